@@ -7,8 +7,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
+use neurogeom::config::LabConfig;
 use neurogeom::labs;
-use neurogeom::share::{link_fragment, parse_link, LabConfig};
+use neurogeom::run;
+use neurogeom::share::{config_fragment, link_fragment, parse_link};
 use neurogeom::snapshot::Snapshot;
 use neurogeom::sweep::{self, SweepSpec};
 
@@ -100,10 +102,10 @@ fn run(command: Command) -> Result<ExitCode, String> {
             lenient,
         } => {
             let config = read_link(&link, lenient)?;
-            let (snapshot, warnings) = labs::run_to_end(&config);
+            let (snapshot, warnings) = run::run_to_end(&config);
             if json {
                 let out = RunOutput {
-                    fragment: config.to_fragment(),
+                    fragment: config_fragment(&config),
                     warnings: &warnings,
                     snapshot: &snapshot,
                 };
@@ -127,7 +129,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             lenient,
         } => {
             let config = read_link(&link, lenient)?;
-            let (snapshot, _) = labs::run_to_end(&config);
+            let (snapshot, _) = run::run_to_end(&config);
             let charts: Vec<_> = match &chart {
                 Some(id) => {
                     let c = snapshot.chart(id).ok_or_else(|| {
@@ -242,7 +244,7 @@ fn read_link(link: &str, lenient: bool) -> Result<LabConfig, String> {
 
 fn print_summary(config: &LabConfig, s: &Snapshot) {
     println!("lab      {}", s.lab);
-    println!("link     #{}", config.to_fragment());
+    println!("link     #{}", config_fragment(&config));
     println!("steps    {} / {}", s.step, s.total_steps);
     if let Some(reason) = &s.stopped {
         println!("STOPPED  {reason}");

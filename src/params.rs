@@ -47,6 +47,18 @@ pub enum ParamKind {
         labels: Vec<String>,
         default: String,
     },
+    /// Any non-empty subset of `options`, written as a comma-separated list
+    /// in option order (`rules=bp,fa,dfa`); the page shows checkboxes.
+    Multi {
+        options: Vec<String>,
+        labels: Vec<String>,
+        default: String,
+    },
+    /// Free text of at most `max_len` characters from a safe alphabet
+    /// (letters, digits and `. , ; : - + _ e`), read by the lab itself: for
+    /// example hand-drawn points, `points=0.1,0.9;0.4,0.2`. The lab reports
+    /// what it cannot read as a note.
+    Text { default: String, max_len: usize },
 }
 
 /// One parameter of a lab, with everything the page needs to make a control.
@@ -135,11 +147,41 @@ impl ParamSpec {
         self
     }
 
+    /// A subset of `(key, label)` options, as a comma-separated list;
+    /// `default` is such a list.
+    pub fn multi(key: &str, label: &str, options: &[(&str, &str)], default: &str) -> Self {
+        let mut p = Self::choice(key, label, options, default);
+        if let ParamKind::Choice {
+            options, labels, ..
+        } = p.kind
+        {
+            p.kind = ParamKind::Multi {
+                options,
+                labels,
+                default: default.into(),
+            };
+        }
+        p
+    }
+
+    /// Free text of at most `max_len` characters (see [`ParamKind::Text`]).
+    pub fn text(key: &str, label: &str, default: &str, max_len: usize) -> Self {
+        ParamSpec {
+            kind: ParamKind::Text {
+                default: default.into(),
+                max_len,
+            },
+            ..Self::choice(key, label, &[], default)
+        }
+    }
+
     /// The default value.
     pub fn default_value(&self) -> ParamValue {
         match &self.kind {
             ParamKind::Number { default, .. } => ParamValue::Num(*default),
-            ParamKind::Choice { default, .. } => ParamValue::Choice(default.clone()),
+            ParamKind::Choice { default, .. }
+            | ParamKind::Multi { default, .. }
+            | ParamKind::Text { default, .. } => ParamValue::Choice(default.clone()),
         }
     }
 
@@ -160,7 +202,9 @@ impl ParamSpec {
                     )),
                 ),
             },
-            ParamKind::Choice { .. } => self.check(ParamValue::Choice(text.trim().to_string())),
+            ParamKind::Choice { .. } | ParamKind::Multi { .. } | ParamKind::Text { .. } => {
+                self.check(ParamValue::Choice(text.trim().to_string()))
+            }
         }
     }
 
@@ -223,7 +267,86 @@ impl ParamSpec {
                     )
                 }
             }
+            (
+                ParamKind::Multi {
+                    options, default, ..
+                },
+                ParamValue::Choice(s),
+            ) => {
+                let items: Vec<&str> = s
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|x| !x.is_empty())
+                    .collect();
+                let unknown: Vec<&str> = items
+                    .iter()
+                    .copied()
+                    .filter(|x| !options.iter().any(|o| o == x))
+                    .collect();
+                // Known items, once each, in option order.
+                let kept: Vec<&str> = options
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|o| items.contains(o))
+                    .collect();
+                if kept.is_empty() {
+                    return (
+                        ParamValue::Choice(default.clone()),
+                        Some(format!(
+                            "{}: '{}' names none of {}; using '{default}'",
+                            self.key,
+                            shorten(&s),
+                            options.join(", ")
+                        )),
+                    );
+                }
+                let value = kept.join(",");
+                let warning = if unknown.is_empty() {
+                    None
+                } else {
+                    Some(format!(
+                        "{}: '{}' is not one of {}; using '{value}'",
+                        self.key,
+                        shorten(&unknown.join(",")),
+                        options.join(", ")
+                    ))
+                };
+                (ParamValue::Choice(value), warning)
+            }
+            (ParamKind::Text { default, max_len }, ParamValue::Choice(s)) => {
+                let safe = |c: char| c.is_ascii_alphanumeric() || ".,;:-+_ ".contains(c);
+                if s.chars().count() > *max_len {
+                    (
+                        ParamValue::Choice(default.clone()),
+                        Some(format!(
+                            "{}: the text is longer than {max_len} characters; using the default",
+                            self.key
+                        )),
+                    )
+                } else if !s.chars().all(safe) {
+                    (
+                        ParamValue::Choice(default.clone()),
+                        Some(format!(
+                            "{}: '{}' has characters other than letters, digits and . , ; : - + _; using the default",
+                            self.key,
+                            shorten(&s)
+                        )),
+                    )
+                } else {
+                    (ParamValue::Choice(s), None)
+                }
+            }
             (ParamKind::Number { .. }, ParamValue::Choice(s)) => self.parse_text(&s),
+            (
+                ParamKind::Multi { default, .. } | ParamKind::Text { default, .. },
+                ParamValue::Num(x),
+            ) => (
+                ParamValue::Choice(default.clone()),
+                Some(format!(
+                    "{}: expected text, got the number {x}; using '{default}'",
+                    self.key
+                )),
+            ),
             (ParamKind::Choice { default, .. }, ParamValue::Num(x)) => (
                 ParamValue::Choice(default.clone()),
                 Some(format!(
@@ -283,5 +406,36 @@ mod tests {
         let (v, w) = p.parse_text("sigmoid");
         assert_eq!(v, ParamValue::Choice("relu".into()));
         assert!(w.is_some());
+    }
+
+    #[test]
+    fn multi_keeps_known_items_in_option_order() {
+        let p = ParamSpec::multi(
+            "rules",
+            "Rules",
+            &[("bp", "BP"), ("fa", "FA"), ("dfa", "DFA")],
+            "bp,fa",
+        );
+        assert_eq!(
+            p.parse_text("dfa,bp").0,
+            ParamValue::Choice("bp,dfa".into())
+        );
+        let (v, w) = p.parse_text("fa,xx");
+        assert_eq!(v, ParamValue::Choice("fa".into()));
+        assert!(w.unwrap().contains("xx"));
+        let (v, w) = p.parse_text("zz");
+        assert_eq!(v, ParamValue::Choice("bp,fa".into()));
+        assert!(w.is_some());
+    }
+
+    #[test]
+    fn text_is_length_and_alphabet_checked() {
+        let p = ParamSpec::text("points", "Points", "", 20);
+        assert_eq!(
+            p.parse_text("0.1,0.2;0.3,-1e-2").0,
+            ParamValue::Choice("0.1,0.2;0.3,-1e-2".into())
+        );
+        assert!(p.parse_text("<script>").1.is_some());
+        assert!(p.parse_text(&"1".repeat(21)).1.is_some());
     }
 }

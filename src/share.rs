@@ -5,166 +5,39 @@
 //! Parsing is total: whatever the text, it gives a usable [`LabConfig`] and a
 //! list of warnings for whatever was unknown, malformed or out of range.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
-use crate::labs::{self, LabSpec};
-use crate::params::{shorten, ParamValue};
-use crate::snapshot::Snapshot;
+pub use crate::config::{LabConfig, DEFAULT_SEED};
+use crate::labs;
+use crate::params::shorten;
+pub use crate::run::result_hash;
 use crate::sweep::SweepSpec;
 
 /// The fragment format version this code writes and reads.
 pub const FRAGMENT_VERSION: u32 = 1;
 
-/// The seed used when a link gives none.
-pub const DEFAULT_SEED: u64 = 1;
-
-/// Which lab to run, its seed, and its parameters by key.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LabConfig {
-    pub lab: String,
-    pub seed: u64,
-    #[serde(default)]
-    pub params: BTreeMap<String, ParamValue>,
-}
-
-impl LabConfig {
-    /// The default configuration of a lab.
-    pub fn defaults(spec: &LabSpec) -> Self {
-        LabConfig {
-            lab: spec.name.to_string(),
-            seed: DEFAULT_SEED,
-            params: spec
-                .params
-                .iter()
-                .map(|p| (p.key.clone(), p.default_value()))
-                .collect(),
+/// The URL fragment of a configuration (without '#'): version, lab, seed,
+/// then every parameter in the lab's own order.
+pub fn config_fragment(config: &LabConfig) -> String {
+    let mut parts = vec![
+        format!("v={FRAGMENT_VERSION}"),
+        format!("lab={}", encode(&config.lab)),
+        format!("seed={}", config.seed),
+    ];
+    let order: Vec<String> = match labs::spec(&config.lab) {
+        Some(spec) => spec.params.iter().map(|p| p.key.clone()).collect(),
+        None => config.params.keys().cloned().collect(),
+    };
+    for key in order {
+        if let Some(v) = config.params.get(&key) {
+            parts.push(format!(
+                "{}={}",
+                encode(&key),
+                encode(&v.to_fragment_text())
+            ));
         }
     }
-
-    /// Check every parameter against the lab's list: fill in defaults, clamp
-    /// out-of-range numbers, replace unknown choices and drop unknown keys.
-    /// Returns the checked configuration and one warning per change.
-    pub fn checked(&self) -> (LabConfig, Vec<String>) {
-        let mut warnings = Vec::new();
-        let spec = match labs::spec(&self.lab) {
-            Some(s) => s,
-            None => {
-                let fallback = labs::default_spec();
-                warnings.push(format!(
-                    "unknown lab '{}'; opening '{}' (labs: {})",
-                    shorten(&self.lab),
-                    fallback.name,
-                    labs::names().join(", ")
-                ));
-                return (
-                    LabConfig {
-                        seed: self.seed,
-                        ..LabConfig::defaults(&fallback)
-                    },
-                    warnings,
-                );
-            }
-        };
-        let mut params = BTreeMap::new();
-        for p in &spec.params {
-            let value = match self.params.get(&p.key) {
-                Some(v) => {
-                    let (v, w) = p.check(v.clone());
-                    warnings.extend(w);
-                    v
-                }
-                None => p.default_value(),
-            };
-            params.insert(p.key.clone(), value);
-        }
-        for key in self.params.keys() {
-            if !spec.params.iter().any(|p| &p.key == key) {
-                warnings.push(format!(
-                    "'{}' is not a parameter of {}; ignored",
-                    shorten(key),
-                    spec.name
-                ));
-            }
-        }
-        (
-            LabConfig {
-                lab: spec.name.to_string(),
-                seed: self.seed,
-                params,
-            },
-            warnings,
-        )
-    }
-
-    /// A number parameter (the default if absent or not a number).
-    pub fn num(&self, key: &str) -> f64 {
-        match self.params.get(key) {
-            Some(ParamValue::Num(x)) => *x,
-            _ => labs::spec(&self.lab)
-                .and_then(|s| s.params.into_iter().find(|p| p.key == key))
-                .and_then(|p| match p.default_value() {
-                    ParamValue::Num(x) => Some(x),
-                    _ => None,
-                })
-                .unwrap_or(0.0),
-        }
-    }
-
-    /// An integer parameter, as usize.
-    pub fn int(&self, key: &str) -> usize {
-        let x = self.num(key);
-        if x.is_finite() && x > 0.0 {
-            x.round() as usize
-        } else {
-            0
-        }
-    }
-
-    /// A choice parameter (the default if absent).
-    pub fn choice(&self, key: &str) -> String {
-        match self.params.get(key) {
-            Some(ParamValue::Choice(s)) => s.clone(),
-            _ => labs::spec(&self.lab)
-                .and_then(|s| s.params.into_iter().find(|p| p.key == key))
-                .map(|p| match p.default_value() {
-                    ParamValue::Choice(s) => s,
-                    ParamValue::Num(x) => format!("{x}"),
-                })
-                .unwrap_or_default(),
-        }
-    }
-
-    /// Set a parameter (no checking; call [`LabConfig::checked`] after).
-    pub fn set(&mut self, key: &str, value: ParamValue) {
-        self.params.insert(key.to_string(), value);
-    }
-
-    /// The URL fragment (without '#'): version, lab, seed, then every
-    /// parameter in the lab's own order.
-    pub fn to_fragment(&self) -> String {
-        let mut parts = vec![
-            format!("v={FRAGMENT_VERSION}"),
-            format!("lab={}", encode(&self.lab)),
-            format!("seed={}", self.seed),
-        ];
-        let order: Vec<String> = match labs::spec(&self.lab) {
-            Some(spec) => spec.params.iter().map(|p| p.key.clone()).collect(),
-            None => self.params.keys().cloned().collect(),
-        };
-        for key in order {
-            if let Some(v) = self.params.get(&key) {
-                parts.push(format!(
-                    "{}={}",
-                    encode(&key),
-                    encode(&v.to_fragment_text())
-                ));
-            }
-        }
-        parts.join("&")
-    }
+    parts.join("&")
 }
 
 /// The result of reading a link: always a usable configuration, plus what
@@ -181,8 +54,8 @@ pub struct ParsedLink {
 /// The fragment for a configuration and, optionally, a sweep.
 pub fn link_fragment(config: &LabConfig, sweep: Option<&SweepSpec>) -> String {
     match sweep {
-        Some(s) => format!("{}&sweep={}", config.to_fragment(), encode(&s.to_text())),
-        None => config.to_fragment(),
+        Some(s) => format!("{}&sweep={}", config_fragment(config), encode(&s.to_text())),
+        None => config_fragment(config),
     }
 }
 
@@ -330,25 +203,6 @@ fn decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// The result hash: SHA-256 over the lab name and every number of the
-/// snapshot (their IEEE-754 bits, little-endian), first 16 hex digits. Two
-/// runs agree on it only if they agree bit for bit.
-pub fn result_hash(snapshot: &Snapshot) -> String {
-    let mut h = Sha256::new();
-    h.update(snapshot.lab.as_bytes());
-    for x in snapshot.numbers() {
-        // One NaN pattern, so that NaNs that print alike hash alike.
-        let bits = if x.is_nan() {
-            f64::NAN.to_bits()
-        } else {
-            x.to_bits()
-        };
-        h.update(bits.to_le_bytes());
-    }
-    let digest = h.finalize();
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -61,6 +61,11 @@ pub struct Chart {
     #[serde(default)]
     pub info: String,
     pub body: ChartBody,
+    /// Shapes drawn over the body in data coordinates: a circle, a vertical
+    /// line, a polygon, an ellipse (the feedback lab's spectrum, the
+    /// modularity lab's hull and ellipse).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overlays: Vec<Overlay>,
 }
 
 /// What a chart shows.
@@ -73,6 +78,95 @@ pub enum ChartBody {
     Scatter { series: Vec<Series> },
     /// A matrix of values drawn as coloured cells, row 0 at the top.
     Heatmap(Heatmap),
+    /// Lines with a shaded band from `lo` to `hi` around each (the spread
+    /// over seeds).
+    Band { series: Vec<BandSeries> },
+    /// Vectors drawn as arrows from the origin, one colour per series: each
+    /// (x, y) point is an arrow's tip (neurons' tuning vectors).
+    Arrows { series: Vec<Series> },
+    /// A value per category (a metric per layer: "input, h1, h2, out"), one
+    /// line with markers per series. Each series' `x` holds category indices.
+    Profile {
+        categories: Vec<String>,
+        series: Vec<Series>,
+    },
+    /// Grouped bars: for each category, one bar per series. Each series' `x`
+    /// holds category indices.
+    Bars {
+        categories: Vec<String>,
+        series: Vec<Series>,
+    },
+}
+
+/// A line with a shaded band around it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BandSeries {
+    pub name: String,
+    #[serde(deserialize_with = "nan_from_null::many")]
+    pub x: Vec<f64>,
+    /// The line (for seeds: the mean).
+    #[serde(deserialize_with = "nan_from_null::many")]
+    pub y: Vec<f64>,
+    /// The band's lower edge (for seeds: the lowest).
+    #[serde(deserialize_with = "nan_from_null::many")]
+    pub lo: Vec<f64>,
+    /// The band's upper edge (for seeds: the highest).
+    #[serde(deserialize_with = "nan_from_null::many")]
+    pub hi: Vec<f64>,
+}
+
+/// A shape drawn over a chart, in data coordinates, with an optional legend
+/// label.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "shape", rename_all = "snake_case")]
+pub enum Overlay {
+    /// The circle of centre (cx, cy) and radius r.
+    Circle {
+        cx: f64,
+        cy: f64,
+        r: f64,
+        label: String,
+    },
+    /// The vertical line x = const.
+    VLine { x: f64, label: String },
+    /// The horizontal line y = const.
+    HLine { y: f64, label: String },
+    /// A closed polygon through the points, in order (a convex hull).
+    Polygon {
+        x: Vec<f64>,
+        y: Vec<f64>,
+        label: String,
+    },
+    /// The ellipse {p : (p − c)ᵀ S⁻¹ (p − c) = 1}, with S = [[s11, s12],
+    /// [s12, s22]] symmetric positive definite.
+    Ellipse {
+        cx: f64,
+        cy: f64,
+        s11: f64,
+        s12: f64,
+        s22: f64,
+        label: String,
+    },
+}
+
+impl Overlay {
+    /// Every number, in a fixed order (for the result hash).
+    pub fn numbers(&self) -> Vec<f64> {
+        match self {
+            Overlay::Circle { cx, cy, r, .. } => vec![*cx, *cy, *r],
+            Overlay::VLine { x, .. } => vec![*x],
+            Overlay::HLine { y, .. } => vec![*y],
+            Overlay::Polygon { x, y, .. } => x.iter().chain(y.iter()).copied().collect(),
+            Overlay::Ellipse {
+                cx,
+                cy,
+                s11,
+                s12,
+                s22,
+                ..
+            } => vec![*cx, *cy, *s11, *s12, *s22],
+        }
+    }
 }
 
 /// A named sequence of (x, y) points.
@@ -83,6 +177,31 @@ pub struct Series {
     pub x: Vec<f64>,
     #[serde(deserialize_with = "nan_from_null::many")]
     pub y: Vec<f64>,
+    /// Drawn dashed (an unstable branch; a pinned run's series).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub dashed: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl Series {
+    /// A solid series.
+    pub fn new(name: &str, x: Vec<f64>, y: Vec<f64>) -> Self {
+        Series {
+            name: name.into(),
+            x,
+            y,
+            dashed: false,
+        }
+    }
+
+    /// The same series, dashed.
+    pub fn dashed(mut self) -> Self {
+        self.dashed = true;
+        self
+    }
 }
 
 /// A rows × cols matrix, row-major.
@@ -94,6 +213,27 @@ pub struct Heatmap {
     pub values: Vec<f64>,
     /// What the colour means.
     pub value_label: String,
+    /// The numeric value of each column (a phase diagram's x parameter);
+    /// empty: the columns are indices 0..cols.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub x_values: Vec<f64>,
+    /// The numeric value of each row, likewise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub y_values: Vec<f64>,
+}
+
+impl Heatmap {
+    /// A rows × cols matrix with index axes.
+    pub fn new(rows: usize, cols: usize, values: Vec<f64>, value_label: &str) -> Self {
+        Heatmap {
+            x_values: vec![],
+            y_values: vec![],
+            rows,
+            cols,
+            values,
+            value_label: value_label.into(),
+        }
+    }
 }
 
 impl Chart {
@@ -108,6 +248,7 @@ impl Chart {
             y_scale: Scale::Linear,
             info: String::new(),
             body: ChartBody::Lines { series },
+            overlays: Vec::new(),
         }
     }
 
@@ -133,6 +274,20 @@ impl Chart {
         }
     }
 
+    /// A chart of any other body, with linear axes.
+    pub fn with_body(id: &str, title: &str, x_label: &str, y_label: &str, body: ChartBody) -> Self {
+        Chart {
+            body,
+            ..Chart::lines(id, title, x_label, y_label, vec![])
+        }
+    }
+
+    /// Add a shape drawn over the body.
+    pub fn overlay(mut self, overlay: Overlay) -> Self {
+        self.overlays.push(overlay);
+        self
+    }
+
     pub fn log_y(mut self) -> Self {
         self.y_scale = Scale::Log;
         self
@@ -150,13 +305,31 @@ impl Chart {
 
     /// Every number in the chart, in a fixed order (for the result hash).
     pub fn numbers(&self) -> Vec<f64> {
-        match &self.body {
-            ChartBody::Lines { series } | ChartBody::Scatter { series } => series
+        let mut out: Vec<f64> = match &self.body {
+            ChartBody::Lines { series }
+            | ChartBody::Scatter { series }
+            | ChartBody::Arrows { series }
+            | ChartBody::Profile { series, .. }
+            | ChartBody::Bars { series, .. } => series
                 .iter()
                 .flat_map(|s| s.x.iter().chain(s.y.iter()).copied())
                 .collect(),
-            ChartBody::Heatmap(h) => h.values.clone(),
+            ChartBody::Heatmap(h) => h
+                .values
+                .iter()
+                .chain(h.x_values.iter())
+                .chain(h.y_values.iter())
+                .copied()
+                .collect(),
+            ChartBody::Band { series } => series
+                .iter()
+                .flat_map(|s| s.x.iter().chain(&s.y).chain(&s.lo).chain(&s.hi).copied())
+                .collect(),
+        };
+        for o in &self.overlays {
+            out.extend(o.numbers());
         }
+        out
     }
 }
 
@@ -210,11 +383,7 @@ mod tests {
             "t",
             "x",
             "y",
-            vec![Series {
-                name: "s".into(),
-                x: vec![0.0, 1.0],
-                y: vec![f64::NAN, 2.0],
-            }],
+            vec![Series::new("s", vec![0.0, 1.0], vec![f64::NAN, 2.0])],
         );
         let text = serde_json::to_string(&chart).unwrap();
         assert!(text.contains("null"));

@@ -11,9 +11,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::LabConfig;
 use crate::labs;
 use crate::params::{shorten, ParamKind, ParamValue};
-use crate::share::{result_hash, LabConfig};
+use crate::run::result_hash;
 use crate::snapshot::{Chart, ChartBody, Metric, Scale, Series, Snapshot};
 
 /// The most values a sweep may have.
@@ -288,6 +289,7 @@ pub fn snapshot(spec: &SweepSpec, base: &LabConfig, points: &[SweepPoint]) -> Sn
                 .iter()
                 .find_map(|p| p.metrics.iter().find(|m| &m.key == key))?;
             Some(Series {
+                dashed: false,
                 name: first.label.clone(),
                 x: x.clone(),
                 y: pts
@@ -322,6 +324,7 @@ pub fn snapshot(spec: &SweepSpec, base: &LabConfig, points: &[SweepPoint]) -> Sn
                 .series
                 .iter()
                 .map(|(name, _)| Series {
+                    dashed: false,
                     name: name.clone(),
                     x: x.clone(),
                     y: pts
@@ -418,7 +421,7 @@ pub fn run_native(
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(config) = configs.get(i) else { break };
-                let (snap, _) = labs::run_to_end(config);
+                let (snap, _) = crate::run::run_to_end(config);
                 if tx.send((i, point(spec.values[i], &snap))).is_err() {
                     break;
                 }

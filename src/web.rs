@@ -12,8 +12,10 @@
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
+use crate::config::LabConfig;
 use crate::labs::{self, Lab};
-use crate::share::{self, LabConfig};
+use crate::run;
+use crate::share;
 use crate::sweep::{self, SweepPoint, SweepSpec};
 
 fn js_error(msg: impl AsRef<str>) -> JsValue {
@@ -55,7 +57,7 @@ pub fn parse_link(text: &str) -> String {
 #[wasm_bindgen]
 pub fn fragment(config_json: &str) -> Result<String, JsValue> {
     let config = config_from_json(config_json).map_err(js_error)?;
-    Ok(config.checked().0.to_fragment())
+    Ok(share::config_fragment(&labs::check(&config).0))
 }
 
 /// Draw a chart (JSON, as in a snapshot's `charts`) on a canvas.
@@ -109,7 +111,7 @@ pub fn sweep_snapshot(
     let base = config_from_json(base_config_json).map_err(js_error)?;
     let points: Vec<SweepPoint> = serde_json::from_str(points_json)
         .map_err(|e| js_error(format!("the sweep's points are not usable: {e}")))?;
-    serde_json::to_string(&sweep::snapshot(&spec, &base.checked().0, &points))
+    serde_json::to_string(&sweep::snapshot(&spec, &labs::check(&base).0, &points))
         .map_err(|e| js_error(format!("could not serialise the sweep snapshot: {e}")))
 }
 
@@ -117,7 +119,7 @@ pub fn sweep_snapshot(
 /// is empty, a sweep (`...&sweep=alpha:0.01,0.1,...`).
 #[wasm_bindgen]
 pub fn link_fragment(config_json: &str, spec_json: &str) -> Result<String, JsValue> {
-    let config = config_from_json(config_json).map_err(js_error)?.checked().0;
+    let config = labs::check(&config_from_json(config_json).map_err(js_error)?).0;
     if spec_json.trim().is_empty() {
         return Ok(share::link_fragment(&config, None));
     }
@@ -180,7 +182,7 @@ impl WasmLab {
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str) -> Result<WasmLab, JsValue> {
         let config = config_from_json(config_json).map_err(js_error)?;
-        let (checked, _) = config.checked();
+        let (checked, _) = labs::check(&config);
         let (lab, warnings) = labs::build(&config);
         Ok(WasmLab {
             lab,
@@ -203,7 +205,7 @@ impl WasmLab {
 
     /// The canonical fragment of the checked config.
     pub fn fragment(&self) -> String {
-        self.config.to_fragment()
+        share::config_fragment(&self.config)
     }
 
     /// Advance up to `n` steps. Divergence gives an `Error` with the message
@@ -214,7 +216,7 @@ impl WasmLab {
 
     /// The current snapshot as JSON (NaN and ±inf appear as `null`).
     pub fn snapshot_json(&self) -> String {
-        serde_json::to_string(&labs::snapshot(self.lab.as_ref())).unwrap_or_else(|e| {
+        serde_json::to_string(&run::snapshot(self.lab.as_ref())).unwrap_or_else(|e| {
             serde_json::json!({ "error": format!("could not serialise the snapshot: {e}") })
                 .to_string()
         })
@@ -236,7 +238,7 @@ impl WasmLab {
     /// swept parameter's value), as JSON: what a sweep worker sends back
     /// when its run ends.
     pub fn sweep_point_json(&self, value: f64) -> String {
-        let point = sweep::point(value, &labs::snapshot(self.lab.as_ref()));
+        let point = sweep::point(value, &run::snapshot(self.lab.as_ref()));
         serde_json::to_string(&point).unwrap_or_else(|e| {
             serde_json::json!({ "error": format!("could not serialise the sweep point: {e}") })
                 .to_string()

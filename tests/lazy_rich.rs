@@ -2,7 +2,7 @@
 //! Chizat et al. (2019), Flesch et al.'s (2022) rich-vs-lazy directions, and
 //! neural collapse in the terminal phase. Each runs with a fixed seed.
 
-use neurogeom::labs::{self, Lab};
+use neurogeom::labs::{self, Lab as _};
 use neurogeom::share::{parse_link, LabConfig};
 use neurogeom::snapshot::{ChartBody, Snapshot};
 
@@ -13,7 +13,7 @@ fn config(fragment: &str) -> LabConfig {
 }
 
 fn run(fragment: &str) -> Snapshot {
-    let (s, warnings) = labs::run_to_end(&config(fragment));
+    let (s, warnings) = neurogeom::run::run_to_end(&config(fragment));
     assert!(warnings.is_empty(), "{warnings:?}");
     assert!(s.stopped.is_none(), "{fragment}: {:?}", s.stopped);
     s
@@ -53,7 +53,10 @@ fn result_does_not_depend_on_chunking() {
         b.step(n).unwrap();
     }
     assert_eq!(b.steps_done(), 157);
-    let (sa, sb) = (labs::snapshot(a.as_ref()), labs::snapshot(b.as_ref()));
+    let (sa, sb) = (
+        neurogeom::run::snapshot(a.as_ref()),
+        neurogeom::run::snapshot(b.as_ref()),
+    );
     assert_eq!(sa, sb);
     assert_eq!(sa.hash.len(), 16);
 }
@@ -85,7 +88,7 @@ fn divergence_stops_the_run_with_a_message() {
     let err = lab.step(500).unwrap_err();
     assert!(err.to_string().contains("diverged"), "{err}");
     assert!(lab.is_done());
-    let s = labs::snapshot(lab.as_ref());
+    let s = neurogeom::run::snapshot(lab.as_ref());
     assert!(s.stopped.unwrap().contains("learning rate"));
     assert!(lab.step(1).is_err(), "a stopped lab stays stopped");
 }
@@ -185,9 +188,9 @@ fn neural_collapse_in_the_terminal_phase() {
     // From the first sixth of the run (already at zero training error) to the end.
     let total = lab.total_steps();
     lab.step(total / 6).unwrap();
-    let early = labs::snapshot(lab.as_ref());
+    let early = neurogeom::run::snapshot(lab.as_ref());
     lab.step(total).unwrap();
-    let end = labs::snapshot(lab.as_ref());
+    let end = neurogeom::run::snapshot(lab.as_ref());
     assert_eq!(
         metric(&early, "train_acc"),
         1.0,

@@ -14,14 +14,20 @@ fn config_fragment_config_round_trip() {
         c.set("width", ParamValue::Num(37.0));
         c.set("lr", ParamValue::Num(0.000123456789));
         c.set("activation", ParamValue::Choice("tanh".into()));
-        let (c, w) = c.checked();
+        let (c, w) = labs::check(&c);
         assert!(w.is_empty(), "{w:?}");
-        let back = parse_link(&format!("http://127.0.0.1:8080/#{}", c.to_fragment()));
+        let back = parse_link(&format!(
+            "http://127.0.0.1:8080/#{}",
+            neurogeom::share::config_fragment(&c)
+        ));
         assert!(back.warnings.is_empty(), "{:?}", back.warnings);
         assert_eq!(back.config, c);
         // The fragment alone, with or without '#', reads the same.
-        assert_eq!(parse_link(&c.to_fragment()).config, c);
-        assert_eq!(parse_link(&format!("#{}", c.to_fragment())).config, c);
+        assert_eq!(parse_link(&neurogeom::share::config_fragment(&c)).config, c);
+        assert_eq!(
+            parse_link(&format!("#{}", neurogeom::share::config_fragment(&c))).config,
+            c
+        );
     }
 }
 
@@ -91,7 +97,7 @@ fn checked_fills_defaults_and_clamps() {
     c.params.clear();
     c.set("width", ParamValue::Num(1e9));
     c.set("nonsense", ParamValue::Num(1.0));
-    let (checked, warnings) = c.checked();
+    let (checked, warnings) = labs::check(&c);
     assert_eq!(checked.int("width"), 1024);
     assert_eq!(checked.params.len(), spec.params.len());
     assert_eq!(warnings.len(), 2, "{warnings:?}");
@@ -104,7 +110,7 @@ proptest! {
     #[test]
     fn arbitrary_text_never_panics(text in ".{0,200}") {
         let p = parse_link(&text);
-        let (checked, w) = p.config.checked();
+        let (checked, w) = labs::check(&p.config);
         prop_assert!(w.is_empty(), "parse_link returned an unchecked config: {:?}", w);
         prop_assert_eq!(checked, p.config);
     }
@@ -128,7 +134,7 @@ proptest! {
             }
         }
         // And what it gives round-trips.
-        let again = parse_link(&p.config.to_fragment());
+        let again = parse_link(&neurogeom::share::config_fragment(&p.config));
         prop_assert!(again.warnings.is_empty(), "{:?}", again.warnings);
         prop_assert_eq!(again.config, p.config);
     }

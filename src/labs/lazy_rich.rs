@@ -17,6 +17,7 @@
 
 use nalgebra::DMatrix;
 
+use crate::config::LabConfig;
 use crate::data::latent::{latent_r2, LatentData, ViewKind};
 use crate::data::{self, Dataset};
 use crate::labs::{Lab, LabError, LabSpec, Preset};
@@ -27,7 +28,6 @@ use crate::nn::optimizer::Sgd;
 use crate::nn::{Activation, Mlp, MlpSpec, Parametrisation};
 use crate::params::ParamSpec;
 use crate::rng::Rng;
-use crate::share::LabConfig;
 use crate::snapshot::{Chart, Heatmap, Metric, Series, Snapshot};
 
 /// The lab's name in URLs.
@@ -451,6 +451,11 @@ impl LazyRich {
         &self.notes
     }
 
+    /// Build the lab for the registry.
+    pub fn boxed(config: &LabConfig) -> Box<dyn Lab> {
+        Box::new(Self::new(config))
+    }
+
     /// The model output g on x, given f(w0) on the same x.
     fn model_output(&self, x: &DMatrix<f64>, f0: &DMatrix<f64>) -> DMatrix<f64> {
         let f = self.net.forward(x).output().clone();
@@ -774,6 +779,7 @@ impl LazyRich {
             name: t.label.clone(),
             x: self.record_steps.clone(),
             y: t.values.clone(),
+            dashed: false,
         })
     }
 
@@ -929,6 +935,7 @@ impl LazyRich {
             let series = groups
                 .iter()
                 .map(|(name, rows)| Series {
+                    dashed: false,
                     name: name.clone(),
                     x: rows
                         .iter()
@@ -950,6 +957,8 @@ impl LazyRich {
                 "probe sample",
                 "probe sample",
                 Heatmap {
+                    x_values: vec![],
+                    y_values: vec![],
                     rows: rdm.nrows(),
                     cols: rdm.ncols(),
                     values: row_major(&rdm),
@@ -966,6 +975,8 @@ impl LazyRich {
                 "probe sample",
                 "probe sample",
                 Heatmap {
+                    x_values: vec![],
+                    y_values: vec![],
                     rows: k.nrows(),
                     cols: k.ncols(),
                     values: row_major(&k),
@@ -1147,6 +1158,10 @@ impl Lab for LazyRich {
 
     fn is_done(&self) -> bool {
         self.step >= self.s.steps || self.stopped.is_some()
+    }
+
+    fn notes(&self) -> Vec<String> {
+        self.notes.clone()
     }
 
     fn snapshot_unhashed(&self) -> Snapshot {

@@ -1,41 +1,32 @@
-//! The labs. Each is data in, data out: a [`LabConfig`] goes in,
-//! [`Lab::step`] advances it, and [`Lab::snapshot`] gives plain data. The
-//! worker, the CLI and the tests all drive labs through this one interface.
+//! The labs and their registry. Each lab is data in, data out: a checked
+//! [`LabConfig`] goes in, [`Lab::step`] advances it, and
+//! [`Lab::snapshot_unhashed`] gives plain data. The worker, the CLI, sweeps
+//! and the tests all drive labs through this one interface, and find them in
+//! one table, [`REGISTRY`].
+//!
+//! **Adding a lab** is one file in this folder (spec, state, `new`, `step`,
+//! `snapshot`, then tests) and one line in [`REGISTRY`]. The page's picker
+//! and controls, the CLI, sweeps, the presets gallery and the generic per-lab
+//! tests (`tests/every_lab.rs`) find it there.
 
 pub mod lazy_rich;
 
-use serde::{Deserialize, Serialize};
-
-use crate::params::ParamSpec;
-use crate::share::{result_hash, LabConfig};
+pub use crate::config::{LabConfig, LabSpec, Preset};
+use crate::params::shorten;
 use crate::snapshot::Snapshot;
 
-/// What a lab is, for the lab picker and the control panel.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LabSpec {
-    /// The key in URLs (`lab=...`).
-    pub name: String,
-    /// The title on the page.
-    pub title: String,
-    /// One paragraph: what the lab shows and from which paper.
-    pub summary: String,
-    /// The parameters, in control-panel order. `steps` is always one.
-    pub params: Vec<ParamSpec>,
-    /// One-click links that reproduce the papers' results.
-    pub presets: Vec<Preset>,
-    /// The metrics a sweep draws on its headline chart (by key).
-    pub sweep_metrics: Vec<String>,
+/// One registered lab: its spec, and how to build it from a checked
+/// configuration.
+pub struct LabEntry {
+    pub spec: fn() -> LabSpec,
+    pub build: fn(&LabConfig) -> Box<dyn Lab>,
 }
 
-/// A named link: the gallery on the page, and a regression test each.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Preset {
-    pub title: String,
-    /// What to look for, in one or two sentences.
-    pub description: String,
-    /// The URL fragment, without '#'.
-    pub fragment: String,
-}
+/// Every lab, in picker order. The first is opened when a link names none.
+pub const REGISTRY: &[LabEntry] = &[LabEntry {
+    spec: lazy_rich::spec,
+    build: lazy_rich::LazyRich::boxed,
+}];
 
 /// Why a lab stopped before its last step.
 #[derive(Clone, Debug, PartialEq)]
@@ -70,20 +61,28 @@ pub trait Lab {
     /// Whether the run has stopped (finished or diverged).
     fn is_done(&self) -> bool;
 
-    /// The current snapshot, without its hash; [`snapshot`] adds it.
+    /// The current snapshot, without its hash (`run::snapshot` adds it).
     fn snapshot_unhashed(&self) -> Snapshot;
+
+    /// What the lab wants the user to know about this configuration (for
+    /// example a learning rate at which the linearised model diverges).
+    /// Shown in the message area, not as link problems.
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// A rough cost of one step relative to the others, in seconds on this
+    /// project's reference machine natively (the page scales it for wasm).
+    /// The page warns before a run whose estimate exceeds about two minutes.
+    /// `None`: no estimate; the page measures the first steps instead.
+    fn seconds_per_step_estimate(&self) -> Option<f64> {
+        None
+    }
 }
 
-/// The snapshot of a lab, with its result hash filled in.
-pub fn snapshot(lab: &dyn Lab) -> Snapshot {
-    let mut s = lab.snapshot_unhashed();
-    s.hash = result_hash(&s);
-    s
-}
-
-/// Every lab, in picker order.
+/// Every lab's spec, in picker order.
 pub fn catalog() -> Vec<LabSpec> {
-    vec![lazy_rich::spec()]
+    REGISTRY.iter().map(|e| (e.spec)()).collect()
 }
 
 /// The names of all labs.
@@ -93,30 +92,49 @@ pub fn names() -> Vec<String> {
 
 /// The lab opened when a link names none (or an unknown one).
 pub fn default_spec() -> LabSpec {
-    lazy_rich::spec()
+    (REGISTRY[0].spec)()
 }
 
 /// A lab's spec by name.
 pub fn spec(name: &str) -> Option<LabSpec> {
-    catalog().into_iter().find(|s| s.name == name)
+    entry(name).map(|e| (e.spec)())
+}
+
+fn entry(name: &str) -> Option<&'static LabEntry> {
+    REGISTRY.iter().find(|e| (e.spec)().name == name)
+}
+
+/// Check a configuration against its lab's spec (see
+/// [`LabConfig::checked_against`]). An unknown lab opens the default lab with
+/// its defaults, and says so.
+pub fn check(config: &LabConfig) -> (LabConfig, Vec<String>) {
+    match spec(&config.lab) {
+        Some(s) => config.checked_against(&s),
+        None => {
+            let fallback = default_spec();
+            let warning = format!(
+                "unknown lab '{}'; opening '{}' (labs: {})",
+                shorten(&config.lab),
+                fallback.name,
+                names().join(", ")
+            );
+            (
+                LabConfig {
+                    seed: config.seed,
+                    ..LabConfig::defaults(&fallback)
+                },
+                vec![warning],
+            )
+        }
+    }
 }
 
 /// Build a lab from a configuration. The configuration is checked first
-/// (see [`LabConfig::checked`]); the warnings are returned with the lab.
+/// (see [`check`]); the warnings and the lab's own notes are returned with it.
 pub fn build(config: &LabConfig) -> (Box<dyn Lab>, Vec<String>) {
-    let (config, mut warnings) = config.checked();
-    // `checked` only returns names from the catalog; each new lab adds a
-    // match on `config.lab` here.
-    let lab = lazy_rich::LazyRich::new(&config);
-    warnings.extend(lab.notes().iter().cloned());
-    (Box::new(lab), warnings)
-}
-
-/// Run a lab to the end and return its final snapshot. The error, if any,
-/// is also recorded in the snapshot's `stopped`.
-pub fn run_to_end(config: &LabConfig) -> (Snapshot, Vec<String>) {
-    let (mut lab, warnings) = build(config);
-    let total = lab.total_steps();
-    let _ = lab.step(total);
-    (snapshot(lab.as_ref()), warnings)
+    let (config, mut warnings) = check(config);
+    let entry = entry(&config.lab).unwrap_or(&REGISTRY[0]);
+    let lab = (entry.build)(&config);
+    warnings.extend(lab.notes());
+    (lab, warnings)
 }

@@ -1,0 +1,150 @@
+//! What a lab is (its [`LabSpec`]: parameters and presets) and what a run of
+//! it asks for (its [`LabConfig`]: lab, seed, parameter values). Plain data on
+//! the bottom floor: the labs read it, the link parser (`share.rs`) writes it,
+//! and neither of those is imported here.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::params::{shorten, ParamSpec, ParamValue};
+
+/// The seed used when a link gives none.
+pub const DEFAULT_SEED: u64 = 1;
+
+/// What a lab is, for the lab picker and the control panel.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LabSpec {
+    /// The key in URLs (`lab=...`).
+    pub name: String,
+    /// The title on the page.
+    pub title: String,
+    /// One paragraph: what the lab shows and from which paper.
+    pub summary: String,
+    /// The parameters, in control-panel order. `steps` is always one.
+    pub params: Vec<ParamSpec>,
+    /// One-click links that reproduce the papers' results.
+    pub presets: Vec<Preset>,
+    /// The metrics a sweep draws on its headline chart (by key).
+    pub sweep_metrics: Vec<String>,
+}
+
+impl LabSpec {
+    /// A parameter by key.
+    pub fn param(&self, key: &str) -> Option<&ParamSpec> {
+        self.params.iter().find(|p| p.key == key)
+    }
+}
+
+/// A named link: the gallery on the page, and a regression test each.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Preset {
+    pub title: String,
+    /// What to look for, in one or two sentences.
+    pub description: String,
+    /// The URL fragment, without '#'.
+    pub fragment: String,
+}
+
+/// Which lab to run, its seed, and its parameters by key.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LabConfig {
+    pub lab: String,
+    pub seed: u64,
+    #[serde(default)]
+    pub params: BTreeMap<String, ParamValue>,
+}
+
+impl LabConfig {
+    /// The default configuration of a lab.
+    pub fn defaults(spec: &LabSpec) -> Self {
+        LabConfig {
+            lab: spec.name.to_string(),
+            seed: DEFAULT_SEED,
+            params: spec
+                .params
+                .iter()
+                .map(|p| (p.key.clone(), p.default_value()))
+                .collect(),
+        }
+    }
+
+    /// Check every parameter against `spec` (the spec of `self.lab`): fill
+    /// in defaults, clamp out-of-range numbers, replace unknown choices and
+    /// drop unknown keys. Returns the checked configuration and one warning
+    /// per change. (`labs::check` finds the spec by name.)
+    pub fn checked_against(&self, spec: &LabSpec) -> (LabConfig, Vec<String>) {
+        let mut warnings = Vec::new();
+        let mut params = BTreeMap::new();
+        for p in &spec.params {
+            let value = match self.params.get(&p.key) {
+                Some(v) => {
+                    let (v, w) = p.check(v.clone());
+                    warnings.extend(w);
+                    v
+                }
+                None => p.default_value(),
+            };
+            params.insert(p.key.clone(), value);
+        }
+        for key in self.params.keys() {
+            if spec.param(key).is_none() {
+                warnings.push(format!(
+                    "'{}' is not a parameter of {}; ignored",
+                    shorten(key),
+                    spec.name
+                ));
+            }
+        }
+        (
+            LabConfig {
+                lab: spec.name.to_string(),
+                seed: self.seed,
+                params,
+            },
+            warnings,
+        )
+    }
+
+    /// A number parameter. Labs read checked configurations, in which every
+    /// parameter is present; an absent or non-numeric value reads as NaN.
+    pub fn num(&self, key: &str) -> f64 {
+        match self.params.get(key) {
+            Some(ParamValue::Num(x)) => *x,
+            _ => f64::NAN,
+        }
+    }
+
+    /// An integer parameter, as usize (0 if absent, negative or not finite).
+    pub fn int(&self, key: &str) -> usize {
+        let x = self.num(key);
+        if x.is_finite() && x > 0.0 {
+            x.round() as usize
+        } else {
+            0
+        }
+    }
+
+    /// A choice or text parameter ("" if absent).
+    pub fn choice(&self, key: &str) -> String {
+        match self.params.get(key) {
+            Some(ParamValue::Choice(s)) => s.clone(),
+            Some(ParamValue::Num(x)) => format!("{x}"),
+            None => String::new(),
+        }
+    }
+
+    /// A list parameter (`rules=bp,fa`): the comma-separated items.
+    pub fn list(&self, key: &str) -> Vec<String> {
+        self.choice(key)
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+
+    /// Set a parameter (no checking; check the configuration after).
+    pub fn set(&mut self, key: &str, value: ParamValue) {
+        self.params.insert(key.to_string(), value);
+    }
+}
