@@ -72,64 +72,6 @@ pub trait Lab {
     }
 }
 
-/// Every lab, in picker order. The first is opened when a link names none.
-pub const REGISTRY: &[LabEntry] = &[LabEntry {
-    spec: lazy_rich::spec,
-    build: lazy_rich::LazyRich::boxed,
-}];
-
-/// Why a lab stopped before its last step.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LabError {
-    /// The loss became NaN or infinite.
-    Diverged { step: u64, detail: String },
-}
-
-impl std::fmt::Display for LabError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            LabError::Diverged { step, detail } => {
-                write!(f, "the run diverged at step {step}: {detail}")
-            }
-        }
-    }
-}
-
-/// A running lab.
-pub trait Lab {
-    /// Advance up to `n` steps (fewer if the run ends). `step(a); step(b)`
-    /// gives exactly the state of `step(a + b)`, so the result does not
-    /// depend on how the page or the CLI chunk the run.
-    fn step(&mut self, n: u64) -> Result<(), LabError>;
-
-    /// Steps done so far.
-    fn steps_done(&self) -> u64;
-
-    /// The steps the configuration asks for.
-    fn total_steps(&self) -> u64;
-
-    /// Whether the run has stopped (finished or diverged).
-    fn is_done(&self) -> bool;
-
-    /// The current snapshot, without its hash (`run::snapshot` adds it).
-    fn snapshot_unhashed(&self) -> Snapshot;
-
-    /// What the lab wants the user to know about this configuration (for
-    /// example a learning rate at which the linearised model diverges).
-    /// Shown in the message area, not as link problems.
-    fn notes(&self) -> Vec<String> {
-        Vec::new()
-    }
-
-    /// A rough cost of one step relative to the others, in seconds on this
-    /// project's reference machine natively (the page scales it for wasm).
-    /// The page warns before a run whose estimate exceeds about two minutes.
-    /// `None`: no estimate; the page measures the first steps instead.
-    fn seconds_per_step_estimate(&self) -> Option<f64> {
-        None
-    }
-}
-
 /// Every lab's spec, in picker order.
 pub fn catalog() -> Vec<LabSpec> {
     REGISTRY.iter().map(|e| (e.spec)()).collect()
