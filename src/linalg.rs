@@ -132,21 +132,117 @@ pub fn symmetric_eigen_desc(a: &DMatrix<f64>) -> Option<(Vec<f64>, DMatrix<f64>)
     Some((values, vectors))
 }
 
-/// Thin SVD A = U diag(s) Vᵀ with singular values sorted descending.
-/// `None` for empty or non-finite input, or if the iteration does not
-/// converge.
+/// Thin SVD A = U diag(s) Vᵀ with singular values sorted descending, by
+/// one-sided Jacobi (Hestenes 1958; Demmel & Veselić 1992, "Jacobi's method
+/// is more accurate than QR").
+///
+/// Written here rather than taken from nalgebra because nalgebra's SVD calls
+/// `hypot` (and `atan2`, `sin_cos` for 2 × 2 blocks), which resolve to the
+/// platform's math library natively and to a different one in wasm: the
+/// neural-collapse preset's NC1 differed in the last bits between the page
+/// and the CLI. This one uses only + − × ÷ and `sqrt`, in a fixed order, so
+/// wasm and native agree bit for bit by construction.
+///
+/// The columns of A (or of Aᵀ when A is wide) are rotated pairwise, in
+/// cyclic order (p, q), p < q, until every pair is orthogonal to
+/// |a_pᵀa_q| ≤ rows·ε·‖a_p‖‖a_q‖; the rotations accumulate into V. Then
+/// s_j = ‖a_j‖ and u_j = a_j/s_j. Columns of U for a zero singular value
+/// are zero (not completed to an orthonormal basis): callers drop those
+/// pairs anyway. Cost O(rows·k²) per sweep, k = min(m, n); a handful of
+/// sweeps for well-separated spectra.
+///
+/// `None` for empty or non-finite input, or if 60 sweeps do not converge.
 pub fn svd_sorted(a: &DMatrix<f64>) -> Option<SVD<f64, nalgebra::Dyn, nalgebra::Dyn>> {
     if a.is_empty() || !all_finite(a) {
         return None;
     }
-    let dim = a.nrows().max(a.ncols());
-    SVD::try_new(
-        a.clone(),
-        true,
-        true,
-        f64::EPSILON * 5.0,
-        max_iterations(dim),
-    )
+    let (m, n) = a.shape();
+    let tall = m >= n;
+    // `w` has at least as many rows as columns; its columns are rotated.
+    let mut w = if tall { a.clone() } else { a.transpose() };
+    let (rows, k) = w.shape();
+    let mut v = DMatrix::<f64>::identity(k, k);
+    let tol = rows as f64 * f64::EPSILON;
+    let mut converged = false;
+    for _sweep in 0..60 {
+        let mut rotated = false;
+        for p in 0..k {
+            for q in (p + 1)..k {
+                let (mut alpha, mut beta, mut gamma) = (0.0, 0.0, 0.0);
+                for i in 0..rows {
+                    let (x, y) = (w[(i, p)], w[(i, q)]);
+                    alpha += x * x;
+                    beta += y * y;
+                    gamma += x * y;
+                }
+                if gamma == 0.0 || gamma.abs() <= tol * libm::sqrt(alpha) * libm::sqrt(beta) {
+                    continue;
+                }
+                rotated = true;
+                // The rotation that zeroes the off-diagonal of the 2 × 2 Gram
+                // [[α, γ], [γ, β]]: t = tan θ, the smaller root of
+                // t² + 2ζt − 1 = 0.
+                let zeta = (beta - alpha) / (2.0 * gamma);
+                let t = if zeta.abs() > 1e150 {
+                    0.5 / zeta
+                } else {
+                    let r = libm::sqrt(1.0 + zeta * zeta);
+                    if zeta >= 0.0 {
+                        1.0 / (zeta + r)
+                    } else {
+                        -1.0 / (-zeta + r)
+                    }
+                };
+                let c = 1.0 / libm::sqrt(1.0 + t * t);
+                let s = c * t;
+                rotate_columns(&mut w, p, q, c, s);
+                rotate_columns(&mut v, p, q, c, s);
+            }
+        }
+        if !rotated {
+            converged = true;
+            break;
+        }
+    }
+    if !converged {
+        return None;
+    }
+    let norms: Vec<f64> = (0..k)
+        .map(|j| libm::sqrt(w.column(j).iter().map(|x| x * x).sum::<f64>()))
+        .collect();
+    let mut order: Vec<usize> = (0..k).collect();
+    // Stable: equal singular values keep their column order.
+    order.sort_by(|&i, &j| norms[j].total_cmp(&norms[i]));
+    let left = DMatrix::from_fn(rows, k, |r, c| {
+        let j = order[c];
+        if norms[j] == 0.0 {
+            0.0
+        } else {
+            w[(r, j)] / norms[j]
+        }
+    });
+    let right = DMatrix::from_fn(k, k, |r, c| v[(r, order[c])]);
+    let singular_values = nalgebra::DVector::from_iterator(k, order.iter().map(|&j| norms[j]));
+    // Tall: A = W Vᵀ = U S Vᵀ. Wide: Aᵀ = U' S V'ᵀ, so A = V' S U'ᵀ.
+    let (u, v_t) = if tall {
+        (left, right.transpose())
+    } else {
+        (right, left.transpose())
+    };
+    Some(SVD {
+        u: Some(u),
+        v_t: Some(v_t),
+        singular_values,
+    })
+}
+
+/// Columns p and q of `m` ← (c·m_p − s·m_q, s·m_p + c·m_q).
+fn rotate_columns(m: &mut DMatrix<f64>, p: usize, q: usize, c: f64, s: f64) {
+    for i in 0..m.nrows() {
+        let (x, y) = (m[(i, p)], m[(i, q)]);
+        m[(i, p)] = c * x - s * y;
+        m[(i, q)] = s * x + c * y;
+    }
 }
 
 /// The relative cut-off below which a singular value counts as zero:
@@ -231,6 +327,39 @@ mod tests {
         assert!((vecs[(1, 0)].abs() - 1.0).abs() < 1e-15);
         assert!(symmetric_eigen_desc(&DMatrix::from_element(2, 2, f64::NAN)).is_none());
         assert!(symmetric_eigen_desc(&DMatrix::zeros(0, 0)).is_none());
+    }
+
+    #[test]
+    fn jacobi_svd_matches_nalgebra_and_reconstructs() {
+        let mut rng = crate::rng::Rng::new(3);
+        for (m, n) in [(7, 4), (4, 7), (5, 5), (128, 4), (1, 3)] {
+            let a = DMatrix::from_fn(m, n, |_, _| rng.normal());
+            let svd = svd_sorted(&a).unwrap();
+            let (u, vt, s) = (svd.u.unwrap(), svd.v_t.unwrap(), svd.singular_values);
+            let k = m.min(n);
+            assert_eq!((u.shape(), vt.shape(), s.len()), ((m, k), (k, n), k));
+            let back = &u * DMatrix::from_diagonal(&s) * &vt;
+            assert!((back - &a).abs().max() < 1e-12, "{m}×{n}");
+            assert!((u.transpose() * &u - DMatrix::identity(k, k)).abs().max() < 1e-12);
+            assert!((&vt * vt.transpose() - DMatrix::identity(k, k)).abs().max() < 1e-12);
+            let mut want: Vec<f64> = a
+                .clone()
+                .svd(false, false)
+                .singular_values
+                .iter()
+                .copied()
+                .collect();
+            want.sort_by(|x, y| y.total_cmp(x));
+            for (got, want) in s.iter().zip(&want) {
+                assert!((got - want).abs() < 1e-12 * want.max(1.0));
+            }
+        }
+        // Rank-deficient: a zero singular value with a zero U column, no NaN.
+        let r1 = DMatrix::from_row_slice(3, 2, &[1.0, 2.0, 2.0, 4.0, 3.0, 6.0]);
+        let svd = svd_sorted(&r1).unwrap();
+        assert!((svd.singular_values[0] - 70f64.sqrt()).abs() < 1e-13);
+        assert!(svd.singular_values[1].abs() < 1e-13);
+        assert!(svd.u.unwrap().iter().all(|v| v.is_finite()));
     }
 
     #[test]

@@ -120,6 +120,7 @@ struct RunOutput<'a> {
 }
 
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(code) => code,
@@ -392,4 +393,18 @@ fn print_summary(config: &LabConfig, s: &Snapshot) {
         println!("  {:<34} {:>14.6e}", m.label, m.value);
     }
     println!("hash     {}", s.hash);
+}
+
+/// `neurogeom run '<link>' --json | head -c 10`: the reader closes the pipe
+/// early and `println!` panics on the write error. Exit quietly instead, as
+/// command-line tools do; any other panic keeps the default report.
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info.payload_as_str().unwrap_or("");
+        if message.contains("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
 }

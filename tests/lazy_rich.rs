@@ -135,11 +135,36 @@ fn alpha_scaling_oracle() {
 #[test]
 fn flesch_rich_vs_lazy_directions() {
     let presets = labs::spec("lazy-rich").unwrap().presets;
+    // Both presets' step sizes are past the linearised model's stability
+    // bound (η·λ_max(K₀)·2/n > 2): the lab says so and the run goes on.
     let preset = |word: &str| {
         let p = presets.iter().find(|p| p.title.starts_with(word)).unwrap();
-        run(&p.fragment)
+        let (s, warnings) = neurogeom::run::run_to_end(&config(&p.fragment));
+        assert!(s.stopped.is_none(), "{word}: {:?}", s.stopped);
+        assert!(
+            warnings.len() == 1
+                && warnings[0].starts_with(
+                    "the linearised model diverges at this learning rate: η·λ_max(K₀)·2/n = "
+                )
+                && warnings[0].contains(" > 2;"),
+            "{word}: {warnings:?}"
+        );
+        eprintln!("{word}: {}", warnings[0]);
+        assert!(
+            metric(&s, "lin_rms").is_nan(),
+            "{word}: the diverged twin's distance is NaN"
+        );
+        let info = &s.metrics.iter().find(|m| m.key == "lin_rms").unwrap().info;
+        assert!(info.contains("diverges at this learning rate"), "{info}");
+        (s, warnings[0].clone())
     };
-    let (rich, lazy) = (preset("Rich: Flesch"), preset("Lazy: Flesch"));
+    let ((rich, rich_note), (lazy, _)) = (preset("Rich: Flesch"), preset("Lazy: Flesch"));
+    // The figure of the report: λ_max(K₀) = 552 at the rich init,
+    // 0.125 · 552 · 2/50 = 2.76.
+    assert!(
+        rich_note.contains("η·λ_max(K₀)·2/n = 2.76 > 2"),
+        "{rich_note}"
+    );
     let show = |s: &Snapshot| {
         format!(
             "dW_stim {:.4} dK {:.3} KTA {:.4}->{:.4} CKA {:.3} PR {:.2} excl {} dead {} acc {:.2} loss {:.2e}",
@@ -244,4 +269,47 @@ fn self_supervised_network_decodes_the_latents_better_than_at_init() {
         eprintln!("{objective} nuisance: R² {n0:.3} -> {n1:.3}");
         assert!(n1 < n0, "the nuisance the views do not share is discarded");
     }
+}
+
+/// Flesch et al.'s exclusive units count exact zeros of ReLU units: the
+/// metric and its chart are hidden for tanh and linear units.
+#[test]
+fn exclusive_units_only_for_relu() {
+    for (activation, shown) in [("relu", true), ("tanh", false), ("linear", false)] {
+        let (s, _) = neurogeom::run::run_to_end(&config(&format!(
+            "v=1&lab=lazy-rich&seed=1&task=context&activation={activation}&width=20&lr=0.01&lr_scaling=none&steps=20"
+        )));
+        assert!(s.stopped.is_none());
+        assert_eq!(s.metric("exclusive_units").is_some(), shown, "{activation}");
+        assert_eq!(s.chart("units").is_some(), shown, "{activation}");
+    }
+}
+
+/// With two classes the centred means are ±(μ₁ − μ₂)/2: the means' NC2 is
+/// NaN with the reason in its ⓘ, and the collapse chart does not draw it as
+/// perfect collapse.
+#[test]
+fn two_class_collapse_says_nc2_of_the_means_is_undefined() {
+    let s = run(
+        "v=1&lab=lazy-rich&seed=1&task=mixture&classes=2&n_train=100&loss=ce&width=32&steps=30",
+    );
+    for key in ["nc2_equinorm", "nc2_equiangular"] {
+        let m = s.metrics.iter().find(|m| m.key == key).unwrap();
+        assert!(m.value.is_nan(), "{key} = {}", m.value);
+        assert!(
+            m.info.starts_with("Not defined for 2 classes"),
+            "{}",
+            m.info
+        );
+    }
+    assert!(metric(&s, "nc2_equinorm_classifier").is_finite());
+    let chart = s.chart("collapse").unwrap();
+    let ChartBody::Lines { series } = &chart.body else {
+        panic!("collapse is a line chart")
+    };
+    assert!(
+        series.iter().all(|x| !x.name.contains("(means)")),
+        "{series:?}"
+    );
+    assert!(series.iter().any(|x| x.name == "NC1"));
 }

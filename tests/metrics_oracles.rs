@@ -133,6 +133,32 @@ fn participation_ratio_of_isotropic_data_is_the_dimension() {
 }
 
 #[test]
+fn participation_ratio_of_an_isotropic_gaussian_in_128_dims() {
+    // For n samples of N(0, I_d), the centred scatter S is Wishart W_d(I, m)
+    // with m = n − 1 degrees of freedom: E[tr S] = md, E[(tr S)²] = m²d² + 2md
+    // and E[tr S²] = md(m + d + 1). So PR = (tr S)²/tr S² concentrates at
+    // (m²d² + 2md)/(md(m + d + 1)) = (md + 2)/(m + d + 1): 102.3 for the
+    // lab's 4 × width rows (n = 512), 127.2 for n = 20 000 (→ d as n → ∞).
+    let mut rng = Rng::new(128);
+    let d = 128usize;
+    for n in [512usize, 20_000] {
+        let x = gaussian(&mut rng, n, d);
+        let m = (n - 1) as f64;
+        let want = (m * d as f64 + 2.0) / (m + d as f64 + 1.0);
+        let pr = participation_ratio(&x);
+        assert!(
+            (pr - want).abs() < 0.10 * want,
+            "n = {n}: PR = {pr}, expected {want}"
+        );
+        // In fact far closer than 10%: the fluctuation is O(1/√(nd)).
+        assert!(
+            (pr - want).abs() < 0.02 * want,
+            "n = {n}: PR = {pr}, expected {want}"
+        );
+    }
+}
+
+#[test]
 fn participation_ratio_known_anisotropic_spectrum() {
     // Stds (3, 1, 1, 1): variances (9, 1, 1, 1), PR = 12²/(81 + 3) = 1.714…
     // The inverted variant would give 0.583.
@@ -277,6 +303,30 @@ fn kernel_change_and_distance_oracles() {
 }
 
 #[test]
+fn kernel_distance_closed_forms() {
+    // Fort et al. 2020: d = 1 − ⟨K, K₀⟩_F/(‖K‖_F‖K₀‖_F). These cases tell it
+    // from the wrong normalisation 1 − ⟨K, K₀⟩/‖K₀‖², which gives 1 − c for
+    // K = cK₀ and −1 for the 2 × 2 case (both inside or at the [0, 2] clamp
+    // only by accident).
+    let k0 = DMatrix::from_row_slice(3, 3, &[2.0, 0.5, 0.1, 0.5, 1.0, 0.3, 0.1, 0.3, 1.5]);
+    for c in [0.5, 3.0, 1e-6, 1e6] {
+        assert!(kernel_distance(&(&k0 * c), &k0).abs() < 1e-15, "c = {c}");
+    }
+    // Orthogonal kernels (disjoint supports): distance 1.
+    let a = DMatrix::from_row_slice(2, 2, &[1.0, 0.0, 0.0, 0.0]);
+    let b = DMatrix::from_row_slice(2, 2, &[0.0, 0.0, 0.0, 4.0]);
+    assert_eq!(kernel_distance(&a, &b), 1.0);
+    // By hand: K₀ = I₂, K = [[2, 1], [1, 2]]: ⟨K, K₀⟩ = 4, ‖K‖ = √10,
+    // ‖K₀‖ = √2, so d = 1 − 4/√20 = 1 − 2/√5 = 0.10557280900008414.
+    let k = DMatrix::from_row_slice(2, 2, &[2.0, 1.0, 1.0, 2.0]);
+    let d = kernel_distance(&k, &DMatrix::identity(2, 2));
+    assert!((d - (1.0 - 2.0 / 5f64.sqrt())).abs() < 1e-15, "{d}");
+    assert!((d - 0.105_572_809_000_084_14).abs() < 1e-15);
+    // Symmetric in its arguments.
+    assert!((kernel_distance(&DMatrix::identity(2, 2), &k) - d).abs() < 1e-15);
+}
+
+#[test]
 fn kernel_target_alignment_oracles() {
     let mut rng = Rng::new(12);
     let y = gaussian(&mut rng, 20, 3);
@@ -413,6 +463,29 @@ fn noisy_etf_nc1_is_sigma_squared_times_c_minus_one_squared() {
     assert!(nc.nc2_equinorm_means < 0.01 && nc.nc2_equiangular_means < 0.01);
     assert!(nc.nc3 < 1e-3);
     assert!(nc.nc4 < 0.01);
+}
+
+#[test]
+fn two_classes_leave_the_means_nc2_undefined() {
+    // μ̃₁ = −μ̃₂ for any features: equinorm and equiangularity of the means
+    // would be 0 by construction, so they are NaN; the rest is defined.
+    let mut rng = Rng::new(17);
+    let (n, d) = (40, 6);
+    let labels: Vec<usize> = (0..n).map(|i| i % 2).collect();
+    let h = gaussian(&mut rng, n, d);
+    let w = gaussian(&mut rng, 2, d);
+    let out = &h * w.transpose();
+    let nc = neural_collapse(&h, &labels, 2, &w, &out).unwrap();
+    assert!(nc.nc2_equinorm_means.is_nan() && nc.nc2_equiangular_means.is_nan());
+    for v in [
+        nc.nc1,
+        nc.nc2_equinorm_classifier,
+        nc.nc2_equiangular_classifier,
+        nc.nc3,
+        nc.nc4,
+    ] {
+        assert!(v.is_finite(), "{nc:?}");
+    }
 }
 
 #[test]

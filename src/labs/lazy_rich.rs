@@ -36,6 +36,12 @@ pub const NAME: &str = "lazy-rich";
 /// The most points the kernel and representation metrics use (the probe set).
 const PROBE_POINTS: usize = 64;
 
+/// The participation ratio uses this many training inputs per hidden unit
+/// (or all of them, if fewer): on R rows PR ≤ R − 1, and even isotropic
+/// activity in N dimensions gives only about (R − 1)N/(R + N) (the Wishart
+/// expectation), so few rows would cap and bias it low.
+const PR_ROWS_PER_UNIT: usize = 4;
+
 /// The linearised model is tracked when train + test points stay below this
 /// (its kernel is (train + test) × train).
 const LINEARISED_MAX_POINTS: usize = 3000;
@@ -323,6 +329,11 @@ pub struct LazyRich {
     f0_train: DMatrix<f64>,
     f0_test: DMatrix<f64>,
     lin: Option<Linearised>,
+    /// Why the linearised model stopped (its distance is NaN from then on).
+    lin_diverged: Option<String>,
+    /// The full-batch GD stability figure of the linearised model,
+    /// η·α²·λ_max(K₀)·2/n, and its bound 2(1 + μ): see [`lin_stability`].
+    lin_stability: Option<(f64, f64, String)>,
     /// The latent-variable task's data (for decoding), and the
     /// self-supervised state when the objective is not supervised.
     latent: Option<LatentData>,
@@ -333,6 +344,8 @@ pub struct LazyRich {
     y_probe: DMatrix<f64>,
     k0_probe: DMatrix<f64>,
     h0_probe: Vec<DMatrix<f64>>,
+    /// Training rows for the participation ratio (see [`PR_ROWS_PER_UNIT`]).
+    x_pr: DMatrix<f64>,
     step: u64,
     schedule: Vec<u64>,
     next_record: usize,
@@ -402,14 +415,24 @@ impl LazyRich {
             all.rows_mut(0, n_train).copy_from(&data.x_train);
             all.rows_mut(n_train, n_all - n_train)
                 .copy_from(&data.x_test);
-            Linearised::new(&net, &all, n_train)
+            Linearised::new(&net, &all, n_train, s.alpha, s.centre)
         });
+        let lin_stability = lin.as_ref().map(|l| lin_stability(&s, l, n_train));
+        let mut notes = notes;
+        if let Some((figure, bound, formula)) = &lin_stability {
+            if figure > bound {
+                notes.push(lin_divergence_note(*figure, *bound, formula));
+            }
+        }
 
         let probe = probe_rows(&data);
         let x_probe = select_rows(&data.x_train, &probe);
         let y_probe = select_rows(&data.y_train, &probe);
         let k0_probe = net.tangent_kernel(&x_probe);
         let h0_probe = net.forward(&x_probe).hidden;
+        let widest = s.net.sizes[1..last].iter().copied().max().unwrap_or(1);
+        let pr_rows = evenly_spaced(n_train, (PR_ROWS_PER_UNIT * widest).max(PROBE_POINTS));
+        let x_pr = select_rows(&data.x_train, &pr_rows);
 
         let opt = Sgd::new(s.effective_lr(), s.momentum, s.weight_decay);
         let ssl = match (s.ssl, &latent) {
@@ -425,6 +448,8 @@ impl LazyRich {
             f0_train,
             f0_test,
             lin,
+            lin_diverged: None,
+            lin_stability,
             latent,
             ssl,
             probe,
@@ -432,6 +457,7 @@ impl LazyRich {
             y_probe,
             k0_probe,
             h0_probe,
+            x_pr,
             step: 0,
             schedule,
             next_record: 0,
@@ -490,18 +516,45 @@ impl LazyRich {
         let d_out = &dl_dg * self.s.alpha;
         let grads = self.net.backward(&xb, &fwd, &d_out);
         self.opt.step(&mut self.net, &grads);
-        if let Some(lin) = &mut self.lin {
-            let d: Vec<f64> = dl_dg.column(0).iter().copied().collect();
+        self.linearised_step(&batch, &yb);
+        loss
+    }
+
+    /// One step of the linearised twin on its own residuals g_lin − y (not
+    /// the network's), with the same batch and optimiser. Its divergence
+    /// does not stop the run: the twin stops, its distance becomes NaN and
+    /// the lab says why.
+    fn linearised_step(&mut self, batch: &[usize], yb: &DMatrix<f64>) {
+        let Some(lin) = &mut self.lin else { return };
+        if self.lin_diverged.is_some() {
+            return;
+        }
+        let g_lin = DMatrix::from_fn(batch.len(), 1, |i, _| lin.output(batch[i]));
+        let (lin_loss, dl_dg) = loss_and_grad(&g_lin, yb, false);
+        if lin_loss.is_finite() && lin_loss <= LIN_DIVERGED_LOSS {
             lin.step(
-                &batch,
-                &d,
-                self.s.alpha,
+                batch,
+                dl_dg.as_slice(),
                 self.s.effective_lr(),
                 self.s.momentum,
                 self.s.weight_decay,
             );
         }
-        loss
+        if !(lin_loss.is_finite() && lin_loss <= LIN_DIVERGED_LOSS && lin.is_finite()) {
+            let (figure, bound, formula) =
+                self.lin_stability
+                    .clone()
+                    .unwrap_or((f64::NAN, 2.0, String::new()));
+            let note = format!(
+                "at step {}, {}",
+                self.step + 1,
+                lin_divergence_note(figure, bound, &formula)
+            );
+            if !self.notes.contains(&note) {
+                self.notes.push(note.clone());
+            }
+            self.lin_diverged = Some(note);
+        }
     }
 
     /// Append the current value of every metric to the traces.
@@ -666,7 +719,7 @@ impl LazyRich {
                 lr::linear_cka(h0, h),
             );
         }
-        for (l, h) in hidden.iter().enumerate() {
+        for (l, h) in self.net.forward(&self.x_pr).hidden.iter().enumerate() {
             push(
                 &format!("pr_{}", l + 1),
                 &format!("Participation ratio layer {}", l + 1),
@@ -678,27 +731,23 @@ impl LazyRich {
         // Distance to the linearised model on the test points.
         if let Some(lin) = &self.lin {
             let n_train = self.data.x_train.nrows();
-            let u = lin.u();
-            let mut sq = 0.0;
-            for i in 0..g_test.nrows() {
-                let f0_term = if self.s.centre {
-                    0.0
-                } else {
-                    self.f0_test[(i, 0)]
-                };
-                let g_lin = self.s.alpha * (f0_term + u[n_train + i]);
-                sq += (g_test[(i, 0)] - g_lin) * (g_test[(i, 0)] - g_lin);
-            }
-            push(
-                "lin_rms",
-                "RMS(g − g_lin)",
-                INFO_LIN,
-                (sq / g_test.nrows() as f64).sqrt(),
-            );
+            let rms = if self.lin_diverged.is_some() {
+                f64::NAN
+            } else {
+                let mut sq = 0.0;
+                for i in 0..g_test.nrows() {
+                    let d = g_test[(i, 0)] - lin.output(n_train + i);
+                    sq += d * d;
+                }
+                (sq / g_test.nrows() as f64).sqrt()
+            };
+            push("lin_rms", "RMS(g − g_lin)", INFO_LIN, rms);
         }
 
-        // Context-exclusive and dead units (Flesch et al. 2022).
-        if let Some(ctx) = &self.data.train_context {
+        // Context-exclusive and dead units (Flesch et al. 2022), for ReLU
+        // units only: their definition counts exact zeros.
+        let relu = self.s.net.activation == Activation::Relu;
+        if let (Some(ctx), true) = (&self.data.train_context, relu) {
             let h = self.net.forward(&self.data.x_train).hidden;
             if let Some(h) = h.last() {
                 let rows_a: Vec<usize> = (0..ctx.len()).filter(|&i| ctx[i] == 0).collect();
@@ -725,16 +774,17 @@ impl LazyRich {
                     collapse::neural_collapse(h, &labels.train, labels.n_classes, &w, &g_train)
                 {
                     push("nc1", "NC1", INFO_NC1, nc.nc1);
+                    let two = labels.n_classes == 2;
                     push(
                         "nc2_equinorm",
                         "NC2 equinorm (means)",
-                        INFO_NC2N,
+                        if two { INFO_NC2_TWO } else { INFO_NC2N },
                         nc.nc2_equinorm_means,
                     );
                     push(
                         "nc2_equiangular",
                         "NC2 equiangularity (means)",
-                        INFO_NC2A,
+                        if two { INFO_NC2_TWO } else { INFO_NC2A },
                         nc.nc2_equiangular_means,
                     );
                     push(
@@ -893,13 +943,16 @@ impl LazyRich {
                     "Neural collapse",
                     "step",
                     "NC metric",
-                    self.series_matching("nc").into_iter().collect(),
+                    self.series_matching("nc")
+                        .into_iter()
+                        .filter(|s| s.y.iter().any(|v| v.is_finite()))
+                        .collect(),
                 )
                 .log_y()
                 .info(INFO_NC1),
             );
         }
-        if self.data.train_context.is_some() {
+        if self.data.train_context.is_some() && self.s.net.activation == Activation::Relu {
             charts.push(
                 Chart::lines(
                     "units",
@@ -1172,7 +1225,10 @@ impl Lab for LazyRich {
                 key: t.key.clone(),
                 label: t.label.clone(),
                 value: t.values.last().copied().unwrap_or(f64::NAN),
-                info: t.info.to_string(),
+                info: match (&self.lin_diverged, t.key.as_str()) {
+                    (Some(why), "lin_rms") => format!("{} NaN: {why}.", t.info),
+                    _ => t.info.to_string(),
+                },
             })
             .collect();
         Snapshot {
@@ -1189,6 +1245,48 @@ impl Lab for LazyRich {
             hash: String::new(),
         }
     }
+}
+
+/// The linearised twin counts as diverged when its training loss passes
+/// this: a linear model whose step size is past its stability bound grows
+/// geometrically and would take hundreds of steps more to overflow.
+const LIN_DIVERGED_LOSS: f64 = 1e100;
+
+/// Full-batch GD stability of the linearised model on the MSE: its training
+/// residual follows r ← (I − η α² (2/n) K₀) r (for the η actually applied
+/// to the weights, η/α² or η), so it diverges when η·α²·λ_max(K₀)·2/n
+/// exceeds 2, or 2(1 + μ) with heavy-ball momentum μ (Lee et al. 2019;
+/// Lewkowycz et al. 2020). Returns the figure, the bound and the formula
+/// as written for these settings. For minibatch SGD n is the batch size
+/// and the figure is an estimate from the full kernel.
+fn lin_stability(s: &Settings, lin: &Linearised, n_train: usize) -> (f64, f64, String) {
+    let n = if s.sgd { s.batch.min(n_train) } else { n_train };
+    let eta_alpha2 = s.effective_lr() * s.alpha * s.alpha;
+    let figure = eta_alpha2 * lin.lambda_max() * 2.0 / n as f64;
+    let formula = if s.lr_over_alpha2 || s.alpha == 1.0 {
+        "η·λ_max(K₀)·2/n"
+    } else {
+        "η·α²·λ_max(K₀)·2/n"
+    };
+    (figure, 2.0 * (1.0 + s.momentum), formula.to_string())
+}
+
+/// "the linearised model diverges at this learning rate: η·λ_max(K₀)·2/n = 2.76 > 2".
+fn lin_divergence_note(figure: f64, bound: f64, formula: &str) -> String {
+    let mut note = "the linearised model diverges at this learning rate".to_string();
+    if figure.is_finite() {
+        let relation = if figure > bound { ">" } else { "≤" };
+        let bound_text = if bound == 2.0 {
+            "2".to_string()
+        } else {
+            format!("2(1 + μ) = {bound:.2}")
+        };
+        note.push_str(&format!(
+            ": {formula} = {figure:.2} {relation} {bound_text}"
+        ));
+    }
+    note.push_str("; its distance RMS(g − g_lin) is NaN from then on, and the network trains on");
+    note
 }
 
 /// The loss and ∂L/∂g. MSE: L = mean over samples and outputs of (g − y)²
@@ -1295,6 +1393,15 @@ fn partial_permutation(rng: &mut Rng, n: usize, k: usize) -> Vec<usize> {
     p
 }
 
+/// min(n, k) indices spread evenly over 0..n (all of them when k ≥ n).
+fn evenly_spaced(n: usize, k: usize) -> Vec<usize> {
+    if k >= n {
+        (0..n).collect()
+    } else {
+        (0..k).map(|i| i * n / k).collect()
+    }
+}
+
 fn select_rows(m: &DMatrix<f64>, rows: &[usize]) -> DMatrix<f64> {
     DMatrix::from_fn(rows.len(), m.ncols(), |i, j| m[(rows[i], j)])
 }
@@ -1316,13 +1423,14 @@ const INFO_K_CHANGE: &str = "Empirical tangent kernel K(x,x′) = ⟨∇_w f(x),
 const INFO_K_DIST: &str = "Kernel distance 1 − ⟨K_t, K₀⟩_F/(‖K_t‖_F‖K₀‖_F) (Fort et al. 2020).";
 const INFO_KTA: &str = "Centred kernel–target alignment ⟨HKH, HYYᵀH⟩_F/(‖HKH‖_F‖HYYᵀH‖_F), H = I − 11ᵀ/n (Cortes et al. 2012). Rich learning aligns the kernel to the task.";
 const INFO_CKA: &str = "Linear CKA between the hidden layer at init and now: ‖YᵀX‖_F²/(‖XᵀX‖_F‖YᵀY‖_F) with centred columns (Kornblith et al. 2019). Near 1: the representation kept its geometry (lazy).";
-const INFO_PR: &str = "Participation ratio (Σλ)²/Σλ² of the centred covariance eigenvalues of a hidden layer on the probe set; 1 ≤ PR ≤ N. Rich learning compresses (Farrell et al. 2023).";
-const INFO_LIN: &str = "RMS over test points of g_net − g_lin, where f_lin(w) = f(w₀) + J₀(w − w₀) is trained with the same loss, optimiser and batches (Lee et al. 2019). → 0 in the lazy limit.";
-const INFO_EXCL: &str = "Units of the last hidden layer active (> 0) for stimuli of only one context (Flesch et al. 2022). Rich learning makes many units context-exclusive.";
-const INFO_DEAD: &str = "Units active for no stimulus in either context.";
+const INFO_PR: &str = "Participation ratio (Σλ)²/Σλ² of the centred covariance eigenvalues of a hidden layer (Gao et al. 2017), on R = min(n_train, max(4 × width, 64)) evenly spaced training inputs. 1 ≤ PR ≤ min(R − 1, N) for N units; isotropic activity gives about (R − 1)N/(R + N), not N (80% of N at R = 4N). Rich learning compresses (Farrell et al. 2023).";
+const INFO_LIN: &str = "RMS over test points of g_net − g_lin, where f_lin(w) = f(w₀) + J₀(w − w₀) is trained on its own residuals with the same loss, optimiser and batches (Lee et al. 2019). → 0 in the lazy limit. Under full-batch GD the linearised model diverges when η·α²·λ_max(K₀)·2/n > 2 (with momentum μ: 2(1 + μ)); the network may survive such a step by leaving the linear regime (Lewkowycz et al. 2020), and this distance is then NaN.";
+const INFO_EXCL: &str = "Task-exclusive units of the last hidden layer, as in Flesch et al. 2022's code (compute_sparsity_stats in summerfieldlab/Flesch_etal_Neuron, Simulations/utils/eval.py): a unit's mean ReLU activity over a context's 25 training stimuli is exactly 0 in one context and > 0 in the other. For ReLU a mean of exactly 0 means silent for every stimulus, so no tolerance is needed; their code's slice 25:-1 omits the last stimulus of context B, here all 25 count. Shown for ReLU only. Rich learning makes many units context-exclusive.";
+const INFO_DEAD: &str = "Units whose ReLU activity is exactly 0 for every stimulus of both contexts (n_dead in Flesch et al. 2022's code).";
 const INFO_NC1: &str = "NC1 = Tr(Σ_W Σ_B⁺)/C: within-class variability relative to between-class (Papyan, Han & Donoho 2020; the paper's Colab omits /C). NC2–NC4: see each metric's ⓘ.";
 const INFO_NC2N: &str = "Equinorm: std/mean of ‖μ_c − μ_G‖ over classes, or of the classifier rows' norms (Papyan et al. 2020; std with C − 1, as torch.std in the paper's Colab).";
 const INFO_NC2A: &str = "Equiangularity: mean over c ≠ c′ of |cos(μ_c − μ_G, μ_c′ − μ_G) + 1/(C−1)|, or the same for the classifier rows (Papyan et al. 2020).";
+const INFO_NC2_TWO: &str = "Not defined for 2 classes: μ_G is the midpoint of the two class means, so the centred means are μ̃₁ = −μ̃₂ exactly; their norms are equal and their cosine is −1 = −1/(C−1) by construction, at init as at collapse. Shown as NaN, not as perfect collapse (Papyan et al. 2020 use C ≥ 10). The classifier's NC2 is still defined.";
 const INFO_NC3: &str = "Self-duality: ‖Wᵀ/‖W‖_F − M̃/‖M̃‖_F‖_F² between the classifier and the centred class means (Papyan et al. 2020).";
 const INFO_NC4: &str = "Fraction of training samples where the network's decision differs from the nearest-class-mean decision (Papyan et al. 2020).";
 const INFO_PCA: &str = "The probe samples' last-hidden-layer activity projected on its own top two principal components.";

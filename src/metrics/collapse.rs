@@ -54,8 +54,11 @@ pub struct NeuralCollapse {
 /// outputs (N × C), used for NC4's argmax.
 ///
 /// - Σ_W = (1/N) Σ_i (h_i − μ_{y_i})(h_i − μ_{y_i})ᵀ, Σ_B = M̃M̃ᵀ/C.
-/// - NC1 = Tr(Σ_W Σ_B⁺)/C, with Σ_B⁺ from the top C − 1 singular pairs of
-///   Σ_B (pairs with singular value ≤ max(d,C)·ε·s_max are dropped too).
+/// - NC1 = Tr(Σ_W Σ_B⁺)/C, with Σ_B⁺ the pseudo-inverse from the top C − 1
+///   singular pairs of M̃ (Σ_B = M̃M̃ᵀ/C has the same singular vectors and
+///   eigenvalues s_k²/C). The rank tolerance applies to M̃'s singular
+///   values: pairs with s_k ≤ max(d, C)·ε·s_max are dropped too (on Σ_B's
+///   eigenvalues, the same cut would square ε and keep noise directions).
 ///   Computed without d × d matrices: with M̃ = U S Vᵀ,
 ///   Tr(Σ_W Σ_B⁺) = Σ_{k<C−1} (C/s_k²) · (1/N) Σ_i (u_kᵀ(h_i − μ_{y_i}))².
 ///   `nc1_colab` is the same without the /C.
@@ -68,7 +71,11 @@ pub struct NeuralCollapse {
 ///
 /// Undefined metrics are NaN: NC1, the means' NC2 and NC3 when all class
 /// means coincide (M̃ = 0); an equiangularity when some vector has zero norm;
-/// the classifier's equinorm and NC3 when W = 0.
+/// the classifier's equinorm and NC3 when W = 0. With C = 2 the means' NC2
+/// (equinorm and equiangularity) is not defined: μ_G is the midpoint of the
+/// two means, so μ̃₁ = −μ̃₂ exactly and both would be 0 by construction, at
+/// init as at collapse. The classifier's NC2 stays defined (its rows are not
+/// centred).
 ///
 /// Errors (never panics): C < 2; `labels.len()` ≠ N; a label ≥ C; a class
 /// with no sample; `w` not C × d; `output` not N × C; d = 0; non-finite
@@ -165,9 +172,14 @@ pub fn neural_collapse(
 
     // NC2 on the centred means (columns of M̃) and the classifier rows.
     let wt = w.transpose(); // d × C, one class per column
-    let nc2_equinorm_means = norm_cov(&m_tilde);
+                            // With two classes the centred means are ±(μ₁ − μ₂)/2: equal norms and
+                            // cosine −1 = −1/(C − 1) whatever the features, so no information.
+    let (nc2_equinorm_means, nc2_equiangular_means) = if c == 2 {
+        (f64::NAN, f64::NAN)
+    } else {
+        (norm_cov(&m_tilde), equiangularity(&m_tilde))
+    };
     let nc2_equinorm_classifier = norm_cov(&wt);
-    let nc2_equiangular_means = equiangularity(&m_tilde);
     let nc2_equiangular_classifier = equiangularity(&wt);
 
     // NC3: self-duality.
@@ -311,16 +323,16 @@ mod tests {
     #[test]
     fn nc2_nc3_hand_values() {
         // C = 2, d = 2: means (1,0) and (−3,0) → μ_G = (−1,0), centred (2,0),(−2,0):
-        // equinorm 0, cos = −1 → |−1 + 1| = 0. W rows (1,0),(0,2): norms 1, 2 →
+        // equinorm 0 and cos = −1 → |−1 + 1| = 0 by construction: NaN. W rows (1,0),(0,2): norms 1, 2 →
         // std (ddof 1) = 1/√2, mean 1.5 → 0.4714…; cos = 0 → |0 + 1| = 1.
         let h = DMatrix::from_row_slice(2, 2, &[1.0, 0.0, -3.0, 0.0]);
         let w = DMatrix::from_row_slice(2, 2, &[1.0, 0.0, 0.0, 2.0]);
         let out = &h * w.transpose();
         let nc = neural_collapse(&h, &[0, 1], 2, &w, &out).unwrap();
         assert_eq!(nc.nc1, 0.0);
-        assert_eq!(nc.nc2_equinorm_means, 0.0);
+        assert!(nc.nc2_equinorm_means.is_nan());
         assert!((nc.nc2_equinorm_classifier - (0.5f64).sqrt() / 1.5).abs() < 1e-15);
-        assert_eq!(nc.nc2_equiangular_means, 0.0);
+        assert!(nc.nc2_equiangular_means.is_nan());
         assert_eq!(nc.nc2_equiangular_classifier, 1.0);
         // Wᵀ/‖W‖ = [[1,0],[0,2]]/√5 ; M̃/‖M̃‖ = [[2,−2],[0,0]]/√8.
         let a = DMatrix::from_row_slice(2, 2, &[1.0, 0.0, 0.0, 2.0]) / 5f64.sqrt();

@@ -28,7 +28,8 @@ commands:
   build [--debug]                      build the core for wasm32 and run wasm-bindgen into www/pkg/
   serve [--debug] [--port N]           build, then serve the repository root at http://127.0.0.1:N/
                                        (default 8080, or env PORT)
-  test  [--native-only|--browser-only] cargo test --workspace, the wasm build, then the browser
+  test  [--native-only|--browser-only] cargo test --workspace, the wasm build, every preset's
+        [--hashes-only]                result hash in wasm (Node) vs native, then the browser
                                        tests (node --test tests/e2e/) against system Chromium
   bench [--pytorch] [--seconds S]      training steps/s of the MLP benchmark, native and wasm in
                                        Node; --pytorch adds PyTorch CPU (venv in target/bench-venv)
@@ -76,11 +77,13 @@ fn run(args: Vec<String>) -> Result<()> {
         "test" => {
             let native_only = flags.take_switch("--native-only");
             let browser_only = flags.take_switch("--browser-only");
+            let hashes_only = flags.take_switch("--hashes-only");
             flags.finish()?;
             if native_only && browser_only {
                 bail!("--native-only and --browser-only exclude each other");
             }
             let scope = match (native_only, browser_only) {
+                _ if hashes_only => test::Scope::HashesOnly,
                 (true, _) => test::Scope::NativeOnly,
                 (_, true) => test::Scope::BrowserOnly,
                 _ => test::Scope::All,

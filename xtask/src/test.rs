@@ -1,4 +1,5 @@
-//! `cargo xtask test`: native tests, the wasm build, then the browser tests.
+//! `cargo xtask test`: native tests, the wasm build, the wasm-vs-native hash
+//! of every preset ([`preset_hashes`]), then the browser tests.
 //!
 //! The browser phase never passes by skipping: without Chromium it fails and
 //! says which Debian package to install. It runs `node --test` on every
@@ -16,11 +17,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+mod preset_hashes;
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
     All,
     NativeOnly,
     BrowserOnly,
+    /// Only the wasm build and the wasm-vs-native preset hashes.
+    HashesOnly,
 }
 
 const E2E_DIR: &str = "tests/e2e";
@@ -32,13 +37,13 @@ pub fn run(root: &Path, scope: Scope) -> Result<()> {
 
     // Cheap checks first, so a missing browser is reported before minutes
     // of compiling.
-    let chromium = if scope != Scope::NativeOnly {
+    let chromium = if scope == Scope::All || scope == Scope::BrowserOnly {
         Some(find_chromium()?)
     } else {
         None
     };
 
-    if scope != Scope::BrowserOnly {
+    if scope == Scope::All || scope == Scope::NativeOnly {
         let t = Instant::now();
         run_status(cargo(root).args(["test", "--workspace"]))?;
         summary.push(format!(
@@ -49,6 +54,20 @@ pub fn run(root: &Path, scope: Scope) -> Result<()> {
 
     let built = wasm::build(root, wasm::Profile::Release)?;
     summary.push(format!("wasm {}", wasm::human_size(built.wasm_bytes)));
+
+    // The page and the CLI agree bit for bit on every preset of every lab.
+    // A mismatch fails the run, after the browser tests have had their say.
+    let hashes = if scope != Scope::BrowserOnly {
+        let outcome = build_cli(root)
+            .and_then(|cli| preset_hashes::check(root, &cli, &root.join(wasm::PKG_DIR)));
+        match &outcome {
+            Ok(line) => summary.push(line.clone()),
+            Err(_) => summary.push("preset hashes: FAILED".into()),
+        }
+        outcome.map(|_| ())
+    } else {
+        Ok(())
+    };
 
     if let Some(chromium) = chromium {
         let t = Instant::now();
@@ -72,7 +91,17 @@ pub fn run(root: &Path, scope: Scope) -> Result<()> {
     } else {
         print_summary(&summary, started);
     }
-    Ok(())
+    hashes
+}
+
+/// The release `neurogeom` binary, built if needed.
+fn build_cli(root: &Path) -> Result<PathBuf> {
+    run_status(cargo(root).args(["build", "--release", "--bin", "neurogeom"]))?;
+    let cli = target_dir(root).join("release/neurogeom");
+    if !cli.is_file() {
+        bail!("cargo did not produce {}", cli.display());
+    }
+    Ok(cli)
 }
 
 fn print_summary(parts: &[String], started: Instant) {
@@ -91,15 +120,7 @@ fn browser_tests(root: &Path, chromium: &Path) -> Result<Counts, (anyhow::Error,
     let tests = e2e_test_files(root).map_err(no_counts)?;
     ensure_node_modules(root).map_err(no_counts)?;
 
-    run_status(cargo(root).args(["build", "--release", "--bin", "neurogeom"]))
-        .map_err(no_counts)?;
-    let cli = target_dir(root).join("release/neurogeom");
-    if !cli.is_file() {
-        return Err(no_counts(anyhow::anyhow!(
-            "cargo did not produce {}",
-            cli.display()
-        )));
-    }
+    let cli = build_cli(root).map_err(no_counts)?;
 
     let out_dir = root.join(E2E_DIR).join("out");
     std::fs::create_dir_all(&out_dir)

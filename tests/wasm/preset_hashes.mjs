@@ -1,0 +1,82 @@
+// The result hash of every preset of every registered lab, computed by the
+// wasm build in Node: the same path as the page's worker (parse the preset's
+// link, build a WasmLab, step it to its end, hash the final snapshot).
+//
+//   node tests/wasm/preset_hashes.mjs [--pkg www/pkg] [--chunk 997] [--only FRAGMENT_SUBSTRING]
+//
+// The presets come from the wasm module's own registry (catalog_json()), so a
+// lab added to src/labs/mod.rs is picked up with no edit here. Prints one JSON
+// line per preset, {lab, title, fragment, hash, stopped, seconds}, then a
+// summary line {presets, seconds}. `cargo xtask test` compares these hashes
+// with the native CLI's (xtask/src/test.rs). Exit status 1 if the module
+// cannot be loaded or a preset cannot be built or run.
+//
+// The chunk size (steps per WasmLab.step call) is odd on purpose, so that the
+// chunks straddle every recording step: step(a); step(b) must equal
+// step(a + b), and a different chunking than the CLI's checks that too.
+
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+const opts = { pkg: 'www/pkg', chunk: '997', only: '' };
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i += 2) {
+  const key = argv[i].replace(/^--/, '');
+  if (!(key in opts) || argv[i + 1] === undefined) {
+    console.error(`unknown or incomplete option ${argv[i]}`);
+    process.exit(2);
+  }
+  opts[key] = argv[i + 1];
+}
+const chunk = Math.max(1, Number(opts.chunk) | 0);
+
+const pkg = resolve(opts.pkg);
+let glue;
+try {
+  glue = await import(pathToFileURL(join(pkg, 'neurogeom.js')).href);
+  glue.initSync({ module: readFileSync(join(pkg, 'neurogeom_bg.wasm')) });
+} catch (e) {
+  console.error(`could not load the wasm package in ${pkg} (build it with \`cargo xtask build\`): ${e}`);
+  process.exit(1);
+}
+
+const started = performance.now();
+let count = 0;
+let failed = false;
+for (const spec of JSON.parse(glue.catalog_json())) {
+  for (const preset of spec.presets) {
+    if (opts.only && !preset.fragment.includes(opts.only)) continue;
+    const t = performance.now();
+    const line = { lab: spec.name, title: preset.title, fragment: preset.fragment };
+    try {
+      const parsed = JSON.parse(glue.parse_link(preset.fragment));
+      if (parsed.warnings && parsed.warnings.length) {
+        line.warnings = parsed.warnings;
+      }
+      const lab = new glue.WasmLab(JSON.stringify(parsed.config));
+      while (!lab.is_done()) {
+        try {
+          lab.step(chunk);
+        } catch (e) {
+          // Divergence: the lab stops and its snapshot says why (`stopped`).
+          if (!lab.is_done()) throw e;
+        }
+      }
+      const snap = JSON.parse(lab.snapshot_json());
+      lab.free();
+      if (snap.error) throw new Error(snap.error);
+      line.hash = snap.hash;
+      line.stopped = snap.stopped ?? null;
+    } catch (e) {
+      line.error = String(e && e.message ? e.message : e);
+      failed = true;
+    }
+    line.seconds = Number(((performance.now() - t) / 1000).toFixed(3));
+    console.log(JSON.stringify(line));
+    count += 1;
+  }
+}
+console.log(JSON.stringify({ presets: count, seconds: Number(((performance.now() - started) / 1000).toFixed(3)) }));
+process.exit(failed ? 1 : 0);
