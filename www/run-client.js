@@ -68,7 +68,7 @@ function showEta() {
  * than about two minutes: it paused. Say so, and let the user choose. */
 function onLongRun({ estimateMs, msPerStep: perStep, total }) {
   document.body.dataset.longRun = String(Math.round(estimateMs));
-  const per = perStep >= 1000 ? `${(perStep / 1000).toPrecision(2)} s` : `${perStep.toPrecision(2)} ms`;
+  const per = perStep >= 1000 ? `${Number((perStep / 1000).toPrecision(2))} s` : `${Number(perStep.toPrecision(2))} ms`;
   showMessage(
     `This run would take ${durationText(estimateMs)} here (${total} steps at ${per} per step, measured on the first steps). ` +
       'It is paused: run it anyway, or change the settings (fewer steps, a smaller network or data set).',
