@@ -497,9 +497,10 @@ mod tests {
     /// never leaves f64. Includes a diverging run (NaN and inf values).
     #[test]
     fn points_survive_json_exactly() {
-        let base =
-            crate::share::parse_link("v=1&lab=lazy-rich&seed=1&width=16&n_train=30&steps=300")
-                .config;
+        let mut base = LabConfig::defaults(&labs::spec("lazy-rich").unwrap());
+        for (key, value) in [("width", 16.0), ("n_train", 30.0), ("steps", 300.0)] {
+            base.set(key, ParamValue::Num(value));
+        }
         for text in ["alpha:log:0.01:1000:5", "lr:0.5,10000"] {
             let spec = SweepSpec::parse(text).unwrap();
             let points = run_native(&spec, &base, 2, |_| {}).unwrap();
