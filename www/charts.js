@@ -15,6 +15,25 @@ const drawnAt = new Map(); // chart id -> when it was last drawn (performance.no
 let chartIds = ''; // the chart set the cards were built for
 let drawPending = false;
 
+/** The heatmaps of a two-parameter sweep: one chart per metric, ids
+ * `sweep-heatmap-<key>`; one is shown at a time (the picker in sweep.js). */
+export const HEATMAP_PREFIX = 'sweep-heatmap-';
+let heatmapKey = null;
+
+/** Show the heatmap of this metric key (null: the first). */
+export function pickHeatmap(key) {
+  heatmapKey = key;
+  scheduleDraw();
+}
+
+/** The charts shown: all but the heatmaps not picked. */
+function shownCharts(charts) {
+  const maps = charts.filter((c) => c.id.startsWith(HEATMAP_PREFIX));
+  if (maps.length < 2) return charts;
+  const picked = maps.find((c) => c.id === HEATMAP_PREFIX + heatmapKey) || maps[0];
+  return charts.filter((c) => !c.id.startsWith(HEATMAP_PREFIX) || c === picked);
+}
+
 function chartInfo(id) {
   const c = state.snapshot && state.snapshot.charts.find((x) => x.id === id);
   return c ? c.info : '';
@@ -102,10 +121,11 @@ export function drawCharts(all = false) {
   const snap = state.snapshot;
   if (!snap) return;
   const t0 = performance.now();
-  ensureChartCards(snap.charts);
+  const charts = shownCharts(snap.charts);
+  ensureChartCards(charts);
   const live = !all && (state.run === 'running' || state.run === 'loading');
   let skipped = 0;
-  for (const chart of snap.charts) {
+  for (const chart of charts) {
     const canvas = $(`chart-${chart.id}`);
     if (!canvas) continue;
     // Off screen during a run: keep up, but only about once a second.
@@ -135,7 +155,7 @@ export function drawCharts(all = false) {
   if (skipped === 0) {
     document.body.dataset.drawn = snap.hash;
     // ... and which pinned run they show beside it.
-    const pinShown = snap.charts.some((c) => pinnedChart(c.id));
+    const pinShown = charts.some((c) => pinnedChart(c.id));
     if (pinShown) document.body.dataset.pinDrawn = state.pin.hash;
     else delete document.body.dataset.pinDrawn;
   }

@@ -258,9 +258,11 @@ function buildPresets(spec) {
     li.append(a);
     const sweep = parseLink(preset.fragment).sweep;
     if (sweep) {
-      const param = spec.params.find((p) => p.key === sweep.key);
-      const badge = el('span', 'badge', `sweep · ${sweep.values.length} runs`);
-      badge.title = `One run per value of ${param ? param.label : sweep.key}, in parallel`;
+      const axes = sweep.axes || [sweep]; // two-parameter sweeps list their axes
+      const runs = axes.reduce((n, a) => n * a.values.length, 1) * (sweep.seeds || 1);
+      const names = axes.map((a) => (spec.params.find((p) => p.key === a.key) || { label: a.key }).label).join(' and ');
+      const badge = el('span', 'badge', `sweep · ${runs} runs`);
+      badge.title = `One run per value of ${names}, in parallel`;
       li.append(' ', badge);
     }
     li.append(el('p', 'help', preset.description));

@@ -8,7 +8,7 @@ import * as core from './pkg/neurogeom.js';
 import { $, el, formatValue } from './dom.js';
 import { state, actions } from './state.js';
 import { showMessage, showNotes, clearMessages } from './messages.js';
-import { scheduleDraw, clearCharts, resetCharts } from './charts.js';
+import { scheduleDraw, clearCharts, resetCharts, pickHeatmap, HEATMAP_PREFIX } from './charts.js';
 import { setRunState, setSweepButtons, setCounter, setProgress, setHash, setEta } from './topbar.js';
 import { Eta, durationText } from './eta.js';
 import { updateUrl, configFragment, sweepFragment, parseLink } from './link.js';
@@ -18,49 +18,79 @@ import { SweepPool } from './sweep-pool.js';
 
 const numericParams = (spec) => spec.params.filter((p) => p.type === 'number');
 
+/** A sweep's axes, [{key, values, log}] (one or two), whatever the spec's
+ * shape: `{axes: [...], seeds}`, or the one-parameter `{key, values, log}`. */
+export const axesOf = (spec) => spec.axes || [{ key: spec.key, values: spec.values, log: spec.log }];
+
+/** How many seeds each point runs with. */
+export const seedsOf = (spec) => spec.seeds || 1;
+
 // ---------------------------------------------------------------------------
 // The form.
 
-/** Fill the sweep form's parameter list; α by default, where the lab has it. */
+/** Fill the sweep form's parameter lists; α first by default, where the
+ * lab has it, and no second parameter. */
 export function buildSweepForm(spec) {
-  const select = $('sweep-key');
-  select.replaceChildren();
   const params = numericParams(spec);
-  for (const p of params) {
+  const option = (p) => {
     const o = el('option', '', p.unit ? `${p.label} (${p.unit})` : p.label);
     o.value = p.key;
-    select.append(o);
-  }
+    return o;
+  };
+  $('sweep-key').replaceChildren(...params.map(option));
+  const none = el('option', '', '— none (one parameter)');
+  none.value = '';
+  $('sweep-key2').replaceChildren(none, ...params.map(option));
   $('sweep-section').hidden = params.length === 0;
   const first = params.find((p) => p.key === 'alpha') || params.find((p) => p.log) || params[0];
   if (first) {
-    select.value = first.key;
-    setSweepRange(first);
+    $('sweep-key').value = first.key;
+    setSweepRange(first, '');
   }
+  $('sweep-key2').value = '';
+  $('sweep-axis2').hidden = true;
+  $('sweep-seeds').value = '1';
+  showSeedRange();
 }
 
-/** The whole range of a parameter, log-spaced where its slider is. */
-function setSweepRange(p) {
-  $('sweep-from').value = String(p.min);
-  $('sweep-to').value = String(p.max);
-  $('sweep-log').checked = isLogParam(p);
+/** The whole range of a parameter, log-spaced where its slider is
+ * (`n`: '' for the first axis, '2' for the second). */
+function setSweepRange(p, n) {
+  $(`sweep-from${n}`).value = String(p.min);
+  $(`sweep-to${n}`).value = String(p.max);
+  $(`sweep-log${n}`).checked = isLogParam(p);
+}
+
+/** "1 to 3" under the seeds box. */
+function showSeedRange() {
+  const n = Number($('sweep-seeds').value);
+  const seed = state.config ? BigInt(state.config.seed) : 1n;
+  $('sweep-seed-range').textContent = Number.isInteger(n) && n > 1 ? `${seed} to ${seed + BigInt(n - 1)}` : String(seed);
 }
 
 /** Show a sweep (from a link) in the form. */
 export function setSweepForm(spec) {
-  if (![...$('sweep-key').options].some((o) => o.value === spec.key)) return;
-  $('sweep-key').value = spec.key;
-  $('sweep-from').value = String(Math.min(...spec.values));
-  $('sweep-to').value = String(Math.max(...spec.values));
-  $('sweep-count').value = String(spec.values.length);
-  $('sweep-log').checked = spec.log;
+  const axes = axesOf(spec);
+  axes.forEach((axis, i) => {
+    const n = i === 0 ? '' : '2';
+    if (![...$(`sweep-key${n}`).options].some((o) => o.value === axis.key)) return;
+    $(`sweep-key${n}`).value = axis.key;
+    $(`sweep-from${n}`).value = String(Math.min(...axis.values));
+    $(`sweep-to${n}`).value = String(Math.max(...axis.values));
+    $(`sweep-count${n}`).value = String(axis.values.length);
+    $(`sweep-log${n}`).checked = Boolean(axis.log);
+  });
+  if (axes.length < 2) $('sweep-key2').value = '';
+  $('sweep-axis2').hidden = axes.length < 2;
+  $('sweep-seeds').value = String(seedsOf(spec));
+  showSeedRange();
   $('sweep-section').open = true;
 }
 
-/** The form as the core's sweep text, e.g. `alpha:log:0.01:1000:11`. Whole-
- * number parameters get their values listed, rounded and without repeats. */
-function sweepTextFromForm() {
-  const p = state.spec.params.find((q) => q.key === $('sweep-key').value);
+/** One axis of the form as the core's sweep text, e.g. `alpha:log:0.01:1000:11`.
+ * Whole-number parameters get their values listed, rounded and without repeats. */
+function axisTextFromForm(n) {
+  const p = state.spec.params.find((q) => q.key === $(`sweep-key${n}`).value);
   if (!p) throw new Error('choose a parameter to sweep');
   const num = (id, what) => {
     const text = $(id).value.trim();
@@ -68,11 +98,11 @@ function sweepTextFromForm() {
     if (text === '' || !Number.isFinite(v)) throw new Error(`${what} must be a number`);
     return v;
   };
-  const from = num('sweep-from', '“From”');
-  const to = num('sweep-to', '“To”');
-  const count = num('sweep-count', 'The number of runs');
-  if (!Number.isInteger(count) || count < 2) throw new Error(`a sweep needs at least 2 runs (a whole number), not ${$('sweep-count').value.trim()}`);
-  const log = $('sweep-log').checked;
+  const from = num(`sweep-from${n}`, '“From”');
+  const to = num(`sweep-to${n}`, '“To”');
+  const count = num(`sweep-count${n}`, 'The number of runs');
+  if (!Number.isInteger(count) || count < 2) throw new Error(`a sweep needs at least 2 runs (a whole number), not ${$(`sweep-count${n}`).value.trim()}`);
+  const log = $(`sweep-log${n}`).checked;
   if (log && (from <= 0 || to <= 0)) {
     throw new Error(`log spacing needs positive ends; ${p.label} from ${from} to ${to} includes values ≤ 0 (untick “Log spacing” or pick positive ends)`);
   }
@@ -88,18 +118,32 @@ function sweepTextFromForm() {
   return `${p.key}:${values.join(',')}`;
 }
 
+/** The form as a fragment's sweep items: `sweep=A[;B]` and `seeds=N`. */
+function sweepItemsFromForm() {
+  let text = axisTextFromForm('');
+  if ($('sweep-key2').value) {
+    if ($('sweep-key2').value === $('sweep-key').value) throw new Error('the two parameters of a sweep must differ');
+    text += `;${axisTextFromForm('2')}`;
+  }
+  const seeds = Number($('sweep-seeds').value.trim() || '1');
+  if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`seeds: give a whole number from 1, not ${$('sweep-seeds').value.trim()}`);
+  core.sweep_parse(text); // says what is wrong with the text, if anything
+  return `&sweep=${text}${seeds > 1 ? `&seeds=${seeds}` : ''}`;
+}
+
 function sweepRefused(message) {
   showMessage(message.charAt(0).toUpperCase() + message.slice(1), { kind: 'error', group: 'run', title: 'The sweep did not start' });
 }
 
-/** "Run sweep": read the form, and run what the resulting link says. */
+/** "Run sweep": read the form, and run what the resulting link says, so
+ * that the link reproduces it. */
 function runSweepFromForm() {
   clearMessages('run');
   let spec;
   try {
-    spec = JSON.parse(core.sweep_parse(sweepTextFromForm()));
-    // The page runs what its link says, so that the link reproduces it.
-    spec = parseLink(sweepFragment(JSON.stringify(state.config), JSON.stringify(spec))).sweep || spec;
+    const parsed = parseLink(configFragment(state.config) + sweepItemsFromForm());
+    if (!parsed.sweep) throw new Error(parsed.warnings.map((w) => w.replace(/; showing a single run$/, '')).join('; ') || 'the sweep could not be read');
+    spec = parsed.sweep;
   } catch (e) {
     sweepRefused(e.message || String(e));
     return;
@@ -125,13 +169,18 @@ export function startSweep(spec) {
   if (state.sweep && state.sweep.pool) state.sweep.pool.stop();
   stopRunWorker(); // every core goes to the sweep
   clearMessages('run');
-  const param = state.spec.params.find((p) => p.key === spec.key) || { label: spec.key, unit: '' };
-  const runs = spec.values.length;
+  const axes = axesOf(spec);
+  const params = axes.map((a) => state.spec.params.find((p) => p.key === a.key) || { key: a.key, label: a.key, unit: '' });
+  const runs = configs.length;
   const sweep = {
     spec,
     specJson,
     baseJson,
-    param,
+    axes,
+    params, // the swept parameters' specs, one per axis
+    seeds: seedsOf(spec),
+    configs,
+    runs,
     points: new Array(runs).fill(null), // JSON text, as the workers sent it
     parsed: new Array(runs).fill(null),
     failed: new Array(runs).fill(null), // why a run gave no point
@@ -150,7 +199,7 @@ export function startSweep(spec) {
   const size = Math.max(1, Math.min(navigator.hardwareConcurrency || 2, runs));
   document.body.dataset.sweepWorkers = String(size);
   document.body.dataset.sweepWorkersUsed = '0';
-  const jobs = configs.map((config, index) => ({ index, value: spec.values[index], config }));
+  const jobs = configs.map((config, index) => ({ index, value: config.params[axes[0].key], config }));
   const mine = () => state.sweep === sweep && sweep.status === 'running';
   sweep.pool = new SweepPool(jobs, size, {
     ready: (index, warnings) => mine() && showNotes(warnings),
@@ -191,9 +240,21 @@ export function startSweep(spec) {
   return true;
 }
 
-/** "α = 0.01" */
+/** "α = 0.01", "α = 0.01, width = 64, seed 2": a run's place in the sweep,
+ * read from its config. */
 function sweepValueText(sweep, index) {
-  return `${sweep.spec.key} = ${formatValue(sweep.spec.values[index])}`;
+  const config = sweep.configs[index];
+  const values = sweep.axes.map((a) => `${a.key} = ${formatValue(config.params[a.key])}`);
+  if (sweep.seeds > 1) values.push(`seed ${config.seed}`);
+  return values.join(', ');
+}
+
+/** The runs table's row heading: the value(s), and the seed. */
+function runLabel(sweep, index) {
+  const config = sweep.configs[index];
+  const values = sweep.axes.map((a) => formatValue(config.params[a.key]));
+  if (sweep.seeds > 1) values.push(`s${config.seed}`);
+  return values.join(' · ');
 }
 
 function runFailed(sweep, index, message) {
@@ -228,7 +289,7 @@ function renderSweep() {
   }
   state.snapshotJson = json;
   state.snapshot = JSON.parse(json);
-  if (sweep.status === 'running' && sweepFinished(sweep) === sweep.spec.values.length) {
+  if (sweep.status === 'running' && sweepFinished(sweep) === sweep.runs) {
     sweep.pool.stop();
     setSweepState('done');
   }
@@ -239,6 +300,7 @@ function renderSweep() {
   }
   updateSweepProgress(sweep);
   updateSweepTable(sweep);
+  fillHeatmapPicker(state.snapshot.charts);
   if (state.snapshot.charts.length === 0) {
     clearCharts(sweep.status === 'running' ? 'The charts appear as soon as the first run finishes: each point is one full run.' : 'No run of this sweep finished.');
   } else {
@@ -246,8 +308,28 @@ function renderSweep() {
   }
 }
 
+/** The metric picker for a phase diagram's heatmaps (one chart each). */
+function fillHeatmapPicker(charts) {
+  const maps = charts.filter((c) => c.id.startsWith(HEATMAP_PREFIX));
+  const select = $('heatmap-metric');
+  $('heatmap-pick').hidden = maps.length < 2;
+  const ids = maps.map((c) => c.id).join('\n');
+  if (select.dataset.ids === ids) return;
+  const before = select.value;
+  select.replaceChildren(
+    ...maps.map((c) => {
+      const o = el('option', '', c.title);
+      o.value = c.id.slice(HEATMAP_PREFIX.length);
+      return o;
+    }),
+  );
+  select.dataset.ids = ids;
+  if ([...select.options].some((o) => o.value === before)) select.value = before;
+  pickHeatmap(select.value || null);
+}
+
 function updateSweepProgress(sweep) {
-  const runs = sweep.spec.values.length;
+  const runs = sweep.runs;
   const finished = sweepFinished(sweep);
   const frac = sweep.progress.reduce((a, b) => a + b, 0) / runs;
   const word = runs === 1 ? 'run' : 'runs';
@@ -270,20 +352,21 @@ function updateSweepTable(sweep) {
   const first = sweep.parsed.find(Boolean);
   const metric = first && first.metrics.find((m) => m.key === metricKey);
   $('metrics-heading').textContent = 'Runs';
-  $('metrics-step').textContent = `${sweep.param.label}${metric ? ` → final ${metric.label.toLowerCase()}` : ''}`;
+  const names = sweep.params.map((p) => p.label).join(' · ') + (sweep.seeds > 1 ? ' · seed' : '');
+  $('metrics-step').textContent = `${names}${metric ? ` → final ${metric.label.toLowerCase()}` : ''}`;
   if (body.dataset.keys !== keys) {
     body.replaceChildren();
-    sweep.spec.values.forEach((v) => {
+    sweep.configs.forEach((config, i) => {
       const tr = el('tr');
-      const th = el('th', '', formatValue(v));
+      const th = el('th', '', runLabel(sweep, i));
       th.scope = 'row';
-      th.title = `${sweep.spec.key} = ${v}`;
+      th.title = sweepValueText(sweep, i);
       tr.append(th, el('td', 'num'));
       body.append(tr);
     });
     body.dataset.keys = keys;
   }
-  sweep.spec.values.forEach((v, i) => {
+  sweep.configs.forEach((config, i) => {
     const td = body.rows[i].cells[1];
     const p = sweep.parsed[i];
     let text;
@@ -303,19 +386,21 @@ function updateSweepTable(sweep) {
 
 /** Sweep mode's page: heading, panel, buttons. */
 function enterSweepView(sweep) {
-  const runs = sweep.spec.values.length;
-  const { param } = sweep;
-  const lo = Math.min(...sweep.spec.values);
-  const hi = Math.max(...sweep.spec.values);
-  $('sweep-title').textContent = `Sweep of ${param.label} (${runs} runs)`;
+  const { runs, axes, params, seeds } = sweep;
+  const count = seeds > 1 ? `${runs} runs: ${axes.map((a) => a.values.length).join(' × ')} values × ${seeds} seeds` : `${runs} runs`;
+  $('sweep-title').textContent =
+    axes.length === 1 ? `Sweep of ${params[0].label} (${count})` : `Phase diagram of ${params[0].label} × ${params[1].label} (${count})`;
+  const ranges = axes.map((a, i) => {
+    const range = `${formatValue(Math.min(...a.values))} to ${formatValue(Math.max(...a.values))}${a.log ? ', log-spaced' : ''}`;
+    return axes.length === 1 ? range : `${params[i].label} ${range}`;
+  });
   $('sweep-subtitle').textContent =
-    `${formatValue(lo)} to ${formatValue(hi)}${sweep.spec.log ? ', log-spaced' : ''} · every other setting as in the panel · ` +
-    `${Math.min(navigator.hardwareConcurrency || 2, runs)} workers in parallel`;
+    `${ranges.join('; ')} · every other setting as in the panel · ` + `${Math.min(navigator.hardwareConcurrency || 2, runs)} workers in parallel`;
   $('sweep-banner').hidden = false;
   $('sweep-progress').hidden = false;
   $('sweep-section').open = true;
   $('counter-unit').textContent = 'runs';
-  markSwept([sweep.spec.key]);
+  markSwept(axes.map((a) => a.key));
   // Fresh chart cards for the sweep's charts.
   state.snapshot = null;
   resetCharts();
@@ -351,6 +436,7 @@ export function exitSweepMode() {
   $('metrics-heading').textContent = 'Metrics';
   $('play').title = 'Run / pause (space)';
   $('sweep-fill').style.width = '0';
+  $('heatmap-pick').hidden = true;
   setEta(null);
   markSwept([]);
   state.snapshot = null;
@@ -381,8 +467,13 @@ export function wireSweep() {
   });
   $('sweep-cancel').addEventListener('click', cancelSweep);
   $('sweep-back').addEventListener('click', backToSingleRun);
-  $('sweep-key').addEventListener('change', () => {
-    const p = state.spec.params.find((q) => q.key === $('sweep-key').value);
-    if (p) setSweepRange(p);
-  });
+  for (const n of ['', '2']) {
+    $(`sweep-key${n}`).addEventListener('change', () => {
+      const p = state.spec.params.find((q) => q.key === $(`sweep-key${n}`).value);
+      if (p) setSweepRange(p, n);
+      if (n === '2') $('sweep-axis2').hidden = !p;
+    });
+  }
+  $('sweep-seeds').addEventListener('input', showSeedRange);
+  $('heatmap-metric').addEventListener('change', () => pickHeatmap($('heatmap-metric').value));
 }

@@ -111,7 +111,7 @@ function download(name, blob) {
 
 function fileStem() {
   const s = state.snapshot;
-  if (state.mode === 'sweep') return `${state.config.lab}-seed${state.config.seed}-sweep-${state.sweep.spec.key}`;
+  if (state.mode === 'sweep') return `${state.config.lab}-seed${state.config.seed}-sweep-${state.sweep.axes.map((a) => a.key).join('-')}`;
   return `${state.config.lab}-seed${state.config.seed}-step${s.step}`;
 }
 
@@ -147,7 +147,8 @@ function exportAs(kind) {
   if (kind === 'png') {
     drawCharts(true); // off-screen charts may be behind during a run
     for (const c of snap.charts) {
-      $(`chart-${c.id}`).toBlob((blob) => blob && download(`${stem}-${c.id}.png`, blob), 'image/png');
+      const canvas = $(`chart-${c.id}`); // a heatmap not picked has none
+      if (canvas) canvas.toBlob((blob) => blob && download(`${stem}-${c.id}.png`, blob), 'image/png');
     }
   } else if (kind === 'svg') {
     for (const c of snap.charts) {
