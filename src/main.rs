@@ -42,7 +42,8 @@ enum Command {
     },
     /// Run a lab and write its charts as one SVG.
     Plot {
-        link: String,
+        #[arg(required_unless_present = "gallery")]
+        link: Option<String>,
         /// The SVG file to write.
         #[arg(long)]
         out: std::path::PathBuf,
@@ -51,6 +52,9 @@ enum Command {
         chart: Option<String>,
         #[arg(long)]
         lenient: bool,
+        /// Draw one chart of each kind from fixed data instead (no link).
+        #[arg(long)]
+        gallery: bool,
     },
     /// Run a sweep: one run per point of a grid over one or two parameters
     /// (and per seed), on every core. Prints one JSON line per run as it
@@ -159,8 +163,15 @@ fn run(command: Command) -> Result<ExitCode, String> {
             out,
             chart,
             lenient,
+            gallery,
         } => {
-            let config = read_link(&link, lenient)?;
+            if gallery {
+                std::fs::write(&out, neurogeom::plot::gallery::svg()?)
+                    .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+                eprintln!("wrote the chart gallery to {}", out.display());
+                return Ok(ExitCode::SUCCESS);
+            }
+            let config = read_link(&link.unwrap_or_default(), lenient)?;
             let (snapshot, _) = run::run_to_end(&config);
             let charts: Vec<_> = match &chart {
                 Some(id) => {

@@ -99,3 +99,58 @@ pub fn draw<DB: DrawingBackend>(
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::colors::series_color;
+    use super::super::svg_check::{draw, elements, with_color};
+    use crate::snapshot::{Chart, ChartBody, Series};
+
+    #[test]
+    fn arrows_run_from_the_origin_to_their_tips() {
+        let tips = [(1.0, 0.0), (0.0, 2.0), (-1.5, -0.5)];
+        let chart = Chart::with_body(
+            "a",
+            "Arrows",
+            "x",
+            "y",
+            ChartBody::Arrows {
+                series: vec![Series::new(
+                    "v",
+                    tips.iter().map(|p| p.0).collect(),
+                    tips.iter().map(|p| p.1).collect(),
+                )],
+            },
+        );
+        let (svg, frame) = draw(&chart, None, 500, 400);
+        let frame = frame.unwrap();
+        let els = elements(&svg);
+        let shafts: Vec<Vec<(i32, i32)>> = with_color(&els, "polyline", "stroke", series_color(0))
+            .iter()
+            .filter(|e| e.get("stroke-width") == Some("2"))
+            .map(|e| e.points())
+            .collect();
+        let heads = with_color(&els, "polygon", "fill", series_color(0));
+        assert_eq!((shafts.len(), heads.len()), (3, 3));
+        let o = frame.px((0.0, 0.0));
+        for ((shaft, head), &tip) in shafts.iter().zip(&heads).zip(&tips) {
+            let p = frame.px(tip);
+            assert_eq!(shaft, &vec![o, p]);
+            // The head's point is the tip; its base lies back along the shaft.
+            let h = head.points();
+            assert_eq!(h[0], p);
+            let mid = ((h[1].0 + h[2].0) / 2, (h[1].1 + h[2].1) / 2);
+            let back = ((o.0 - p.0) as f64, (o.1 - p.1) as f64);
+            let along = ((mid.0 - p.0) as f64, (mid.1 - p.1) as f64);
+            let cos = (back.0 * along.0 + back.1 * along.1)
+                / ((back.0.hypot(back.1)) * along.0.hypot(along.1));
+            assert!(cos > 0.99, "{cos}");
+        }
+        // Equal units: the tip (0, 2) is twice as far from the origin as (1, 0).
+        let (a, b) = (frame.px((1.0, 0.0)), frame.px((0.0, 2.0)));
+        assert!(
+            ((o.1 - b.1) - 2 * (a.0 - o.0)).abs() <= 2,
+            "{o:?} {a:?} {b:?}"
+        );
+    }
+}

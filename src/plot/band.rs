@@ -89,6 +89,15 @@ pub fn draw<DB: DrawingBackend>(
                     BAND_ALPHA
                 };
                 for run in runs {
+                    if let [(x, lo, hi)] = run[..] {
+                        // One point between gaps: its spread as a thick stroke.
+                        let style = l.color.mix(alpha * 2.0).stroke_width(t.px(4.0) as u32);
+                        chart
+                            .plotting_area()
+                            .draw(&PathElement::new(vec![(x, lo), (x, hi)], style))
+                            .map_err(err)?;
+                        continue;
+                    }
                     let poly: Vec<(f64, f64)> = run
                         .iter()
                         .map(|&(x, _, hi)| (x, hi))
@@ -115,4 +124,75 @@ pub fn draw<DB: DrawingBackend>(
             Ok(hidden_note(hidden).into_iter().collect())
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::colors::series_color;
+    use super::super::svg_check::{draw, elements, with_color};
+    use crate::snapshot::{BandSeries, Chart, ChartBody};
+
+    fn band_chart(lo: Vec<f64>, hi: Vec<f64>) -> Chart {
+        Chart::with_body(
+            "b",
+            "Band",
+            "x",
+            "y",
+            ChartBody::Band {
+                series: vec![BandSeries {
+                    name: "mean".into(),
+                    x: vec![0.0, 1.0, 2.0, 3.0],
+                    y: vec![1.0, 2.0, 3.0, 2.0],
+                    lo,
+                    hi,
+                }],
+            },
+        )
+    }
+
+    #[test]
+    fn the_band_spans_lo_to_hi_at_each_x() {
+        let lo = vec![0.5, 1.0, 2.5, 0.0];
+        let hi = vec![1.5, 2.5, 4.0, 2.2];
+        let (svg, frame) = draw(&band_chart(lo.clone(), hi.clone()), None, 400, 300);
+        let frame = frame.unwrap();
+        let els = elements(&svg);
+        let polys = with_color(&els, "polygon", "fill", series_color(0));
+        assert_eq!(polys.len(), 1);
+        assert_eq!(polys[0].get("opacity"), Some("0.22"));
+        let pts = polys[0].points();
+        assert_eq!(pts.len(), 8);
+        for i in 0..4 {
+            let x = i as f64;
+            // Upper edge forwards, lower edge backwards.
+            assert_eq!(pts[i], frame.px((x, hi[i])));
+            assert_eq!(pts[7 - i], frame.px((x, lo[i])));
+        }
+        // At x = 2 the band covers 2.5 ..= 4.0 and nothing else: its
+        // vertical extent there is the pixel distance between them.
+        let (a, b) = (frame.px((2.0, 2.5)).1, frame.px((2.0, 4.0)).1);
+        assert!(a - b > 50, "{a} {b}");
+        // The mean line is drawn over it, in the same colour.
+        let line = with_color(&els, "polyline", "stroke", series_color(0));
+        assert!(line.iter().any(|l| l.points()
+            == (0..4)
+                .map(|i| frame.px((i as f64, [1.0, 2.0, 3.0, 2.0][i])))
+                .collect::<Vec<_>>()));
+    }
+
+    #[test]
+    fn a_nan_edge_splits_the_band() {
+        let (svg, _) = draw(
+            &band_chart(vec![0.5, f64::NAN, 2.5, 0.0], vec![1.5, 2.5, 4.0, 2.2]),
+            None,
+            400,
+            300,
+        );
+        let els = elements(&svg);
+        let polys = with_color(&els, "polygon", "fill", series_color(0));
+        assert_eq!(polys.len(), 1, "the run of x = 2, 3: {polys:?}");
+        assert_eq!(polys[0].points().len(), 4);
+        // Short lo/hi do not panic.
+        draw(&band_chart(vec![0.5], vec![]), None, 400, 300);
+    }
 }

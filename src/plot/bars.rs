@@ -78,3 +78,62 @@ pub fn draw<DB: DrawingBackend>(
         Ok(hidden_note(hidden).into_iter().collect())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::colors::series_color;
+    use super::super::svg_check::{draw, elements, with_color};
+    use crate::snapshot::{Chart, ChartBody, Series};
+
+    #[test]
+    fn bar_heights_and_groups() {
+        let a = vec![1.0, 3.0, 2.0];
+        let b = vec![2.0, 0.5, f64::NAN];
+        let chart = Chart::with_body(
+            "b",
+            "Bars",
+            "rule",
+            "accuracy",
+            ChartBody::Bars {
+                categories: vec!["BP".into(), "FA".into(), "DFA".into()],
+                series: vec![
+                    Series::new("train", vec![0.0, 1.0, 2.0], a.clone()),
+                    Series::new("test", vec![0.0, 1.0, 2.0], b.clone()),
+                ],
+            },
+        );
+        let (svg, frame) = draw(&chart, None, 500, 300);
+        let frame = frame.unwrap();
+        let els = elements(&svg);
+        // Legend boxes are 12 px wide; bars are wider.
+        let bars = |k: usize| -> Vec<(f64, f64, f64, f64)> {
+            with_color(&els, "rect", "fill", series_color(k))
+                .iter()
+                .map(|e| (e.num("x"), e.num("y"), e.num("width"), e.num("height")))
+                .filter(|r| r.2 > 14.0)
+                .collect()
+        };
+        let (ra, rb) = (bars(0), bars(1));
+        assert_eq!((ra.len(), rb.len()), (3, 2), "NaN leaves a gap");
+        let zero = frame.px((0.0, 0.0)).1 as f64;
+        for (r, &v) in ra.iter().zip(&a) {
+            // From the baseline at 0 up to the value.
+            assert!((r.1 + r.3 - zero).abs() <= 1.0, "{r:?}");
+            assert!((r.1 - frame.px((0.0, v)).1 as f64).abs() <= 1.0, "{r:?}");
+        }
+        // Heights in proportion: 3.0 is three times 1.0.
+        assert!((ra[1].3 - 3.0 * ra[0].3).abs() <= 2.0);
+        // Side by side within a group: "test" right of "train", same width,
+        // both within the category's slot.
+        for (p, q) in ra.iter().zip(&rb) {
+            assert!(q.0 >= p.0 + p.2 && (p.2 - q.2).abs() <= 1.0);
+        }
+        let slot = (frame.px((1.0, 0.0)).0 - frame.px((0.0, 0.0)).0) as f64;
+        assert!(rb[0].0 + rb[0].2 - ra[0].0 <= 0.8 * slot + 1.0);
+        // The y axis starts at 0: the baseline is the plot's bottom edge.
+        assert_eq!(
+            frame.px((0.0, 0.0)).1,
+            frame.px((0.0, frame.coord.get_y_range().start)).1
+        );
+    }
+}

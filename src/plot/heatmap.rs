@@ -442,3 +442,111 @@ mod tests {
         assert!(numeric_cells(&[1.0], 2, Scale::Linear, 5).is_err());
     }
 }
+
+#[cfg(test)]
+mod pixel_tests {
+    use super::super::svg_check::{draw, elements, has_text, hex};
+    use super::*;
+
+    #[test]
+    fn cells_have_their_colours_at_their_values() {
+        // 2 rows × 3 columns at α = 0.01, 0.1, 1 (log x) and width 10, 20 (linear y).
+        let values = vec![0.0, 1.0, 2.0, 3.0, f64::NAN, 5.0];
+        let chart = Chart::heatmap(
+            "h",
+            "Phase",
+            "α",
+            "width",
+            Heatmap {
+                x_values: vec![0.01, 0.1, 1.0],
+                y_values: vec![10.0, 20.0],
+                ..Heatmap::new(2, 3, values.clone(), "metric")
+            },
+        )
+        .log_x();
+        let (svg, frame) = draw(&chart, None, 560, 360);
+        let frame = frame.unwrap();
+        let els = elements(&svg);
+        let rects: Vec<_> = els.iter().filter(|e| e.tag == "rect").collect();
+        let cell_at = |p: (i32, i32)| {
+            rects
+                .iter()
+                .rev()
+                .find(|e| {
+                    let (x, y, w, h) = (e.num("x"), e.num("y"), e.num("width"), e.num("height"));
+                    e.get("fill") != Some("none")
+                        && w < 300.0
+                        && (p.0 as f64) > x
+                        && (p.0 as f64) < x + w
+                        && (p.1 as f64) > y
+                        && (p.1 as f64) < y + h
+                })
+                .map(|e| (e.get("fill").unwrap().to_string(), e.num("width")))
+                .unwrap()
+        };
+        let mut widths = vec![];
+        for r in 0..2 {
+            for c in 0..3 {
+                let at = frame.px(([-2.0, -1.0, 0.0][c], [10.0, 20.0][r]));
+                let (fill, w) = cell_at(at);
+                let v = values[r * 3 + c];
+                let want = if v.is_nan() {
+                    NAN_COLOR
+                } else {
+                    viridis(v / 5.0)
+                };
+                assert_eq!(fill, hex(want), "cell ({r}, {c})");
+                widths.push(w);
+            }
+        }
+        // Log-spaced values give equal cells on the log axis.
+        assert!(
+            widths.iter().all(|w| (w - widths[0]).abs() <= 1.0),
+            "{widths:?}"
+        );
+        // Row 1 (width 20) is above row 0: y rises with the values.
+        assert!(frame.px((0.0, 20.0)).1 < frame.px((0.0, 10.0)).1);
+        assert!(has_text(&svg, "NaN"));
+    }
+
+    #[test]
+    fn index_heatmaps_put_row_0_on_top() {
+        let chart = Chart::heatmap(
+            "h",
+            "H",
+            "",
+            "",
+            Heatmap::new(2, 2, vec![0.0, 0.0, 1.0, 1.0], ""),
+        );
+        let (svg, frame) = draw(&chart, None, 400, 300);
+        let frame = frame.unwrap();
+        let top = frame.px((0.5, 1.5));
+        let els = elements(&svg);
+        let fill = els
+            .iter()
+            .filter(|e| e.tag == "rect" && e.num("width") < 300.0)
+            .find(|e| {
+                let (x, y, w, h) = (e.num("x"), e.num("y"), e.num("width"), e.num("height"));
+                (top.0 as f64) > x
+                    && (top.0 as f64) < x + w
+                    && (top.1 as f64) > y
+                    && (top.1 as f64) < y + h
+            })
+            .and_then(|e| e.get("fill"))
+            .unwrap();
+        assert_eq!(fill, hex(viridis(0.0)));
+        // Bad numeric values fall back to indices, with a note.
+        let bad = Chart::heatmap(
+            "h",
+            "H",
+            "",
+            "",
+            Heatmap {
+                x_values: vec![1.0, 1.0],
+                ..Heatmap::new(2, 2, vec![0.0; 4], "")
+            },
+        );
+        let (svg, _) = draw(&bad, None, 400, 300);
+        assert!(svg.contains("not used"));
+    }
+}

@@ -73,3 +73,47 @@ pub fn draw<DB: DrawingBackend>(
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::colors::series_color;
+    use super::super::svg_check::{draw, elements, has_text, with_color};
+    use crate::snapshot::{Chart, ChartBody, Series};
+
+    #[test]
+    fn profile_points_sit_on_their_categories() {
+        let categories: Vec<String> = ["input", "h1", "h2", "out"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let y = vec![0.1, 0.4, 0.3, 0.8];
+        let chart = Chart::with_body(
+            "p",
+            "Profile",
+            "layer",
+            "value",
+            ChartBody::Profile {
+                categories: categories.clone(),
+                series: vec![Series::new("run", vec![0.0, 1.0, 2.0, 3.0], y.clone())],
+            },
+        );
+        let (svg, frame) = draw(&chart, None, 500, 300);
+        let frame = frame.unwrap();
+        for c in &categories {
+            assert!(has_text(&svg, c), "label {c}");
+        }
+        let els = elements(&svg);
+        let want: Vec<(i32, i32)> = (0..4).map(|i| frame.px((i as f64, y[i]))).collect();
+        let line = with_color(&els, "polyline", "stroke", series_color(0));
+        assert!(line.iter().any(|l| l.points() == want));
+        let markers: Vec<(i32, i32)> = with_color(&els, "circle", "fill", series_color(0))
+            .iter()
+            .map(|e| (e.num("cx") as i32, e.num("cy") as i32))
+            .filter(|p| want.contains(p))
+            .collect();
+        assert_eq!(markers, want);
+        // Categories are evenly spaced, the first and last half a slot in.
+        let step = want[1].0 - want[0].0;
+        assert!(step > 50 && (want[3].0 - want[2].0 - step).abs() <= 1);
+    }
+}
