@@ -24,7 +24,7 @@ import { showMessage, showLinkWarnings, clearMessages, wireMessages } from './me
 import { updateUrl, configFragment, parseLink } from './link.js';
 import { buildPanel, setControls, fillLabPicker } from './controls.js';
 import { startRun, send, resume } from './run-client.js';
-import { buildSweepForm, setSweepForm, startSweep, exitSweepMode, toggleSweep, wireSweep } from './sweep.js';
+import { buildSweepForm, setSweepForm, startSweep, exitSweepMode, toggleSweep, wireSweep, showSeedRange } from './sweep.js';
 import { wireCharts, redrawAll } from './charts.js';
 import { setPinFromLink, relabelPin, wirePin } from './pin.js';
 import { setRunState, wireTopbar } from './topbar.js';
@@ -49,6 +49,7 @@ function switchLab(name) {
 function applyConfig() {
   clearMessages('link', 'run');
   setControls(state.config);
+  showSeedRange();
   // In a sweep, a change to the fixed settings runs the sweep again.
   if (state.mode === 'sweep' && startSweep(state.sweep.spec)) return;
   if (state.mode === 'sweep') exitSweepMode();
@@ -67,6 +68,7 @@ function loadLink(text) {
   $('lab').value = spec.name;
   state.config = parsed.config;
   setControls(state.config);
+  showSeedRange();
   // A link's pin replaces the pinned run; a link without one (a preset)
   // keeps it, so that the preset is drawn beside it.
   if (parsed.pin !== null) setPinFromLink(parsed.pin);

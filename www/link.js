@@ -18,7 +18,7 @@ export function shareLink() {
  * pinned run (pin.js) goes along as `&pin=<its fragment, percent-encoded>`,
  * except in a sweep, whose link is the sweep's alone. */
 export function updateUrl(fragment) {
-  if (state.pin && state.mode === 'single') fragment += `&pin=${encodeURIComponent(state.pin.fragment)}`;
+  if (state.pin && state.mode === 'single') fragment = core.link_fragment(JSON.stringify(state.config), '', state.pin.fragment);
   state.fragment = fragment;
   if (location.hash !== `#${fragment}`) history.replaceState(null, '', `#${fragment}`);
   $('share-link').value = shareLink();
@@ -28,34 +28,12 @@ export function updateUrl(fragment) {
 export const configFragment = (config) => core.fragment(JSON.stringify(config));
 
 /** The canonical fragment of a config with a sweep. */
-export const sweepFragment = (configJson, specJson) => core.link_fragment(configJson, specJson);
+export const sweepFragment = (configJson, specJson) => core.link_fragment(configJson, specJson, undefined);
 
-/** A link's `pin=` item taken out: {rest, pin} (pin: the decoded fragment
- * of the pinned run, or null). The rest goes to the core. */
-function splitPin(text) {
-  const hash = text.indexOf('#');
-  const head = hash >= 0 ? text.slice(0, hash + 1) : '';
-  const items = (hash >= 0 ? text.slice(hash + 1) : text).split('&');
-  const at = items.findIndex((item) => item.startsWith('pin='));
-  if (at < 0) return { rest: text, pin: null };
-  let pin = null;
-  try {
-    pin = decodeURIComponent(items[at].slice(4)).replace(/^#/, '');
-  } catch {
-    pin = null; // malformed percent-encoding: no pin
-  }
-  items.splice(at, 1);
-  return { rest: head + items.join('&'), pin: pin || null };
-}
-
-/** A link read by the core: {config, warnings, sweep, pin}. Never throws. */
+/** A link read by the core: {config, warnings, sweep ({axes, seeds} or
+ * null), pin (the pinned run's fragment, decoded, or null)}. Never throws. */
 export function parseLink(text) {
-  const { rest, pin } = splitPin(text);
-  const parsed = JSON.parse(core.parse_link(rest));
-  parsed.pin = pin;
-  if (pin !== null && pin.includes('pin=')) {
-    parsed.warnings.push('pin: a pinned run cannot carry a pin of its own; its pin was ignored');
-    parsed.pin = splitPin(pin).rest;
-  }
+  const parsed = JSON.parse(core.parse_link(text));
+  parsed.pin = parsed.pin || null;
   return parsed;
 }

@@ -61,11 +61,18 @@ function setSweepRange(p, n) {
   $(`sweep-log${n}`).checked = isLogParam(p);
 }
 
-/** "1 to 3" under the seeds box. */
-function showSeedRange() {
+/** Under the seeds box: which seeds, and what more than one gives. */
+export function showSeedRange() {
   const n = Number($('sweep-seeds').value);
   const seed = state.config ? BigInt(state.config.seed) : 1n;
-  $('sweep-seed-range').textContent = Number.isInteger(n) && n > 1 ? `${seed} to ${seed + BigInt(n - 1)}` : String(seed);
+  const many = Number.isInteger(n) && n > 1;
+  const range = el('span', '', many ? `${seed} to ${seed + BigInt(n - 1)}` : String(seed));
+  range.id = 'sweep-seed-range';
+  $('sweep-seed-help').replaceChildren(
+    many ? 'Each point runs with seeds ' : 'Each point runs with seed ',
+    range,
+    many ? ': the charts show their mean and the range from lowest to highest.' : '. With more seeds the charts show their mean and range.',
+  );
 }
 
 /** Show a sweep (from a link) in the form. */
@@ -118,8 +125,8 @@ function axisTextFromForm(n) {
   return `${p.key}:${values.join(',')}`;
 }
 
-/** The form as a fragment's sweep items: `sweep=A[;B]` and `seeds=N`. */
-function sweepItemsFromForm() {
+/** The form as the core's sweep spec, {axes, seeds}. */
+function sweepSpecFromForm() {
   let text = axisTextFromForm('');
   if ($('sweep-key2').value) {
     if ($('sweep-key2').value === $('sweep-key').value) throw new Error('the two parameters of a sweep must differ');
@@ -127,8 +134,7 @@ function sweepItemsFromForm() {
   }
   const seeds = Number($('sweep-seeds').value.trim() || '1');
   if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`seeds: give a whole number from 1, not ${$('sweep-seeds').value.trim()}`);
-  core.sweep_parse(text); // says what is wrong with the text, if anything
-  return `&sweep=${text}${seeds > 1 ? `&seeds=${seeds}` : ''}`;
+  return JSON.parse(core.sweep_spec(text, seeds)); // says what is wrong, if anything
 }
 
 function sweepRefused(message) {
@@ -141,9 +147,9 @@ function runSweepFromForm() {
   clearMessages('run');
   let spec;
   try {
-    const parsed = parseLink(configFragment(state.config) + sweepItemsFromForm());
-    if (!parsed.sweep) throw new Error(parsed.warnings.map((w) => w.replace(/; showing a single run$/, '')).join('; ') || 'the sweep could not be read');
-    spec = parsed.sweep;
+    spec = sweepSpecFromForm();
+    // The page runs what its link says, so that the link reproduces it.
+    spec = parseLink(sweepFragment(JSON.stringify(state.config), JSON.stringify(spec))).sweep || spec;
   } catch (e) {
     sweepRefused(e.message || String(e));
     return;
@@ -159,9 +165,9 @@ function runSweepFromForm() {
 export function startSweep(spec) {
   const specJson = JSON.stringify(spec);
   const baseJson = JSON.stringify(state.config);
-  let configs;
+  let runList; // [{index, coords, seed_index, seed, config}], in run order
   try {
-    configs = JSON.parse(core.sweep_configs(baseJson, specJson));
+    runList = JSON.parse(core.sweep_runs(baseJson, specJson));
   } catch (e) {
     sweepRefused(e.message || String(e));
     return false;
@@ -171,6 +177,7 @@ export function startSweep(spec) {
   clearMessages('run');
   const axes = axesOf(spec);
   const params = axes.map((a) => state.spec.params.find((p) => p.key === a.key) || { key: a.key, label: a.key, unit: '' });
+  const configs = runList.map((r) => r.config);
   const runs = configs.length;
   const sweep = {
     spec,
@@ -199,7 +206,7 @@ export function startSweep(spec) {
   const size = Math.max(1, Math.min(navigator.hardwareConcurrency || 2, runs));
   document.body.dataset.sweepWorkers = String(size);
   document.body.dataset.sweepWorkersUsed = '0';
-  const jobs = configs.map((config, index) => ({ index, value: config.params[axes[0].key], config }));
+  const jobs = runList.map((r, index) => ({ index, coords: r.coords, seed_index: r.seed_index, config: r.config }));
   const mine = () => state.sweep === sweep && sweep.status === 'running';
   sweep.pool = new SweepPool(jobs, size, {
     ready: (index, warnings) => mine() && showNotes(warnings),
