@@ -82,6 +82,20 @@ pub fn draw_chart(canvas: HtmlCanvasElement, chart_json: &str) -> Result<(), JsV
     crate::plot::canvas::draw_on_canvas(canvas, &chart).map_err(js_error)
 }
 
+/// Draw a chart (JSON) on a canvas with a pinned run's chart of the same id
+/// (JSON) beside it: its series dashed, in the colours of the current ones,
+/// "(pinned)" in the legend (`plot::draw_comparison`).
+#[wasm_bindgen]
+pub fn draw_chart_pinned(
+    canvas: HtmlCanvasElement,
+    chart_json: &str,
+    pinned_json: &str,
+) -> Result<(), JsValue> {
+    let chart = crate::plot::chart_from_json(chart_json).map_err(js_error)?;
+    let pinned = crate::plot::chart_from_json(pinned_json).map_err(js_error)?;
+    crate::plot::canvas::draw_comparison_on_canvas(canvas, &chart, Some(&pinned)).map_err(js_error)
+}
+
 /// A chart (JSON) as a standalone SVG document, for the page's export.
 #[wasm_bindgen]
 pub fn chart_svg(chart_json: &str, width: u32, height: u32) -> Result<String, JsValue> {

@@ -47,6 +47,13 @@ function showPinButton() {
     ? `Drop the pinned run (${state.pin.label.replace(/^pinned: ?/, '') || 'these settings'})`
     : 'Keep this run’s charts: the next runs draw it beside theirs, dashed';
   b.disabled = state.mode !== 'single' || (!pinned && !(state.snapshot && state.snapshot.done));
+  // Which run is pinned, in words: the legend only says "(pinned)".
+  const label = $('pin-label');
+  label.hidden = !pinned;
+  const what = pinned ? state.pin.label.replace(/^pinned: ?/, '') || 'the same settings' : '';
+  label.textContent = pinned ? `Dashed: the pinned run (${what})${state.pin.snapshot ? '' : ', running…'}` : '';
+  label.hidden = !pinned || state.mode !== 'single';
+  label.title = pinned ? `The dashed series are the pinned run: ${state.pin.fragment}` : '';
   if (pinned && state.pin.hash) document.body.dataset.pinned = state.pin.hash;
   else delete document.body.dataset.pinned;
 }
@@ -83,6 +90,7 @@ function afterChange() {
 /** The label follows the current config (what differs from the pin). */
 export function relabelPin() {
   if (state.pin) state.pin.label = pinLabel(state.pin);
+  showPinButton();
 }
 
 /** A link named a pinned run (its fragment, or null): keep it if it is the
