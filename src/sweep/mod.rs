@@ -385,7 +385,8 @@ fn looks_log(values: &[f64]) -> bool {
 fn axis_text(a: &Axis) -> String {
     let text = |x: f64| ParamValue::Num(x).to_fragment_text();
     let n = a.values.len();
-    if n >= 2 {
+    // Two values read better listed.
+    if n >= 3 {
         let (first, last) = (a.values[0], a.values[n - 1]);
         let log_ok = first > 0.0 && last > 0.0;
         if a.log && log_ok && range(first, last, n, true) == a.values {
