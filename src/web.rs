@@ -78,13 +78,13 @@ pub fn fragment(config_json: &str) -> Result<String, JsValue> {
 /// Draw a chart (JSON, as in a snapshot's `charts`) on a canvas.
 #[wasm_bindgen]
 pub fn draw_chart(canvas: HtmlCanvasElement, chart_json: &str) -> Result<(), JsValue> {
-    let chart = crate::plot::chart_from_json(chart_json).map_err(js_error)?;
-    crate::plot::canvas::draw_on_canvas(canvas, &chart).map_err(js_error)
+    draw_chart_pinned(canvas, chart_json, "")
 }
 
-/// Draw a chart (JSON) on a canvas with a pinned run's chart of the same id
-/// (JSON) beside it: its series dashed, in the colours of the current ones,
-/// "(pinned)" in the legend (`plot::draw_comparison`).
+/// Draw a chart (JSON) on a canvas with the pinned run's chart of the same
+/// id (JSON, or "" for none) beside it: for lines, bands, scatters and
+/// profiles the pinned series are drawn dashed in the same colours, named
+/// "<name> (pinned)". The pinned chart is only drawn, never hashed.
 #[wasm_bindgen]
 pub fn draw_chart_pinned(
     canvas: HtmlCanvasElement,
@@ -92,15 +92,37 @@ pub fn draw_chart_pinned(
     pinned_json: &str,
 ) -> Result<(), JsValue> {
     let chart = crate::plot::chart_from_json(chart_json).map_err(js_error)?;
-    let pinned = crate::plot::chart_from_json(pinned_json).map_err(js_error)?;
-    crate::plot::canvas::draw_comparison_on_canvas(canvas, &chart, Some(&pinned)).map_err(js_error)
+    let pinned = pinned_chart(pinned_json)?;
+    crate::plot::canvas::draw_on_canvas(canvas, &chart, pinned.as_ref()).map_err(js_error)
 }
 
 /// A chart (JSON) as a standalone SVG document, for the page's export.
 #[wasm_bindgen]
 pub fn chart_svg(chart_json: &str, width: u32, height: u32) -> Result<String, JsValue> {
+    chart_svg_pinned(chart_json, "", width, height)
+}
+
+/// [`chart_svg`] with the pinned run's chart (JSON, or "" for none) beside it.
+#[wasm_bindgen]
+pub fn chart_svg_pinned(
+    chart_json: &str,
+    pinned_json: &str,
+    width: u32,
+    height: u32,
+) -> Result<String, JsValue> {
     let chart = crate::plot::chart_from_json(chart_json).map_err(js_error)?;
-    crate::plot::chart_svg(&chart, width, height).map_err(js_error)
+    let pinned = pinned_chart(pinned_json)?;
+    crate::plot::chart_svg_pinned(&chart, pinned.as_ref(), width, height).map_err(js_error)
+}
+
+/// A pinned chart from JSON; "" (or "null") means none.
+fn pinned_chart(json: &str) -> Result<Option<crate::snapshot::Chart>, JsValue> {
+    match json.trim() {
+        "" | "null" => Ok(None),
+        text => crate::plot::chart_from_json(text)
+            .map(Some)
+            .map_err(|e| js_error(format!("pinned chart: {e}"))),
+    }
 }
 
 /// Read a sweep's text form (`alpha:log:0.01:1000:11`, `init_std:lin:0.5:3:6`,

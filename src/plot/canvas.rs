@@ -21,14 +21,9 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 use super::draw_comparison;
 use crate::snapshot::Chart;
 
-/// Draw `chart` filling `canvas`.
-pub fn draw_on_canvas(canvas: HtmlCanvasElement, chart: &Chart) -> Result<(), String> {
-    draw_comparison_on_canvas(canvas, chart, None)
-}
-
-/// Draw `chart` filling `canvas`, with a pinned run's chart beside it (see
-/// [`super::draw_comparison`]).
-pub fn draw_comparison_on_canvas(
+/// Draw `chart` filling `canvas`, with a pinned run's chart beside it when
+/// given (see [`super::draw_comparison`]).
+pub fn draw_on_canvas(
     canvas: HtmlCanvasElement,
     chart: &Chart,
     pinned: Option<&Chart>,

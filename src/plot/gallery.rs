@@ -169,7 +169,35 @@ pub fn complex_plane() -> Chart {
     })
 }
 
-/// Two sources with their convex hull and covariance ellipse.
+/// The convex hull of points, counter-clockwise (Andrew's monotone chain).
+fn convex_hull(mut pts: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    pts.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let cross = |o: (f64, f64), a: (f64, f64), b: (f64, f64)| {
+        (a.0 - o.0) * (b.1 - o.1) - (a.1 - o.1) * (b.0 - o.0)
+    };
+    let mut hull: Vec<(f64, f64)> = Vec::new();
+    for pass in 0..2 {
+        let start = hull.len();
+        let iter: Box<dyn Iterator<Item = &(f64, f64)>> = if pass == 0 {
+            Box::new(pts.iter())
+        } else {
+            Box::new(pts.iter().rev())
+        };
+        for &p in iter {
+            while hull.len() >= start + 2
+                && cross(hull[hull.len() - 2], hull[hull.len() - 1], p) <= 0.0
+            {
+                hull.pop();
+            }
+            hull.push(p);
+        }
+        hull.pop();
+    }
+    hull
+}
+
+/// Samples of a source with their convex hull and 2σ covariance ellipse
+/// (S = 4 Σ, so the curve is where the Mahalanobis distance is 2).
 pub fn hull_and_ellipse() -> Chart {
     let u = uniform(80, 11);
     let (mut ax, mut ay) = (vec![], vec![]);
@@ -178,15 +206,24 @@ pub fn hull_and_ellipse() -> Chart {
         ax.push(1.6 * p + 0.3 * q);
         ay.push(0.5 * p + 0.9 * q);
     }
-    // The convex hull of the unit square's corners, transformed like the points.
-    let corner = |p: f64, q: f64| (0.8 * p + 0.15 * q, 0.25 * p + 0.45 * q);
-    let hull: Vec<(f64, f64)> = [(-1.0, -1.0), (1.0, -1.0), (1.0, 1.0), (-1.0, 1.0)]
-        .iter()
-        .map(|&(p, q)| corner(p, q))
-        .collect();
+    let n = ax.len() as f64;
+    let (mx, my) = (ax.iter().sum::<f64>() / n, ay.iter().sum::<f64>() / n);
+    let cov = |a: &[f64], ma: f64, b: &[f64], mb: f64| {
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| (x - ma) * (y - mb))
+            .sum::<f64>()
+            / (n - 1.0)
+    };
+    let (s11, s12, s22) = (
+        cov(&ax, mx, &ax, mx),
+        cov(&ax, mx, &ay, my),
+        cov(&ay, my, &ay, my),
+    );
+    let hull = convex_hull(ax.iter().copied().zip(ay.iter().copied()).collect());
     Chart::scatter(
         "gallery_hull",
-        "Scatter: samples, hull and covariance ellipse",
+        "Scatter: samples, convex hull, 2σ ellipse",
         "x₁",
         "x₂",
         vec![Series::new("source samples", ax, ay)],
@@ -194,14 +231,14 @@ pub fn hull_and_ellipse() -> Chart {
     .overlay(Overlay::Polygon {
         x: hull.iter().map(|p| p.0).collect(),
         y: hull.iter().map(|p| p.1).collect(),
-        label: "support".into(),
+        label: "convex hull".into(),
     })
     .overlay(Overlay::Ellipse {
-        cx: 0.0,
-        cy: 0.0,
-        s11: 0.22,
-        s12: 0.09,
-        s22: 0.09,
+        cx: mx,
+        cy: my,
+        s11: 4.0 * s11,
+        s12: 4.0 * s12,
+        s22: 4.0 * s22,
         label: "2σ ellipse".into(),
     })
 }
@@ -308,4 +345,23 @@ pub fn svg() -> Result<String, String> {
         root.present().map_err(err)?;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hull_holds_every_sample() {
+        let pts = vec![
+            (0.0, 0.0),
+            (1.0, 0.0),
+            (0.5, 0.2),
+            (1.0, 1.0),
+            (0.0, 1.0),
+            (0.5, 0.5),
+        ];
+        let hull = convex_hull(pts);
+        assert_eq!(hull, vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)]);
+    }
 }

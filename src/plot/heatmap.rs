@@ -206,17 +206,19 @@ pub fn draw<DB: DrawingBackend>(
     let yc = cells(&map.y_values, rows, spec.y_scale, yt, true, "y", &mut notes);
     let (xa, ya) = (&xc.axis, &yc.axis);
 
-    // Keep index cells near square: give the spare width to the right
-    // margin, or the spare height to the bottom margin.
+    // Keep the cells of a matrix near square: give the spare width to the
+    // right margin, or the spare height to the bottom margin. A phase
+    // diagram (numeric axes) uses the whole area.
     let y_area = widest_label(area, ya, t) + t.px(34.0);
     let x_area = t.px(11.0 * 1.3) + t.px(30.0);
     let avail_w = (w as i32 - y_area - t.px(4.0) - cbar_w).max(10) as f64;
     let avail_h = (h as i32 - x_area - t.px(6.0) - t.px(4.0)).max(10) as f64;
     let aspect = (cols as f64 / rows as f64).clamp(0.5, 2.0);
     let (mut extra_r, mut extra_b) = (0, 0);
-    if avail_h * aspect < avail_w {
+    let matrix = map.x_values.is_empty() && map.y_values.is_empty();
+    if matrix && avail_h * aspect < avail_w {
         extra_r = (avail_w - avail_h * aspect) as i32;
-    } else {
+    } else if matrix {
         extra_b = (avail_h - avail_w / aspect) as i32;
     }
     let mut chart = build(area, xa, ya, t, cbar_w + extra_r, t.px(4.0) + extra_b)?;

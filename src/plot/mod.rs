@@ -501,6 +501,14 @@ mod tests {
             .unwrap();
         }
         std::fs::write(format!("{dir}/all.svg"), charts_svg(&charts, 2).unwrap()).unwrap();
+        for (c, pinned) in gallery::charts() {
+            std::fs::write(
+                format!("{dir}/{}.svg", c.id),
+                chart_svg_pinned(&c, pinned.as_ref(), 520, 380).unwrap(),
+            )
+            .unwrap();
+        }
+        std::fs::write(format!("{dir}/gallery.svg"), gallery::svg().unwrap()).unwrap();
     }
 
     #[test]
@@ -539,5 +547,143 @@ mod tests {
         assert!(chart_from_json("{}").is_err());
         assert!(chart_from_json("[1,2]").is_err());
         assert!(chart_from_json(r#"{"body":{"kind":"pie"}}"#).is_err());
+    }
+
+    /// Every kind of body, built around the given series data.
+    fn every_kind(x: Vec<f64>, y: Vec<f64>) -> Vec<Chart> {
+        use crate::snapshot::{BandSeries, Overlay};
+        let s = || vec![series("s", x.clone(), y.clone())];
+        let cats = vec!["a".to_string(), "b".to_string()];
+        let n = x.len();
+        vec![
+            Chart::lines("lines", "Lines", "x", "y", s()),
+            Chart::scatter("scatter", "Scatter", "x", "y", s()).overlay(Overlay::Circle {
+                cx: 0.0,
+                cy: 0.0,
+                r: 1.0,
+                label: "c".into(),
+            }),
+            Chart::with_body(
+                "band",
+                "Band",
+                "x",
+                "y",
+                ChartBody::Band {
+                    series: vec![BandSeries {
+                        name: "b".into(),
+                        x: x.clone(),
+                        y: y.clone(),
+                        lo: y.clone(),
+                        hi: y.clone(),
+                    }],
+                },
+            ),
+            Chart::with_body(
+                "arrows",
+                "Arrows",
+                "x",
+                "y",
+                ChartBody::Arrows { series: s() },
+            ),
+            Chart::with_body(
+                "profile",
+                "Profile",
+                "x",
+                "y",
+                ChartBody::Profile {
+                    categories: cats.clone(),
+                    series: s(),
+                },
+            ),
+            Chart::with_body(
+                "bars",
+                "Bars",
+                "x",
+                "y",
+                ChartBody::Bars {
+                    categories: cats,
+                    series: s(),
+                },
+            ),
+            Chart::heatmap("heat", "Heat", "x", "y", Heatmap::new(1, n, y.clone(), "v")),
+        ]
+    }
+
+    #[test]
+    fn degenerate_data_never_fails_and_says_so() {
+        let nan = f64::NAN;
+        // Empty and all-NaN: a note in the frame.
+        for (x, y) in [(vec![], vec![]), (vec![nan, nan], vec![nan, nan])] {
+            for chart in every_kind(x.clone(), y.clone()) {
+                for log in [false, true] {
+                    let chart = if log {
+                        chart.clone().log_x().log_y()
+                    } else {
+                        chart.clone()
+                    };
+                    let svg = chart_svg(&chart, 400, 300).unwrap();
+                    assert_svg(&svg);
+                    assert!(
+                        svg.contains("no data yet")
+                            || svg.contains("NaN")
+                            || svg.contains("no positive"),
+                        "{} (log {log}) shows no note",
+                        chart.id
+                    );
+                }
+            }
+        }
+        // A single point, a zero range, huge and tiny values, infinities,
+        // ragged x/y: drawn, never a panic.
+        let cases = [
+            (vec![1.0], vec![2.0]),
+            (vec![0.0, 1.0, 2.0], vec![3.0, 3.0, 3.0]),
+            (vec![1.0, 1.0], vec![0.0, 0.0]),
+            (vec![0.0, 1.0], vec![1e300, -1e300]),
+            (vec![0.0, 1.0], vec![1e-300, 2e-300]),
+            (
+                vec![0.0, f64::INFINITY, 1.0],
+                vec![1.0, 2.0, f64::NEG_INFINITY],
+            ),
+            (vec![0.0, 1.0, 2.0], vec![1.0]),
+        ];
+        for (x, y) in cases {
+            for chart in every_kind(x.clone(), y.clone()) {
+                for log in [false, true] {
+                    let chart = if log {
+                        chart.clone().log_x().log_y()
+                    } else {
+                        chart.clone()
+                    };
+                    assert_svg(&chart_svg(&chart, 400, 300).unwrap());
+                    assert_svg(&chart_svg(&chart, 30, 30).unwrap());
+                    assert_svg(&chart_svg_pinned(&chart, Some(&chart), 400, 300).unwrap());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_gallery_draws_every_kind() {
+        let svg = gallery::svg().unwrap();
+        assert_svg(&svg);
+        let kinds: Vec<&str> = gallery::charts()
+            .iter()
+            .map(|(c, _)| match c.body {
+                ChartBody::Lines { .. } => "lines",
+                ChartBody::Scatter { .. } => "scatter",
+                ChartBody::Heatmap(_) => "heatmap",
+                ChartBody::Band { .. } => "band",
+                ChartBody::Arrows { .. } => "arrows",
+                ChartBody::Profile { .. } => "profile",
+                ChartBody::Bars { .. } => "bars",
+            })
+            .collect();
+        for k in [
+            "lines", "scatter", "heatmap", "band", "arrows", "profile", "bars",
+        ] {
+            assert!(kinds.contains(&k), "{k}");
+        }
+        assert!(svg.contains("(pinned)") && !svg.contains("not drawn"));
     }
 }
