@@ -141,7 +141,7 @@ export function drawCharts(all = false) {
     if (!resized && drawn.get(chart.id) === key) continue;
     try {
       const t = performance.now();
-      if (pinned) drawPinned(canvas, chart, pinned, state.pin.label);
+      if (pinned) drawPinned(canvas, chart, pinned);
       else core.draw_chart(canvas, json);
       performance.measure(`neurogeom:draw:${chart.id}`, { start: t });
       drawn.set(chart.id, key);
@@ -162,24 +162,10 @@ export function drawCharts(all = false) {
   performance.measure('neurogeom:draw', { start: t0 });
 }
 
-/** A chart with a pinned run's beside it: the core's pinned draw where it
- * has one (dashed, same colours, named in the legend); else the pinned
- * series are added to the chart's own, dashed and named. */
-function drawPinned(canvas, chart, pinned, label) {
-  if (typeof core.draw_chart_pinned === 'function') {
-    core.draw_chart_pinned(canvas, JSON.stringify(chart), JSON.stringify(pinned), label);
-    return;
-  }
-  core.draw_chart(canvas, JSON.stringify(withPinnedSeries(chart, pinned, label)));
-}
-
-/** The chart with the pinned chart's line series appended, dashed. */
-export function withPinnedSeries(chart, pinned, label) {
-  const b = chart.body;
-  const pb = pinned.body;
-  if (!b || !pb || b.kind !== pb.kind || !Array.isArray(b.series) || !Array.isArray(pb.series) || b.kind !== 'lines') return chart;
-  const extra = pb.series.map((s) => ({ ...s, dashed: true, name: `${s.name} (${label})` }));
-  return { ...chart, body: { ...b, series: [...b.series, ...extra] } };
+/** A chart with a pinned run's beside it, drawn by the core: the pinned
+ * series dashed, in the same colours, "(pinned)" in the legend. */
+function drawPinned(canvas, chart, pinned) {
+  core.draw_chart_pinned(canvas, JSON.stringify(chart), JSON.stringify(pinned));
 }
 
 /** Redraw at the new size when the layout changes. */

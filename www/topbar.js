@@ -10,7 +10,7 @@ import { hideInfo } from './messages.js';
 import { drawCharts } from './charts.js';
 import { shareLink } from './link.js';
 import { durationText } from './eta.js';
-import { updatePin } from './pin.js';
+import { updatePin, pinnedChart } from './pin.js';
 
 /** The run's state, on the body (CSS, tests) and on the buttons. */
 export function setRunState(run) {
@@ -152,7 +152,8 @@ function exportAs(kind) {
     }
   } else if (kind === 'svg') {
     for (const c of snap.charts) {
-      const svg = core.chart_svg(JSON.stringify(c), 800, 500);
+      const pinned = pinnedChart(c.id); // a comparison exports as drawn
+      const svg = pinned ? core.chart_svg_pinned(JSON.stringify(c), JSON.stringify(pinned), 800, 500) : core.chart_svg(JSON.stringify(c), 800, 500);
       download(`${stem}-${c.id}.svg`, new Blob([svg], { type: 'image/svg+xml' }));
     }
   } else if (kind === 'csv') {
