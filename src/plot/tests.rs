@@ -526,7 +526,8 @@ fn canvas_heatmaps_paint_each_cell_in_its_colour() {
     )
     .log_x();
     let mut out = String::new();
-    let mut bitmaps: Vec<((i32, i32), (u32, u32), Vec<u8>)> = vec![];
+    type Bitmap = ((i32, i32), (u32, u32), Vec<u8>);
+    let mut bitmaps: Vec<Bitmap> = vec![];
     let frame = {
         let root = SVGBackend::with_string(&mut out, (500, 300)).into_drawing_area();
         let mut paint = |at: (i32, i32), size: (u32, u32), rgb: &[u8]| {
