@@ -384,7 +384,7 @@ fn write_svg(path: Option<&std::path::Path>, s: &Snapshot) -> Result<(), String>
 
 fn print_summary(config: &LabConfig, s: &Snapshot) {
     println!("lab      {}", s.lab);
-    println!("link     #{}", config_fragment(&config));
+    println!("link     #{}", config_fragment(config));
     println!("steps    {} / {}", s.step, s.total_steps);
     if let Some(reason) = &s.stopped {
         println!("STOPPED  {reason}");

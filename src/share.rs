@@ -52,7 +52,9 @@ pub struct ParsedLink {
     /// `&sweep=alpha:log:0.01:1000:9;width:list:32,64`), if the link asks for
     /// one, with its seeds.
     pub sweep: Option<SweepSpec>,
-    /// `&seeds=N`: how many seeds a sweep runs each point over (1 if absent).
+    /// `&seeds=N`: how many seeds a sweep runs each point over (1 if absent;
+    /// `sweep.seeds` when there is a sweep). Kept without a sweep too, for
+    /// `neurogeom sweep LINK --sweep ...`.
     pub seeds: u32,
     /// `&pin=<fragment>`: the fragment of a run pinned for comparison,
     /// percent-decoded (the page draws its series beside the current run's).
@@ -189,32 +191,22 @@ fn parse_fragment(fragment: &str) -> ParsedLink {
             }
         },
     };
-    let sweep = match sweep_text {
-        Some(text) => {
-            match SweepSpec::parse(&text)
-                .and_then(|s| s.with_seeds(seeds))
-                .and_then(|s| s.runs(&config).map(|_| s))
-            {
-                Ok(s) => Some(s),
-                Err(e) => {
-                    warnings.push(format!("{e}; showing a single run"));
-                    None
-                }
+    let sweep = sweep_text.and_then(|text| {
+        match SweepSpec::parse(&text)
+            .and_then(|s| s.with_seeds(seeds))
+            .and_then(|s| s.runs(&config).map(|_| s))
+        {
+            Ok(s) => Some(s),
+            Err(e) => {
+                warnings.push(format!("{e}; showing a single run"));
+                None
             }
         }
-        None => {
-            if seeds > 1 {
-                warnings.push(format!(
-                    "seeds={seeds} repeats the points of a sweep, and this link has none; running one seed"
-                ));
-            }
-            None
-        }
-    };
+    });
     ParsedLink {
         config,
-        seeds: sweep.as_ref().map_or(1, |s| s.seeds),
         sweep,
+        seeds,
         pin,
         warnings,
     }

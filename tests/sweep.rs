@@ -236,7 +236,10 @@ fn links_carry_two_axes_seeds_and_a_pin() {
     assert!(old.warnings.is_empty(), "{:?}", old.warnings);
     assert_eq!((old.seeds, old.pin.clone()), (1, None));
     assert_eq!(old.sweep.unwrap().axes[0].values, vec![0.1, 1.0, 10.0]);
-    // Bad seeds, too many runs, seeds without a sweep: a warning each.
+    // Seeds without a sweep are kept (the CLI's --sweep uses them), quietly.
+    let p = parse_link("#seeds=4");
+    assert!(p.warnings.is_empty() && p.seeds == 4 && p.sweep.is_none());
+    // Bad seeds and too many runs: a warning each.
     for (frag, needle) in [
         ("#sweep=alpha:0.1,1&seeds=0", "seeds"),
         ("#sweep=alpha:0.1,1&seeds=x", "seeds"),
@@ -245,7 +248,6 @@ fn links_carry_two_axes_seeds_and_a_pin() {
             "#sweep=alpha:lin:1:2:20;width:lin:2:40:10&seeds=3",
             "600 runs",
         ),
-        ("#seeds=4", "has none"),
         ("#pin=", "pin"),
     ] {
         let p = parse_link(frag);

@@ -17,14 +17,11 @@ use super::series::Layer;
 use super::theme::{err, Theme, BAND_ALPHA, PINNED_BAND_ALPHA};
 use crate::snapshot::{Chart, Scale};
 
+/// Runs of (x, lo, hi) in display space.
+type Runs = Vec<Vec<(f64, f64, f64)>>;
+
 /// Runs of (x, lo, hi) in display space, and how many points a log axis hid.
-fn band_runs(
-    x: &[f64],
-    lo: &[f64],
-    hi: &[f64],
-    xs: Scale,
-    ys: Scale,
-) -> (Vec<Vec<(f64, f64, f64)>>, usize) {
+fn band_runs(x: &[f64], lo: &[f64], hi: &[f64], xs: Scale, ys: Scale) -> (Runs, usize) {
     let (mut runs, mut run, mut hidden) = (Vec::new(), Vec::new(), 0);
     for (i, &xv) in x.iter().enumerate() {
         let (l, h) = (

@@ -61,7 +61,8 @@ pub fn prepare(x: &[f64], y: &[f64], xs: Scale, ys: Scale) -> Prepared {
 /// (first, min, max, last), which draws identically and much faster.
 pub fn thin(seg: &[(f64, f64)], lo: f64, hi: f64, columns: usize) -> Vec<(f64, f64)> {
     let columns = columns.max(1);
-    if seg.len() <= 4 * columns || !(hi > lo) || seg.windows(2).any(|w| w[1].0 < w[0].0) {
+    let ordered = hi > lo;
+    if seg.len() <= 4 * columns || !ordered || seg.windows(2).any(|w| w[1].0 < w[0].0) {
         return seg.to_vec();
     }
     let mut out = Vec::with_capacity(4 * columns);

@@ -96,15 +96,6 @@ pub fn draw(chart: &Chart, pinned: Option<&Chart>, w: u32, h: u32) -> (String, O
     (out, frame)
 }
 
-/// Assert two pixel positions agree within `tol` pixels on each axis.
-#[track_caller]
-pub fn near(a: (i32, i32), b: (i32, i32), tol: i32) {
-    assert!(
-        (a.0 - b.0).abs() <= tol && (a.1 - b.1).abs() <= tol,
-        "{a:?} is not within {tol} px of {b:?}"
-    );
-}
-
 /// Whether the SVG has a text element reading exactly `s`.
 pub fn has_text(svg: &str, s: &str) -> bool {
     svg.contains(&format!(">\n{s}\n</text>"))

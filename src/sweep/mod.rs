@@ -64,11 +64,35 @@ pub struct Axis {
 /// [`SweepSpec::parse`] or [`SweepSpec::new`], or read from JSON through the
 /// same checks (JSON `{axes: [{key, values, log}], seeds}`; the one-axis form
 /// of earlier versions, `{key, values, log}`, is read too).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(try_from = "SpecJson")]
 pub struct SweepSpec {
     pub axes: Vec<Axis>,
     pub seeds: u32,
+}
+
+/// As JSON: `{axes, seeds}`, and for a one-axis sweep also that axis's
+/// `key`, `values` and `log` at the top, as earlier versions wrote it (the
+/// earlier page reads `spec.key` and `spec.values`). New code reads `axes`.
+impl Serialize for SweepSpec {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            axes: &'a [Axis],
+            seeds: u32,
+            #[serde(flatten, skip_serializing_if = "Option::is_none")]
+            one_axis: Option<&'a Axis>,
+        }
+        Out {
+            axes: &self.axes,
+            seeds: self.seeds,
+            one_axis: match self.axes.as_slice() {
+                [only] => Some(only),
+                _ => None,
+            },
+        }
+        .serialize(s)
+    }
 }
 
 #[derive(Deserialize)]
@@ -480,10 +504,15 @@ mod tests {
         let text = serde_json::to_string(&s.clone().with_seeds(3).unwrap()).unwrap();
         assert_eq!(
             text,
-            r#"{"axes":[{"key":"alpha","values":[0.1,1.0],"log":false}],"seeds":3}"#
+            r#"{"axes":[{"key":"alpha","values":[0.1,1.0],"log":false}],"seeds":3,"key":"alpha","values":[0.1,1.0],"log":false}"#
         );
         let back: SweepSpec = serde_json::from_str(&text).unwrap();
         assert_eq!(back.seeds, 3);
+        // Two axes: no top-level key and values.
+        let two = SweepSpec::parse("alpha:0.1,1;width:4,8").unwrap();
+        let text = serde_json::to_string(&two).unwrap();
+        assert!(text.ends_with(r#"],"seeds":1}"#), "{text}");
+        assert_eq!(serde_json::from_str::<SweepSpec>(&text).unwrap(), two);
         assert!(serde_json::from_str::<SweepSpec>(r#"{"axes":[],"seeds":1}"#).is_err());
         assert!(serde_json::from_str::<SweepSpec>(r#"{"key":"a","values":[1,1]}"#).is_err());
     }

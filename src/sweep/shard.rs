@@ -107,9 +107,7 @@ impl Shard {
             };
             return Shard::new(index, n);
         }
-        Err(format!(
-            "--shard without I/N reads the job array's index, but neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set; give --shard I/N"
-        ))
+        Err("--shard without I/N reads the job array's index, but neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set; give --shard I/N".into())
     }
 
     /// Whether run `index` of the sweep is this shard's.
