@@ -775,15 +775,15 @@ impl Lab for CreditLab {
                     detail,
                 });
             }
-            if self.step % self.every == 0 || self.step == self.s.steps {
+            if self.step.is_multiple_of(self.every) || self.step == self.s.steps {
                 self.record();
                 // A blown-up network can also freeze (w + σZ rounds to w), so
                 // a huge test error counts as divergence too.
-                if let Some(l) = self
-                    .learners
-                    .iter()
-                    .find(|l| !(l.nse.last().copied().unwrap_or(0.0) <= DIVERGED_NSE))
-                {
+                if let Some(l) = self.learners.iter().find(|l| {
+                    l.nse
+                        .last()
+                        .is_some_and(|v| v.is_nan() || *v > DIVERGED_NSE)
+                }) {
                     let detail = format!(
                         "the {} test NSE is {:e}; try a smaller learning rate η (perturbation rules need η smaller by about the number of perturbed units)",
                         l.rule.label(),

@@ -41,6 +41,7 @@
 //! backward pass; WP also draws one normal per parameter, NP one per unit and
 //! sample.
 
+pub mod bench;
 pub mod cost;
 pub mod local;
 
@@ -318,13 +319,13 @@ pub fn perturbed_forward(
 ) -> DMatrix<f64> {
     let act = net.spec.activation;
     let mut h = x.clone();
-    for l in 0..net.n_layers() {
+    for (l, zl) in z.iter().enumerate().take(net.n_layers()) {
         let mut a = gemm::mul(&h, &net.weights[l]);
         let c = net.multipliers[l];
         for j in 0..a.ncols() {
             let bj = net.biases[l][j];
             for (i, v) in a.column_mut(j).iter_mut().enumerate() {
-                *v = c * *v + bj + sigma * z[l][(i, j)];
+                *v = c * *v + bj + sigma * zl[(i, j)];
             }
         }
         if l + 1 < net.n_layers() {
