@@ -187,6 +187,10 @@ fn weight_perturbation_single_sample_cosine_is_sqrt_2_over_pi_d() {
         .sum::<f64>()
         / draws as f64;
     let approx = (2.0 / (core::f64::consts::PI * truth.len() as f64)).sqrt();
+    eprintln!(
+        "WP single-sample mean |cos| {mean:.4}, D {}, sqrt(2/(pi D)) {approx:.4}",
+        truth.len()
+    );
     assert!(
         (mean / approx - 1.0).abs() < 0.15,
         "mean |cos| {mean}, √(2/πD) {approx}, D {}",
