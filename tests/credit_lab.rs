@@ -91,7 +91,7 @@ fn feedback_alignment_learns_the_linear_task_and_aligns_with_b() {
     eprintln!("BP control: mean ∠(Be,Wᵀe) {m_signal:.1}°, mean ∠(W,B) {m_wb:.1}°");
     assert!((m_signal - 90.0).abs() < 5.0, "{m_signal}");
     assert!((m_wb - 90.0).abs() < 5.0, "{m_wb}");
-    assert!(metric(&s, "bp_angle_update") < 1e-5);
+    assert_eq!(metric(&s, "bp_angle_update"), 0.0);
 }
 
 #[test]

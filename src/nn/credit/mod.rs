@@ -347,15 +347,27 @@ pub fn uniform_matrix(rng: &mut Rng, rows: usize, cols: usize, scale: f64) -> DM
     m
 }
 
-/// The angle in degrees between two vectors (flattened matrices):
-/// acos(⟨a, b⟩/(‖a‖‖b‖)), clamped to [0°, 180°]. NaN when either is zero,
-/// not finite, or the lengths differ.
+/// The angle in degrees between two vectors (flattened matrices), in
+/// [0°, 180°]: θ = 2·atan2(‖â − b̂‖, ‖â + b̂‖) with â = a/‖a‖, b̂ = b/‖b‖
+/// (Kahan's form: unlike acos of the cosine it stays accurate near 0° and
+/// 180°, so a vector's angle with itself is exactly 0). NaN when either is
+/// zero, not finite, or the lengths differ.
 pub fn angle_degrees(a: &[f64], b: &[f64]) -> f64 {
-    let c = cosine(a, b);
-    if c.is_nan() {
+    if a.len() != b.len() {
         return f64::NAN;
     }
-    libm::acos(c.clamp(-1.0, 1.0)) * (180.0 / core::f64::consts::PI)
+    let na = a.iter().map(|v| v * v).sum::<f64>().sqrt();
+    let nb = b.iter().map(|v| v * v).sum::<f64>().sqrt();
+    if na == 0.0 || nb == 0.0 || !na.is_finite() || !nb.is_finite() {
+        return f64::NAN;
+    }
+    let (mut diff, mut sum) = (0.0, 0.0);
+    for (&x, &y) in a.iter().zip(b) {
+        let (u, v) = (x / na, y / nb);
+        diff += (u - v) * (u - v);
+        sum += (u + v) * (u + v);
+    }
+    2.0 * libm::atan2(diff.sqrt(), sum.sqrt()) * (180.0 / core::f64::consts::PI)
 }
 
 /// ⟨a, b⟩/(‖a‖‖b‖); NaN when either norm is zero or not finite, or the

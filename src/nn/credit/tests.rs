@@ -324,7 +324,13 @@ fn local_costs_match_finite_differences_on_the_first_layer() {
 
 #[test]
 fn angles() {
-    assert_eq!(angle_degrees(&[1.0, 0.0], &[0.0, 2.0]), 90.0);
+    assert!((angle_degrees(&[1.0, 0.0], &[0.0, 2.0]) - 90.0).abs() < 1e-12);
+    assert_eq!(angle_degrees(&[0.3, -1.7, 2.9], &[0.3, -1.7, 2.9]), 0.0);
+    assert!((angle_degrees(&[1.0, 2.0], &[-2.0, -4.0]) - 180.0).abs() < 1e-12);
+    // Agrees with acos of the cosine away from 0° and 180°.
+    let (a, b) = ([0.4, -1.2, 2.2, 0.1], [1.1, 0.3, -0.7, 2.0]);
+    let via_cos = libm::acos(cosine(&a, &b)).to_degrees();
+    assert!((angle_degrees(&a, &b) - via_cos).abs() < 1e-10);
     assert!((angle_degrees(&[1.0, 1.0], &[1.0, 0.0]) - 45.0).abs() < 1e-12);
     assert!(angle_degrees(&[0.0, 0.0], &[1.0, 0.0]).is_nan());
     assert_eq!(Rule::from_key("dfa"), Some(Rule::DirectFeedbackAlignment));
