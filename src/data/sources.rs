@@ -252,9 +252,10 @@ mod tests {
         let mut rng = Rng::new(1);
         assert_eq!(generate(&spec(SourceKind::Grid, 0.0), &mut rng).nrows(), 441);
         // x + y > 2 − 0.5 on a 21-level grid of step 0.05 removes the
-        // points with i + j > 30: 1 + 2 + … + 9 = 45 of them.
+        // points with i + j > 30: 10 + 9 + … + 1 = 55 of them (the 11 on
+        // the line i + j = 30 are kept).
         let t = generate(&spec(SourceKind::Triangle, 0.5), &mut rng);
-        assert_eq!(t.nrows(), 441 - 45);
+        assert_eq!(t.nrows(), 441 - 55);
         let mut s3 = spec(SourceKind::Grid, 0.0);
         s3.n_sources = 3;
         assert_eq!(generate(&s3, &mut rng).nrows(), 11 * 11 * 11);
