@@ -250,7 +250,10 @@ mod tests {
     #[test]
     fn lattice_counts() {
         let mut rng = Rng::new(1);
-        assert_eq!(generate(&spec(SourceKind::Grid, 0.0), &mut rng).nrows(), 441);
+        assert_eq!(
+            generate(&spec(SourceKind::Grid, 0.0), &mut rng).nrows(),
+            441
+        );
         // x + y > 2 − 0.5 on a 21-level grid of step 0.05 removes the
         // points with i + j > 30: 10 + 9 + … + 1 = 55 of them (the 11 on
         // the line i + j = 30 are kept).
@@ -271,7 +274,10 @@ mod tests {
         assert!(d.nrows() > g.nrows());
         // Every lattice point is present, and nothing else.
         let key = |x: &DMatrix<f64>, i: usize| {
-            ((x[(i, 0)] * 20.0).round() as i64, (x[(i, 1)] * 20.0).round() as i64)
+            (
+                (x[(i, 0)] * 20.0).round() as i64,
+                (x[(i, 1)] * 20.0).round() as i64,
+            )
         };
         let mut a: Vec<_> = (0..g.nrows()).map(|i| key(&g, i)).collect();
         let mut b: Vec<_> = (0..d.nrows()).map(|i| key(&d, i)).collect();
