@@ -10,6 +10,7 @@
 //! tests (`tests/every_lab.rs`) find it there.
 
 pub mod lazy_rich;
+pub mod modularity;
 
 pub use crate::config::{LabConfig, LabSpec, Preset};
 use crate::params::shorten;
@@ -23,10 +24,16 @@ pub struct LabEntry {
 }
 
 /// Every lab, in picker order. The first is opened when a link names none.
-pub const REGISTRY: &[LabEntry] = &[LabEntry {
-    spec: lazy_rich::spec,
-    build: lazy_rich::LazyRich::boxed,
-}];
+pub const REGISTRY: &[LabEntry] = &[
+    LabEntry {
+        spec: lazy_rich::spec,
+        build: lazy_rich::LazyRich::boxed,
+    },
+    LabEntry {
+        spec: modularity::spec,
+        build: modularity::Modularity::boxed,
+    },
+];
 
 /// Why a lab stopped before its last step.
 #[derive(Clone, Debug, PartialEq)]
