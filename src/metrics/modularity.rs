@@ -57,6 +57,9 @@ use nalgebra::DMatrix;
 /// Bins per variable of the plug-in entropy estimates.
 pub const BINS: usize = 10;
 
+/// See [`bin_codes`].
+const BIN_EDGE_SLACK: f64 = 1e-9;
+
 /// A latent is active if its range exceeds this share of the largest range.
 pub const ACTIVE_SHARE: f64 = 0.1;
 
@@ -326,7 +329,10 @@ pub fn correlation(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// Equal-width bin index of each value over [min, max] (all in bin 0 if the
-/// range is zero).
+/// range is zero). A value within [`BIN_EDGE_SLACK`] (relative) below a bin
+/// edge goes into the upper bin, so lattice values that fall on an edge are
+/// binned the same way after any affine map (whose rounding would otherwise
+/// send them either way).
 fn bin_codes(x: &[f64], bins: usize) -> Vec<usize> {
     let lo = x.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -336,7 +342,7 @@ fn bin_codes(x: &[f64], bins: usize) -> Vec<usize> {
             if !(range > 0.0) {
                 0
             } else {
-                (((v - lo) / range * bins as f64).floor() as usize).min(bins - 1)
+                (((v - lo) / range * bins as f64 + BIN_EDGE_SLACK).floor() as usize).min(bins - 1)
             }
         })
         .collect()
