@@ -169,7 +169,7 @@ fn presets() -> Vec<Preset> {
         ),
         p(
             "The theory's boundary: sweep the leg L",
-            "Ten legs from 0.1 to 1, one run each: the margin turns negative at the lattice's L_c (0.35 on the 21 × 21 grid; 0.372 in the continuum) and the trained network's most-mixed angle jumps from 0 to π/4 near it.",
+            "Ten legs from 0.1 to 1, one run each: the margin turns negative past the lattice's L_c (0.35 on the 21 × 21 grid; 0.372 in the continuum, shown as theory_critical_leg) and the trained network's most-mixed angle jumps from ≈ 0 to π/4 by L = 0.6. Between, the optimiser lags the theory: at L = 0.4 the network is still modular, at 0.5 slightly mixed.",
             "v=1&lab=modularity&seed=1&dist=triangle&model=linear&steps=20000&sweep=leg:lin:0.1:1:10",
         ),
     ]
