@@ -5,7 +5,7 @@ use nalgebra::DMatrix;
 use neurogeom::config::LabConfig;
 use neurogeom::data::csv::read_csv;
 use neurogeom::data::sources::{generate, SourceKind, SourceSpec};
-use neurogeom::labs::{self, Lab};
+use neurogeom::labs;
 use neurogeom::metrics::modularity as m;
 use neurogeom::params::ParamValue;
 use neurogeom::rng::Rng;

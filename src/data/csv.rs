@@ -23,7 +23,7 @@ pub fn read_csv(text: &str) -> Result<DMatrix<f64>, String> {
             continue;
         }
         let cells: Vec<&str> = line
-            .split(|c: char| c == ',' || c == ';' || c == '\t' || c == ' ')
+            .split([',', ';', '\t', ' '])
             .map(str::trim)
             .filter(|c| !c.is_empty())
             .collect();

@@ -516,7 +516,7 @@ impl Lab for Modularity {
                 self.adam.step(&mut self.net, &g);
             }
             self.step += 1;
-            if self.step % PLATEAU_WINDOW == 0 {
+            if self.step.is_multiple_of(PLATEAU_WINDOW) {
                 let now = self.net.loss(&self.x, &self.energies).total;
                 let last_stage = self.step >= self.steps * 8 / 10;
                 if last_stage
@@ -527,7 +527,7 @@ impl Lab for Modularity {
                 }
                 self.window_loss = now;
             }
-            if self.step % self.record_every == 0 || self.is_done() {
+            if self.step.is_multiple_of(self.record_every) || self.is_done() {
                 self.record();
             }
         }

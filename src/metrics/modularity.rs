@@ -182,7 +182,7 @@ pub fn condition_from_moments(
     let e = [lo[0].abs().min(hi[0].abs()), lo[1].abs().min(hi[1].abs())];
     for k in 0..2 {
         let range = hi[k] - lo[k];
-        if !(e[k] > 1e-12 * range.max(f64::MIN_POSITIVE)) {
+        if e[k].is_nan() || e[k] <= 1e-12 * range.max(f64::MIN_POSITIVE) {
             return Err(format!(
                 "source {} has no spread on one side of its mean",
                 k + 1
@@ -339,7 +339,7 @@ fn bin_codes(x: &[f64], bins: usize) -> Vec<usize> {
     let range = hi - lo;
     x.iter()
         .map(|&v| {
-            if !(range > 0.0) {
+            if range.is_nan() || range <= 0.0 {
                 0
             } else {
                 (((v - lo) / range * bins as f64 + BIN_EDGE_SLACK).floor() as usize).min(bins - 1)
@@ -623,8 +623,8 @@ pub fn linear_tuning(s: &DMatrix<f64>, z: &DMatrix<f64>) -> Vec<Vec<f64>> {
     for a in 0..d {
         for b in 0..d {
             let mut t = 0.0;
-            for i in 0..n {
-                t += sc[a][i] * sc[b][i];
+            for (u, v) in sc[a].iter().zip(&sc[b]) {
+                t += u * v;
             }
             g[(a, b)] = t;
         }
