@@ -3,8 +3,10 @@
 //! the lab's seeded RNG in a fixed order.
 
 pub mod context;
+pub mod csv;
 pub mod latent;
 pub mod mixture;
+pub mod sources;
 pub mod teacher;
 
 use nalgebra::DMatrix;

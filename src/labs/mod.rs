@@ -11,6 +11,7 @@
 
 pub mod credit;
 pub mod lazy_rich;
+pub mod modularity;
 
 pub use crate::config::{LabConfig, LabSpec, Preset};
 use crate::params::shorten;
@@ -28,6 +29,10 @@ pub const REGISTRY: &[LabEntry] = &[
     LabEntry {
         spec: lazy_rich::spec,
         build: lazy_rich::LazyRich::boxed,
+    },
+    LabEntry {
+        spec: modularity::spec,
+        build: modularity::Modularity::boxed,
     },
     LabEntry {
         spec: credit::spec,

@@ -5,3 +5,4 @@ pub mod collapse;
 pub mod decoding;
 pub mod dimensionality;
 pub mod lazy_rich;
+pub mod modularity;

@@ -1,6 +1,7 @@
 //! Models, learning rules and optimisers.
 
 pub mod activation;
+pub mod autoencoder;
 pub mod bench;
 pub mod contrastive;
 pub mod credit;
