@@ -327,7 +327,7 @@ pub(crate) fn dot(x: &[f64], y: &[f64]) -> f64 {
 }
 
 /// A lower-triangular Cholesky factor L (G_PP = L Lᵀ) grown one row at a
-/// time, stored row-major in a kmax × kmax buffer.
+/// time, stored row by row (row i holds i + 1 entries from i(i+1)/2).
 #[derive(Clone, Debug)]
 struct Cholesky {
     kmax: usize,
@@ -340,16 +340,23 @@ impl Cholesky {
         Cholesky {
             kmax,
             k: 0,
-            l: vec![0.0; kmax * kmax],
+            l: Vec::new(),
         }
+    }
+
+    #[inline]
+    fn at(&self, i: usize, j: usize) -> f64 {
+        self.l[i * (i + 1) / 2 + j]
     }
 
     fn clear(&mut self) {
         self.k = 0;
+        self.l.clear();
     }
 
     fn pop(&mut self) {
         self.k -= 1;
+        self.l.truncate(self.k * (self.k + 1) / 2);
     }
 
     /// Append a column with off-diagonal Gram entries `g` (against the
@@ -361,45 +368,49 @@ impl Cholesky {
         if k == self.kmax || diag <= 0.0 {
             return false;
         }
-        let n = self.kmax;
-        let mut y = vec![0.0; k];
+        let start = self.l.len();
         for i in 0..k {
+            let row = i * (i + 1) / 2;
             let mut s = g[i];
-            for (jj, yj) in y.iter().enumerate().take(i) {
-                s -= self.l[i * n + jj] * yj;
+            for jj in 0..i {
+                s -= self.l[row + jj] * self.l[start + jj];
             }
-            y[i] = s / self.l[i * n + i];
+            let y = s / self.l[row + i];
+            self.l.push(y);
         }
-        let pivot = diag - dot(&y, &y);
+        let mut yy = 0.0;
+        for y in &self.l[start..] {
+            yy += y * y;
+        }
+        let pivot = diag - yy;
         if !(pivot > 1e-12 * diag) {
+            self.l.truncate(start);
             return false;
         }
-        for (jj, yj) in y.iter().enumerate() {
-            self.l[k * n + jj] = *yj;
-        }
-        self.l[k * n + k] = libm::sqrt(pivot);
+        self.l.push(libm::sqrt(pivot));
         self.k += 1;
         true
     }
 
     /// Solve L Lᵀ z = rhs.
     fn solve(&self, rhs: &[f64]) -> Vec<f64> {
-        let (k, n) = (self.k, self.kmax);
+        let k = self.k;
         let mut y = vec![0.0; k];
         for i in 0..k {
+            let row = i * (i + 1) / 2;
             let mut s = rhs[i];
             for (jj, yj) in y.iter().enumerate().take(i) {
-                s -= self.l[i * n + jj] * yj;
+                s -= self.l[row + jj] * yj;
             }
-            y[i] = s / self.l[i * n + i];
+            y[i] = s / self.l[row + i];
         }
         let mut z = vec![0.0; k];
         for i in (0..k).rev() {
             let mut s = y[i];
             for (jj, zj) in z.iter().enumerate().skip(i + 1) {
-                s -= self.l[jj * n + i] * zj;
+                s -= self.at(jj, i) * zj;
             }
-            z[i] = s / self.l[i * n + i];
+            z[i] = s / self.at(i, i);
         }
         z
     }
