@@ -5,6 +5,7 @@
 pub mod context;
 pub mod csv;
 pub mod latent;
+pub mod manifolds;
 pub mod mixture;
 pub mod sources;
 pub mod teacher;
