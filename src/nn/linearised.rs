@@ -92,9 +92,14 @@ impl Linearised {
                 *ga += k * d;
             }
         }
-        for a in 0..n {
-            let step = self.alpha * g[a] + weight_decay * (self.j0_w0[a] + self.u[a]);
-            self.velocity[a] = momentum * self.velocity[a] + step;
+        let alpha = self.alpha;
+        let points = self
+            .velocity
+            .iter_mut()
+            .zip(&g)
+            .zip(self.j0_w0.iter().zip(self.u.iter()));
+        for ((v, &ga), (&j0_w0, &u)) in points {
+            *v = momentum * *v + (alpha * ga + weight_decay * (j0_w0 + u));
         }
         self.u.axpy(-lr, &self.velocity, 1.0);
     }
