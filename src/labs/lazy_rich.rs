@@ -334,6 +334,8 @@ pub struct LazyRich {
     /// The full-batch GD stability figure of the linearised model,
     /// η·α²·λ_max(K₀)·2/n, and its bound 2(1 + μ): see [`lin_stability`].
     lin_stability: Option<(f64, f64, String)>,
+    /// [`LIN_DIVERGED_FACTOR`] × the linearised model's training loss at init.
+    lin_loss_limit: f64,
     /// The latent-variable task's data (for decoding), and the
     /// self-supervised state when the objective is not supervised.
     latent: Option<LatentData>,
@@ -418,6 +420,11 @@ impl LazyRich {
             Linearised::new(&net, &all, n_train, s.alpha, s.centre)
         });
         let lin_stability = lin.as_ref().map(|l| lin_stability(&s, l, n_train));
+        let lin_loss_limit = lin.as_ref().map_or(f64::INFINITY, |l| {
+            let g_lin = DMatrix::from_fn(n_train, 1, |i, _| l.output(i));
+            let loss0 = loss_and_grad(&g_lin, &data.y_train, false).0;
+            LIN_DIVERGED_FACTOR * loss0.max(f64::MIN_POSITIVE)
+        });
         let mut notes = notes;
         if let Some((figure, bound, formula)) = &lin_stability {
             if figure > bound {
@@ -450,6 +457,7 @@ impl LazyRich {
             lin,
             lin_diverged: None,
             lin_stability,
+            lin_loss_limit,
             latent,
             ssl,
             probe,
@@ -531,7 +539,8 @@ impl LazyRich {
         }
         let g_lin = DMatrix::from_fn(batch.len(), 1, |i, _| lin.output(batch[i]));
         let (lin_loss, dl_dg) = loss_and_grad(&g_lin, yb, false);
-        if lin_loss.is_finite() && lin_loss <= LIN_DIVERGED_LOSS {
+        let limit = self.lin_loss_limit;
+        if lin_loss.is_finite() && lin_loss <= limit {
             lin.step(
                 batch,
                 dl_dg.as_slice(),
@@ -540,7 +549,7 @@ impl LazyRich {
                 self.s.weight_decay,
             );
         }
-        if !(lin_loss.is_finite() && lin_loss <= LIN_DIVERGED_LOSS && lin.is_finite()) {
+        if !(lin_loss.is_finite() && lin_loss <= limit && lin.is_finite()) {
             let (figure, bound, formula) =
                 self.lin_stability
                     .clone()
@@ -1261,10 +1270,13 @@ impl Lab for LazyRich {
     }
 }
 
-/// The linearised twin counts as diverged when its training loss passes
-/// this: a linear model whose step size is past its stability bound grows
-/// geometrically and would take hundreds of steps more to overflow.
-const LIN_DIVERGED_LOSS: f64 = 1e100;
+/// The linearised twin counts as diverged when its (minibatch) training
+/// loss passes this multiple of its loss at init. Past its stability bound a
+/// linear model's loss grows geometrically and would take hundreds of steps
+/// more to overflow, squashing the loss chart on the way; within the bound
+/// GD never raises it above the start, and heavy-ball momentum μ ≤ 0.99 only
+/// by a transient factor of order 1/(1 − μ)².
+const LIN_DIVERGED_FACTOR: f64 = 1e6;
 
 /// Full-batch GD stability of the linearised model on the MSE: its training
 /// residual follows r ← (I − η α² (2/n) K₀) r (for the η actually applied
