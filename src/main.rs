@@ -12,6 +12,7 @@ use neurogeom::labs;
 use neurogeom::run;
 use neurogeom::share::{config_fragment, link_fragment, parse_link};
 use neurogeom::snapshot::Snapshot;
+use neurogeom::sweep::shard::{self, Shard, ShardSummary};
 use neurogeom::sweep::{self, SweepSpec};
 
 #[derive(Parser)]
@@ -41,7 +42,8 @@ enum Command {
     },
     /// Run a lab and write its charts as one SVG.
     Plot {
-        link: String,
+        #[arg(required_unless_present = "gallery")]
+        link: Option<String>,
         /// The SVG file to write.
         #[arg(long)]
         out: std::path::PathBuf,
@@ -50,24 +52,58 @@ enum Command {
         chart: Option<String>,
         #[arg(long)]
         lenient: bool,
+        /// Draw one chart of each kind from fixed data instead (no link).
+        #[arg(long)]
+        gallery: bool,
     },
-    /// Run one run per value of a parameter, in parallel, and print one JSON
-    /// line per run as it finishes, then the sweep's summary line.
+    /// Run a sweep: one run per point of a grid over one or two parameters
+    /// (and per seed), on every core. Prints one JSON line per run as it
+    /// finishes, then the sweep's summary line (with its hash).
     Sweep {
-        /// A link or fragment: the fixed parameters (and maybe `&sweep=...`).
+        /// A link or fragment: the fixed parameters (and maybe `&sweep=...`
+        /// and `&seeds=N`).
         link: String,
-        /// The sweep, e.g. `alpha:log:0.01:1000:11` or `init_std:0.01,0.1,1,3`;
-        /// overrides the link's own `sweep=`.
+        /// The sweep, e.g. `alpha:log:0.01:1000:11` or
+        /// `alpha:log:0.01:1000:9;width:list:32,64,128`; overrides the link's
+        /// own `sweep=`.
         #[arg(long)]
         sweep: Option<String>,
+        /// Run every point over this many seeds (seed, seed+1, …); overrides
+        /// the link's `seeds=`.
+        #[arg(long)]
+        seeds: Option<u32>,
         /// Runs at a time (default: the number of cores).
         #[arg(long)]
         threads: Option<usize>,
-        /// Also write the sweep's charts to this SVG file.
+        /// Run only shard I/N: every N-th run starting at run I. Without a
+        /// value (or `auto`), I and N come from the job array's environment:
+        /// SLURM_ARRAY_TASK_ID/_COUNT, or JOB_COMPLETION_INDEX with
+        /// --shards N or NEUROGEOM_SHARDS. Merge the outputs with `merge`.
+        #[arg(long, num_args = 0..=1, default_missing_value = "auto", value_name = "I/N")]
+        shard: Option<String>,
+        /// The shard count, where the environment does not give it.
+        #[arg(long)]
+        shards: Option<usize>,
+        /// Also write the sweep's charts to this SVG file (not with --shard:
+        /// merge the shards and give --svg to `merge`).
         #[arg(long)]
         svg: Option<std::path::PathBuf>,
         #[arg(long)]
         lenient: bool,
+    },
+    /// Put the outputs of a sweep's shards (`sweep --shard I/N`, one file
+    /// each) together: prints the sweep's summary line, with the same hash
+    /// as the unsharded sweep.
+    Merge {
+        /// Every shard's output file.
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+        /// Also write the sweep's charts to this SVG file.
+        #[arg(long)]
+        svg: Option<std::path::PathBuf>,
+        /// Print the whole sweep snapshot as JSON instead of the summary line.
+        #[arg(long)]
+        json: bool,
     },
     /// List the labs, their parameters and presets.
     Labs,
@@ -128,8 +164,15 @@ fn run(command: Command) -> Result<ExitCode, String> {
             out,
             chart,
             lenient,
+            gallery,
         } => {
-            let config = read_link(&link, lenient)?;
+            if gallery {
+                std::fs::write(&out, neurogeom::plot::gallery::svg()?)
+                    .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+                eprintln!("wrote the chart gallery to {}", out.display());
+                return Ok(ExitCode::SUCCESS);
+            }
+            let config = read_link(&link.unwrap_or_default(), lenient)?;
             let (snapshot, _) = run::run_to_end(&config);
             let charts: Vec<_> = match &chart {
                 Some(id) => {
@@ -156,54 +199,131 @@ fn run(command: Command) -> Result<ExitCode, String> {
         Command::Sweep {
             link,
             sweep,
+            seeds,
             threads,
+            shard,
+            shards,
             svg,
             lenient,
         } => {
             let parsed = parse_link(&link);
             let config = read_link(&link, lenient)?;
             let spec = match sweep {
-                Some(text) => SweepSpec::parse(&text)?,
+                Some(text) => SweepSpec::parse(&text)?.with_seeds(parsed.seeds)?,
                 None => parsed.sweep.ok_or(
                     "no sweep: add --sweep alpha:log:0.01:1000:11 or &sweep=... to the link",
                 )?,
             };
-            spec.configs(&config)?;
+            let spec = match seeds {
+                Some(n) => spec.with_seeds(n)?,
+                None => spec,
+            };
+            let shard = match shard.as_deref() {
+                None => None,
+                Some("auto") => Some(Shard::from_env(|k| std::env::var(k).ok(), shards)?),
+                Some(text) => {
+                    let s = Shard::parse(text)?;
+                    if shards.is_some_and(|n| n != s.count) {
+                        return Err(format!(
+                            "--shard {s} and --shards {} disagree",
+                            shards.unwrap_or(0)
+                        ));
+                    }
+                    Some(s)
+                }
+            };
+            if shard.is_some() && svg.is_some() {
+                return Err("--svg draws the whole sweep: merge the shards and give --svg to `neurogeom merge`".into());
+            }
+            let runs = spec.runs(&config)?;
+            let total = runs.len();
+            let runs = shard.unwrap_or(Shard::ALL).select(runs);
             let threads = threads.unwrap_or_else(|| {
                 std::thread::available_parallelism()
                     .map(|n| n.get())
                     .unwrap_or(1)
             });
-            let points = sweep::run_native(&spec, &config, threads, |p| {
-                let metrics: serde_json::Map<String, serde_json::Value> = p
-                    .metrics
-                    .iter()
-                    .map(|m| (m.key.clone(), serde_json::json!(m.value)))
-                    .collect();
-                let line = serde_json::json!({
-                    spec.key.as_str(): p.value,
-                    "hash": p.hash,
-                    "stopped": p.stopped,
-                    "metrics": metrics,
-                });
-                println!("{line}");
-            })?;
-            let summary = sweep::snapshot(&spec, &config, &points);
-            println!(
-                "{}",
-                serde_json::json!({
-                    "sweep": spec.to_text(),
-                    "link": format!("#{}", link_fragment(&config, Some(&spec))),
-                    "runs": points.len(),
-                    "hash": summary.hash,
-                })
-            );
-            if let Some(path) = svg {
-                let text = neurogeom::plot::charts_svg(&summary.charts, 2)?;
-                std::fs::write(&path, text)
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            let keys: Vec<&str> = spec.axes.iter().map(|a| a.key.as_str()).collect();
+            let points = sweep::run_native(&runs, threads, |run, p| {
+                println!("{}", shard::run_line(run, &keys, p));
+            });
+            let link = link_fragment(&config, Some(&spec), None);
+            let stopped = points.iter().any(|p| p.stopped.is_some());
+            match shard {
+                Some(s) => println!(
+                    "{}",
+                    shard::summary_line(&ShardSummary {
+                        link,
+                        sweep: spec.to_text(),
+                        seeds: spec.seeds,
+                        runs: total,
+                        shard: s.to_string(),
+                        done: points.len(),
+                    })
+                ),
+                None => {
+                    let summary = sweep::snapshot(&spec, &config, &points)?;
+                    println!("{}", summary_line(&spec, &link, &summary));
+                    write_svg(svg.as_deref(), &summary)?;
+                }
             }
-            Ok(if summary.stopped.is_some() {
+            Ok(if stopped {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Merge { files, svg, json } => {
+            let outputs = files
+                .iter()
+                .map(|path| {
+                    let text = std::fs::read_to_string(path)
+                        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                    shard::read_output(&path.display().to_string(), &text)
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            let (summary, points) = shard::merge(&outputs)?;
+            let parsed = parse_link(&summary.link);
+            let spec = match (&parsed.sweep, parsed.warnings.is_empty()) {
+                (Some(spec), true) => spec.clone(),
+                _ => {
+                    return Err(format!(
+                        "the shards' link does not read as a sweep here (another version of neurogeom?): #{}
+  {}",
+                        summary.link,
+                        parsed.warnings.join("
+  ")
+                    ))
+                }
+            };
+            if spec.run_count() != summary.runs {
+                return Err(format!(
+                    "the shards say the sweep has {} runs, but its link gives {}",
+                    summary.runs,
+                    spec.run_count()
+                ));
+            }
+            for (run, p) in &points {
+                if spec.index_of(&p.coords, p.seed_index) != Some(*run) {
+                    return Err(format!(
+                        "run {run} of the shards is at {} (seed index {}), which is not run {run} of the sweep",
+                        spec.describe(&p.coords),
+                        p.seed_index
+                    ));
+                }
+            }
+            let points: Vec<_> = points.into_iter().map(|(_, p)| p).collect();
+            let snapshot = sweep::snapshot(&spec, &parsed.config, &points)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&snapshot).map_err(|e| e.to_string())?
+                );
+            } else {
+                println!("{}", summary_line(&spec, &summary.link, &snapshot));
+            }
+            write_svg(svg.as_deref(), &snapshot)?;
+            Ok(if snapshot.stopped.is_some() {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
@@ -243,9 +363,28 @@ fn read_link(link: &str, lenient: bool) -> Result<LabConfig, String> {
     Ok(parsed.config)
 }
 
+/// The last line of an unsharded sweep, and of `merge`.
+fn summary_line(spec: &SweepSpec, link: &str, summary: &Snapshot) -> serde_json::Value {
+    serde_json::json!({
+        "sweep": spec.to_text(),
+        "seeds": spec.seeds,
+        "link": format!("#{link}"),
+        "runs": summary.step,
+        "hash": summary.hash,
+    })
+}
+
+fn write_svg(path: Option<&std::path::Path>, s: &Snapshot) -> Result<(), String> {
+    if let Some(path) = path {
+        let text = neurogeom::plot::charts_svg(&s.charts, 2)?;
+        std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
 fn print_summary(config: &LabConfig, s: &Snapshot) {
     println!("lab      {}", s.lab);
-    println!("link     #{}", config_fragment(&config));
+    println!("link     #{}", config_fragment(config));
     println!("steps    {} / {}", s.step, s.total_steps);
     if let Some(reason) = &s.stopped {
         println!("STOPPED  {reason}");

@@ -1,7 +1,10 @@
 //! A lab configuration and its shareable URL fragment, and the result hash.
 //!
 //! The fragment is versioned and human-readable:
-//! `#v=1&lab=lazy-rich&seed=7&alpha=0.1&width=128&steps=2000`.
+//! `#v=1&lab=lazy-rich&seed=7&alpha=0.1&width=128&steps=2000`. Besides the
+//! lab's parameters it may carry `sweep=` (see [`crate::sweep`]), `seeds=N`
+//! (each sweep point over N seeds) and `pin=` (a pinned run's own fragment,
+//! percent-encoded, drawn beside the current run for comparison).
 //! Parsing is total: whatever the text, it gives a usable [`LabConfig`] and a
 //! list of warnings for whatever was unknown, malformed or out of range.
 
@@ -11,7 +14,7 @@ pub use crate::config::{LabConfig, DEFAULT_SEED};
 use crate::labs;
 use crate::params::shorten;
 pub use crate::run::result_hash;
-use crate::sweep::SweepSpec;
+use crate::sweep::{SweepSpec, MAX_RUNS};
 
 /// The fragment format version this code writes and reads.
 pub const FRAGMENT_VERSION: u32 = 1;
@@ -45,18 +48,35 @@ pub fn config_fragment(config: &LabConfig) -> String {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ParsedLink {
     pub config: LabConfig,
-    /// A sweep over one parameter (`&sweep=alpha:log:0.01:1000:11`), if the
-    /// link asks for one.
+    /// A sweep over one or two parameters (`&sweep=alpha:log:0.01:1000:11`,
+    /// `&sweep=alpha:log:0.01:1000:9;width:list:32,64`), if the link asks for
+    /// one, with its seeds.
     pub sweep: Option<SweepSpec>,
+    /// `&seeds=N`: how many seeds a sweep runs each point over (1 if absent;
+    /// `sweep.seeds` when there is a sweep). Kept without a sweep too, for
+    /// `neurogeom sweep LINK --sweep ...`.
+    pub seeds: u32,
+    /// `&pin=<fragment>`: the fragment of a run pinned for comparison,
+    /// percent-decoded (the page draws its series beside the current run's).
+    pub pin: Option<String>,
     pub warnings: Vec<String>,
 }
 
-/// The fragment for a configuration and, optionally, a sweep.
-pub fn link_fragment(config: &LabConfig, sweep: Option<&SweepSpec>) -> String {
-    match sweep {
-        Some(s) => format!("{}&sweep={}", config_fragment(config), encode(&s.to_text())),
-        None => config_fragment(config),
+/// The fragment for a configuration and, optionally, a sweep (with
+/// `&seeds=N` when it runs more than one seed) and a pinned run's fragment
+/// (percent-encoded as one value).
+pub fn link_fragment(config: &LabConfig, sweep: Option<&SweepSpec>, pin: Option<&str>) -> String {
+    let mut out = config_fragment(config);
+    if let Some(s) = sweep {
+        out.push_str(&format!("&sweep={}", encode(&s.to_text())));
+        if s.seeds > 1 {
+            out.push_str(&format!("&seeds={}", s.seeds));
+        }
     }
+    if let Some(pin) = pin {
+        out.push_str(&format!("&pin={}", encode(pin)));
+    }
+    out
 }
 
 /// Read a full link (`http://host/#v=1&...`), a fragment with or without
@@ -77,6 +97,8 @@ fn parse_fragment(fragment: &str) -> ParsedLink {
     let mut seed = DEFAULT_SEED;
     let mut raw: Vec<(String, String)> = Vec::new();
     let mut sweep_text: Option<String> = None;
+    let mut seeds_text: Option<String> = None;
+    let mut pin: Option<String> = None;
 
     for piece in fragment.split('&').filter(|p| !p.trim().is_empty()) {
         let (k, v) = match piece.split_once('=') {
@@ -100,6 +122,15 @@ fn parse_fragment(fragment: &str) -> ParsedLink {
             }
             "lab" => lab = Some(v),
             "sweep" => sweep_text = Some(v),
+            "seeds" => seeds_text = Some(v),
+            "pin" => {
+                let p = v.trim().trim_start_matches('#');
+                if p.is_empty() {
+                    warnings.push("pin: empty; nothing pinned".into());
+                } else {
+                    pin = Some(p.to_string());
+                }
+            }
             "seed" => match v.trim().parse::<u64>() {
                 Ok(s) => seed = s,
                 Err(_) => warnings.push(format!(
@@ -147,8 +178,24 @@ fn parse_fragment(fragment: &str) -> ParsedLink {
             )),
         }
     }
+    let seeds = match seeds_text {
+        None => 1,
+        Some(text) => match text.trim().parse::<u32>() {
+            Ok(n) if (1..=MAX_RUNS as u32).contains(&n) => n,
+            _ => {
+                warnings.push(format!(
+                    "seeds: '{}' is not a whole number from 1 to {MAX_RUNS}; using 1",
+                    shorten(&text)
+                ));
+                1
+            }
+        },
+    };
     let sweep = sweep_text.and_then(|text| {
-        match SweepSpec::parse(&text).and_then(|s| s.configs(&config).map(|_| s)) {
+        match SweepSpec::parse(&text)
+            .and_then(|s| s.with_seeds(seeds))
+            .and_then(|s| s.runs(&config).map(|_| s))
+        {
             Ok(s) => Some(s),
             Err(e) => {
                 warnings.push(format!("{e}; showing a single run"));
@@ -159,6 +206,8 @@ fn parse_fragment(fragment: &str) -> ParsedLink {
     ParsedLink {
         config,
         sweep,
+        seeds,
+        pin,
         warnings,
     }
 }
@@ -177,6 +226,7 @@ fn encode(s: &str) -> String {
             | b'~'
             | b'+'
             | b':'
+            | b';'
             | b',' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }

@@ -1,9 +1,22 @@
 //! The wasm-bindgen boundary, kept thin: JSON text in, core calls, JSON text
 //! out. The page's worker drives a [`WasmLab`]; the main thread calls
-//! [`draw_chart`]. In a sweep, each pool worker runs one [`WasmLab`] per value
-//! to its end and sends back [`WasmLab::sweep_point_json`]; the main thread
-//! assembles the points with [`sweep_snapshot`]. Bad input gives a JS `Error`
-//! with a clear message, never a panic.
+//! [`draw_chart`]. Bad input gives a JS `Error` with a clear message, never a
+//! panic.
+//!
+//! **Sweeps** (the page's pool of workers), in four calls:
+//! 1. the main thread reads the link ([`parse_link`]: `sweep` is
+//!    `{axes: [{key, values, log}], seeds}` or null), or the form
+//!    ([`sweep_spec`]`(text, seeds)`), and lists the runs:
+//!    [`sweep_runs`]`(config, spec)` → `[{index, coords, seed_index, seed,
+//!    config}]`, in run order;
+//! 2. a pool worker builds `new WasmLab(JSON.stringify(run.config))`, steps
+//!    it to the end, and sends back
+//!    `lab.sweep_point_at(JSON.stringify(run.coords), run.seed_index)`;
+//! 3. the main thread passes the points it has, as a JSON array in any
+//!    order, to [`sweep_snapshot`]`(spec, config, points)` and draws the
+//!    charts; `hash` is the sweep's once `done` is true, the same as
+//!    `neurogeom sweep` gives;
+//! 4. [`link_fragment`]`(config, spec, pin)` writes the link back.
 //!
 //! Seeds are u64, which a JS number cannot hold exactly above 2^53. So every
 //! config this module hands out carries its seed as a decimal *string*, and
@@ -42,7 +55,9 @@ pub fn catalog_json() -> String {
     serde_json::to_string(&labs::catalog()).unwrap_or_else(|_| "[]".into())
 }
 
-/// Read a link or fragment: JSON `{config, warnings}` (seed as a string).
+/// Read a link or fragment: JSON `{config, sweep, seeds, pin, warnings}`
+/// (the config's seed as a string; `sweep` is `{axes, seeds}` or null; `pin`
+/// the pinned run's fragment, decoded, or null).
 #[wasm_bindgen]
 pub fn parse_link(text: &str) -> String {
     let parsed = share::parse_link(text);
@@ -63,29 +78,106 @@ pub fn fragment(config_json: &str) -> Result<String, JsValue> {
 /// Draw a chart (JSON, as in a snapshot's `charts`) on a canvas.
 #[wasm_bindgen]
 pub fn draw_chart(canvas: HtmlCanvasElement, chart_json: &str) -> Result<(), JsValue> {
+    draw_chart_pinned(canvas, chart_json, "")
+}
+
+/// Draw a chart (JSON) on a canvas with the pinned run's chart of the same
+/// id (JSON, or "" for none) beside it: for lines, bands, scatters and
+/// profiles the pinned series are drawn dashed in the same colours, named
+/// "<name> (pinned)". The pinned chart is only drawn, never hashed.
+#[wasm_bindgen]
+pub fn draw_chart_pinned(
+    canvas: HtmlCanvasElement,
+    chart_json: &str,
+    pinned_json: &str,
+) -> Result<(), JsValue> {
     let chart = crate::plot::chart_from_json(chart_json).map_err(js_error)?;
-    crate::plot::canvas::draw_on_canvas(canvas, &chart).map_err(js_error)
+    let pinned = pinned_chart(pinned_json)?;
+    crate::plot::canvas::draw_on_canvas(canvas, &chart, pinned.as_ref()).map_err(js_error)
 }
 
 /// A chart (JSON) as a standalone SVG document, for the page's export.
 #[wasm_bindgen]
 pub fn chart_svg(chart_json: &str, width: u32, height: u32) -> Result<String, JsValue> {
+    chart_svg_pinned(chart_json, "", width, height)
+}
+
+/// [`chart_svg`] with the pinned run's chart (JSON, or "" for none) beside it.
+#[wasm_bindgen]
+pub fn chart_svg_pinned(
+    chart_json: &str,
+    pinned_json: &str,
+    width: u32,
+    height: u32,
+) -> Result<String, JsValue> {
     let chart = crate::plot::chart_from_json(chart_json).map_err(js_error)?;
-    crate::plot::chart_svg(&chart, width, height).map_err(js_error)
+    let pinned = pinned_chart(pinned_json)?;
+    crate::plot::chart_svg_pinned(&chart, pinned.as_ref(), width, height).map_err(js_error)
+}
+
+/// A pinned chart from JSON; "" (or "null") means none.
+fn pinned_chart(json: &str) -> Result<Option<crate::snapshot::Chart>, JsValue> {
+    match json.trim() {
+        "" | "null" => Ok(None),
+        text => crate::plot::chart_from_json(text)
+            .map(Some)
+            .map_err(|e| js_error(format!("pinned chart: {e}"))),
+    }
 }
 
 /// Read a sweep's text form (`alpha:log:0.01:1000:11`, `init_std:lin:0.5:3:6`,
-/// `alpha:0.1,1,10`): JSON `{key, values, log}`, or an `Error` saying what is
-/// wrong with the text.
+/// `alpha:0.1,1,10`, `alpha:list:0.1,1,10`, two axes separated by `;`):
+/// JSON `{axes: [{key, values, log}], seeds: 1}`, or an `Error` saying what
+/// is wrong with the text.
 #[wasm_bindgen]
 pub fn sweep_parse(text: &str) -> Result<String, JsValue> {
-    let spec = SweepSpec::parse(text).map_err(js_error)?;
+    sweep_spec(text, 1)
+}
+
+/// [`sweep_parse`] with `seeds` seeds per point: JSON `{axes, seeds}`. An
+/// `Error` if the text is wrong or the grid has more than
+/// `sweep::MAX_RUNS` (400) runs.
+#[wasm_bindgen]
+pub fn sweep_spec(text: &str, seeds: u32) -> Result<String, JsValue> {
+    let spec = SweepSpec::parse(text)
+        .and_then(|s| s.with_seeds(seeds))
+        .map_err(js_error)?;
     serde_json::to_string(&spec).map_err(|e| js_error(e.to_string()))
 }
 
-/// One configuration per value of a sweep: a JSON array of configs (seeds as
-/// strings), in the sweep's order. An `Error` if the key is not a numeric
+/// The sweep's text form (`alpha:log:0.01:1000:9;width:list:32,64`) of a
+/// spec given as JSON; seeds are not part of it (they are `&seeds=N`).
+#[wasm_bindgen]
+pub fn sweep_text(spec_json: &str) -> Result<String, JsValue> {
+    Ok(sweep_from_json(spec_json).map_err(js_error)?.to_text())
+}
+
+/// Every run of a sweep, in run order: a JSON array of
+/// `{index, coords: [x] or [x, y], seed_index, seed: "<u64>", config}`
+/// (the config's seed is a string too). Run `index` sits at `coords` on the
+/// grid with seed `seed` = base seed + `seed_index`; the first axis is
+/// outermost, the seeds innermost. An `Error` if a key is not a numeric
 /// parameter of the lab or a value is outside its range.
+#[wasm_bindgen]
+pub fn sweep_runs(base_config_json: &str, spec_json: &str) -> Result<String, JsValue> {
+    let base = labs::check(&config_from_json(base_config_json).map_err(js_error)?).0;
+    let spec = sweep_from_json(spec_json).map_err(js_error)?;
+    let runs = spec.runs(&base).map_err(js_error)?;
+    let mut value = serde_json::to_value(&runs).map_err(|e| js_error(e.to_string()))?;
+    if let Some(list) = value.as_array_mut() {
+        for (run, r) in list.iter_mut().zip(&runs) {
+            if let Some(config) = run.get_mut("config") {
+                seed_to_string(config);
+            }
+            run["seed"] = serde_json::Value::String(r.config.seed.to_string());
+        }
+    }
+    Ok(value.to_string())
+}
+
+/// One configuration per run of a sweep, in run order: a JSON array of
+/// configs (seeds as strings). [`sweep_runs`] gives the same with each
+/// run's coordinates.
 #[wasm_bindgen]
 pub fn sweep_configs(base_config_json: &str, spec_json: &str) -> Result<String, JsValue> {
     let base = config_from_json(base_config_json).map_err(js_error)?;
@@ -98,9 +190,14 @@ pub fn sweep_configs(base_config_json: &str, spec_json: &str) -> Result<String, 
     Ok(value.to_string())
 }
 
-/// The sweep so far as a snapshot (JSON), from the points the workers sent
-/// (a JSON array of [`WasmLab::sweep_point_json`] results, in any order,
-/// maybe fewer than the sweep's values).
+/// The sweep so far as a snapshot (JSON), from the points the workers sent:
+/// a JSON array of [`WasmLab::sweep_point_at`] results, in any order, maybe
+/// fewer than the sweep's runs. Charts: one axis, one seed: lines
+/// (`sweep-headline`, `sweep-<chart id>`); one axis, several seeds: the same
+/// ids as bands (mean, lowest to highest seed); two axes: one heatmap per
+/// headline metric, `sweep-heatmap-<metric key>`. The hash is final when
+/// `done` is true, and does not depend on the points' order. An `Error` if a
+/// point is not on the grid or two points claim the same run.
 #[wasm_bindgen]
 pub fn sweep_snapshot(
     spec_json: &str,
@@ -111,33 +208,38 @@ pub fn sweep_snapshot(
     let base = config_from_json(base_config_json).map_err(js_error)?;
     let points: Vec<SweepPoint> = serde_json::from_str(points_json)
         .map_err(|e| js_error(format!("the sweep's points are not usable: {e}")))?;
-    serde_json::to_string(&sweep::snapshot(&spec, &labs::check(&base).0, &points))
+    let snapshot = sweep::snapshot(&spec, &labs::check(&base).0, &points).map_err(js_error)?;
+    serde_json::to_string(&snapshot)
         .map_err(|e| js_error(format!("could not serialise the sweep snapshot: {e}")))
 }
 
-/// The canonical fragment (without '#') of a config and, unless `spec_json`
-/// is empty, a sweep (`...&sweep=alpha:0.01,0.1,...`).
+/// The canonical fragment (without '#') of a config, with a sweep unless
+/// `spec_json` is empty (`...&sweep=alpha:log:0.01:1000:9;width:list:32,64`
+/// and `&seeds=N` when N > 1), and a pinned run's fragment unless `pin` is
+/// absent or empty (`&pin=<fragment, percent-encoded>`).
 #[wasm_bindgen]
-pub fn link_fragment(config_json: &str, spec_json: &str) -> Result<String, JsValue> {
+pub fn link_fragment(
+    config_json: &str,
+    spec_json: &str,
+    pin: Option<String>,
+) -> Result<String, JsValue> {
     let config = labs::check(&config_from_json(config_json).map_err(js_error)?).0;
-    if spec_json.trim().is_empty() {
-        return Ok(share::link_fragment(&config, None));
-    }
-    let spec = sweep_from_json(spec_json).map_err(js_error)?;
-    Ok(share::link_fragment(&config, Some(&spec)))
+    let spec = if spec_json.trim().is_empty() {
+        None
+    } else {
+        Some(sweep_from_json(spec_json).map_err(js_error)?)
+    };
+    let pin = pin
+        .as_deref()
+        .map(|p| p.trim().trim_start_matches('#'))
+        .filter(|p| !p.is_empty());
+    Ok(share::link_fragment(&config, spec.as_ref(), pin))
 }
 
-/// A sweep given as JSON `{key, values, log}`, checked as the text form is.
+/// A sweep given as JSON (`{axes, seeds}`, or the one-axis `{key, values,
+/// log}`), checked as the text form is.
 fn sweep_from_json(text: &str) -> Result<SweepSpec, String> {
-    let spec: SweepSpec =
-        serde_json::from_str(text).map_err(|e| format!("the sweep is not usable: {e}"))?;
-    if spec.values.is_empty() || spec.values.len() > sweep::MAX_VALUES {
-        return Err(format!("sweep: give 1 to {} values", sweep::MAX_VALUES));
-    }
-    if spec.values.iter().any(|v| !v.is_finite()) {
-        return Err("sweep: every value must be a finite number".into());
-    }
-    Ok(spec)
+    serde_json::from_str(text).map_err(|e| format!("the sweep is not usable: {e}"))
 }
 
 /// Parse a config, accepting the seed as a string or a number.
@@ -234,11 +336,27 @@ impl WasmLab {
         self.lab.is_done()
     }
 
-    /// The lab's current snapshot reduced to a sweep point for `value` (the
-    /// swept parameter's value), as JSON: what a sweep worker sends back
-    /// when its run ends.
+    /// The lab's current snapshot reduced to a sweep point, as JSON: what
+    /// a sweep worker sends back when run `{coords, seed_index}` of
+    /// [`sweep_runs`] ends. `coords_json` is the run's `coords` array as
+    /// JSON (`[0.1]` or `[0.1, 32]`). The point is
+    /// `{coords, seed_index, hash, stopped, metrics, finals}`; NaN is `null`,
+    /// and every number reads back bit for bit.
+    pub fn sweep_point_at(&self, coords_json: &str, seed_index: u32) -> Result<String, JsValue> {
+        let coords: Vec<f64> = serde_json::from_str(coords_json).map_err(|e| {
+            js_error(format!(
+                "the run's coordinates are not a list of numbers: {e}"
+            ))
+        })?;
+        let point = sweep::point(&coords, seed_index, &run::snapshot(self.lab.as_ref()));
+        serde_json::to_string(&point)
+            .map_err(|e| js_error(format!("could not serialise the sweep point: {e}")))
+    }
+
+    /// [`WasmLab::sweep_point_at`] for a one-axis, one-seed sweep: the point
+    /// at `value` (kept for the earlier page).
     pub fn sweep_point_json(&self, value: f64) -> String {
-        let point = sweep::point(value, &run::snapshot(self.lab.as_ref()));
+        let point = sweep::point(&[value], 0, &run::snapshot(self.lab.as_ref()));
         serde_json::to_string(&point).unwrap_or_else(|e| {
             serde_json::json!({ "error": format!("could not serialise the sweep point: {e}") })
                 .to_string()
@@ -273,5 +391,34 @@ pub fn bench_train_steps(
         steps,
         seed as u64,
         backend,
+    ))
+}
+
+/// The credit-assignment benchmark (`nn::credit::bench`, docs/benchmarks.md):
+/// build the tanh MLP 30 → width → width → 10 and run `steps` steps of
+/// `rule` ("bp", "fa", "dfa", "np", "wp") on a batch of `batch`; returns the
+/// last loss. JS times the call and subtracts a 0-step call.
+#[wasm_bindgen]
+pub fn bench_credit_steps(
+    rule: &str,
+    width: usize,
+    batch: usize,
+    steps: usize,
+    seed: u32,
+) -> Result<f64, JsValue> {
+    let rule = crate::nn::credit::Rule::from_key(rule).ok_or_else(|| {
+        js_error(format!(
+            "unknown rule {rule:?}: use \"bp\", \"fa\", \"dfa\", \"np\" or \"wp\""
+        ))
+    })?;
+    if width == 0 || batch == 0 || width > 4096 || batch > 4096 {
+        return Err(js_error("width and batch must be 1..=4096"));
+    }
+    Ok(crate::nn::credit::bench::train_steps(
+        rule,
+        width,
+        batch,
+        steps,
+        seed as u64,
     ))
 }

@@ -196,3 +196,155 @@ fn a_closed_pipe_ends_the_run_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(out.status.success(), "{:?}: {stderr}", out.status);
 }
+
+/// A two-axis sweep over two seeds: 12 runs of a tiny config.
+const GRID: &str =
+    "#v=1&lab=lazy-rich&seed=5&width=8&n_train=16&steps=40&sweep=alpha:0.1,1,10;width:4,8&seeds=2";
+
+fn stdout_of(out: std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn sweep_output_does_not_depend_on_the_thread_count() {
+    let one = stdout_of(neurogeom(&["sweep", GRID, "--threads", "1"]));
+    let three = stdout_of(neurogeom(&["sweep", GRID, "--threads", "3"]));
+    assert_eq!(one.lines().count(), 13);
+    assert_eq!(one.lines().last(), three.lines().last());
+    let sorted = |text: &str| {
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        lines.sort();
+        lines
+    };
+    assert_eq!(
+        sorted(&one),
+        sorted(&three),
+        "the same run lines, in any order"
+    );
+    let summary: serde_json::Value = serde_json::from_str(one.lines().last().unwrap()).unwrap();
+    assert_eq!(summary["runs"], 12);
+    assert_eq!(summary["seeds"], 2);
+    assert_eq!(summary["sweep"], "alpha:log:0.1:10:3;width:list:4,8");
+    let run: serde_json::Value = serde_json::from_str(one.lines().next().unwrap()).unwrap();
+    for key in ["run", "alpha", "width", "seed", "hash", "metrics", "point"] {
+        assert!(run.get(key).is_some(), "no {key} in {run}");
+    }
+}
+
+/// Three shards run in parallel through `xargs -P 3`, each writing its own
+/// file, then merged: the same summary line, hash included, as one run.
+#[test]
+fn shards_through_xargs_merge_to_the_single_run() {
+    let dir = std::env::temp_dir().join(format!("neurogeom-shards-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bin = env!("CARGO_BIN_EXE_neurogeom");
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(
+            r#"printf '0/3\n1/3\n2/3\n' | xargs -P 3 -I{} sh -c '"$0" sweep "$1" --shard "$2" --threads 1 > "$3/shard-$(echo "$2" | tr / _).jsonl"' "$BIN" "$LINK" {} "$DIR""#,
+        )
+        .env("BIN", bin)
+        .env("LINK", GRID)
+        .env("DIR", &dir)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let file = |i: usize| dir.join(format!("shard-{i}_3.jsonl"));
+    for i in 0..3 {
+        let text = std::fs::read_to_string(file(i)).unwrap();
+        assert_eq!(text.lines().count(), 5, "4 runs and a summary in shard {i}");
+    }
+    let files: Vec<String> = (0..3).map(|i| file(i).display().to_string()).collect();
+    let mut args = vec!["merge"];
+    args.extend(files.iter().map(String::as_str));
+    let merged = stdout_of(neurogeom(&args));
+    let single = stdout_of(neurogeom(&["sweep", GRID]));
+    assert_eq!(merged.trim_end(), single.lines().last().unwrap());
+
+    // --json gives the whole snapshot; --svg draws it.
+    let svg = dir.join("sweep.svg");
+    let mut json_args = args.clone();
+    json_args.extend(["--json", "--svg", svg.to_str().unwrap()]);
+    let whole: serde_json::Value = serde_json::from_str(&stdout_of(neurogeom(&json_args))).unwrap();
+    let single_summary: serde_json::Value =
+        serde_json::from_str(single.lines().last().unwrap()).unwrap();
+    assert_eq!(whole["hash"], single_summary["hash"]);
+    assert_eq!(whole["charts"][0]["id"], "sweep-heatmap-train_loss");
+
+    // The same shard from a SLURM array's environment.
+    let out = Command::new(bin)
+        .args(["sweep", GRID, "--shard"])
+        .env("SLURM_ARRAY_TASK_ID", "1")
+        .env("SLURM_ARRAY_TASK_COUNT", "3")
+        .output()
+        .unwrap();
+    let from_env = stdout_of(out);
+    assert_eq!(
+        from_env.lines().last(),
+        std::fs::read_to_string(file(1)).unwrap().lines().last()
+    );
+    let out = Command::new(bin)
+        .args(["sweep", GRID, "--shard", "auto", "--shards", "3"])
+        .env("JOB_COMPLETION_INDEX", "2")
+        .output()
+        .unwrap();
+    assert!(stdout_of(out)
+        .lines()
+        .last()
+        .unwrap()
+        .contains(r#""shard":"2/3""#));
+
+    // Missing, duplicate, incomplete and foreign shards are refused.
+    let refused = |args: &[&str], needle: &str| {
+        let out = neurogeom(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+    };
+    refused(&["merge", &files[0], &files[2]], "missing shard(s) 1/3");
+    refused(
+        &["merge", &files[0], &files[1], &files[1], &files[2]],
+        "given twice",
+    );
+    let cut = dir.join("cut.jsonl");
+    let text = std::fs::read_to_string(file(1)).unwrap();
+    let without_summary: Vec<&str> = text.lines().take(3).collect();
+    std::fs::write(&cut, without_summary.join("\n")).unwrap();
+    refused(
+        &["merge", &files[0], cut.to_str().unwrap(), &files[2]],
+        "did not finish",
+    );
+    let other = dir.join("other.jsonl");
+    let other_out = stdout_of(neurogeom(&[
+        "sweep",
+        &GRID.replace("seed=5", "seed=6"),
+        "--shard",
+        "1/3",
+    ]));
+    std::fs::write(&other, other_out).unwrap();
+    refused(
+        &["merge", &files[0], other.to_str().unwrap(), &files[2]],
+        "another sweep",
+    );
+    let two = dir.join("two.jsonl");
+    std::fs::write(
+        &two,
+        stdout_of(neurogeom(&["sweep", GRID, "--shard", "1/2"])),
+    )
+    .unwrap();
+    refused(
+        &["merge", &files[0], two.to_str().unwrap()],
+        "different numbers of shards",
+    );
+    refused(&["sweep", GRID, "--shard", "3/3"], "index counts from 0");
+    refused(
+        &["sweep", GRID, "--shard", "1/3", "--svg", "x.svg"],
+        "merge",
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -10,10 +10,17 @@ fn config_fragment_config_round_trip() {
     for spec in labs::catalog() {
         let mut c = LabConfig::defaults(&spec);
         c.seed = 1234567890123;
-        c.set("alpha", ParamValue::Num(0.1));
-        c.set("width", ParamValue::Num(37.0));
-        c.set("lr", ParamValue::Num(0.000123456789));
-        c.set("activation", ParamValue::Choice("tanh".into()));
+        // Only the keys this lab has (labs differ in their parameters).
+        for (key, value) in [
+            ("alpha", ParamValue::Num(0.1)),
+            ("width", ParamValue::Num(37.0)),
+            ("lr", ParamValue::Num(0.000123456789)),
+            ("activation", ParamValue::Choice("tanh".into())),
+        ] {
+            if spec.param(key).is_some() {
+                c.set(key, value);
+            }
+        }
         let (c, w) = labs::check(&c);
         assert!(w.is_empty(), "{w:?}");
         let back = parse_link(&format!(
@@ -137,5 +144,32 @@ proptest! {
         let again = parse_link(&neurogeom::share::config_fragment(&p.config));
         prop_assert!(again.warnings.is_empty(), "{:?}", again.warnings);
         prop_assert_eq!(again.config, p.config);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Any pinned text (a fragment with its own '&', '=', '%', '#', spaces,
+    /// non-ASCII) survives link_fragment -> parse_link, next to a sweep.
+    #[test]
+    fn a_pin_survives_the_link(pin in "[^#\\s].{0,80}", seeds in 1u32..5) {
+        let config = parse_link("v=1&lab=lazy-rich&width=8").config;
+        let sweep = neurogeom::sweep::SweepSpec::parse("alpha:0.1,1;width:4,8")
+            .unwrap()
+            .with_seeds(seeds)
+            .unwrap();
+        let frag = neurogeom::share::link_fragment(&config, Some(&sweep), Some(&pin));
+        let back = parse_link(&format!("#{frag}"));
+        let want = pin.trim().trim_start_matches('#');
+        if want.is_empty() {
+            prop_assert!(back.pin.is_none());
+        } else {
+            prop_assert!(back.warnings.is_empty(), "{:?}", back.warnings);
+            prop_assert_eq!(back.pin.as_deref(), Some(want));
+        }
+        prop_assert_eq!(back.seeds, seeds);
+        prop_assert_eq!(back.sweep, Some(sweep));
+        prop_assert_eq!(back.config, config);
     }
 }

@@ -5,11 +5,13 @@
 // no pause or stop message: a run never has to yield.
 //
 // Messages in (from app.js):
-//   {type: 'run', index, value, config}   run this config to the end
+//   {type: 'run', index, coords, seed_index, config}
+//                                         run this config (run `index` of the
+//                                         core's sweep_runs) to the end
 // Messages out:
 //   {type: 'ready', index, warnings}      the lab was built (its notes on the config)
 //   {type: 'progress', index, step, total}
-//   {type: 'point', index, json}          the run's sweep point, JSON as the core wrote it
+//   {type: 'point', index, json}          the run's sweep point (sweep_point_at), JSON as the core wrote it
 //   {type: 'error', index, message}       a config the core refused
 //   {type: 'crash', index, message}       a panic in the core: the page replaces this worker
 
@@ -22,7 +24,7 @@ const PROGRESS_MS = 150; // minimum time between progress messages
 const post = (msg) => self.postMessage(msg);
 
 /** Run one config to its end (or divergence) and post its point. */
-function run({ index, value, config }) {
+function run({ index, coords, seed_index: seedIndex, config }) {
   let lab;
   try {
     lab = new WasmLab(JSON.stringify(config));
@@ -54,7 +56,15 @@ function run({ index, value, config }) {
         lastPost = now;
       }
     }
-    post({ type: 'point', index, json: lab.sweep_point_json(value) });
+    let json;
+    try {
+      json = lab.sweep_point_at(JSON.stringify(coords), seedIndex);
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) throw e;
+      post({ type: 'error', index, message: text(e) });
+      return;
+    }
+    post({ type: 'point', index, json });
   } finally {
     try {
       lab.free();

@@ -4,11 +4,16 @@
 //
 // Messages in (from app.js):
 //   {type: 'config', config, play}  build a new lab from a config; play if asked
-//   {type: 'play'} | {type: 'pause'} | {type: 'step', n} | {type: 'reset', play}
+//   {type: 'play', confirm}          run on; `confirm` after a long-run warning
+//   {type: 'pause'} | {type: 'step', n} | {type: 'reset', play}
 //   {type: 'debug-panic'}           panic inside the wasm (tests of crash recovery)
 // Messages out:
 //   {type: 'ready', warnings, config, fragment, total}
-//   {type: 'snapshot', json}          the snapshot JSON text, as the core wrote it
+//   {type: 'snapshot', json, msPerStep} the snapshot JSON text, as the core wrote it,
+//                                     and the compute time per step so far (null at first)
+//   {type: 'long', estimateMs, msPerStep, total}
+//                                     the whole run would take longer than LONG_MS: paused
+//                                     until a {type: 'play', confirm: true}
 //   {type: 'state', state}            'running' | 'paused' | 'done'
 //   {type: 'stopped', message}        the run diverged (the snapshot says so too)
 //   {type: 'error', message}          a config the core refused
@@ -27,6 +32,17 @@ let chunk = 1; // steps per chunk, adapted to take about CHUNK_MS
 let lastPost = 0;
 let snapshotCost = 0; // ms to make and post the last snapshot
 
+// The long-run check: the first steps are timed, and when the whole run
+// would take more than LONG_MS the run pauses and the page asks the user.
+// The estimate is made once MEASURE_MS of steps are timed (a single step
+// of a huge config may take longer), and no more after SETTLED_MS.
+const LONG_MS = 120000;
+const MEASURE_MS = 300;
+const SETTLED_MS = 10000;
+let computeMs = 0; // time spent in lab.step while running
+let computeSteps = 0; // steps taken in that time
+let confirmed = false; // the user chose to go on with a long run
+
 // A zero-delay yield to the event loop (setTimeout is clamped to 4 ms when
 // nested), so that pause/step messages get in between chunks.
 const tick = new MessageChannel();
@@ -39,7 +55,8 @@ function post(msg) {
 
 function postSnapshot() {
   const t0 = performance.now();
-  post({ type: 'snapshot', json: lab.snapshot_json() });
+  const msPerStep = computeSteps > 0 && computeMs >= MEASURE_MS ? computeMs / computeSteps : null;
+  post({ type: 'snapshot', json: lab.snapshot_json(), msPerStep });
   lastPost = performance.now();
   snapshotCost = lastPost - t0;
 }
@@ -95,6 +112,9 @@ function runChunkUnguarded() {
   const t0 = performance.now();
   if (!advance(chunk)) return;
   const dt = performance.now() - t0;
+  computeMs += dt;
+  computeSteps += chunk;
+  if (tooLong()) return;
   // Aim for CHUNK_MS per chunk; move gradually to avoid oscillation.
   const ideal = (chunk * CHUNK_MS) / Math.max(dt, 0.5);
   chunk = Math.max(1, Math.min(100000, Math.round(0.5 * chunk + 0.5 * ideal)));
@@ -110,8 +130,26 @@ function runChunkUnguarded() {
   yieldThenRun();
 }
 
+/** After the first steps: would the whole run take more than LONG_MS? Then
+ * pause and say so (once per config, until the user confirms). */
+function tooLong() {
+  if (confirmed || computeMs < MEASURE_MS || computeMs > SETTLED_MS) return false;
+  const msPerStep = computeMs / computeSteps;
+  const total = lab.total_steps();
+  const estimateMs = msPerStep * total;
+  if (estimateMs <= LONG_MS || lab.is_done()) return false;
+  running = false;
+  postSnapshot();
+  post({ type: 'long', estimateMs, msPerStep, total });
+  post({ type: 'state', state: 'paused' });
+  return true;
+}
+
 function build(json) {
+  if (json !== configJson) confirmed = false; // a reset keeps the user's answer
   configJson = json;
+  computeMs = 0;
+  computeSteps = 0;
   lab = null;
   running = false;
   chunk = 1;
@@ -144,6 +182,7 @@ async function handle(msg) {
         if (configJson && build(configJson)) setRunning(Boolean(msg.play));
         break;
       case 'play':
+        if (msg.confirm) confirmed = true;
         setRunning(true);
         break;
       case 'pause':

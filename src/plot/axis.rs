@@ -107,7 +107,8 @@ impl Ranged for Axis {
     fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
         let span = self.hi - self.lo;
         let len = (limit.1 - limit.0) as f64;
-        if !(span.abs() > 0.0) || !v.is_finite() {
+        // A NaN span counts as empty too.
+        if span.abs().partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || !v.is_finite() {
             return limit.0 + (len / 2.0) as i32;
         }
         let f = ((v - self.lo) / span).clamp(-10.0, 10.0);
@@ -159,7 +160,7 @@ pub fn nice_step(span: f64, target: usize) -> f64 {
 /// enough digits to tell neighbours apart.
 pub fn linear_ticks(lo: f64, hi: f64, target: usize) -> Vec<(f64, String)> {
     let span = hi - lo;
-    if !(span > 0.0) || !span.is_finite() {
+    if span.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || !span.is_finite() {
         return vec![];
     }
     let step = nice_step(span, target);
@@ -181,7 +182,7 @@ pub fn linear_ticks(lo: f64, hi: f64, target: usize) -> Vec<(f64, String)> {
 /// (`2.5e-4`, `1.2e6`) for very small or very large magnitudes.
 pub fn format_linear(v: f64, step: f64, biggest: f64) -> String {
     let v = if v.abs() < step * 1e-6 { 0.0 } else { v };
-    if biggest >= 1e6 || biggest < 1e-3 {
+    if !(1e-3..1e6).contains(&biggest) {
         if v == 0.0 {
             return "0".into();
         }

@@ -18,11 +18,16 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
-use super::draw_chart_with;
+use super::draw_comparison;
 use crate::snapshot::Chart;
 
-/// Draw `chart` filling `canvas`.
-pub fn draw_on_canvas(canvas: HtmlCanvasElement, chart: &Chart) -> Result<(), String> {
+/// Draw `chart` filling `canvas`, with a pinned run's chart beside it when
+/// given (see [`super::draw_comparison`]).
+pub fn draw_on_canvas(
+    canvas: HtmlCanvasElement,
+    chart: &Chart,
+    pinned: Option<&Chart>,
+) -> Result<(), String> {
     let scale = pixel_ratio(&canvas);
     let ctx: CanvasRenderingContext2d = canvas
         .get_context("2d")
@@ -37,7 +42,7 @@ pub fn draw_on_canvas(canvas: HtmlCanvasElement, chart: &Chart) -> Result<(), St
     };
     let root = backend.into_drawing_area();
     let mut paint = |at: (i32, i32), size: (u32, u32), rgb: &[u8]| put_rgb(&ctx, at, size, rgb);
-    draw_chart_with(&root, chart, scale, Some(&mut paint))?;
+    draw_comparison(&root, chart, pinned, scale, Some(&mut paint))?;
     root.present().map_err(|e| format!("drawing failed: {e}"))
 }
 

@@ -173,7 +173,9 @@ test('a diverging run stops and says where', async () => {
 
 test('space pauses and resumes, → steps once, and a control change restarts the run', async () => {
   const page = await newPage(browser);
-  await page.goto(`${baseUrl()}#v=1&lab=lazy-rich&seed=5&steps=100000&width=16`);
+  // Long enough to pause in the middle, short enough (about 30 s) not to
+  // be stopped by the long-run warning (over about two minutes).
+  await page.goto(`${baseUrl()}#v=1&lab=lazy-rich&seed=5&steps=30000&width=16`);
   await waitForState(page, 'running');
   await page.locator('body').click({ position: { x: 5, y: 890 } }); // focus the page, not an input
   await page.keyboard.press('Space');

@@ -33,6 +33,8 @@ commands:
                                        tests (node --test tests/e2e/) against system Chromium
   bench [--pytorch] [--seconds S]      training steps/s of the MLP benchmark, native and wasm in
                                        Node; --pytorch adds PyTorch CPU (venv in target/bench-venv)
+  bench credit [--seconds S]           training steps/s of each credit-assignment rule, native
+                                       and wasm in Node
 ";
 
 fn main() -> ExitCode {
@@ -91,10 +93,15 @@ fn run(args: Vec<String>) -> Result<()> {
             test::run(&repo_root(), scope)?;
         }
         "bench" => {
+            let credit = flags.take_switch("credit");
             let pytorch = flags.take_switch("--pytorch");
             let seconds = bench::seconds(flags.take_value("--seconds")?)?;
             flags.finish()?;
-            bench::run(&repo_root(), pytorch, seconds)?;
+            if credit {
+                bench::run_credit(&repo_root(), seconds)?;
+            } else {
+                bench::run(&repo_root(), pytorch, seconds)?;
+            }
         }
         "help" | "--help" | "-h" => print!("{USAGE}"),
         other => {

@@ -1,0 +1,39 @@
+// The link and the URL: what the address bar and "Copy link" hold, and
+// reading a link (the page's own URL, a preset, a pasted one) through the
+// core, which owns the fragment's syntax (src/share.rs).
+//
+// The fragment is the canonical one the core writes for the config (and
+// sweep), so that the same settings always give the same link.
+
+import * as core from './pkg/neurogeom.js';
+import { $ } from './dom.js';
+import { state } from './state.js';
+
+/** The link that reproduces what the page shows. */
+export function shareLink() {
+  return `${location.origin}${location.pathname}#${state.fragment}`;
+}
+
+/** Make `fragment` the page's link (no history entry, no hashchange). A
+ * pinned run (pin.js) goes along as `&pin=<its fragment, percent-encoded>`,
+ * except in a sweep, whose link is the sweep's alone. */
+export function updateUrl(fragment) {
+  if (state.pin && state.mode === 'single') fragment = core.link_fragment(JSON.stringify(state.config), '', state.pin.fragment);
+  state.fragment = fragment;
+  if (location.hash !== `#${fragment}`) history.replaceState(null, '', `#${fragment}`);
+  $('share-link').value = shareLink();
+}
+
+/** The canonical fragment of a config alone. */
+export const configFragment = (config) => core.fragment(JSON.stringify(config));
+
+/** The canonical fragment of a config with a sweep. */
+export const sweepFragment = (configJson, specJson) => core.link_fragment(configJson, specJson, undefined);
+
+/** A link read by the core: {config, warnings, sweep ({axes, seeds} or
+ * null), pin (the pinned run's fragment, decoded, or null)}. Never throws. */
+export function parseLink(text) {
+  const parsed = JSON.parse(core.parse_link(text));
+  parsed.pin = parsed.pin || null;
+  return parsed;
+}
