@@ -5,3 +5,5 @@ pub mod collapse;
 pub mod decoding;
 pub mod dimensionality;
 pub mod lazy_rich;
+pub mod mean_field;
+pub mod roots;
