@@ -6,6 +6,7 @@ pub mod contrastive;
 pub mod linearised;
 pub mod mlp;
 pub mod optimizer;
+pub mod rate_rnn;
 
 pub use activation::Activation;
 pub use mlp::{Mlp, MlpSpec, Parametrisation};
