@@ -4,6 +4,8 @@
 pub mod collapse;
 pub mod decoding;
 pub mod dimensionality;
+pub mod eigen;
 pub mod lazy_rich;
 pub mod mean_field;
 pub mod roots;
+pub mod stability;
