@@ -80,6 +80,7 @@ pub fn hessenberg(a: &mut [f64], n: usize) {
 /// Eigenvalues (re, im) of the upper Hessenberg row-major matrix `a`
 /// (destroyed), by the Francis double-shift QR iteration. None if an
 /// eigenvalue needs more than 60 iterations (or the input is not finite).
+#[allow(unused_assignments)]
 pub fn hessenberg_eigenvalues(a: &mut [f64], n: usize) -> Option<Vec<(f64, f64)>> {
     if a.iter().any(|v| !v.is_finite()) {
         return None;
