@@ -188,6 +188,50 @@ pub fn find_fixed_points(net: &RateNetwork, inits: &[Vec<f64>], tol: f64) -> Vec
     out
 }
 
+/// The benchmark workload (docs/benchmarks.md, `cargo xtask bench
+/// feedback`): the default network of SCIENCE.md §4 at size n, readout
+/// direction u with scale 0.5, and S at a state x ~ N(0, 1), all drawn from
+/// `seed`. Row-major n × n.
+pub fn bench_matrix(n: usize, seed: u64) -> Vec<f64> {
+    let (net, x) = bench_network(n, seed);
+    s_matrix(&net, &x)
+}
+
+/// The benchmark network and a state x ~ N(0, 1) (see [`bench_matrix`]).
+pub fn bench_network(n: usize, seed: u64) -> (RateNetwork, Vec<f64>) {
+    use crate::nn::rate_rnn::RateSpec;
+    let spec = RateSpec {
+        n,
+        g: 0.3,
+        sigma_m: 1.2,
+        sigma_i: 0.5,
+        rho: 0.5,
+        p: 1.0,
+        p_m: 1.0,
+        p_i: 0.3,
+    };
+    let mut rng = crate::rng::Rng::new(seed);
+    let mut net = RateNetwork::draw(&spec, &mut rng);
+    net.set_readout_scale(0.5);
+    let x: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
+    (net, x)
+}
+
+/// A checksum of the spectrum (Σ re + Σ |im|), to compare native and wasm
+/// bits; NaN if the solver fails.
+pub fn spectrum_checksum(eigs: &Option<Vec<(f64, f64)>>) -> f64 {
+    match eigs {
+        Some(v) => {
+            let mut acc = 0.0;
+            for (re, im) in v {
+                acc += re + im.abs();
+            }
+            acc
+        }
+        None => f64::NAN,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

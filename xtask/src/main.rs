@@ -32,6 +32,9 @@ commands:
                                        tests (node --test tests/e2e/) against system Chromium
   bench [--pytorch] [--seconds S]      training steps/s of the MLP benchmark, native and wasm in
                                        Node; --pytorch adds PyTorch CPU (venv in target/bench-venv)
+  bench feedback                       the feedback lab: spectrum at N = 500, 1000, 2000 (ours,
+                                       nalgebra; native, wasm in Node; numpy eigvals in
+                                       target/venv) and a 1000-step simulation at N = 2000
 ";
 
 fn main() -> ExitCode {
@@ -86,6 +89,11 @@ fn run(args: Vec<String>) -> Result<()> {
                 _ => test::Scope::All,
             };
             test::run(&repo_root(), scope)?;
+        }
+        "bench" if flags.args.first().map(String::as_str) == Some("feedback") => {
+            flags.args.remove(0);
+            flags.finish()?;
+            bench::feedback(&repo_root())?;
         }
         "bench" => {
             let pytorch = flags.take_switch("--pytorch");
