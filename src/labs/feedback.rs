@@ -19,6 +19,9 @@
 //! steps, one Newton search or one spectrum per unit), so the page shows
 //! progress. Formulas and oracles: SCIENCE.md §4.
 
+// `!(r < tol)` is deliberate: a NaN residual counts as not converged.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use crate::config::LabConfig;
 use crate::labs::{Lab, LabError, LabSpec, Preset};
 use crate::metrics::mean_field::{self, FixedPoint, Geometry, MeanField};
@@ -761,6 +764,7 @@ impl Feedback {
 
 /// Mean-field branches as line segments: a segment continues while the
 /// number of roots and the root's stability stay the same.
+#[allow(clippy::type_complexity)]
 fn branch_series(points: &[mean_field::PhasePoint]) -> Vec<Series> {
     let mut out = Vec::new();
     // (count, index, stable) -> current segment

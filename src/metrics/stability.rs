@@ -12,6 +12,9 @@
 //!   lies outside the bulk) and the bulk radius: the largest |λ| once the
 //!   eigenvalue with the largest real part (and its conjugate) is removed.
 
+// `!(r < tol)` is deliberate: a NaN residual counts as not converged.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use nalgebra::{DMatrix, DVector};
 
 use super::eigen::eigenvalues;

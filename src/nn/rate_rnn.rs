@@ -212,6 +212,7 @@ impl Force {
     }
 
     /// One RLS update at rates r; returns the error before the update.
+    #[allow(clippy::needless_range_loop)]
     pub fn update(&mut self, r: &[f64]) -> f64 {
         let n = self.w.len();
         let mut e = -self.target;
