@@ -466,3 +466,50 @@ impl CapacityBench {
         .to_string())
     }
 }
+
+/// The feedback lab's spectrum benchmark (docs/benchmarks.md): the
+/// eigenvalues of `metrics::stability::bench_matrix(n, seed)` by `solver`
+/// "ours" (Hessenberg + Francis QR) or "nalgebra" (Schur). Returns the
+/// spectrum's checksum; `n = 0` is rejected. JS times the call.
+#[wasm_bindgen]
+pub fn bench_spectrum(n: usize, seed: u32, solver: &str) -> Result<f64, JsValue> {
+    if n == 0 || n > 4000 {
+        return Err(js_error("n must be 1..=4000"));
+    }
+    let a = crate::metrics::stability::bench_matrix(n, seed as u64);
+    let eigs = match solver {
+        "ours" => crate::metrics::eigen::eigenvalues(&a, n),
+        "nalgebra" => Some(
+            nalgebra::DMatrix::from_row_slice(n, n, &a)
+                .complex_eigenvalues()
+                .iter()
+                .map(|c| (c.re, c.im))
+                .collect(),
+        ),
+        "setup" => return Ok(a[0]),
+        _ => {
+            return Err(js_error(
+                "solver must be \"ours\", \"nalgebra\" or \"setup\"",
+            ))
+        }
+    };
+    Ok(crate::metrics::stability::spectrum_checksum(&eigs))
+}
+
+/// The feedback lab's simulation benchmark: `steps` Euler steps (dt 0.1) of
+/// the benchmark network of size n; returns the final z.
+#[wasm_bindgen]
+pub fn bench_feedback_sim(n: usize, steps: usize, seed: u32) -> Result<f64, JsValue> {
+    if n == 0 || n > 4000 {
+        return Err(js_error("n must be 1..=4000"));
+    }
+    let (net, mut x) = crate::metrics::stability::bench_network(n, seed as u64);
+    net.simulate(
+        &mut x,
+        0.1,
+        steps,
+        crate::nn::rate_rnn::Integrator::Euler,
+        None,
+    );
+    Ok(net.output(&x))
+}

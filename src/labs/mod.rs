@@ -10,6 +10,7 @@
 //! tests (`tests/every_lab.rs`) find it there.
 
 pub mod credit;
+pub mod feedback;
 pub mod lazy_rich;
 pub mod modularity;
 
@@ -29,6 +30,10 @@ pub const REGISTRY: &[LabEntry] = &[
     LabEntry {
         spec: lazy_rich::spec,
         build: lazy_rich::LazyRich::boxed,
+    },
+    LabEntry {
+        spec: feedback::spec,
+        build: feedback::Feedback::boxed,
     },
     LabEntry {
         spec: modularity::spec,

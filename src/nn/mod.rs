@@ -8,6 +8,7 @@ pub mod credit;
 pub mod linearised;
 pub mod mlp;
 pub mod optimizer;
+pub mod rate_rnn;
 
 pub use activation::Activation;
 pub use mlp::{Mlp, MlpSpec, Parametrisation};

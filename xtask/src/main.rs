@@ -42,6 +42,9 @@ commands:
                                        MFTMA (P = 50, M = 100, N = 500, n_t = 300) native and wasm
                                        in Node; --reference DIR (a neural_manifolds_replicaMFT
                                        checkout) adds the published Python (venv in target/capvenv)
+  bench feedback                       the feedback lab: spectrum at N = 500, 1000, 2000 (ours,
+                                       nalgebra; native, wasm in Node; numpy eigvals in
+                                       target/venv) and a 1000-step simulation at N = 2000
 ";
 
 fn main() -> ExitCode {
@@ -111,6 +114,11 @@ fn run(args: Vec<String>) -> Result<()> {
             let reference = flags.take_value("--reference")?;
             flags.finish()?;
             bench_capacity::run(&repo_root(), reps, reference)?;
+        }
+        "bench" if flags.args.first().map(String::as_str) == Some("feedback") => {
+            flags.args.remove(0);
+            flags.finish()?;
+            bench::feedback(&repo_root())?;
         }
         "bench" => {
             let credit = flags.take_switch("credit");
