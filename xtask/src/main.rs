@@ -6,7 +6,7 @@
 //! cargo xtask test [--native-only | --browser-only]
 //!                                             cargo test, wasm build, then Playwright + Chromium
 //! cargo xtask bench [--pytorch] [--seconds S] training steps/s: native, wasm in Node (, PyTorch)
-//! cargo xtask bench capacity [--reps N] [--reference DIR]
+//! cargo xtask bench capacity [--reps N] [--reference PYTHON]
 //!                                             MFTMA seconds: native, wasm in Node (, published Python)
 //! ```
 //!
@@ -38,10 +38,10 @@ commands:
                                        Node; --pytorch adds PyTorch CPU (venv in target/bench-venv)
   bench credit [--seconds S]           training steps/s of each credit-assignment rule, native
                                        and wasm in Node
-  bench capacity [--reps N] [--reference DIR]
+  bench capacity [--reps N] [--reference PYTHON]
                                        MFTMA (P = 50, M = 100, N = 500, n_t = 300) native and wasm
-                                       in Node; --reference DIR (a neural_manifolds_replicaMFT
-                                       checkout) adds the published Python (venv in target/capvenv)
+                                       in Node; --reference PYTHON (an interpreter where the
+                                       published package imports as `mftma`) adds its timing
   bench feedback                       the feedback lab: spectrum at N = 500, 1000, 2000 (ours,
                                        nalgebra; native, wasm in Node; numpy eigvals in
                                        target/venv) and a 1000-step simulation at N = 2000
