@@ -3,6 +3,7 @@
 //! the lab's seeded RNG in a fixed order.
 
 pub mod context;
+pub mod files;
 pub mod latent;
 pub mod mixture;
 pub mod teacher;
