@@ -3,7 +3,9 @@
 //! the lab's seeded RNG in a fixed order.
 
 pub mod context;
+pub mod files;
 pub mod latent;
+pub mod manifolds;
 pub mod mixture;
 pub mod teacher;
 
