@@ -113,7 +113,10 @@ impl Settings {
     /// Range checks, with a message naming the setting.
     pub fn check(&self) -> Result<(), String> {
         if !self.kappa.is_finite() || self.kappa.abs() > 100.0 {
-            return Err(format!("kappa must be a number in [-100, 100], got {}", self.kappa));
+            return Err(format!(
+                "kappa must be a number in [-100, 100], got {}",
+                self.kappa
+            ));
         }
         if self.n_t == 0 || self.n_t > 100_000 {
             return Err(format!("n_t must be 1 to 100000, got {}", self.n_t));
@@ -447,7 +450,10 @@ fn store_mftma(layer: &mut LayerResult, r: &MftmaResult) {
 }
 
 /// Run a whole analysis in one call.
-pub fn analyze(recording: Recording, settings: &Settings) -> Result<(Snapshot, Vec<LayerResult>), String> {
+pub fn analyze(
+    recording: Recording,
+    settings: &Settings,
+) -> Result<(Snapshot, Vec<LayerResult>), String> {
     let mut job = Job::new(recording, settings)?;
     while !job.advance(usize::MAX)? {}
     let s = job.snapshot().expect("done");
@@ -456,7 +462,9 @@ pub fn analyze(recording: Recording, settings: &Settings) -> Result<(Snapshot, V
 
 /// The metric keys present, in display order: those of [`METRIC_INFO`]
 /// that some layer computed, plus the always-present six.
-fn present_keys(results: &[LayerResult]) -> Vec<&'static (&'static str, &'static str, &'static str)> {
+fn present_keys(
+    results: &[LayerResult],
+) -> Vec<&'static (&'static str, &'static str, &'static str)> {
     METRIC_INFO
         .iter()
         .filter(|(k, _, _)| ALWAYS.contains(k) || results.iter().any(|r| r.get(k).is_some()))
@@ -488,7 +496,10 @@ fn build_snapshot(rec: &Recording, settings: &Settings, results: &[LayerResult])
                 continue;
             }
             let x: Vec<f64> = (0..results.len()).map(|i| i as f64).collect();
-            let y: Vec<f64> = results.iter().map(|r| r.get(key).unwrap_or(f64::NAN)).collect();
+            let y: Vec<f64> = results
+                .iter()
+                .map(|r| r.get(key).unwrap_or(f64::NAN))
+                .collect();
             charts.push(
                 Chart::with_body(
                     &format!("layer_{key}"),
@@ -510,7 +521,11 @@ fn build_snapshot(rec: &Recording, settings: &Settings, results: &[LayerResult])
         for (id, label, values) in [
             ("manifold_capacity", "capacity α_M", &last.manifold_capacity),
             ("manifold_radius", "radius R_M", &last.manifold_radius),
-            ("manifold_dimension", "dimension D_M", &last.manifold_dimension),
+            (
+                "manifold_dimension",
+                "dimension D_M",
+                &last.manifold_dimension,
+            ),
         ] {
             charts.push(
                 Chart::with_body(
@@ -561,8 +576,16 @@ fn build_snapshot(rec: &Recording, settings: &Settings, results: &[LayerResult])
             }
         }
         charts.push(
-            Chart::heatmap("cka", "linear CKA between layers", "layer", "layer", Heatmap::new(l, l, values, "CKA"))
-                .info("linear CKA = ‖YᵀX‖²_F/(‖XᵀX‖_F‖YᵀY‖_F), columns centred (Kornblith et al. 2019)"),
+            Chart::heatmap(
+                "cka",
+                "linear CKA between layers",
+                "layer",
+                "layer",
+                Heatmap::new(l, l, values, "CKA"),
+            )
+            .info(
+                "linear CKA = ‖YᵀX‖²_F/(‖XᵀX‖_F‖YᵀY‖_F), columns centred (Kornblith et al. 2019)",
+            ),
         );
     }
     if settings.pca {
@@ -625,7 +648,12 @@ fn class_means(x: &DMatrix<f64>, labels: &[usize], c: usize) -> DMatrix<f64> {
 
 /// `A:B` → the time window [A, B).
 pub fn parse_time_window(text: &str) -> Result<(usize, usize), String> {
-    let bad = || format!("time window '{}': expected A:B with whole numbers A < B", crate::params::shorten(text));
+    let bad = || {
+        format!(
+            "time window '{}': expected A:B with whole numbers A < B",
+            crate::params::shorten(text)
+        )
+    };
     let (a, b) = text.split_once(':').ok_or_else(bad)?;
     let a: usize = a.trim().parse().map_err(|_| bad())?;
     let b: usize = b.trim().parse().map_err(|_| bad())?;
@@ -638,7 +666,10 @@ pub fn parse_time_window(text: &str) -> Result<(usize, usize), String> {
 /// SHA-256 of the bytes, in hex (the page records the file's hash in the link).
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The JSON report of `neurogeom analyze --json` and of the page's export:
@@ -687,4 +718,31 @@ pub fn json_report(
         "charts": snapshot.charts,
         "hash": snapshot.hash,
     })
+}
+
+/// The built-in example file's name.
+pub const EXAMPLE_NAME: &str = "neurogeom_example.npz";
+
+/// The built-in example file: an NPZ with `X` (160 × 50: P = 4 classes ×
+/// M = 40 points) and `y` (the class of each row, 0–3). Each class is a
+/// Gaussian cloud x = c_μ + (r/√N)·g around a random centre c_μ = g'/√N
+/// (‖c_μ‖ ≈ 1, centres nearly orthogonal), r = 0.5
+/// (`data::manifolds::gaussian_clouds`, seed 1): a known geometry whose
+/// radius and capacity the page shows at once.
+pub fn example_npz() -> Vec<u8> {
+    let (p, m, n) = (4, 40, 50);
+    let mut rng = crate::rng::Rng::new(1);
+    let clouds = crate::data::manifolds::gaussian_clouds(p, m, n, 0.5, &mut rng);
+    let mut x = Vec::with_capacity(p * m * n);
+    let mut y = Vec::with_capacity(p * m);
+    for (c, cloud) in clouds.iter().enumerate() {
+        for i in 0..m {
+            x.extend(cloud.row(i).iter().copied());
+            y.push(c as f64);
+        }
+    }
+    crate::data::files::npz::write(
+        &[("X", &[p * m, n], &x, "<f8"), ("y", &[p * m], &y, "<i8")],
+        false,
+    )
 }

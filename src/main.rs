@@ -459,7 +459,9 @@ fn analyze(a: AnalyzeArgs) -> Result<ExitCode, String> {
     let classes = recording.class_names.clone();
     let (snapshot, layers) = an::analyze(recording, &settings)?;
     if a.json {
-        let out = an::json_report(&snapshot, &layers, &classes, &settings, &layout, &notes, &data_name, &data);
+        let out = an::json_report(
+            &snapshot, &layers, &classes, &settings, &layout, &notes, &data_name, &data,
+        );
         println!(
             "{}",
             serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?

@@ -67,7 +67,6 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Vec<(String, Array)>, FileError>
 
 /// Write an `.npz` archive of f64 arrays (stored, or deflated when
 /// `compressed`): for the tests and the built-in example file.
-#[cfg(not(target_arch = "wasm32"))]
 pub fn write(arrays: &[(&str, &[usize], &[f64], &str)], compressed: bool) -> Vec<u8> {
     use std::io::Write;
     let mut buf = Cursor::new(Vec::new());
