@@ -685,7 +685,8 @@ pub fn json_report(
     layout: &str,
     notes: &[String],
     file_name: &str,
-    file_bytes: &[u8],
+    file_sha256: &str,
+    file_size: usize,
 ) -> serde_json::Value {
     use serde_json::{json, Map, Value};
     let num = |v: f64| json!(if v.is_finite() { Some(v) } else { None });
@@ -708,7 +709,7 @@ pub fn json_report(
     };
     let last = layers.last().map(layer_json).unwrap_or(Value::Null);
     json!({
-        "file": { "name": file_name, "sha256": sha256_hex(file_bytes), "bytes": file_bytes.len() },
+        "file": { "name": file_name, "sha256": file_sha256, "bytes": file_size },
         "layout": layout,
         "notes": notes,
         "settings": settings,

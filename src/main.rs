@@ -460,7 +460,15 @@ fn analyze(a: AnalyzeArgs) -> Result<ExitCode, String> {
     let (snapshot, layers) = an::analyze(recording, &settings)?;
     if a.json {
         let out = an::json_report(
-            &snapshot, &layers, &classes, &settings, &layout, &notes, &data_name, &data,
+            &snapshot,
+            &layers,
+            &classes,
+            &settings,
+            &layout,
+            &notes,
+            &data_name,
+            &an::sha256_hex(&data),
+            data.len(),
         );
         println!(
             "{}",

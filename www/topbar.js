@@ -99,7 +99,7 @@ async function copyLink() {
 
 // Exports: files are made here and saved through a blob link; nothing is sent anywhere.
 
-function download(name, blob) {
+export function download(name, blob) {
   const a = el('a');
   a.href = URL.createObjectURL(blob);
   a.download = name;
@@ -122,7 +122,7 @@ function csvField(v) {
 }
 
 /** Every number of the snapshot in one tidy table. */
-function snapshotCsv(snap) {
+export function snapshotCsv(snap) {
   const rows = [['chart', 'kind', 'series', 'x', 'y', 'row', 'col', 'value']];
   for (const m of snap.metrics) rows.push(['metrics', 'metric', m.key, snap.step, m.value, '', '', '']);
   for (const c of snap.charts) {
