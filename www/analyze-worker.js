@@ -9,6 +9,7 @@
 //        object WasmAnalysis takes ({array, label_column, time_window,
 //        drop_nonfinite, settings})
 // Messages out:
+//   {type: 'ready'}                        the wasm is loaded
 //   {type: 'loaded', sha256}               the file was read; the analysis starts
 //   {type: 'progress', done, total, stage}
 //   {type: 'done', report, sha256}         report: the JSON text of `neurogeom analyze --json`
@@ -65,6 +66,8 @@ async function analyze(msg) {
     job.free();
   }
 }
+
+ready.then(() => postMessage({ type: 'ready' }));
 
 self.onmessage = (event) => {
   const msg = event.data;

@@ -152,53 +152,69 @@ function setProgress(frac, text) {
   $('stage').textContent = text;
 }
 
-function stopWorker() {
+// One worker, started with the page (so that its script and the wasm are
+// fetched at load, not when a file is analysed), kept between analyses;
+// cancelling terminates it and starts a fresh one.
+function startWorker() {
+  const w = new Worker(new URL('./analyze-worker.js', import.meta.url), { type: 'module' });
+  w.onmessage = (e) => onWorker(e.data);
+  w.onerror = (e) => {
+    showMessage(`The analysis crashed: ${e.message || 'worker error'}`, { kind: 'error', group: 'run' });
+    document.body.dataset.state = 'error';
+    restartWorker();
+  };
+  state.worker = w;
+}
+
+function restartWorker() {
   if (state.worker) state.worker.terminate();
-  state.worker = null;
+  document.body.dataset.worker = 'starting';
+  startWorker();
+  idle();
+}
+
+function idle() {
+  state.busy = false;
   $('cancel').disabled = true;
   $('analyze').disabled = !state.data;
 }
 
 function run() {
   if (!state.data) return;
-  stopWorker();
+  if (state.busy) restartWorker();
   clearMessages('run');
   state.report = null;
+  state.busy = true;
   document.body.dataset.state = 'running';
   $('hash').textContent = '…';
   setProgress(0, 'reading the file…');
-  const w = new Worker(new URL('./analyze-worker.js', import.meta.url), { type: 'module' });
-  state.worker = w;
   $('cancel').disabled = false;
   $('analyze').disabled = true;
-  w.onmessage = (e) => onWorker(e.data);
-  w.onerror = (e) => {
-    showMessage(`The analysis crashed: ${e.message || 'worker error'}`, { kind: 'error', group: 'run' });
-    stopWorker();
-    document.body.dataset.state = 'error';
-  };
   // Copies: the page keeps its bytes for a re-run with other settings.
   const data = state.data.bytes.slice(0);
   const labels = state.labels ? state.labels.bytes.slice(0) : null;
-  w.postMessage({ type: 'analyze', data, name: state.data.name, labels, labelsName: state.labels?.name || '', options: loadOptions() }, labels ? [data, labels] : [data]);
+  state.worker.postMessage({ type: 'analyze', data, name: state.data.name, labels, labelsName: state.labels?.name || '', options: loadOptions() }, labels ? [data, labels] : [data]);
 }
 
 function onWorker(msg) {
-  if (msg.type === 'loaded') {
+  if (msg.type === 'ready') {
+    document.body.dataset.worker = 'ready';
+  } else if (msg.type === 'loaded') {
     checkLinkHash(msg.sha256);
     updateUrl(msg.sha256);
   } else if (msg.type === 'progress') {
     const frac = msg.total ? msg.done / msg.total : 0;
     setProgress(frac, `${msg.stage} (${msg.done}/${msg.total})`);
   } else if (msg.type === 'done') {
-    stopWorker();
+    idle();
     state.reportText = msg.report;
     state.report = JSON.parse(msg.report);
     setProgress(1, 'done');
     document.body.dataset.state = 'done';
     showReport(state.report);
   } else if (msg.type === 'error' || msg.type === 'crash') {
-    stopWorker();
+    if (msg.type === 'crash') restartWorker();
+    else idle();
     document.body.dataset.state = 'error';
     setProgress(0, 'stopped');
     $('hash').textContent = '–';
@@ -331,6 +347,7 @@ async function main() {
   await initWasm({ module_or_path: new URL('./pkg/neurogeom_bg.wasm', import.meta.url) });
   core.init();
   wireMessages();
+  startWorker();
   readLink();
   wireFiles();
   $('settings').addEventListener('submit', (e) => {
@@ -341,7 +358,7 @@ async function main() {
     if (e.target.type !== 'file') updateUrl(new URLSearchParams(location.hash.slice(1)).get('sha256'));
   });
   $('cancel').addEventListener('click', () => {
-    stopWorker();
+    restartWorker();
     setProgress(0, 'cancelled');
     document.body.dataset.state = 'cancelled';
   });

@@ -127,7 +127,7 @@ impl std::fmt::Display for FileError {
                 let shown: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
                 write!(
                     f,
-                    "{what}: {count} row(s) hold NaN or infinite values (rows {}{}); drop those rows to go on",
+                    "{what}: {count} row(s) hold NaN or infinite values (data rows {}{}, counting from 0, header excluded); drop those rows to go on",
                     shown.join(", "),
                     if *count > rows.len() { ", …" } else { "" }
                 )
