@@ -133,6 +133,8 @@ function wireFiles() {
   });
   $('use-example').addEventListener('click', () => {
     state.labels = null;
+    $('data-file').value = '';
+    $('labels-file').value = '';
     state.data = { name: core.example_file_name(), bytes: core.example_file().buffer };
     $('array-choice').hidden = true;
     showFileNames();

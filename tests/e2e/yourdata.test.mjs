@@ -146,7 +146,7 @@ test('the example runs in the page, and a NaN row is offered to be dropped', asy
   await page.setInputFiles('#data-file', nan);
   await page.waitForSelector('body[data-state="error"]', { timeout: 30000 });
   assert.match(await page.textContent('#messages'), /NaN/);
-  await page.click('text=Drop those rows');
+  await page.click('#messages button:has-text("Drop those rows")');
   await page.waitForSelector('body[data-state="done"]', { timeout: 30000 });
   assert.match(await page.textContent('#layout'), /nan\.csv/);
   await page.context().close();
