@@ -96,7 +96,16 @@ function readLink() {
 
 // ---- files ----
 
+// The largest file the page reads (the analysis holds the data as f64,
+// about twice an f32 file's size, plus copies per class).
+const MAX_FILE_BYTES = 800e6;
+
 async function takeFile(file, which) {
+  if (file.size > MAX_FILE_BYTES) {
+    const mb = (file.size / 1e6).toFixed(0);
+    showMessage(`${file.name} is ${mb} MB: reading and analysing it would need about ${(3 * file.size / 1e6).toFixed(0)} MB of this tab's memory, more than a browser tab can count on (files up to ${MAX_FILE_BYTES / 1e6} MB are read). Use \`neurogeom analyze\` on the command line, or a subset of the rows.`, { kind: 'warning', group: 'run', title: 'File too large' });
+    return;
+  }
   const bytes = await file.arrayBuffer();
   state[which] = { name: file.name, bytes };
   if (which === 'data') {
