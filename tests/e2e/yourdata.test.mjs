@@ -151,3 +151,20 @@ test('the example runs in the page, and a NaN row is offered to be dropped', asy
   assert.match(await page.textContent('#layout'), /nan\.csv/);
   await page.context().close();
 });
+
+test('a long analysis shows its progress and Cancel stops it; the next one runs', async () => {
+  const page = await openPage();
+  await page.fill('#n_t', '100000');
+  await page.click('#use-example');
+  await page.waitForFunction(() => /MFTMA/.test(document.getElementById('stage').textContent), null, { timeout: 30000 });
+  await page.click('#cancel');
+  assert.equal(await page.evaluate(() => document.body.dataset.state), 'cancelled');
+  await page.waitForSelector('body[data-worker="ready"]', { timeout: 30000 });
+  await page.fill('#n_t', '50');
+  await page.click('#analyze');
+  await page.waitForSelector('body[data-state="done"]', { timeout: 60000 });
+  assert.match(await page.textContent('#hash'), /^[0-9a-f]{16}$/);
+  assert.equal(new URLSearchParams(new URL(page.url()).hash.slice(1)).get('n_t'), '50');
+  assert.deepEqual(pageErrorsOf(page), []);
+  await page.context().close();
+});

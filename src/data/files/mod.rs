@@ -318,7 +318,9 @@ fn assemble(
                 count: bad.len(),
             });
         }
-        let keep: Vec<usize> = (0..rows).filter(|i| !bad.contains(i)).collect();
+        let mut is_bad = vec![false; rows];
+        bad.iter().for_each(|&i| is_bad[i] = true);
+        let keep: Vec<usize> = (0..rows).filter(|&i| !is_bad[i]).collect();
         for l in layers.iter_mut() {
             let x = &l.x;
             l.x = DMatrix::from_fn(keep.len(), x.ncols(), |i, j| x[(keep[i], j)]);
