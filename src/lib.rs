@@ -5,6 +5,7 @@
 //! See `../shared/DESIGN.md` for the architecture and `../shared/SCIENCE.md`
 //! for the formulas each module implements.
 
+pub mod analyze;
 pub mod config;
 pub mod data;
 pub mod gemm;

@@ -107,6 +107,62 @@ enum Command {
     },
     /// List the labs, their parameters and presets.
     Labs,
+    /// Analyse your own data (NPY, NPZ, CSV/TSV: samples × features plus a
+    /// label per row, or several layers): MFTMA capacity, alignments,
+    /// dimensionality, neural collapse, CKA, RDM, PCA. Prints the metrics
+    /// and the result hash (the page's "Your data" gives the same hash).
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(clap::Args)]
+struct AnalyzeArgs {
+    /// The data file (.npy, .npz, .csv, .tsv).
+    file: std::path::PathBuf,
+    /// A separate labels file (a 1-D .npy, or one label per line).
+    #[arg(long)]
+    labels: Option<std::path::PathBuf>,
+    /// Which array of an NPZ holds the data, when several could.
+    #[arg(long)]
+    array: Option<String>,
+    /// The label column of a CSV: a name, a 0-based index, or `none`.
+    #[arg(long)]
+    label_column: Option<String>,
+    /// For trials × neurons × time arrays: average over time steps A..B (B excluded).
+    #[arg(long, value_name = "A:B")]
+    time_window: Option<String>,
+    /// Drop rows holding NaN or infinite values instead of refusing the file.
+    #[arg(long)]
+    drop_nonfinite: bool,
+    /// MFTMA's margin κ.
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    kappa: f64,
+    /// MFTMA's Gaussian samples per manifold.
+    #[arg(long, default_value_t = 300)]
+    n_t: usize,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Skip MFTMA (capacity, radius, dimension, centre correlation, K are then null).
+    #[arg(long)]
+    no_mftma: bool,
+    /// Also compute the simulated capacity (random projections; slow).
+    #[arg(long)]
+    simulated: bool,
+    /// Random dichotomies per dimension for the simulated capacity.
+    #[arg(long, default_value_t = 20)]
+    sim_repetitions: usize,
+    #[arg(long)]
+    no_alignment: bool,
+    #[arg(long)]
+    no_collapse: bool,
+    #[arg(long)]
+    no_cka: bool,
+    #[arg(long)]
+    no_rdm: bool,
+    #[arg(long)]
+    no_pca: bool,
+    /// Print metrics, per-manifold and per-layer arrays, charts and hash as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 /// The JSON printed by `run --json`: the snapshot's fields, plus the
@@ -133,6 +189,7 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<ExitCode, String> {
     match command {
+        Command::Analyze(args) => analyze(args),
         Command::Run {
             link,
             json,
@@ -346,6 +403,90 @@ fn run(command: Command) -> Result<ExitCode, String> {
 }
 
 /// Parse a link; its warnings are errors unless `lenient`.
+/// `neurogeom analyze`.
+fn analyze(a: AnalyzeArgs) -> Result<ExitCode, String> {
+    use neurogeom::analyze::{self as an, Settings};
+    use neurogeom::data::files::{self, Input, LoadOptions};
+    let read = |p: &std::path::Path| {
+        std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))
+    };
+    let name = |p: &std::path::Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| p.display().to_string())
+    };
+    let data = read(&a.file)?;
+    let data_name = name(&a.file);
+    let labels = match &a.labels {
+        Some(p) => Some((name(p), read(p)?)),
+        None => None,
+    };
+    let time_window = match &a.time_window {
+        None => None,
+        Some(t) => Some(an::parse_time_window(t)?),
+    };
+    let options = LoadOptions {
+        array: a.array.clone(),
+        label_column: a.label_column.clone(),
+        time_window,
+        drop_nonfinite: a.drop_nonfinite,
+    };
+    let recording = files::load(
+        Input {
+            name: &data_name,
+            bytes: &data,
+        },
+        labels.as_ref().map(|(n, b)| Input { name: n, bytes: b }),
+        &options,
+    )
+    .map_err(|e| e.to_string())?;
+    let settings = Settings {
+        mftma: !a.no_mftma,
+        kappa: a.kappa,
+        n_t: a.n_t,
+        simulated: a.simulated,
+        sim_repetitions: a.sim_repetitions,
+        alignment: !a.no_alignment,
+        dimensionality: true,
+        collapse: !a.no_collapse,
+        cka: !a.no_cka,
+        rdm: !a.no_rdm,
+        pca: !a.no_pca,
+        seed: a.seed,
+    };
+    let layout = recording.layout.clone();
+    let notes = recording.notes.clone();
+    let classes = recording.class_names.clone();
+    let (snapshot, layers) = an::analyze(recording, &settings)?;
+    if a.json {
+        let out = an::json_report(
+            &snapshot,
+            &layers,
+            &classes,
+            &settings,
+            &layout,
+            &notes,
+            &data_name,
+            &an::sha256_hex(&data),
+            data.len(),
+        );
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
+        );
+    } else {
+        println!("{data_name}: {layout}");
+        for n in &notes {
+            println!("note: {n}");
+        }
+        for m in &snapshot.metrics {
+            println!("{:<24} {}", m.key, m.value);
+        }
+        println!("hash {}", snapshot.hash);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn read_link(link: &str, lenient: bool) -> Result<LabConfig, String> {
     let parsed = parse_link(link);
     if !parsed.warnings.is_empty() {

@@ -513,3 +513,175 @@ pub fn bench_feedback_sim(n: usize, steps: usize, seed: u32) -> Result<f64, JsVa
     );
     Ok(net.output(&x))
 }
+
+/// "Your data" (`www/yourdata*.js`): a user's file analysed in the page's
+/// worker, in chunks. `new WasmAnalysis(data, name, labels, labelsName,
+/// optionsJson)` reads the file (labels may be empty: none); options are
+/// `{array, label_column, time_window: [a, b] | null, drop_nonfinite,
+/// settings: analyze::Settings (seed as a string or a number)}`. A file
+/// the core refuses throws an Error whose message is JSON `{message,
+/// choose: [array names] | null, nonfinite: bool}`, so that the page can
+/// offer a choice of array, or to drop NaN rows. Then `advance(units)`
+/// until true, `progress_json()` between calls, and `report_json()`: the
+/// same JSON as `neurogeom analyze --json`, with the same hash.
+#[wasm_bindgen]
+pub struct WasmAnalysis {
+    job: crate::analyze::Job,
+    settings: crate::analyze::Settings,
+    classes: Vec<String>,
+    layout: String,
+    notes: Vec<String>,
+    name: String,
+    sha256: String,
+    size: usize,
+}
+
+fn load_error(message: String, choose: Option<Vec<String>>, nonfinite: bool) -> JsValue {
+    js_error(
+        serde_json::json!({"message": message, "choose": choose, "nonfinite": nonfinite})
+            .to_string(),
+    )
+}
+
+#[wasm_bindgen]
+impl WasmAnalysis {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        data: &[u8],
+        name: &str,
+        labels: &[u8],
+        labels_name: &str,
+        options_json: &str,
+    ) -> Result<WasmAnalysis, JsValue> {
+        use crate::data::files::{self, FileError, Input, LoadOptions};
+        let mut v: serde_json::Value = serde_json::from_str(options_json)
+            .map_err(|e| load_error(format!("analysis options: {e}"), None, false))?;
+        let str_of = |k: &str| v.get(k).and_then(|x| x.as_str()).map(String::from);
+        let time_window = match v.get("time_window").and_then(|x| x.as_array()) {
+            Some(a) if a.len() == 2 => {
+                let (s, e) = (a[0].as_u64(), a[1].as_u64());
+                match (s, e) {
+                    (Some(s), Some(e)) if s < e => Some((s as usize, e as usize)),
+                    _ => {
+                        return Err(load_error(
+                            "time window: expected whole numbers A < B".into(),
+                            None,
+                            false,
+                        ))
+                    }
+                }
+            }
+            _ => None,
+        };
+        let options = LoadOptions {
+            array: str_of("array").filter(|s| !s.is_empty()),
+            label_column: str_of("label_column").filter(|s| !s.is_empty()),
+            time_window,
+            drop_nonfinite: v
+                .get("drop_nonfinite")
+                .and_then(|x| x.as_bool())
+                .unwrap_or(false),
+        };
+        let mut settings_v = v
+            .get_mut("settings")
+            .map(|s| s.take())
+            .unwrap_or(serde_json::json!({}));
+        if let Some(seed) = settings_v
+            .get("seed")
+            .and_then(|s| s.as_str())
+            .map(String::from)
+        {
+            let n: u64 = seed.parse().map_err(|_| {
+                load_error(format!("seed '{seed}' is not a whole number"), None, false)
+            })?;
+            settings_v["seed"] = serde_json::json!(n);
+        }
+        let settings: crate::analyze::Settings = serde_json::from_value(settings_v)
+            .map_err(|e| load_error(format!("analysis settings: {e}"), None, false))?;
+        let labels_input = if labels.is_empty() {
+            None
+        } else {
+            Some(Input {
+                name: labels_name,
+                bytes: labels,
+            })
+        };
+        let rec =
+            files::load(Input { name, bytes: data }, labels_input, &options).map_err(|e| {
+                let (choose, nonfinite) = match &e {
+                    FileError::ChooseArray { options, .. } => (Some(options.clone()), false),
+                    FileError::NonFinite { .. } => (None, true),
+                    _ => (None, false),
+                };
+                load_error(e.to_string(), choose, nonfinite)
+            })?;
+        let classes = rec.class_names.clone();
+        let layout = rec.layout.clone();
+        let notes = rec.notes.clone();
+        let job =
+            crate::analyze::Job::new(rec, &settings).map_err(|e| load_error(e, None, false))?;
+        Ok(WasmAnalysis {
+            job,
+            settings,
+            classes,
+            layout,
+            notes,
+            name: name.to_string(),
+            sha256: crate::analyze::sha256_hex(data),
+            size: data.len(),
+        })
+    }
+
+    /// Do up to `units` units of work; true once done.
+    pub fn advance(&mut self, units: u32) -> Result<bool, JsValue> {
+        self.job.advance(units.max(1) as usize).map_err(js_error)
+    }
+
+    /// `{done, total, stage}`.
+    pub fn progress_json(&self) -> String {
+        serde_json::to_string(&self.job.progress()).unwrap_or_else(|_| "{}".into())
+    }
+
+    /// The file's SHA-256 (hex).
+    pub fn sha256(&self) -> String {
+        self.sha256.clone()
+    }
+
+    /// The report (as `neurogeom analyze --json`), once done.
+    pub fn report_json(&self) -> Result<String, JsValue> {
+        let s = self
+            .job
+            .snapshot()
+            .ok_or_else(|| js_error("the analysis has not finished"))?;
+        Ok(crate::analyze::json_report(
+            &s,
+            self.job.layers(),
+            &self.classes,
+            &self.settings,
+            &self.layout,
+            &self.notes,
+            &self.name,
+            &self.sha256,
+            self.size,
+        )
+        .to_string())
+    }
+}
+
+/// The built-in example file (`analyze::example_npz`), its bytes.
+#[wasm_bindgen]
+pub fn example_file() -> Vec<u8> {
+    crate::analyze::example_npz()
+}
+
+/// The built-in example file's name.
+#[wasm_bindgen]
+pub fn example_file_name() -> String {
+    crate::analyze::EXAMPLE_NAME.to_string()
+}
+
+/// SHA-256 (hex) of a file's bytes, to compare with a link's `sha256`.
+#[wasm_bindgen]
+pub fn file_sha256(bytes: &[u8]) -> String {
+    crate::analyze::sha256_hex(bytes)
+}

@@ -11,6 +11,7 @@ import { drawCharts } from './charts.js';
 import { shareLink } from './link.js';
 import { durationText } from './eta.js';
 import { updatePin, pinnedChart } from './pin.js';
+import { download, snapshotCsv } from './export.js';
 
 /** The run's state, on the body (CSS, tests) and on the buttons. */
 export function setRunState(run) {
@@ -99,45 +100,10 @@ async function copyLink() {
 
 // Exports: files are made here and saved through a blob link; nothing is sent anywhere.
 
-function download(name, blob) {
-  const a = el('a');
-  a.href = URL.createObjectURL(blob);
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(a.href), 5000);
-}
-
 function fileStem() {
   const s = state.snapshot;
   if (state.mode === 'sweep') return `${state.config.lab}-seed${state.config.seed}-sweep-${state.sweep.axes.map((a) => a.key).join('-')}`;
   return `${state.config.lab}-seed${state.config.seed}-step${s.step}`;
-}
-
-function csvField(v) {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** Every number of the snapshot in one tidy table. */
-function snapshotCsv(snap) {
-  const rows = [['chart', 'kind', 'series', 'x', 'y', 'row', 'col', 'value']];
-  for (const m of snap.metrics) rows.push(['metrics', 'metric', m.key, snap.step, m.value, '', '', '']);
-  for (const c of snap.charts) {
-    const b = c.body;
-    if (b.kind === 'heatmap') {
-      for (let r = 0; r < b.rows; r++) {
-        for (let k = 0; k < b.cols; k++) rows.push([c.id, 'heatmap', b.value_label, '', '', r, k, b.values[r * b.cols + k]]);
-      }
-    } else if (b.series) {
-      for (const s of b.series) {
-        s.x.forEach((x, i) => rows.push([c.id, b.kind, s.name, x, s.y[i], '', '', '']));
-      }
-    }
-  }
-  return rows.map((r) => r.map(csvField).join(',')).join('\n') + '\n';
 }
 
 function exportAs(kind) {

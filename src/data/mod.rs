@@ -4,6 +4,7 @@
 
 pub mod context;
 pub mod csv;
+pub mod files;
 pub mod latent;
 pub mod manifolds;
 pub mod mixture;

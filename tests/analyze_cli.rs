@@ -1,0 +1,295 @@
+//! `neurogeom analyze`: on a Gaussian-clouds file with known geometry, its
+//! JSON equals (bit for bit) the direct MFTMA API on the same points; the
+//! other metrics equal their own functions; the chunked job gives the same
+//! hash however it is cut; bad files exit 2 with the precise message.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use nalgebra::DMatrix;
+use neurogeom::analyze::{self, Job, Settings};
+use neurogeom::data::files::{self, npy, npz, Input, LoadOptions};
+use neurogeom::data::manifolds::gaussian_clouds;
+use neurogeom::metrics::capacity::{mftma, MftmaOptions};
+use neurogeom::metrics::dimensionality::participation_ratio;
+use neurogeom::rng::Rng;
+use serde_json::Value;
+
+fn neurogeom(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_neurogeom"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn tmp(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("neurogeom_analyze_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+/// P Gaussian clouds (radius r) as an NPZ with X and y.
+fn clouds_file(p: usize, m: usize, n: usize, r: f64) -> (Vec<DMatrix<f64>>, Vec<u8>) {
+    let mut rng = Rng::new(11);
+    let clouds = gaussian_clouds(p, m, n, r, &mut rng);
+    let mut x = Vec::new();
+    let mut y = Vec::new();
+    for (c, cloud) in clouds.iter().enumerate() {
+        for i in 0..m {
+            x.extend(cloud.row(i).iter().copied());
+            y.push(c as f64);
+        }
+    }
+    let bytes = npz::write(
+        &[("X", &[p * m, n], &x, "<f8"), ("y", &[p * m], &y, "<i4")],
+        false,
+    );
+    (clouds, bytes)
+}
+
+fn metric(json: &Value, key: &str) -> f64 {
+    json["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["key"] == key)
+        .unwrap_or_else(|| panic!("metric {key} missing"))["value"]
+        .as_f64()
+        .unwrap_or(f64::NAN)
+}
+
+#[test]
+fn cli_matches_the_direct_mftma_api_bit_for_bit() {
+    let (clouds, bytes) = clouds_file(6, 25, 40, 0.6);
+    let path = tmp("clouds.npz", &bytes);
+    let out = neurogeom(&[
+        "analyze",
+        path.to_str().unwrap(),
+        "--kappa",
+        "0.1",
+        "--n-t",
+        "120",
+        "--seed",
+        "3",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+
+    let opts = MftmaOptions {
+        kappa: 0.1,
+        n_t: 120,
+        seed: 3,
+        ..MftmaOptions::default()
+    };
+    let direct = mftma(&clouds, &opts).unwrap();
+    for (key, want) in [
+        ("capacity", direct.capacity),
+        ("radius", direct.radius),
+        ("dimension", direct.dimension),
+        ("center_correlation", direct.center_correlation),
+        ("K", direct.k as f64),
+    ] {
+        assert_eq!(metric(&json, key).to_bits(), want.to_bits(), "{key}");
+    }
+    // The MFTMA's own participation ratio (Gram of all centred points) and
+    // the dimensionality module's (covariance spectrum) agree.
+    let pr = metric(&json, "participation_ratio");
+    assert!(
+        (pr - direct.participation_ratio).abs() < 1e-9 * pr,
+        "{pr} vs {}",
+        direct.participation_ratio
+    );
+    assert_eq!(metric(&json, "pcs_90") as usize, direct.pcs_90);
+    // Per-manifold arrays beside the metrics.
+    let caps = json["manifolds"]["capacity"].as_array().unwrap();
+    assert_eq!(caps.len(), 6);
+    for (c, m) in caps.iter().zip(&direct.manifolds) {
+        assert_eq!(c.as_f64().unwrap().to_bits(), m.capacity.to_bits());
+    }
+    assert_eq!(json["layers"].as_array().unwrap().len(), 1);
+    assert_eq!(json["hash"].as_str().unwrap().len(), 16);
+    assert_eq!(
+        json["file"]["sha256"].as_str().unwrap(),
+        analyze::sha256_hex(&bytes)
+    );
+
+    // Known geometry: clouds of radius r around unit centres have R_M ≈ r
+    // (up to the centre's own norm ≈ 1 and the finite M) and a capacity
+    // between the Gardner point limit (2 at κ = 0) and 0.
+    let r = metric(&json, "radius");
+    assert!(r > 0.4 && r < 0.8, "radius {r}");
+    let a = metric(&json, "capacity");
+    assert!(a > 0.05 && a < 2.0, "capacity {a}");
+}
+
+#[test]
+fn library_job_is_independent_of_chunking_and_matches_other_metrics() {
+    let (clouds, bytes) = clouds_file(4, 20, 30, 0.5);
+    let load = || {
+        files::load(
+            Input {
+                name: "c.npz",
+                bytes: &bytes,
+            },
+            None,
+            &LoadOptions::default(),
+        )
+        .unwrap()
+    };
+    let settings = Settings {
+        n_t: 60,
+        ..Settings::default()
+    };
+    let (whole, layers) = analyze::analyze(load(), &settings).unwrap();
+    let mut job = Job::new(load(), &settings).unwrap();
+    let mut steps = 0;
+    while !job.advance(1).unwrap() {
+        steps += 1;
+        let p = job.progress();
+        assert!(p.done <= p.total);
+    }
+    assert!(steps > 4);
+    let chunked = job.snapshot().unwrap();
+    assert_eq!(whole.hash, chunked.hash);
+    assert_eq!(whole, chunked);
+    // Participation ratio of all rows = the dimensionality module's.
+    let all = DMatrix::from_fn(80, 30, |i, j| clouds[i / 20][(i % 20, j)]);
+    assert_eq!(
+        layers[0].get("participation_ratio").unwrap().to_bits(),
+        participation_ratio(&all).to_bits()
+    );
+    // Charts: per-class bars, RDM (C × C), PCA scatter with one series per class.
+    for id in ["manifold_capacity", "rdm", "pca"] {
+        assert!(whole.chart(id).is_some(), "chart {id}");
+    }
+}
+
+#[test]
+fn several_layers_are_drawn_against_the_layer() {
+    let mut rng = Rng::new(5);
+    let clouds = gaussian_clouds(3, 15, 12, 0.5, &mut rng);
+    let mut x = Vec::new();
+    let mut y = Vec::new();
+    for (c, cloud) in clouds.iter().enumerate() {
+        for i in 0..15 {
+            x.extend(cloud.row(i).iter().copied());
+            y.push(c as f64);
+        }
+    }
+    // layer_1 = 2·layer_0: every scale-invariant metric is the same, CKA = 1.
+    let x2: Vec<f64> = x.iter().map(|v| 2.0 * v).collect();
+    let bytes = npz::write(
+        &[
+            ("layer_0", &[45, 12], &x, "<f8"),
+            ("layer_1", &[45, 12], &x2, "<f8"),
+            ("y", &[45], &y, "<i8"),
+        ],
+        false,
+    );
+    let path = tmp("layers.npz", &bytes);
+    let out = neurogeom(&["analyze", path.to_str().unwrap(), "--n-t", "50", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let layers = json["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 2);
+    let pr0 = layers[0]["metrics"]["participation_ratio"]
+        .as_f64()
+        .unwrap();
+    let pr1 = layers[1]["metrics"]["participation_ratio"]
+        .as_f64()
+        .unwrap();
+    assert!((pr0 - pr1).abs() < 1e-12 * pr0);
+    let ids: Vec<&str> = json["charts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "layer_capacity",
+        "layer_participation_ratio",
+        "layer_nc1",
+        "cka",
+    ] {
+        assert!(ids.contains(&id), "{id} in {ids:?}");
+    }
+    let cka = json["charts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "cka")
+        .unwrap();
+    let v = cka["body"]["values"].as_array().unwrap();
+    assert!((v[1].as_f64().unwrap() - 1.0).abs() < 1e-12);
+}
+
+#[test]
+fn bad_files_exit_2_with_the_precise_message() {
+    let not_data = tmp("notes.npy", b"\x93NUMPY\x01\x00garbage");
+    let out = neurogeom(&["analyze", not_data.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("notes.npy"), "{err}");
+
+    // A single class.
+    let x: Vec<f64> = (0..20).map(|i| i as f64).collect();
+    let bytes = npz::write(
+        &[("X", &[10, 2], &x, "<f8"), ("y", &[10], &[0.0; 10], "<i8")],
+        false,
+    );
+    let one = tmp("one_class.npz", &bytes);
+    let out = neurogeom(&["analyze", one.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("class"), "{err}");
+
+    // Labels that do not match the rows.
+    let data = tmp("x.npy", &npy::write(&[10, 2], &x, "<f8", false));
+    let labels = tmp(
+        "y.npy",
+        &npy::write(&[7], &[0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0], "<i8", false),
+    );
+    let out = neurogeom(&[
+        "analyze",
+        data.to_str().unwrap(),
+        "--labels",
+        labels.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains('7') && err.contains("10"), "{err}");
+
+    // A bad setting.
+    let (_, good) = clouds_file(3, 5, 4, 0.5);
+    let good = tmp("good.npz", &good);
+    let out = neurogeom(&["analyze", good.to_str().unwrap(), "--time-window", "5:2"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("time window"));
+}
+
+#[test]
+fn the_example_file_reads_and_analyses() {
+    let bytes = analyze::example_npz();
+    let rec = files::load(
+        Input {
+            name: analyze::EXAMPLE_NAME,
+            bytes: &bytes,
+        },
+        None,
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(rec.n_classes(), 4);
+    assert_eq!(rec.layers[0].x.shape(), (160, 50));
+}

@@ -1,0 +1,41 @@
+// Exports shared by the lab page (topbar.js) and "Your data" (yourdata.js):
+// files are made here and saved through a blob link; nothing is sent anywhere.
+
+import { el } from './dom.js';
+
+/** Save a blob under a file name (a blob: link, no request leaves the page). */
+export function download(name, blob) {
+  const a = el('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 5000);
+}
+
+function csvField(v) {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Every number of the snapshot in one tidy table. */
+export function snapshotCsv(snap) {
+  const rows = [['chart', 'kind', 'series', 'x', 'y', 'row', 'col', 'value']];
+  for (const m of snap.metrics) rows.push(['metrics', 'metric', m.key, snap.step, m.value, '', '', '']);
+  for (const c of snap.charts) {
+    const b = c.body;
+    if (b.kind === 'heatmap') {
+      for (let r = 0; r < b.rows; r++) {
+        for (let k = 0; k < b.cols; k++) rows.push([c.id, 'heatmap', b.value_label, '', '', r, k, b.values[r * b.cols + k]]);
+      }
+    } else if (b.series) {
+      for (const s of b.series) {
+        s.x.forEach((x, i) => rows.push([c.id, b.kind, s.name, x, s.y[i], '', '', '']));
+      }
+    }
+  }
+  return rows.map((r) => r.map(csvField).join(',')).join('\n') + '\n';
+}
+
