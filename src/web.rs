@@ -393,3 +393,47 @@ pub fn bench_train_steps(
         backend,
     ))
 }
+
+/// The capacity benchmark (docs/benchmarks.md, "Manifold capacity"): one
+/// data set of `data::manifolds::benchmark_set`, built once, then MFTMA
+/// runs timed by the caller (`bench/wasm_capacity_bench.mjs`).
+#[wasm_bindgen]
+pub struct CapacityBench {
+    data: Vec<nalgebra::DMatrix<f64>>,
+}
+
+#[wasm_bindgen]
+impl CapacityBench {
+    /// `kind` is "points" or "spheres"; P manifolds of M points in N dims.
+    #[wasm_bindgen(constructor)]
+    pub fn new(kind: &str, p: usize, m: usize, n: usize) -> Result<CapacityBench, JsValue> {
+        if p < 2 || m < 2 || n < 1 || p * m * n > 50_000_000 {
+            return Err(js_error("P ≥ 2, M ≥ 2, N ≥ 1 and P·M·N ≤ 5e7"));
+        }
+        let data = crate::data::manifolds::benchmark_set(kind, p, m, n).ok_or_else(|| {
+            js_error(format!(
+                "unknown capacity benchmark kind {kind:?}: use \"points\" or \"spheres\""
+            ))
+        })?;
+        Ok(CapacityBench { data })
+    }
+
+    /// Run MFTMA (κ = 0, data dimensionality off, as the native benchmark)
+    /// and return JSON `{capacity, radius, dimension, k, bits}` with the
+    /// capacity's bits in hex, to compare with the native run.
+    pub fn run(&self, n_t: usize, seed: u32) -> Result<String, JsValue> {
+        let mut opts = crate::metrics::capacity::MftmaOptions::with_seed(seed as u64);
+        opts.n_t = n_t;
+        opts.data_dimensionality = false;
+        let r = crate::metrics::capacity::mftma(&self.data, &opts)
+            .map_err(|e| js_error(e.to_string()))?;
+        Ok(serde_json::json!({
+            "capacity": r.capacity,
+            "radius": r.radius,
+            "dimension": r.dimension,
+            "k": r.k,
+            "bits": format!("{:016x}", r.capacity.to_bits()),
+        })
+        .to_string())
+    }
+}

@@ -4,6 +4,7 @@
 
 pub mod context;
 pub mod latent;
+pub mod manifolds;
 pub mod mixture;
 pub mod teacher;
 

@@ -1,6 +1,8 @@
 //! Representation metrics: pure functions of matrices (samples × features,
 //! numpy's layout), used on trained networks and uploaded data alike.
 
+pub mod alignment;
+pub mod capacity;
 pub mod collapse;
 pub mod decoding;
 pub mod dimensionality;

@@ -6,6 +6,8 @@
 //! cargo xtask test [--native-only | --browser-only]
 //!                                             cargo test, wasm build, then Playwright + Chromium
 //! cargo xtask bench [--pytorch] [--seconds S] training steps/s: native, wasm in Node (, PyTorch)
+//! cargo xtask bench capacity [--reps N] [--reference DIR]
+//!                                             MFTMA seconds: native, wasm in Node (, published Python)
 //! ```
 //!
 //! Everything runs from the repository root, found from this crate's
@@ -13,6 +15,7 @@
 //! wasm-bindgen step is a library call and Chromium is the system one.
 
 mod bench;
+mod bench_capacity;
 mod serve;
 mod test;
 mod wasm;
@@ -33,6 +36,10 @@ commands:
                                        tests (node --test tests/e2e/) against system Chromium
   bench [--pytorch] [--seconds S]      training steps/s of the MLP benchmark, native and wasm in
                                        Node; --pytorch adds PyTorch CPU (venv in target/bench-venv)
+  bench capacity [--reps N] [--reference DIR]
+                                       MFTMA (P = 50, M = 100, N = 500, n_t = 300) native and wasm
+                                       in Node; --reference DIR (a neural_manifolds_replicaMFT
+                                       checkout) adds the published Python (venv in target/capvenv)
 ";
 
 fn main() -> ExitCode {
@@ -89,6 +96,19 @@ fn run(args: Vec<String>) -> Result<()> {
                 _ => test::Scope::All,
             };
             test::run(&repo_root(), scope)?;
+        }
+        "bench" if rest.first().map(String::as_str) == Some("capacity") => {
+            let mut flags = Flags::new(&rest[1..]);
+            let reps = match flags.take_value("--reps")? {
+                None => 3,
+                Some(s) => match s.parse::<usize>() {
+                    Ok(n) if n >= 1 => n,
+                    _ => bail!("--reps must be a whole number ≥ 1, got {s:?}"),
+                },
+            };
+            let reference = flags.take_value("--reference")?;
+            flags.finish()?;
+            bench_capacity::run(&repo_root(), reps, reference)?;
         }
         "bench" => {
             let pytorch = flags.take_switch("--pytorch");

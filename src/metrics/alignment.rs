@@ -1,0 +1,335 @@
+//! Manifold alignment (Cohen, Chung, Lee & Sompolinsky 2020; Kuoch, Chung
+//! et al., task-dependent manifolds): how the manifolds of one layer are
+//! oriented relative to each other.
+//!
+//! With u_μ the centred centre of manifold μ (its mean minus the global
+//! mean of all points) and A_μ an N × k orthonormal basis of its top k
+//! principal axes (eigenvectors of the covariance of its points about its
+//! own mean):
+//!
+//! - **centre alignment** = mean_{μ≠ν} |cos(u_μ, u_ν)|;
+//! - **axis alignment** = mean_{μ≠ν} ‖A_μᵀA_ν‖_F² / k (1 for identical
+//!   subspaces, 0 for orthogonal ones; equal to the mean of cos² of the
+//!   principal angles);
+//! - **centre–axis alignment** = mean_{μ≠ν} ‖A_νᵀu_μ‖² / ‖u_μ‖² (the
+//!   fraction of one manifold's centre inside another's axes);
+//! - **principal angles** θ_i between span A_μ and span A_ν: cos θ_i are the
+//!   singular values of A_μᵀA_ν (Björck & Golub 1973), sorted ascending
+//!   in θ.
+//!
+//! k is capped per manifold at its rank (points − 1, N, and the number of
+//! nonzero variances); a manifold with no variance has no axes and
+//! contributes 0 to the axis alignments. A zero centre contributes 0 to the
+//! centre alignments. Eigen-decompositions use nalgebra's symmetric eigen
+//! (libm inside, so the same bits in wasm and natively); an axis is defined
+//! up to sign, which none of these quantities sees.
+
+use nalgebra::DMatrix;
+
+use crate::linalg::symmetric_eigen_desc;
+use crate::metrics::capacity::{check_manifolds, CapacityError};
+
+/// The alignments of one set of manifolds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Alignment {
+    pub center_alignment: f64,
+    pub axis_alignment: f64,
+    pub center_axis_alignment: f64,
+    /// P × P: |cos(u_μ, u_ν)| (diagonal 1, or 0 for a zero centre).
+    pub center_matrix: DMatrix<f64>,
+    /// P × P: ‖A_μᵀA_ν‖_F² / k (diagonal 1, or 0 without axes).
+    pub axis_matrix: DMatrix<f64>,
+    /// P × P: ‖A_νᵀu_μ‖² / ‖u_μ‖² (row μ's centre in column ν's axes).
+    pub center_axis_matrix: DMatrix<f64>,
+    /// The number of axes used (the requested k).
+    pub k: usize,
+}
+
+/// The top-k principal axes (N × k', k' ≤ k) of the rows of `x` about
+/// their mean.
+pub fn principal_axes(x: &DMatrix<f64>, k: usize) -> DMatrix<f64> {
+    let (m, n) = x.shape();
+    let mut y = x.clone();
+    for f in 0..n {
+        let mut s = 0.0;
+        for i in 0..m {
+            s += y[(i, f)];
+        }
+        let mean = s / m as f64;
+        for i in 0..m {
+            y[(i, f)] -= mean;
+        }
+    }
+    let total: f64 = y.iter().map(|v| v * v).sum();
+    if !(total > 0.0) || k == 0 {
+        return DMatrix::zeros(n, 0);
+    }
+    if m < n {
+        // Via the M × M Gram: axis = Yᵀw/√λ.
+        let g = crate::gemm::mul_nt(&y, &y);
+        let Some((vals, vecs)) = symmetric_eigen_desc(&g) else {
+            return DMatrix::zeros(n, 0);
+        };
+        let tol = 1e-12 * vals[0].max(0.0);
+        let kk = vals.iter().take(k).filter(|&&v| v > tol).count();
+        let mut a = DMatrix::zeros(n, kk);
+        for c in 0..kk {
+            let w = vecs.column(c);
+            let s = libm::sqrt(vals[c]);
+            for f in 0..n {
+                let mut acc = 0.0;
+                for i in 0..m {
+                    acc += y[(i, f)] * w[i];
+                }
+                a[(f, c)] = acc / s;
+            }
+        }
+        a
+    } else {
+        let g = crate::gemm::mul_tn(&y, &y);
+        let Some((vals, vecs)) = symmetric_eigen_desc(&g) else {
+            return DMatrix::zeros(n, 0);
+        };
+        let tol = 1e-12 * vals[0].max(0.0);
+        let kk = vals.iter().take(k).filter(|&&v| v > tol).count();
+        vecs.columns(0, kk).into_owned()
+    }
+}
+
+/// Principal angles (radians, ascending) between the column spans of two
+/// matrices with orthonormal columns.
+pub fn principal_angles(a: &DMatrix<f64>, b: &DMatrix<f64>) -> Vec<f64> {
+    if a.ncols() == 0 || b.ncols() == 0 || a.nrows() != b.nrows() {
+        return Vec::new();
+    }
+    let m = a.tr_mul(b); // ka × kb
+    let mmt = if m.nrows() <= m.ncols() {
+        &m * m.transpose()
+    } else {
+        m.tr_mul(&m)
+    };
+    let Some((vals, _)) = symmetric_eigen_desc(&mmt) else {
+        return Vec::new();
+    };
+    vals.iter()
+        .map(|&c2| libm::acos(libm::sqrt(c2.clamp(0.0, 1.0))))
+        .collect()
+}
+
+fn norm_sq(v: &[f64]) -> f64 {
+    v.iter().map(|x| x * x).sum()
+}
+
+/// The three alignments (and their matrices) of manifolds given as
+/// samples × features matrices, with `k` principal axes per manifold.
+pub fn alignment(manifolds: &[DMatrix<f64>], k: usize) -> Result<Alignment, CapacityError> {
+    let n = check_manifolds(manifolds)?;
+    let p = manifolds.len();
+    let total: usize = manifolds.iter().map(|x| x.nrows()).sum();
+    let mut global = vec![0.0; n];
+    let mut centres = Vec::with_capacity(p);
+    for x in manifolds {
+        let mut c = vec![0.0; n];
+        for (f, cf) in c.iter_mut().enumerate() {
+            let mut s = 0.0;
+            for v in x.column(f).iter() {
+                s += v;
+            }
+            global[f] += s;
+            *cf = s / x.nrows() as f64;
+        }
+        centres.push(c);
+    }
+    global.iter_mut().for_each(|g| *g /= total as f64);
+    for c in centres.iter_mut() {
+        for (cf, g) in c.iter_mut().zip(&global) {
+            *cf -= g;
+        }
+    }
+    let axes: Vec<DMatrix<f64>> = manifolds.iter().map(|x| principal_axes(x, k)).collect();
+
+    let mut cm = DMatrix::zeros(p, p);
+    let mut am = DMatrix::zeros(p, p);
+    let mut cam = DMatrix::zeros(p, p);
+    for mu in 0..p {
+        let nu_mu = norm_sq(&centres[mu]);
+        for nu in 0..p {
+            let nu_nu = norm_sq(&centres[nu]);
+            let dot: f64 = centres[mu]
+                .iter()
+                .zip(&centres[nu])
+                .map(|(a, b)| a * b)
+                .sum();
+            cm[(mu, nu)] = if nu_mu > 0.0 && nu_nu > 0.0 {
+                (dot / (libm::sqrt(nu_mu) * libm::sqrt(nu_nu))).abs()
+            } else {
+                0.0
+            };
+            let (a, b) = (&axes[mu], &axes[nu]);
+            am[(mu, nu)] = if a.ncols() > 0 && b.ncols() > 0 && k > 0 {
+                let m = a.tr_mul(b);
+                m.iter().map(|v| v * v).sum::<f64>() / k as f64
+            } else {
+                0.0
+            };
+            cam[(mu, nu)] = if nu_mu > 0.0 && b.ncols() > 0 {
+                let mut s = 0.0;
+                for c in 0..b.ncols() {
+                    let proj: f64 = b
+                        .column(c)
+                        .iter()
+                        .zip(&centres[mu])
+                        .map(|(x, y)| x * y)
+                        .sum();
+                    s += proj * proj;
+                }
+                s / nu_mu
+            } else {
+                0.0
+            };
+        }
+    }
+    let off_mean = |m: &DMatrix<f64>| {
+        let mut s = 0.0;
+        for mu in 0..p {
+            for nu in 0..p {
+                if mu != nu {
+                    s += m[(mu, nu)];
+                }
+            }
+        }
+        s / (p * (p - 1)) as f64
+    };
+    Ok(Alignment {
+        center_alignment: off_mean(&cm),
+        axis_alignment: off_mean(&am),
+        center_axis_alignment: off_mean(&cam),
+        center_matrix: cm,
+        axis_matrix: am,
+        center_axis_matrix: cam,
+        k,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+
+    /// Manifold μ: centre c_μ plus points spread along the given axes, in
+    /// ± pairs so that the mean is exactly the centre (m even).
+    fn manifold(c: &[f64], axes: &[Vec<f64>], m: usize, rng: &mut Rng) -> DMatrix<f64> {
+        let n = c.len();
+        let mut x = DMatrix::zeros(m, n);
+        let mut coef: Vec<f64> = Vec::new();
+        for i in 0..m {
+            if i % 2 == 0 {
+                coef = (0..axes.len())
+                    .map(|a| (a + 1) as f64 * rng.normal())
+                    .collect();
+            } else {
+                coef.iter_mut().for_each(|v| *v = -*v);
+            }
+            for f in 0..n {
+                let mut v = c[f];
+                for (a, ax) in axes.iter().enumerate() {
+                    v += coef[a] * ax[f];
+                }
+                x[(i, f)] = v;
+            }
+        }
+        x
+    }
+
+    fn e(n: usize, i: usize) -> Vec<f64> {
+        let mut v = vec![0.0; n];
+        v[i] = 1.0;
+        v
+    }
+
+    #[test]
+    fn identical_axes_give_one_orthogonal_give_zero() {
+        let mut rng = Rng::new(1);
+        let n = 12;
+        // Same axes (e0, e1), centres ±e5: axis alignment 1; centres are
+        // antiparallel: centre alignment 1; centres ⟂ axes: 0.
+        let axes = vec![e(n, 0), e(n, 1)];
+        let mut c2 = e(n, 5);
+        c2[5] = -1.0;
+        let xs = vec![
+            manifold(&e(n, 5), &axes, 30, &mut rng),
+            manifold(&c2, &axes, 30, &mut rng),
+        ];
+        let a = alignment(&xs, 2).unwrap();
+        assert!(
+            (a.axis_alignment - 1.0).abs() < 1e-12,
+            "{}",
+            a.axis_alignment
+        );
+        assert!(
+            (a.center_alignment - 1.0).abs() < 1e-12,
+            "{}",
+            a.center_alignment
+        );
+        assert!(a.center_axis_alignment < 1e-24);
+        // Orthogonal axes; orthonormal centres e6, e7, e8, which after
+        // centring have cos = −1/(P − 1): centre alignment 1/2.
+        let xs = vec![
+            manifold(&e(n, 6), &[e(n, 0), e(n, 1)], 30, &mut rng),
+            manifold(&e(n, 7), &[e(n, 2), e(n, 3)], 30, &mut rng),
+            manifold(&e(n, 8), &[e(n, 4), e(n, 9)], 30, &mut rng),
+        ];
+        let a = alignment(&xs, 2).unwrap();
+        assert!(a.axis_alignment < 1e-24, "{}", a.axis_alignment);
+        assert!(
+            (a.center_alignment - 0.5).abs() < 1e-12,
+            "{}",
+            a.center_alignment
+        );
+        assert!(
+            a.center_axis_alignment < 1e-24,
+            "{}",
+            a.center_axis_alignment
+        );
+        let angles = principal_angles(&principal_axes(&xs[0], 2), &principal_axes(&xs[1], 2));
+        assert!(
+            angles
+                .iter()
+                .all(|t| (t - core::f64::consts::FRAC_PI_2).abs() < 1e-9),
+            "{angles:?}"
+        );
+    }
+
+    #[test]
+    fn closed_form_angle_and_centre_in_axes() {
+        // Two 1-d subspaces at angle θ: axis alignment cos²θ, principal angle θ.
+        let theta: f64 = 0.6;
+        let a = DMatrix::from_column_slice(3, 1, &[1.0, 0.0, 0.0]);
+        let b = DMatrix::from_column_slice(3, 1, &[libm::cos(theta), libm::sin(theta), 0.0]);
+        let ang = principal_angles(&a, &b);
+        assert!((ang[0] - theta).abs() < 1e-12);
+        // Centre of manifold 0 = (1, 1, 0)·s lies half in manifold 1's axis e0.
+        let mut rng = Rng::new(2);
+        let n = 3;
+        let c0 = vec![2.0, 2.0, 0.0];
+        let c1 = vec![-2.0, -2.0, 0.0];
+        let x0 = manifold(&c0, &[e(n, 2)], 40, &mut rng);
+        let x1 = manifold(&c1, &[e(n, 0)], 40, &mut rng);
+        let al = alignment(&[x0, x1], 1).unwrap();
+        // Row 0 (centre of 0 in axes of 1): ‖e0·u0‖²/‖u0‖² ≈ 1/2.
+        assert!(
+            (al.center_axis_matrix[(0, 1)] - 0.5).abs() < 1e-12,
+            "{}",
+            al.center_axis_matrix
+        );
+    }
+
+    #[test]
+    fn bad_input_is_an_error() {
+        let x = DMatrix::from_element(3, 2, 1.0);
+        assert!(alignment(std::slice::from_ref(&x), 1).is_err());
+        let mut y = x.clone();
+        y[(0, 0)] = f64::NAN;
+        assert!(alignment(&[x, y], 1).is_err());
+    }
+}

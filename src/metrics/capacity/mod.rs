@@ -1,0 +1,763 @@
+//! Manifold capacity: mean-field theoretic manifold analysis (MFTMA) and its
+//! numerical check, simulated capacity.
+//!
+//! Papers: Chung, Lee & Sompolinsky, "Classification and geometry of general
+//! perceptual manifolds", PRX 2018 (capacity, anchor points, R_M, D_M);
+//! Cohen, Chung, Lee & Sompolinsky, "Separability and geometry of object
+//! manifolds in deep neural networks", Nat Commun 2020 (centre correlations,
+//! simulated capacity). The method is the published one
+//! (neural_manifolds_replicaMFT, `manifold_analysis_corr`), step by step as
+//! in SCIENCE.md §3:
+//!
+//! 1. **Centring.** Subtract the global mean of all points. The centres c_μ
+//!    are the manifolds' means.
+//! 2. **Centre correlations** ([`centers`]): an orthonormal K-column V that
+//!    removes the centres' shared low-rank structure, by Riemannian CG on the
+//!    Stiefel manifold ([`stiefel`]) for K = 1, 2, … with random restarts
+//!    (the most stable solution kept); K minimises the residual mean
+//!    |correlation|. ρ_c is the mean |cos| between centred centres.
+//! 3. **Per manifold.** Project the points on the null space of V, subtract
+//!    the manifold's mean and divide by its norm (the centre has norm 1). If
+//!    the dimension N exceeds the number of points M, reduce to M
+//!    coordinates (an isometry of the points: rows of the Cholesky factor of
+//!    their Gram matrix, equivalent to the published QR up to a rotation,
+//!    which the isotropic t cannot see). Append a coordinate 1: S is
+//!    (D + 1) × M, D = min(N, M).
+//! 4. **Anchor points** ([`qp`]): for each of n_t Gaussian t ∈ R^{D+1}, if the
+//!    point with the largest projection s* has t·s* + κ < 0, the anchor is
+//!    s* (interior). Otherwise solve min ‖v − t‖² s.t. v·s_j + κ ≤ 0 exactly;
+//!    the anchor is s̃ = (t − v)/Σλ (s* again if ‖v − t‖ < 1e-8).
+//! 5. **Per manifold results.**
+//!    α_M = 1 / mean_t[max(t·s̃ + κ, 0)² / ‖s̃‖²];
+//!    R_M = sqrt(mean_t ‖δs̃_{1:D} / s̃_{D+1}‖²), δs̃ = s̃ − mean_t s̃;
+//!    D_M = D · (mean_t t̂_{1:D}·ŝ_{1:D})², ŝ = s/sqrt(‖s‖² + 1e-12).
+//! 6. **Aggregates.** α = 1/mean_μ(1/α_μ), mean R_M, mean D_M, ρ_c, K, and
+//!    the data's participation ratio and PCs for 90% of the variance.
+//!
+//! Determinism: the centre search draws from `Rng::fork(seed, 0)` and
+//! manifold μ's Gaussian vectors from `Rng::fork(seed, 1 + μ)`, so the
+//! result is a fixed function of (data, options) however the work is cut
+//! into chunks; all arithmetic is + − × ÷ and sqrt in a fixed order (and
+//! nalgebra's symmetric eigenvalues, which use libm), so wasm and native
+//! agree bit for bit.
+//!
+//! Degenerate cases: fewer than 2 manifolds, a manifold with fewer than 2
+//! points, mismatched feature counts, no features or a non-finite entry are
+//! errors ([`CapacityError`]). A manifold whose centre lies on the removed
+//! subspace (zero norm after step 3) is an error too: its capacity is
+//! undefined. α_M = +∞ when no Gaussian sample touches the manifold (a
+//! very negative κ).
+//!
+//! Use [`mftma`] for one call, or [`MftmaJob`] to run in chunks with
+//! progress (the page and the labs: call `advance` until done, drop the job
+//! to cancel).
+
+pub mod centers;
+pub mod qp;
+pub mod simulated;
+pub mod stiefel;
+pub mod theory;
+
+use nalgebra::DMatrix;
+use serde::{Deserialize, Serialize};
+
+use crate::rng::Rng;
+use centers::{CenterSearch, CenterStructure};
+use qp::AnchorQp;
+use stiefel::CgOptions;
+
+/// Why an analysis could not run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CapacityError {
+    /// Fewer than 2 manifolds.
+    TooFewManifolds(usize),
+    /// Manifold `manifold` has fewer than 2 points.
+    TooFewPoints { manifold: usize, points: usize },
+    /// The manifolds have no features.
+    NoFeatures,
+    /// Manifold `manifold` has `got` features, the first has `expected`.
+    FeatureMismatch {
+        manifold: usize,
+        expected: usize,
+        got: usize,
+    },
+    /// Manifold `manifold` has a NaN or infinite entry.
+    NotFinite { manifold: usize },
+    /// Manifold `manifold`'s centre is zero after removing the centres'
+    /// shared structure (or coincides with the global mean).
+    ZeroCenter { manifold: usize },
+    /// An option out of range.
+    BadOption(String),
+}
+
+impl std::fmt::Display for CapacityError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CapacityError::TooFewManifolds(p) => write!(
+                f,
+                "manifold capacity needs at least 2 manifolds (classes), got {p}"
+            ),
+            CapacityError::TooFewPoints { manifold, points } => write!(
+                f,
+                "manifold {manifold} has {points} point(s); each manifold needs at least 2"
+            ),
+            CapacityError::NoFeatures => write!(f, "the manifolds have no features (0 columns)"),
+            CapacityError::FeatureMismatch {
+                manifold,
+                expected,
+                got,
+            } => write!(
+                f,
+                "manifold {manifold} has {got} features, but manifold 0 has {expected}"
+            ),
+            CapacityError::NotFinite { manifold } => write!(
+                f,
+                "manifold {manifold} contains a NaN or infinite value"
+            ),
+            CapacityError::ZeroCenter { manifold } => write!(
+                f,
+                "manifold {manifold}'s centre is zero after removing the centres' shared structure: its capacity is undefined"
+            ),
+            CapacityError::BadOption(msg) => write!(f, "{msg}"),
+        }
+    }
+}
+
+impl std::error::Error for CapacityError {}
+
+/// The analysis' parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MftmaOptions {
+    /// Margin κ (default 0).
+    pub kappa: f64,
+    /// Gaussian samples per manifold, n_t (default 300; papers use 200–300).
+    pub n_t: usize,
+    /// Random restarts per K in the centre search (default 10, as published).
+    pub restarts: usize,
+    /// Seed of every random draw.
+    pub seed: u64,
+    /// Also compute the data's participation ratio and PCs for 90% of the
+    /// variance (default true; one Gram matrix and its eigenvalues).
+    pub data_dimensionality: bool,
+    /// Stopping rules of the Stiefel CG.
+    #[serde(skip, default)]
+    pub cg: CgOptionsSerde,
+}
+
+/// [`CgOptions`] inside [`MftmaOptions`] (kept out of serde).
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub struct CgOptionsSerde(pub Option<CgOptions>);
+
+impl Default for MftmaOptions {
+    fn default() -> Self {
+        MftmaOptions {
+            kappa: 0.0,
+            n_t: 300,
+            restarts: 10,
+            seed: 0,
+            data_dimensionality: true,
+            cg: CgOptionsSerde(None),
+        }
+    }
+}
+
+impl MftmaOptions {
+    /// Defaults with this seed.
+    pub fn with_seed(seed: u64) -> Self {
+        MftmaOptions {
+            seed,
+            ..Default::default()
+        }
+    }
+
+    fn check(&self) -> Result<(), CapacityError> {
+        if !self.kappa.is_finite() {
+            return Err(CapacityError::BadOption(format!(
+                "the margin κ must be a finite number, got {}",
+                self.kappa
+            )));
+        }
+        if self.n_t == 0 || self.n_t > 1_000_000 {
+            return Err(CapacityError::BadOption(format!(
+                "n_t (Gaussian samples per manifold) must be 1 to 1000000, got {}",
+                self.n_t
+            )));
+        }
+        if self.restarts == 0 || self.restarts > 1000 {
+            return Err(CapacityError::BadOption(format!(
+                "restarts must be 1 to 1000, got {}",
+                self.restarts
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// One manifold's results.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ManifoldCapacity {
+    /// α_M.
+    pub capacity: f64,
+    /// R_M (relative to the centre's norm).
+    pub radius: f64,
+    /// D_M.
+    pub dimension: f64,
+    /// ‖centre‖ after step 3's projection (the unit the radius is in).
+    pub center_norm: f64,
+    /// D, the manifold's coordinates after reduction (min(N, M)).
+    pub ambient_dim: usize,
+    /// Fraction of the Gaussian samples that touch the manifold (QP solved
+    /// with a nonzero solution).
+    pub touching_fraction: f64,
+}
+
+/// The whole analysis.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MftmaResult {
+    /// Per manifold, in input order.
+    pub manifolds: Vec<ManifoldCapacity>,
+    /// α = 1 / mean_μ(1/α_μ).
+    pub capacity: f64,
+    /// mean_μ R_M.
+    pub radius: f64,
+    /// mean_μ D_M.
+    pub dimension: f64,
+    /// ρ_c: mean over μ ≠ ν of |cos(c_μ, c_ν)| of the centred centres.
+    pub center_correlation: f64,
+    /// K, the rank of the removed centre structure.
+    pub k: usize,
+    /// Residual mean |correlation| of the centres after removing K dims
+    /// (equal to ρ_c when K = 0).
+    pub residual_correlation: f64,
+    /// Residual mean |correlation| for each K tried (index K − 1).
+    pub residual_by_k: Vec<f64>,
+    /// Participation ratio (Σλ)²/Σλ² of all points' covariance (NaN if not
+    /// computed).
+    pub participation_ratio: f64,
+    /// Number of principal components for 90% of the variance (0 if not
+    /// computed).
+    pub pcs_90: usize,
+    /// Stiefel CG iterations spent in the centre search.
+    pub cg_iterations: usize,
+}
+
+/// Which part of the analysis a job is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Stage {
+    /// Step 2, one CG optimisation per unit.
+    Centers,
+    /// Steps 3–5, one manifold per unit.
+    Manifolds,
+    /// Participation ratio and PCs, one unit.
+    Dimensionality,
+    Done,
+}
+
+/// How far a job is: `done` of about `total` units (the centre search's
+/// count is an upper bound until it stops early, so `total` can shrink).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+    pub stage: Stage,
+}
+
+impl Progress {
+    /// done / total in [0, 1].
+    pub fn fraction(&self) -> f64 {
+        if self.total == 0 {
+            1.0
+        } else {
+            (self.done as f64 / self.total as f64).min(1.0)
+        }
+    }
+}
+
+/// MFTMA run in chunks. Build with [`MftmaJob::new`] (which checks the
+/// input), call [`MftmaJob::advance`] until it returns true, read
+/// [`MftmaJob::result`]. Cancelling is dropping the job. The result does
+/// not depend on the chunk sizes.
+#[derive(Clone, Debug)]
+pub struct MftmaJob {
+    options: MftmaOptions,
+    /// Globally centred manifolds (samples × features).
+    centred: Vec<DMatrix<f64>>,
+    /// Orthonormal basis (N × n) of the centred centres' span.
+    basis: DMatrix<f64>,
+    search: CenterSearch,
+    /// V in feature space (N × K), once the search is done.
+    v_features: Option<DMatrix<f64>>,
+    per_manifold: Vec<ManifoldCapacity>,
+    dimensionality: Option<(f64, usize)>,
+    done_units: usize,
+    error: Option<CapacityError>,
+}
+
+/// Check the manifolds (samples × features each).
+pub fn check_manifolds(manifolds: &[DMatrix<f64>]) -> Result<usize, CapacityError> {
+    if manifolds.len() < 2 {
+        return Err(CapacityError::TooFewManifolds(manifolds.len()));
+    }
+    let n = manifolds[0].ncols();
+    if n == 0 {
+        return Err(CapacityError::NoFeatures);
+    }
+    for (mu, x) in manifolds.iter().enumerate() {
+        if x.ncols() != n {
+            return Err(CapacityError::FeatureMismatch {
+                manifold: mu,
+                expected: n,
+                got: x.ncols(),
+            });
+        }
+        if x.nrows() < 2 {
+            return Err(CapacityError::TooFewPoints {
+                manifold: mu,
+                points: x.nrows(),
+            });
+        }
+        if !x.iter().all(|v| v.is_finite()) {
+            return Err(CapacityError::NotFinite { manifold: mu });
+        }
+    }
+    Ok(n)
+}
+
+/// Mean of the rows of `x` (length ncols), summed in row order.
+fn row_mean(x: &DMatrix<f64>) -> Vec<f64> {
+    let m = x.nrows() as f64;
+    x.column_iter()
+        .map(|c| {
+            let mut s = 0.0;
+            for v in c.iter() {
+                s += v;
+            }
+            s / m
+        })
+        .collect()
+}
+
+/// An orthonormal basis (N × n) of the span of the columns of `a` (N × P),
+/// by Gram–Schmidt applied twice, dropping columns whose remainder is below
+/// 1e-10 of the largest column norm; and the coordinates (P × n) of the
+/// columns in it.
+pub fn span_basis(a: &DMatrix<f64>) -> (DMatrix<f64>, DMatrix<f64>) {
+    let (nrow, p) = a.shape();
+    let max_norm = (0..p)
+        .map(|j| libm::sqrt(a.column(j).iter().map(|v| v * v).sum::<f64>()))
+        .fold(0.0, f64::max);
+    let mut cols: Vec<Vec<f64>> = Vec::new();
+    for j in 0..p {
+        let mut v: Vec<f64> = a.column(j).iter().copied().collect();
+        for _pass in 0..2 {
+            for q in &cols {
+                let r = qp::dot(q, &v);
+                for (vi, qi) in v.iter_mut().zip(q) {
+                    *vi -= r * qi;
+                }
+            }
+        }
+        let norm = libm::sqrt(qp::dot(&v, &v));
+        if norm > 1e-10 * max_norm && norm > 0.0 {
+            v.iter_mut().for_each(|x| *x /= norm);
+            cols.push(v);
+        }
+    }
+    let n = cols.len();
+    let basis = DMatrix::from_fn(nrow, n, |i, k| cols[k][i]);
+    let coords = DMatrix::from_fn(p, n, |mu, k| qp::dot(&cols[k], a.column(mu).as_slice()));
+    (basis, coords)
+}
+
+impl MftmaJob {
+    /// Check the input and prepare the job (centring and the centres'
+    /// basis; no optimisation yet).
+    pub fn new(manifolds: &[DMatrix<f64>], options: &MftmaOptions) -> Result<Self, CapacityError> {
+        options.check()?;
+        let n = check_manifolds(manifolds)?;
+        let p = manifolds.len();
+        // Global mean of all points, summed manifold by manifold.
+        let total: usize = manifolds.iter().map(|x| x.nrows()).sum();
+        let mut global = vec![0.0; n];
+        for x in manifolds {
+            for (f, g) in global.iter_mut().enumerate() {
+                let mut s = 0.0;
+                for v in x.column(f).iter() {
+                    s += v;
+                }
+                *g += s;
+            }
+        }
+        global.iter_mut().for_each(|g| *g /= total as f64);
+        let centred: Vec<DMatrix<f64>> = manifolds
+            .iter()
+            .map(|x| DMatrix::from_fn(x.nrows(), n, |i, f| x[(i, f)] - global[f]))
+            .collect();
+        // Centres, centred by their own mean (as the published fun_FA).
+        let centres: Vec<Vec<f64>> = centred.iter().map(row_mean).collect();
+        let mut cmean = vec![0.0; n];
+        for c in &centres {
+            for (a, b) in cmean.iter_mut().zip(c) {
+                *a += b;
+            }
+        }
+        cmean.iter_mut().for_each(|a| *a /= p as f64);
+        let cc = DMatrix::from_fn(n, p, |f, mu| centres[mu][f] - cmean[f]);
+        let (basis, coords) = span_basis(&cc);
+        let cg = options.cg.0.unwrap_or_default();
+        let search = CenterSearch::new(coords, options.restarts, cg, Rng::fork(options.seed, 0));
+        Ok(MftmaJob {
+            options: options.clone(),
+            centred,
+            basis,
+            search,
+            v_features: None,
+            per_manifold: Vec::with_capacity(p),
+            dimensionality: None,
+            done_units: 0,
+            error: None,
+        })
+    }
+
+    /// The current stage.
+    pub fn stage(&self) -> Stage {
+        if self.error.is_some() {
+            Stage::Done
+        } else if !self.search.is_done() {
+            Stage::Centers
+        } else if self.per_manifold.len() < self.centred.len() {
+            Stage::Manifolds
+        } else if self.options.data_dimensionality && self.dimensionality.is_none() {
+            Stage::Dimensionality
+        } else {
+            Stage::Done
+        }
+    }
+
+    /// Whether the job has finished (or failed).
+    pub fn is_done(&self) -> bool {
+        self.stage() == Stage::Done
+    }
+
+    /// Units done and (an upper bound on) the total.
+    pub fn progress(&self) -> Progress {
+        let remaining = self.search.remaining_units()
+            + (self.centred.len() - self.per_manifold.len())
+            + usize::from(self.options.data_dimensionality && self.dimensionality.is_none());
+        Progress {
+            done: self.done_units,
+            total: self.done_units + if self.error.is_some() { 0 } else { remaining },
+            stage: self.stage(),
+        }
+    }
+
+    /// Do up to `max_units` units of work (a unit is one CG run of the
+    /// centre search, one manifold, or the dimensionality). Ok(true) when
+    /// the job is complete.
+    pub fn advance(&mut self, max_units: usize) -> Result<bool, CapacityError> {
+        for _ in 0..max_units {
+            if let Some(e) = &self.error {
+                return Err(e.clone());
+            }
+            match self.stage() {
+                Stage::Centers => {
+                    self.search.step();
+                }
+                Stage::Manifolds => {
+                    let v = self.feature_v().clone();
+                    let mu = self.per_manifold.len();
+                    match analyse_manifold(&self.centred[mu], &v, mu, &self.options) {
+                        Ok(r) => self.per_manifold.push(r),
+                        Err(e) => {
+                            self.error = Some(e.clone());
+                            return Err(e);
+                        }
+                    }
+                }
+                Stage::Dimensionality => {
+                    self.dimensionality = Some(data_dimensionality(&self.centred));
+                }
+                Stage::Done => break,
+            }
+            self.done_units += 1;
+        }
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        Ok(self.is_done())
+    }
+
+    /// V in feature space (N × K).
+    fn feature_v(&mut self) -> &DMatrix<f64> {
+        if self.v_features.is_none() {
+            let n = self.basis.ncols();
+            let v = self.search.result().v(n);
+            self.v_features = Some(&self.basis * v);
+        }
+        self.v_features.as_ref().expect("just set")
+    }
+
+    /// The centre search's result (complete once the stage has passed
+    /// `Centers`).
+    pub fn centers(&self) -> &CenterStructure {
+        self.search.result()
+    }
+
+    /// The result, once done.
+    pub fn result(&self) -> Option<MftmaResult> {
+        if !self.is_done() || self.error.is_some() {
+            return None;
+        }
+        let cs = self.search.result();
+        let per = self.per_manifold.clone();
+        let p = per.len() as f64;
+        let mut inv = 0.0;
+        let mut r = 0.0;
+        let mut d = 0.0;
+        for m in &per {
+            inv += 1.0 / m.capacity;
+            r += m.radius;
+            d += m.dimension;
+        }
+        let (pr, pcs) = self.dimensionality.unwrap_or((f64::NAN, 0));
+        Some(MftmaResult {
+            capacity: 1.0 / (inv / p),
+            radius: r / p,
+            dimension: d / p,
+            center_correlation: cs.rho_c,
+            k: cs.k,
+            residual_correlation: if cs.k == 0 {
+                cs.rho_c
+            } else {
+                cs.residual_by_k[cs.k - 1]
+            },
+            residual_by_k: cs.residual_by_k.clone(),
+            participation_ratio: pr,
+            pcs_90: pcs,
+            cg_iterations: cs.cg_iterations,
+            manifolds: per,
+        })
+    }
+}
+
+/// MFTMA in one call: manifolds as samples × features matrices.
+pub fn mftma(
+    manifolds: &[DMatrix<f64>],
+    options: &MftmaOptions,
+) -> Result<MftmaResult, CapacityError> {
+    let mut job = MftmaJob::new(manifolds, options)?;
+    while !job.advance(usize::MAX)? {}
+    Ok(job.result().expect("done without error"))
+}
+
+/// Steps 3–5 for one globally centred manifold (M × N) and V (N × K).
+fn analyse_manifold(
+    x: &DMatrix<f64>,
+    v: &DMatrix<f64>,
+    mu: usize,
+    options: &MftmaOptions,
+) -> Result<ManifoldCapacity, CapacityError> {
+    let (m, n) = x.shape();
+    // Null space of V: X − (XV)Vᵀ.
+    let xp = if v.ncols() == 0 {
+        x.clone()
+    } else {
+        x - crate::gemm::mul_nt(&crate::gemm::mul(x, v), v)
+    };
+    let centre = row_mean(&xp);
+    let norm = libm::sqrt(qp::dot(&centre, &centre));
+    if !(norm > 0.0) {
+        return Err(CapacityError::ZeroCenter { manifold: mu });
+    }
+    let y = DMatrix::from_fn(m, n, |i, f| (xp[(i, f)] - centre[f]) / norm);
+    // Coordinates: D × M.
+    let coords = if n > m {
+        reduce_to_span(&y)
+    } else {
+        y.transpose()
+    };
+    let d = coords.nrows();
+    let d1 = d + 1;
+    let mut s = DMatrix::from_element(d1, m, 1.0);
+    s.view_mut((0, 0), (d, m)).copy_from(&coords);
+
+    let n_t = options.n_t;
+    let kappa = options.kappa;
+    let mut rng = Rng::fork(options.seed, 1 + mu as u64);
+    let t = DMatrix::from_fn(d1, n_t, |_, _| 0.0);
+    let mut t = t;
+    for j in 0..n_t {
+        for i in 0..d1 {
+            t[(i, j)] = rng.normal();
+        }
+    }
+    // Scores b_j(t) = s_j·t + κ for all samples: (m × n_t).
+    let mut scores = crate::gemm::mul_tn(&s, &t);
+    scores.iter_mut().for_each(|b| *b += kappa);
+    let mut qp = AnchorQp::from_matrix(&s);
+    qp.fill_gram();
+
+    let mut anchors = DMatrix::zeros(d1, n_t);
+    let mut touching = 0usize;
+    for j in 0..n_t {
+        let tj = t.column(j);
+        let b = scores.column(j);
+        // The max-projection point (first on ties).
+        let mut best = 0;
+        for i in 1..m {
+            if b[i] > b[best] {
+                best = i;
+            }
+        }
+        let interior = |anchors: &mut DMatrix<f64>| {
+            anchors.column_mut(j).copy_from(&s.column(best));
+        };
+        if b[best] < 0.0 {
+            interior(&mut anchors);
+            continue;
+        }
+        let sol = qp.solve_with_scores(tj.as_slice(), kappa, b.as_slice());
+        let dist = libm::sqrt(qp::dot(&sol.t_minus_v, &sol.t_minus_v));
+        if dist < 1e-8 {
+            interior(&mut anchors);
+            continue;
+        }
+        touching += 1;
+        let sum = sol.t_minus_v[d1 - 1];
+        for i in 0..d1 {
+            anchors[(i, j)] = sol.t_minus_v[i] / sum;
+        }
+    }
+    let (capacity, radius, dimension) = anchor_statistics(&t, &anchors, kappa);
+    Ok(ManifoldCapacity {
+        capacity,
+        radius,
+        dimension,
+        center_norm: norm,
+        ambient_dim: d,
+        touching_fraction: touching as f64 / n_t as f64,
+    })
+}
+
+/// α_M, R_M and D_M from the samples t and anchors s̃ (both (D+1) × n_t),
+/// step 5 of the module doc.
+pub fn anchor_statistics(t: &DMatrix<f64>, s: &DMatrix<f64>, kappa: f64) -> (f64, f64, f64) {
+    let (d1, n_t) = t.shape();
+    let d = d1 - 1;
+    let nt = n_t as f64;
+    // Capacity.
+    let mut slam = 0.0;
+    for j in 0..n_t {
+        let ts = qp::dot(t.column(j).as_slice(), s.column(j).as_slice()) + kappa;
+        let ss = qp::dot(s.column(j).as_slice(), s.column(j).as_slice());
+        let h = ts.max(0.0);
+        let lamb = if ss > 0.0 { h / ss } else { 0.0 };
+        slam += lamb * lamb * ss;
+    }
+    let capacity = 1.0 / (slam / nt);
+    // Radius.
+    let mut mean = vec![0.0; d1];
+    for j in 0..n_t {
+        for i in 0..d1 {
+            mean[i] += s[(i, j)];
+        }
+    }
+    mean.iter_mut().for_each(|x| *x /= nt);
+    let mut rsum = 0.0;
+    for j in 0..n_t {
+        let last = s[(d, j)];
+        let mut q = 0.0;
+        for i in 0..d {
+            let z = (s[(i, j)] - mean[i]) / last;
+            q += z * z;
+        }
+        rsum += q;
+    }
+    let radius = libm::sqrt(rsum / nt);
+    // Dimension.
+    let mut dots = 0.0;
+    for j in 0..n_t {
+        let mut tt = 0.0;
+        let mut ss = 0.0;
+        let mut ts = 0.0;
+        for i in 0..d {
+            tt += t[(i, j)] * t[(i, j)];
+            ss += s[(i, j)] * s[(i, j)];
+            ts += t[(i, j)] * s[(i, j)];
+        }
+        dots += ts / (libm::sqrt(tt) * libm::sqrt(ss + 1e-12));
+    }
+    let mdot = dots / nt;
+    (capacity, radius, d as f64 * mdot * mdot)
+}
+
+/// Coordinates (M × M, one point per column) of the M points (rows of `y`,
+/// M < N) in an orthonormal basis of an M-dimensional space containing
+/// them: Lᵀ with LLᵀ = YYᵀ (Cholesky of the Gram matrix; a pivot below
+/// 1e-12 of its diagonal — a point in the span of the earlier ones — gives
+/// a zero row).
+pub fn reduce_to_span(y: &DMatrix<f64>) -> DMatrix<f64> {
+    let m = y.nrows();
+    let g = crate::gemm::mul_nt(y, y);
+    let mut l = DMatrix::<f64>::zeros(m, m);
+    for j in 0..m {
+        for i in 0..j {
+            if l[(i, i)] == 0.0 {
+                continue;
+            }
+            let mut s = g[(j, i)];
+            for k in 0..i {
+                s -= l[(j, k)] * l[(i, k)];
+            }
+            l[(j, i)] = s / l[(i, i)];
+        }
+        let mut s = g[(j, j)];
+        for k in 0..j {
+            s -= l[(j, k)] * l[(j, k)];
+        }
+        l[(j, j)] = if s > 1e-12 * g[(j, j)] {
+            libm::sqrt(s)
+        } else {
+            0.0
+        };
+    }
+    l.transpose()
+}
+
+/// Participation ratio and PCs for 90% of the variance of all points
+/// (globally centred already), from the eigenvalues of the smaller Gram
+/// matrix (N × N or total points squared).
+pub fn data_dimensionality(centred: &[DMatrix<f64>]) -> (f64, usize) {
+    let n = centred[0].ncols();
+    let total: usize = centred.iter().map(|x| x.nrows()).sum();
+    let mut all = DMatrix::zeros(total, n);
+    let mut row = 0;
+    for x in centred {
+        all.view_mut((row, 0), (x.nrows(), n)).copy_from(x);
+        row += x.nrows();
+    }
+    let g = if n <= total {
+        crate::gemm::mul_tn(&all, &all)
+    } else {
+        crate::gemm::mul_nt(&all, &all)
+    };
+    let vals = g.symmetric_eigenvalues();
+    let mut vals: Vec<f64> = vals.iter().map(|v| v.max(0.0)).collect();
+    vals.sort_by(|a, b| b.total_cmp(a));
+    let sum: f64 = vals.iter().sum();
+    let sum_sq: f64 = vals.iter().map(|v| v * v).sum();
+    if !(sum > 0.0) {
+        return (0.0, 0);
+    }
+    let pr = sum * sum / sum_sq;
+    let mut cum = 0.0;
+    let mut k = 0;
+    for v in &vals {
+        cum += v;
+        k += 1;
+        if cum >= 0.9 * sum {
+            break;
+        }
+    }
+    (pr, k)
+}

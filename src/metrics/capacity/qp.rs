@@ -1,0 +1,559 @@
+//! The per-sample quadratic programme of MFTMA, solved exactly by an active
+//! set method (Lawson & Hanson's NNLS) on its dual.
+//!
+//! # The problem
+//!
+//! For one Gaussian vector t ∈ R^{D+1} and a manifold of m points s_j (the
+//! columns of the (D+1) × m matrix S, whose last row is all ones):
+//!
+//! ```text
+//! min_v ‖v − t‖²   subject to   v·s_j + κ ≤ 0   for every j.
+//! ```
+//!
+//! (Chung, Lee & Sompolinsky, PRX 2018, §III A.) The Lagrangian stationarity
+//! gives v = t − Sλ with λ ≥ 0, and the dual is
+//!
+//! ```text
+//! min_{λ ≥ 0} ½‖Sλ‖² − λ·(Sᵀt) − κ Σ_j λ_j.
+//! ```
+//!
+//! Because every s_j ends in 1, Σ_j λ_j = (Sλ)_{D+1} = e·Sλ with e the last
+//! unit vector, and the dual is, up to a constant,
+//!
+//! ```text
+//! min_{λ ≥ 0} ½‖t' − Sλ‖²,   t' = t + κ e,
+//! ```
+//!
+//! a nonnegative least-squares problem: Sλ* is the projection of t' on the
+//! cone spanned by the points. Lawson–Hanson's active-set NNLS solves it
+//! exactly (finite termination; the answer is the solution of one linear
+//! system on the final passive set). The cone projection Sλ* is unique even
+//! when λ* is not (duplicate or affinely dependent points), and so are v and
+//! Σλ = (Sλ*)_{D+1}.
+//!
+//! # How it is solved
+//!
+//! In Gram form: the gradient w = Sᵀt' − G λ with G = SᵀS. The columns of G
+//! are computed the first time a point enters a passive set and kept for
+//! the manifold's later samples, so the cost per sample is one Sᵀt' (m·(D+1))
+//! plus O(m k) per active-set change, k the number of touching points. The
+//! passive set's Gram block is kept as a Cholesky factor, extended by one
+//! row when a point enters and refactored when points leave. A point that is
+//! (numerically) a combination of the passive ones is never added: its
+//! gradient is zero at the subproblem's optimum anyway.
+//!
+//! The search starts from the point with the largest projection on t (the
+//! first index NNLS picks is argmax_j s_j·t'), which is the published
+//! method's "max-projection" point. Only + − × ÷ and sqrt are used, in a
+//! fixed order: the same bits in wasm and natively.
+
+/// The anchor-point QP for one manifold: its points, and the Gram columns
+/// computed so far.
+#[derive(Clone, Debug)]
+pub struct AnchorQp {
+    /// Rows (D + 1) of each point.
+    d: usize,
+    /// Number of points.
+    m: usize,
+    /// Column-major (D + 1) × m: point j is `points[j * d..(j + 1) * d]`.
+    points: Vec<f64>,
+    /// ‖s_j‖².
+    norms_sq: Vec<f64>,
+    /// Gram columns G[:, j] = Sᵀ s_j, computed on first use (empty before).
+    gram: Vec<Vec<f64>>,
+    /// max_j ‖s_j‖, for the scale of the stopping tolerance.
+    max_norm: f64,
+}
+
+/// The solution of one QP.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QpSolution {
+    /// The minimiser v (length D + 1).
+    pub v: Vec<f64>,
+    /// Lagrange multipliers λ ≥ 0 (length m), one optimal set.
+    pub lambda: Vec<f64>,
+    /// t − v = Sλ (length D + 1), the projection of t + κe on the cone of
+    /// the points; its last entry is Σλ.
+    pub t_minus_v: Vec<f64>,
+    /// Number of points with λ_j > 0 (touching the solution).
+    pub support: usize,
+}
+
+impl AnchorQp {
+    /// The QP for the points given as the columns of a column-major
+    /// `d × m` slice. Panics (a programming error, never reached from user
+    /// input) if the slice length is not d·m.
+    pub fn new(d: usize, m: usize, points: Vec<f64>) -> Self {
+        assert_eq!(
+            points.len(),
+            d * m,
+            "AnchorQp::new: {} != {d}·{m}",
+            points.len()
+        );
+        let norms_sq: Vec<f64> = (0..m)
+            .map(|j| dot(&points[j * d..(j + 1) * d], &points[j * d..(j + 1) * d]))
+            .collect();
+        let max_norm = libm::sqrt(norms_sq.iter().copied().fold(0.0, f64::max));
+        AnchorQp {
+            d,
+            m,
+            points,
+            norms_sq,
+            gram: vec![Vec::new(); m],
+            max_norm,
+        }
+    }
+
+    /// The QP for the columns of a (D + 1) × m matrix.
+    pub fn from_matrix(s: &nalgebra::DMatrix<f64>) -> Self {
+        AnchorQp::new(s.nrows(), s.ncols(), s.as_slice().to_vec())
+    }
+
+    /// Compute every Gram column now, with one blocked product (the same
+    /// bits as the lazy dot products). Skipped above 4096 points (memory):
+    /// the columns are then computed as points enter a passive set.
+    pub fn fill_gram(&mut self) {
+        if self.m > 4096 || self.m == 0 {
+            return;
+        }
+        let s = nalgebra::DMatrix::from_column_slice(self.d, self.m, &self.points);
+        let g = crate::gemm::mul_tn(&s, &s);
+        for j in 0..self.m {
+            self.gram[j] = g.column(j).iter().copied().collect();
+        }
+    }
+
+    /// Dimension D + 1 of the points.
+    pub fn dim(&self) -> usize {
+        self.d
+    }
+
+    /// Number of points m.
+    pub fn len(&self) -> usize {
+        self.m
+    }
+
+    /// Whether there are no points.
+    pub fn is_empty(&self) -> bool {
+        self.m == 0
+    }
+
+    /// Point j.
+    pub fn point(&self, j: usize) -> &[f64] {
+        &self.points[j * self.d..(j + 1) * self.d]
+    }
+
+    fn gram_column(&mut self, j: usize) -> &[f64] {
+        if self.gram[j].is_empty() {
+            let d = self.d;
+            let sj = &self.points[j * d..(j + 1) * d];
+            let col: Vec<f64> = (0..self.m)
+                .map(|i| dot(&self.points[i * d..(i + 1) * d], sj))
+                .collect();
+            self.gram[j] = col;
+        }
+        &self.gram[j]
+    }
+
+    /// The projections b_j = s_j·t' with t' = t + κe, the NNLS right-hand
+    /// side (and, less κ, the published method's max-projection scores).
+    pub fn scores(&self, t: &[f64], kappa: f64) -> Vec<f64> {
+        let d = self.d;
+        let mut tp = t.to_vec();
+        tp[d - 1] += kappa;
+        (0..self.m).map(|j| dot(self.point(j), &tp)).collect()
+    }
+
+    /// Solve min ‖v − t‖² s.t. v·s_j + κ ≤ 0 exactly. `t` has length D + 1.
+    pub fn solve(&mut self, t: &[f64], kappa: f64) -> QpSolution {
+        let b = self.scores(t, kappa);
+        self.solve_with_scores(t, kappa, &b)
+    }
+
+    /// [`Self::solve`] with the scores b = Sᵀ(t + κe) already computed (the
+    /// MFTMA loop computes them for all samples at once).
+    pub fn solve_with_scores(&mut self, t: &[f64], kappa: f64, b: &[f64]) -> QpSolution {
+        let (d, m) = (self.d, self.m);
+        let mut lambda = vec![0.0; m];
+        let mut tp_norm_sq = dot(t, t);
+        tp_norm_sq += kappa * (2.0 * t[d - 1] + kappa);
+        let scale = libm::sqrt(tp_norm_sq.max(0.0)).max(1.0) * self.max_norm.max(1e-300);
+        let tol = 1e-13 * scale;
+
+        let kmax = d.min(m);
+        let mut passive: Vec<usize> = Vec::with_capacity(kmax);
+        let mut in_passive = vec![false; m];
+        let mut banned = vec![false; m];
+        let mut chol = Cholesky::new(kmax);
+        let mut w = b.to_vec();
+        let max_outer = 3 * m + 50;
+
+        for _ in 0..max_outer {
+            // The most violated point not yet passive.
+            let mut best = usize::MAX;
+            let mut best_w = tol;
+            for j in 0..m {
+                if !in_passive[j] && !banned[j] && w[j] > best_w {
+                    best_w = w[j];
+                    best = j;
+                }
+            }
+            if best == usize::MAX || passive.len() == kmax {
+                break;
+            }
+            let j = best;
+            // Extend the factor of G_PP by point j.
+            let g_j: Vec<f64> = {
+                let col = self.gram_column(j);
+                passive.iter().map(|&p| col[p]).collect()
+            };
+            if !chol.push(&g_j, self.norms_sq[j]) {
+                banned[j] = true;
+                continue;
+            }
+            passive.push(j);
+            in_passive[j] = true;
+
+            // Inner loop: keep the unconstrained solution on P feasible.
+            let mut first = true;
+            loop {
+                let rhs: Vec<f64> = passive.iter().map(|&p| b[p]).collect();
+                let z = chol.solve(&rhs);
+                if first && z[z.len() - 1] <= 0.0 {
+                    // Rounding: the new point does not help. Undo and ban.
+                    passive.pop();
+                    in_passive[j] = false;
+                    chol.pop();
+                    banned[j] = true;
+                    break;
+                }
+                first = false;
+                if z.iter().all(|&zi| zi > 0.0) {
+                    for (k, &p) in passive.iter().enumerate() {
+                        lambda[p] = z[k];
+                    }
+                    // A new point entered: earlier bans may no longer hold.
+                    banned.iter_mut().for_each(|x| *x = false);
+                    break;
+                }
+                // Step from λ toward z until the first λ hits zero.
+                let mut alpha = f64::INFINITY;
+                let mut hit = 0;
+                for (k, &p) in passive.iter().enumerate() {
+                    if z[k] <= 0.0 {
+                        let a = lambda[p] / (lambda[p] - z[k]);
+                        if a < alpha {
+                            alpha = a;
+                            hit = k;
+                        }
+                    }
+                }
+                for (k, &p) in passive.iter().enumerate() {
+                    lambda[p] += alpha * (z[k] - lambda[p]);
+                }
+                lambda[passive[hit]] = 0.0;
+                let keep: Vec<usize> = passive
+                    .iter()
+                    .copied()
+                    .filter(|&p| lambda[p] > 0.0)
+                    .collect();
+                for &p in &passive {
+                    if lambda[p] <= 0.0 {
+                        lambda[p] = 0.0;
+                        in_passive[p] = false;
+                    }
+                }
+                passive = keep;
+                // Refactor the smaller passive block.
+                chol.clear();
+                let mut ok = Vec::with_capacity(passive.len());
+                for &p in &passive {
+                    let g: Vec<f64> = {
+                        let col = self.gram_column(p);
+                        ok.iter().map(|&q: &usize| col[q]).collect()
+                    };
+                    if chol.push(&g, self.norms_sq[p]) {
+                        ok.push(p);
+                    } else {
+                        lambda[p] = 0.0;
+                        in_passive[p] = false;
+                    }
+                }
+                passive = ok;
+                if passive.is_empty() {
+                    break;
+                }
+            }
+            // w = b − G λ over the passive set.
+            w.copy_from_slice(b);
+            for &p in &passive {
+                let lp = lambda[p];
+                let col = self.gram_column(p);
+                for (wi, gi) in w.iter_mut().zip(col.iter()) {
+                    *wi -= gi * lp;
+                }
+            }
+        }
+
+        // t − v = Sλ, summed over points in index order.
+        let mut u = vec![0.0; d];
+        let mut support = 0;
+        for (j, &l) in lambda.iter().enumerate() {
+            if l > 0.0 {
+                support += 1;
+                let s = &self.points[j * d..(j + 1) * d];
+                for (ui, si) in u.iter_mut().zip(s) {
+                    *ui += l * si;
+                }
+            }
+        }
+        let v: Vec<f64> = t.iter().zip(&u).map(|(ti, ui)| ti - ui).collect();
+        QpSolution {
+            v,
+            lambda,
+            t_minus_v: u,
+            support,
+        }
+    }
+}
+
+/// x·y summed in index order.
+pub(crate) fn dot(x: &[f64], y: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for (a, b) in x.iter().zip(y) {
+        s += a * b;
+    }
+    s
+}
+
+/// A lower-triangular Cholesky factor L (G_PP = L Lᵀ) grown one row at a
+/// time, stored row by row (row i holds i + 1 entries from i(i+1)/2).
+#[derive(Clone, Debug)]
+struct Cholesky {
+    kmax: usize,
+    k: usize,
+    l: Vec<f64>,
+}
+
+impl Cholesky {
+    fn new(kmax: usize) -> Self {
+        Cholesky {
+            kmax,
+            k: 0,
+            l: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn at(&self, i: usize, j: usize) -> f64 {
+        self.l[i * (i + 1) / 2 + j]
+    }
+
+    fn clear(&mut self) {
+        self.k = 0;
+        self.l.clear();
+    }
+
+    fn pop(&mut self) {
+        self.k -= 1;
+        self.l.truncate(self.k * (self.k + 1) / 2);
+    }
+
+    /// Append a column with off-diagonal Gram entries `g` (against the
+    /// current rows) and diagonal `diag`. False (and nothing changes) if it
+    /// is numerically dependent on the current columns: its squared
+    /// distance from their span is at most 1e-12 of its squared norm.
+    fn push(&mut self, g: &[f64], diag: f64) -> bool {
+        let k = self.k;
+        if k == self.kmax || diag <= 0.0 {
+            return false;
+        }
+        let start = self.l.len();
+        for i in 0..k {
+            let row = i * (i + 1) / 2;
+            let mut s = g[i];
+            for jj in 0..i {
+                s -= self.l[row + jj] * self.l[start + jj];
+            }
+            let y = s / self.l[row + i];
+            self.l.push(y);
+        }
+        let mut yy = 0.0;
+        for y in &self.l[start..] {
+            yy += y * y;
+        }
+        let pivot = diag - yy;
+        if !(pivot > 1e-12 * diag) {
+            self.l.truncate(start);
+            return false;
+        }
+        self.l.push(libm::sqrt(pivot));
+        self.k += 1;
+        true
+    }
+
+    /// Solve L Lᵀ z = rhs.
+    fn solve(&self, rhs: &[f64]) -> Vec<f64> {
+        let k = self.k;
+        let mut y = vec![0.0; k];
+        for i in 0..k {
+            let row = i * (i + 1) / 2;
+            let mut s = rhs[i];
+            for (jj, yj) in y.iter().enumerate().take(i) {
+                s -= self.l[row + jj] * yj;
+            }
+            y[i] = s / self.l[row + i];
+        }
+        let mut z = vec![0.0; k];
+        for i in (0..k).rev() {
+            let mut s = y[i];
+            for (jj, zj) in z.iter().enumerate().skip(i + 1) {
+                s -= self.at(jj, i) * zj;
+            }
+            z[i] = s / self.at(i, i);
+        }
+        z
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+
+    /// Hildreth's method (cyclic dual coordinate ascent) for
+    /// min ‖v − t‖² s.t. s_j·v ≤ −κ: a different algorithm from NNLS,
+    /// converging linearly in v; run to a fixed point.
+    fn hildreth(pts: &[Vec<f64>], t: &[f64], kappa: f64) -> Vec<f64> {
+        let mut v = t.to_vec();
+        let mut lam = vec![0.0; pts.len()];
+        for _sweep in 0..200_000 {
+            let mut change: f64 = 0.0;
+            for (j, s) in pts.iter().enumerate() {
+                let ss = dot(s, s);
+                if ss == 0.0 {
+                    continue;
+                }
+                // Maximise the dual in λ_j alone: v = t − Σ λ s.
+                let viol = dot(s, &v) + kappa;
+                let new = (lam[j] + viol / ss).max(0.0);
+                let delta = new - lam[j];
+                if delta != 0.0 {
+                    for (vi, si) in v.iter_mut().zip(s) {
+                        *vi -= delta * si;
+                    }
+                    lam[j] = new;
+                    change = change.max(delta.abs() * libm::sqrt(ss));
+                }
+            }
+            if change < 1e-15 {
+                break;
+            }
+        }
+        v
+    }
+
+    fn random_problem(rng: &mut Rng, dim: usize, m: usize) -> Vec<Vec<f64>> {
+        // Points with last coordinate 1 (as in MFTMA).
+        (0..m)
+            .map(|_| {
+                let mut s: Vec<f64> = (0..dim - 1).map(|_| 0.7 * rng.normal()).collect();
+                s.push(1.0);
+                s
+            })
+            .collect()
+    }
+
+    fn check(pts: &[Vec<f64>], t: &[f64], kappa: f64) -> f64 {
+        let d = t.len();
+        let flat: Vec<f64> = pts.iter().flatten().copied().collect();
+        let mut qp = AnchorQp::new(d, pts.len(), flat);
+        let sol = qp.solve(t, kappa);
+        // KKT: feasibility, λ ≥ 0, complementary slackness.
+        for (j, s) in pts.iter().enumerate() {
+            let c = dot(s, &sol.v) + kappa;
+            assert!(c <= 1e-10, "infeasible: {c}");
+            assert!(sol.lambda[j] >= 0.0);
+            assert!(
+                (sol.lambda[j] * c).abs() < 1e-9,
+                "slackness {}",
+                sol.lambda[j] * c
+            );
+        }
+        let sum: f64 = sol.lambda.iter().sum();
+        assert!((sum - sol.t_minus_v[d - 1]).abs() < 1e-9 * sum.max(1.0));
+        let h = hildreth(pts, t, kappa);
+        sol.v
+            .iter()
+            .zip(&h)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max)
+    }
+
+    #[test]
+    fn equals_an_independent_solver_on_random_problems() {
+        let mut rng = Rng::new(11);
+        let mut worst: f64 = 0.0;
+        for case in 0..60 {
+            let dim = 2 + case % 7; // D + 1 from 2 to 8
+            let m = 1 + (case * 5) % 23; // M < D and M > D both occur
+            let mut pts = random_problem(&mut rng, dim, m);
+            match case % 4 {
+                1 => {
+                    // Duplicate points.
+                    let p = pts[0].clone();
+                    pts.push(p.clone());
+                    pts.push(p);
+                }
+                2 => {
+                    // A point at the centre (0, …, 0, 1).
+                    let mut c = vec![0.0; dim];
+                    c[dim - 1] = 1.0;
+                    pts.push(c);
+                }
+                3 => {
+                    // A point that is the midpoint of two others.
+                    if pts.len() >= 2 {
+                        let mid: Vec<f64> = pts[0]
+                            .iter()
+                            .zip(&pts[1])
+                            .map(|(a, b)| 0.5 * (a + b))
+                            .collect();
+                        pts.push(mid);
+                    }
+                }
+                _ => {}
+            }
+            for &kappa in &[0.0, 0.3, -0.2] {
+                let t: Vec<f64> = (0..dim).map(|_| 1.5 * rng.normal()).collect();
+                worst = worst.max(check(&pts, &t, kappa));
+            }
+        }
+        assert!(worst < 1e-9, "largest |v − v_ref| = {worst:e}");
+    }
+
+    #[test]
+    fn interior_and_single_point_closed_forms() {
+        // One point s = (0, 1): the constraint is v_2 ≤ −κ.
+        let mut qp = AnchorQp::new(2, 1, vec![0.0, 1.0]);
+        let sol = qp.solve(&[0.4, 0.7], 0.1);
+        assert_eq!(sol.v[0], 0.4);
+        assert!((sol.v[1] + 0.1).abs() < 1e-15);
+        assert!((sol.lambda[0] - 0.8).abs() < 1e-15);
+        // Interior: t already satisfies every constraint.
+        let sol = qp.solve(&[0.4, -0.7], 0.1);
+        assert_eq!(sol.v, vec![0.4, -0.7]);
+        assert_eq!(sol.support, 0);
+    }
+
+    #[test]
+    fn deterministic_bits() {
+        let mut rng = Rng::new(3);
+        let pts = random_problem(&mut rng, 6, 30);
+        let flat: Vec<f64> = pts.iter().flatten().copied().collect();
+        let t: Vec<f64> = (0..6).map(|_| rng.normal()).collect();
+        let a = AnchorQp::new(6, 30, flat.clone()).solve(&t, 0.0);
+        let b = AnchorQp::new(6, 30, flat).solve(&t, 0.0);
+        assert_eq!(a, b);
+    }
+}
