@@ -12,7 +12,7 @@ use plotters::prelude::*;
 use super::axis::to_display;
 use super::frame::{hidden_note, plot, Bounds, Frame, Framing};
 use super::lines::empty_note;
-use super::points::{draw_path, log_drop, prepare, Prepared};
+use super::points::{draw_path, log_drop, prepare, thin, Prepared};
 use super::series::Layer;
 use super::theme::{err, Theme, BAND_ALPHA, PINNED_BAND_ALPHA};
 use crate::snapshot::{Chart, Scale};
@@ -77,7 +77,8 @@ pub fn draw<DB: DrawingBackend>(
         framing,
         empty_note(&lines),
         t,
-        |chart, _, _| {
+        |chart, xa, _| {
+            let columns = chart.plotting_area().dim_in_pixel().0 as usize;
             // Every band first, so that no band veils another series' line.
             for (l, (runs, _)) in layers.iter().zip(&bands) {
                 let alpha = if l.pinned {
@@ -114,7 +115,8 @@ pub fn draw<DB: DrawingBackend>(
                             .draw(&Circle::new(seg[0], t.px(2.5), l.color.filled()))
                             .map_err(err)?;
                     } else {
-                        draw_path(chart, seg, l.color, 2.0, l.dashed, t)?;
+                        let pts = thin(seg, xa.lo, xa.hi, columns);
+                        draw_path(chart, &pts, l.color, 2.0, l.dashed, t)?;
                     }
                 }
             }

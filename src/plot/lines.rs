@@ -180,7 +180,11 @@ mod tests {
         assert!(with_color(&els, "polyline", "stroke", series_color(1))
             .iter()
             .any(|e| e.points().iter().all(|p| p.1 == y) && e.points()[0].0 < x));
-        // A pinned chart of another kind is ignored.
+        // A pinned chart of another id is ignored, and one of another kind.
+        let mut other_id = pinned.clone();
+        other_id.id = "accuracy".into();
+        let (svg, _) = draw(&chart, Some(&other_id), 500, 300);
+        assert!(!svg.contains("(pinned)"));
         let heat = Chart::heatmap(
             "loss",
             "",

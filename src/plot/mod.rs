@@ -87,7 +87,7 @@ pub fn draw_chart_with<DB: DrawingBackend>(
 /// lines, bands, scatters and profiles, the pinned series are drawn dashed
 /// (scatter: rings) in the colours of the current series of the same name,
 /// named "<name> (pinned)" in the legend. Other kinds, and a pinned chart of
-/// another kind, draw `chart` alone. The pinned chart is only drawn: it
+/// another id or kind, draw `chart` alone. The pinned chart is only drawn: it
 /// changes nothing in `chart`, so none of its numbers reach a hash.
 pub fn draw_comparison<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,

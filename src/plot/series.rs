@@ -63,16 +63,17 @@ fn own_series(body: &ChartBody) -> Vec<Own<'_>> {
     }
 }
 
-/// Whether a pinned chart is drawn beside `chart`: the same kind, and a kind
-/// that compares by lines or points.
+/// Whether a pinned chart is drawn beside `chart`: the same id, the same
+/// kind, and a kind that compares by lines or points.
 pub fn pin_applies(chart: &Chart, pinned: &Chart) -> bool {
-    matches!(
-        (&chart.body, &pinned.body),
-        (ChartBody::Lines { .. }, ChartBody::Lines { .. })
-            | (ChartBody::Band { .. }, ChartBody::Band { .. })
-            | (ChartBody::Scatter { .. }, ChartBody::Scatter { .. })
-            | (ChartBody::Profile { .. }, ChartBody::Profile { .. })
-    )
+    chart.id == pinned.id
+        && matches!(
+            (&chart.body, &pinned.body),
+            (ChartBody::Lines { .. }, ChartBody::Lines { .. })
+                | (ChartBody::Band { .. }, ChartBody::Band { .. })
+                | (ChartBody::Scatter { .. }, ChartBody::Scatter { .. })
+                | (ChartBody::Profile { .. }, ChartBody::Profile { .. })
+        )
 }
 
 fn display_name(name: &str, i: usize) -> String {

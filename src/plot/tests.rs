@@ -311,6 +311,13 @@ fn samples() {
         .unwrap();
     }
     std::fs::write(format!("{dir}/gallery.svg"), gallery::svg().unwrap()).unwrap();
+    // The gallery in narrow cells, as on a phone.
+    let small: Vec<Chart> = gallery::charts().into_iter().map(|(c, _)| c).collect();
+    std::fs::write(
+        format!("{dir}/gallery_small.svg"),
+        charts_svg_sized(&small, 3, 320, 260).unwrap(),
+    )
+    .unwrap();
 }
 
 #[test]

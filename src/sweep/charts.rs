@@ -64,8 +64,7 @@ pub fn snapshot(
             .unwrap_or_default(),
     };
     let charts = match spec.axes.len() {
-        1 if spec.seeds == 1 => grid.lines(),
-        1 => grid.bands(),
+        1 => grid.one_axis(spec.seeds > 1),
         _ => grid.heatmaps(),
     };
     let stopped: Vec<String> = slots
@@ -247,7 +246,7 @@ impl Grid<'_> {
         }
     }
 
-    /// The one-axis charts, as lines (`band == false`, one seed) or bands.
+    /// The one-axis charts, as lines (one seed) or bands (several).
     fn one_axis(&self, band: bool) -> Vec<Chart> {
         let x_scale = scale(self.spec.axes[0].log);
         let label = &self.labels[0];
@@ -307,14 +306,6 @@ impl Grid<'_> {
             }
         }
         charts
-    }
-
-    fn lines(&self) -> Vec<Chart> {
-        self.one_axis(false)
-    }
-
-    fn bands(&self) -> Vec<Chart> {
-        self.one_axis(true)
     }
 
     /// Two axes: one heatmap per headline metric.
