@@ -394,6 +394,7 @@ pub fn bench_train_steps(
     ))
 }
 
+<<<<<<< HEAD
 /// The capacity benchmark (docs/benchmarks.md, "Manifold capacity"): one
 /// data set of `data::manifolds::benchmark_set`, built once, then MFTMA
 /// runs timed by the caller (`bench/wasm_capacity_bench.mjs`).
@@ -436,4 +437,33 @@ impl CapacityBench {
         })
         .to_string())
     }
+=======
+/// The credit-assignment benchmark (`nn::credit::bench`, docs/benchmarks.md):
+/// build the tanh MLP 30 → width → width → 10 and run `steps` steps of
+/// `rule` ("bp", "fa", "dfa", "np", "wp") on a batch of `batch`; returns the
+/// last loss. JS times the call and subtracts a 0-step call.
+#[wasm_bindgen]
+pub fn bench_credit_steps(
+    rule: &str,
+    width: usize,
+    batch: usize,
+    steps: usize,
+    seed: u32,
+) -> Result<f64, JsValue> {
+    let rule = crate::nn::credit::Rule::from_key(rule).ok_or_else(|| {
+        js_error(format!(
+            "unknown rule {rule:?}: use \"bp\", \"fa\", \"dfa\", \"np\" or \"wp\""
+        ))
+    })?;
+    if width == 0 || batch == 0 || width > 4096 || batch > 4096 {
+        return Err(js_error("width and batch must be 1..=4096"));
+    }
+    Ok(crate::nn::credit::bench::train_steps(
+        rule,
+        width,
+        batch,
+        steps,
+        seed as u64,
+    ))
+>>>>>>> main
 }

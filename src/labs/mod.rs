@@ -9,6 +9,7 @@
 //! and controls, the CLI, sweeps, the presets gallery and the generic per-lab
 //! tests (`tests/every_lab.rs`) find it there.
 
+pub mod credit;
 pub mod lazy_rich;
 
 pub use crate::config::{LabConfig, LabSpec, Preset};
@@ -23,10 +24,16 @@ pub struct LabEntry {
 }
 
 /// Every lab, in picker order. The first is opened when a link names none.
-pub const REGISTRY: &[LabEntry] = &[LabEntry {
-    spec: lazy_rich::spec,
-    build: lazy_rich::LazyRich::boxed,
-}];
+pub const REGISTRY: &[LabEntry] = &[
+    LabEntry {
+        spec: lazy_rich::spec,
+        build: lazy_rich::LazyRich::boxed,
+    },
+    LabEntry {
+        spec: credit::spec,
+        build: credit::CreditLab::boxed,
+    },
+];
 
 /// Why a lab stopped before its last step.
 #[derive(Clone, Debug, PartialEq)]

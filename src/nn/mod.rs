@@ -3,6 +3,7 @@
 pub mod activation;
 pub mod bench;
 pub mod contrastive;
+pub mod credit;
 pub mod linearised;
 pub mod mlp;
 pub mod optimizer;

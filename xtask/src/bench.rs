@@ -124,6 +124,70 @@ pub fn run(root: &Path, pytorch: bool, seconds: f64) -> Result<()> {
     Ok(())
 }
 
+/// `cargo xtask bench credit`: steps/s of every credit-assignment rule
+/// (`nn::credit::bench`), natively (`examples/bench_credit.rs`) and in wasm
+/// in Node (`bench/credit_bench.mjs`), in one table, and whether both
+/// computed the same losses.
+pub fn run_credit(root: &Path, seconds: f64) -> Result<()> {
+    let secs = format!("{seconds}");
+    let mut cmd = cargo(root);
+    cmd.args([
+        "run",
+        "--quiet",
+        "--release",
+        "--example",
+        "bench_credit",
+        "--",
+    ]);
+    cmd.args(["--seconds", &secs]);
+    let native = capture(&mut cmd)?;
+    wasm::build(root, wasm::Profile::Release)?;
+    let mut cmd = Command::new("node");
+    cmd.current_dir(root)
+        .args(["bench/credit_bench.mjs", "--seconds", &secs]);
+    let wasm = capture(&mut cmd)?;
+    let rows = |out: &str| -> BTreeMap<(String, usize, usize), (f64, f64)> {
+        data_rows(out)
+            .into_iter()
+            .filter_map(|f| {
+                let key = (f.first()?.to_string(), parse(&f, 1)?, parse(&f, 2)?);
+                Some((key, (parse(&f, 3)?, parse(&f, 5)?)))
+            })
+            .collect()
+    };
+    let (n, w) = (rows(&native), rows(&wasm));
+    println!("rule  width  batch   native steps/s (best)    wasm steps/s (best)   wasm/native");
+    for (key, (nm, nb)) in &n {
+        let (wm, wb) = w.get(key).copied().unwrap_or((f64::NAN, f64::NAN));
+        println!(
+            "{:<5} {:>5} {:>6}   {:>10.1} ({:>8.1})   {:>10.1} ({:>8.1})   {:>6.2}",
+            key.0,
+            key.1,
+            key.2,
+            nm,
+            nb,
+            wm,
+            wb,
+            wm / nm
+        );
+    }
+    let (cn, cw) = (check_line(&native), check_line(&wasm));
+    println!("\nnative {cn}\nwasm   {cw}");
+    let same = cn == cw;
+    println!(
+        "native and wasm losses after 5 steps: {}",
+        if same {
+            "identical bits"
+        } else {
+            "DIFFER (determinism broken)"
+        }
+    );
+    if !same {
+        bail!("native and wasm computed different losses");
+    }
+    Ok(())
+}
+
 /// The `--seconds` value (time per width and tool): default 2.
 pub fn seconds(value: Option<String>) -> Result<f64> {
     match value {

@@ -40,6 +40,8 @@ commands:
                                        MFTMA (P = 50, M = 100, N = 500, n_t = 300) native and wasm
                                        in Node; --reference DIR (a neural_manifolds_replicaMFT
                                        checkout) adds the published Python (venv in target/capvenv)
+  bench credit [--seconds S]           training steps/s of each credit-assignment rule, native
+                                       and wasm in Node
 ";
 
 fn main() -> ExitCode {
@@ -111,10 +113,15 @@ fn run(args: Vec<String>) -> Result<()> {
             bench_capacity::run(&repo_root(), reps, reference)?;
         }
         "bench" => {
+            let credit = flags.take_switch("credit");
             let pytorch = flags.take_switch("--pytorch");
             let seconds = bench::seconds(flags.take_value("--seconds")?)?;
             flags.finish()?;
-            bench::run(&repo_root(), pytorch, seconds)?;
+            if credit {
+                bench::run_credit(&repo_root(), seconds)?;
+            } else {
+                bench::run(&repo_root(), pytorch, seconds)?;
+            }
         }
         "help" | "--help" | "-h" => print!("{USAGE}"),
         other => {

@@ -1,0 +1,903 @@
+//! The credit-assignment lab (Marblestone, Wayne & Kording 2016; Lillicrap
+//! et al. 2016; Nøkland 2016; Werfel, Xie & Seung 2005).
+//!
+//! The same network, task, data stream and initialisation are trained side
+//! by side by several credit-assignment rules ([`crate::nn::credit`]):
+//! backprop, feedback alignment, direct feedback alignment, node and weight
+//! perturbation. Every step the lab measures, for each rule, the angle
+//! between its hidden-layer update and backprop's at the rule's own weights,
+//! the angle between its feedback signal B e and the backprop signal Wᵀe,
+//! and (at the recording steps) the angle between the readout W and the
+//! feedback matrix B. At the end it compares the representations the rules
+//! built: linear CKA between them, participation ratio per layer and, on the
+//! mixture task, the neural-collapse metrics.
+//!
+//! All rules run in lockstep in one lab (one thread): the page's per-rule
+//! parallel workers are not used.
+//!
+//! Formulas and oracles: `../shared/SCIENCE.md` §2.
+
+use nalgebra::DMatrix;
+
+use crate::config::LabConfig;
+use crate::labs::{Lab, LabError, LabSpec, Preset};
+use crate::metrics::{collapse, dimensionality, lazy_rich::linear_cka};
+use crate::nn::credit::{
+    self, angle_degrees, hidden_update, Cost, Credit, LocalCost, LocalHeads, Rule,
+};
+use crate::nn::optimizer::Sgd;
+use crate::nn::{Activation, Mlp, MlpSpec, Parametrisation};
+use crate::params::ParamSpec;
+use crate::rng::Rng;
+use crate::snapshot::{Chart, ChartBody, Heatmap, Metric, Series, Snapshot};
+
+/// The lab's name in URLs.
+pub const NAME: &str = "credit";
+
+/// Input dimension of every task.
+const D_IN: usize = 30;
+/// Outputs of the regression tasks.
+const D_OUT: usize = 10;
+/// Hidden width of the linear task's student and of the teacher network.
+const LINEAR_HIDDEN: usize = 20;
+const TEACHER_HIDDEN: usize = 20;
+/// Held-out samples on which the NSE is measured.
+const TEST: usize = 500;
+/// Held-out samples on which the representations are compared.
+const PROBE: usize = 200;
+/// Recording points over a run (plus step 0).
+const RECORDS: u64 = 200;
+/// Std of the mixture's class means per coordinate (noise std 1): means sit
+/// about 0.4·√60 ≈ 3.1 apart, so the classes overlap a little.
+const MIXTURE_MEAN_STD: f64 = 0.4;
+
+/// A test NSE above this stops the run as diverged.
+const DIVERGED_NSE: f64 = 1e6;
+
+/// RNG streams (so adding a rule never shifts another part's numbers).
+const STREAM_TRAIN: u64 = 1;
+const STREAM_TEST: u64 = 2;
+const STREAM_TASK: u64 = 3;
+const STREAM_FEEDBACK: u64 = 4;
+const STREAM_LOCAL: u64 = 5;
+const STREAM_INIT: u64 = 6;
+const STREAM_NOISE: u64 = 100;
+
+/// The lab's parameters, in control-panel order.
+pub fn spec() -> LabSpec {
+    let rules: Vec<(&str, &str)> = Rule::ALL.iter().map(|r| (r.key(), r.label())).collect();
+    LabSpec {
+        name: NAME.into(),
+        title: "Credit assignment".into(),
+        summary: "Train the same network on the same data from the same init with different \
+                  credit-assignment rules: backprop, feedback alignment (a fixed random B in place \
+                  of Wᵀ), direct feedback alignment, node and weight perturbation. Compare how fast \
+                  they learn, how their updates align with the gradient (the forward weights come \
+                  to align with B), and the representations they build (Marblestone, Wayne & \
+                  Kording 2016; Lillicrap et al. 2016; Nøkland 2016; Werfel, Xie & Seung 2005)."
+            .into(),
+        params: vec![
+            ParamSpec::choice(
+                "task",
+                "Task",
+                &[
+                    ("linear", "Linear teacher 30→20→10"),
+                    ("teacher", "Nonlinear teacher (tanh)"),
+                    ("mixture", "Gaussian-mixture classes"),
+                ],
+                "linear",
+            )
+            .group("Task")
+            .help("Linear: y = Tx, T ~ U[−1,1], student 30-20-10 linear (Lillicrap et al. 2016). Teacher: a 30-20-10 tanh network with N(0, 1/fan-in) weights, student 30-W-W-10 tanh (Nøkland 2016). Mixture: Gaussian classes in 30 dimensions, student 30-W-W-C tanh."),
+            ParamSpec::integer("classes", "Classes", 2, 10, 4).group("Task").help("Classes of the Gaussian mixture."),
+            ParamSpec::multi("rules", "Rules", &rules, "bp,fa")
+                .group("Rules")
+                .help("The rules trained side by side, on the same data and from the same init."),
+            ParamSpec::log_number("feedback_scale", "Feedback scale", 1e-3, 10.0, 0.5)
+                .group("Rules")
+                .help("Entries of the fixed feedback matrices B are U[−s, s] (Lillicrap et al. use 0.5)."),
+            ParamSpec::log_number("sigma", "Perturbation σ", 1e-6, 1.0, 1e-3)
+                .group("Rules")
+                .help("Std of the node or weight perturbation."),
+            ParamSpec::log_number("perturb_lr", "Perturbation η factor", 1e-4, 1.0, 1.0)
+                .group("Rules")
+                .help("Node and weight perturbation learn at η times this factor: their one-sample estimate has about D times the gradient's squared norm (D perturbed dimensions), so they need a smaller η to stay stable (Werfel, Xie & Seung 2005)."),
+            ParamSpec::choice("cost", "Output cost", &[("mse", "Squared error ½‖ŷ − y‖²"), ("ce", "Cross-entropy")], "mse")
+                .group("Costs")
+                .help("Per-sample cost, averaged over the batch. Cross-entropy needs the mixture task."),
+            ParamSpec::choice(
+                "local",
+                "Local costs",
+                &[("none", "None"), ("classifier", "Local classifier per layer"), ("reconstruction", "Reconstruction per layer")],
+                "none",
+            )
+            .group("Costs")
+            .help("A cost on every hidden layer, added to the rule's update: a linear head predicting the target, or a linear decoder reconstructing the layer's input. Its gradient stays in its layer."),
+            ParamSpec::number("local_weight", "Local cost weight λ", 0.0, 10.0, 1.0).group("Costs").help("Weight of the local costs against the output cost."),
+            ParamSpec::integer("width", "Width", 2, 256, 50).unit("units").group("Network").help("Hidden width of the teacher and mixture students (the linear task's is 20)."),
+            ParamSpec::number("init_scale", "Init scale", 0.0, 1.0, 0.01)
+                .group("Network")
+                .help("Weights start U[−s, s] (biases 0); 0 is a zero init, from which backprop cannot learn but DFA can."),
+            ParamSpec::log_number("lr", "Learning rate η", 1e-6, 1.0, 1e-3).group("Training").help("Plain SGD step size, the same for every rule."),
+            ParamSpec::integer("batch", "Batch size", 1, 256, 1).unit("samples").group("Training").help("Fresh samples per step (1: online)."),
+            ParamSpec::integer("steps", "Steps", 1, 200_000, 5000).unit("steps").group("Training").help("Training steps."),
+        ],
+        presets: presets(),
+        sweep_metrics: ["bp_loss", "fa_loss", "dfa_loss", "np_loss", "wp_loss", "fa_angle_update", "dfa_angle_update"]
+            .map(String::from)
+            .to_vec(),
+    }
+}
+
+fn presets() -> Vec<Preset> {
+    let p = |title: &str, description: &str, fragment: &str| Preset {
+        title: title.into(),
+        description: description.into(),
+        fragment: fragment.into(),
+    };
+    vec![
+        p(
+            "Feedback alignment on the linear task",
+            "Lillicrap et al. 2016: a 30-20-10 linear network learns y = Tx online through a fixed random B. The angle between B e and Wᵀe falls from 90° to well below 45°, the readout comes to align with B, and FA learns nearly as fast as backprop.",
+            "v=1&lab=credit&seed=1&task=linear&rules=bp,fa&lr=0.001&steps=5000",
+        ),
+        p(
+            "DFA from a zero init",
+            "Nøkland 2016: a 30-50-50-10 tanh student of a tanh teacher, every weight 0 at the start. Backprop's hidden gradients are exactly 0 and it stays at NSE = 1; DFA's random feedback breaks the symmetry and it learns.",
+            "v=1&lab=credit&seed=1&task=teacher&rules=bp,dfa&init_scale=0&lr=0.05&batch=10&steps=6000",
+        ),
+        p(
+            "Perturbation learning is slower",
+            "Werfel, Xie & Seung 2005: node and weight perturbation follow the gradient only on average, with a one-sample cosine of about √(2/(πD)). Each rule runs near its largest stable rate: backprop at η = 0.01 (0.03 diverges), node perturbation at η/20 (η/10 diverges), and it reaches NSE 0.1 about 8× later, about the number of outputs. Weight perturbation perturbs every weight (D ≈ 430) and needs η smaller still.",
+            "v=1&lab=credit&seed=1&task=linear&rules=bp,np&lr=0.01&perturb_lr=0.05&steps=5000",
+        ),
+    ]
+}
+
+/// The learning problem: how to draw a batch, and its targets.
+#[derive(Clone, Debug)]
+enum Task {
+    /// y = T x, T (outputs × inputs) ~ U[−1, 1].
+    Linear { t: DMatrix<f64> },
+    /// y = f_teacher(x), a tanh network.
+    Teacher { net: Mlp },
+    /// x = μ_c + N(0, I), y = one-hot(c).
+    Mixture { means: DMatrix<f64> },
+}
+
+impl Task {
+    /// A batch of n samples: inputs, targets, labels (mixture only).
+    fn draw(&self, rng: &mut Rng, n: usize) -> (DMatrix<f64>, DMatrix<f64>, Vec<usize>) {
+        match self {
+            Task::Linear { t } => {
+                let x = DMatrix::from_fn(n, D_IN, |_, _| rng.normal());
+                let y = x.clone() * t.transpose();
+                (x, y, vec![])
+            }
+            Task::Teacher { net } => {
+                let x = DMatrix::from_fn(n, D_IN, |_, _| rng.normal());
+                let y = net.forward(&x).output().clone();
+                (x, y, vec![])
+            }
+            Task::Mixture { means } => {
+                let k = means.nrows();
+                let labels: Vec<usize> = (0..n).map(|_| rng.below(k)).collect();
+                let mut x = DMatrix::zeros(n, D_IN);
+                for i in 0..n {
+                    for j in 0..D_IN {
+                        x[(i, j)] = means[(labels[i], j)] + rng.normal();
+                    }
+                }
+                let y = DMatrix::from_fn(n, k, |i, c| if labels[i] == c { 1.0 } else { 0.0 });
+                (x, y, labels)
+            }
+        }
+    }
+}
+
+/// A running mean of the finite values added.
+#[derive(Clone, Debug, Default)]
+struct Mean {
+    sum: f64,
+    count: u64,
+}
+
+impl Mean {
+    fn add(&mut self, v: f64) {
+        if v.is_finite() {
+            self.sum += v;
+            self.count += 1;
+        }
+    }
+    fn take(&mut self) -> f64 {
+        let m = self.value();
+        *self = Mean::default();
+        m
+    }
+    fn value(&self) -> f64 {
+        if self.count == 0 {
+            f64::NAN
+        } else {
+            self.sum / self.count as f64
+        }
+    }
+}
+
+/// One rule's network and what is measured on it.
+#[derive(Clone, Debug)]
+struct Learner {
+    rule: Rule,
+    net: Mlp,
+    credit: Credit,
+    local: LocalHeads,
+    opt: Sgd,
+    /// Per-step angles, averaged over the current recording window.
+    window_update: Mean,
+    window_signal: Mean,
+    /// The same over the last 10% of training.
+    late_update: Mean,
+    late_signal: Mean,
+    /// Recorded series (one value per recording step).
+    nse: Vec<f64>,
+    accuracy: Vec<f64>,
+    angle_update: Vec<f64>,
+    angle_signal: Vec<f64>,
+    angle_wb: Vec<f64>,
+}
+
+impl Learner {
+    /// ∠(W_readout, B_top): the readout weights (width × outputs, the
+    /// paper's Wᵀ) against the feedback matrix that carries the error to
+    /// the last hidden layer. NaN for rules without feedback.
+    fn angle_wb(&self) -> f64 {
+        match self.credit.feedback.last() {
+            Some(b)
+                if self.rule != Rule::DirectFeedbackAlignment
+                    || b.shape() == self.readout().shape() =>
+            {
+                angle_degrees(self.readout().as_slice(), b.as_slice())
+            }
+            _ => f64::NAN,
+        }
+    }
+
+    fn readout(&self) -> &DMatrix<f64> {
+        self.net.weights.last().expect("an MLP has a readout")
+    }
+}
+
+/// The checked settings.
+#[derive(Clone, Debug)]
+struct Settings {
+    cost: Cost,
+    batch: usize,
+    steps: u64,
+    classes: usize,
+}
+
+/// The credit-assignment lab.
+pub struct CreditLab {
+    s: Settings,
+    task: Task,
+    train_rng: Rng,
+    test_x: DMatrix<f64>,
+    test_y: DMatrix<f64>,
+    test_labels: Vec<usize>,
+    learners: Vec<Learner>,
+    steps_recorded: Vec<f64>,
+    step: u64,
+    every: u64,
+    stopped: Option<String>,
+    notes: Vec<String>,
+}
+
+impl CreditLab {
+    /// Build the lab from a checked configuration.
+    pub fn new(config: &LabConfig) -> Self {
+        let seed = config.seed;
+        let mut notes = Vec::new();
+        let task_key = config.choice("task");
+        let classes = config.int("classes").max(2);
+        let mut cost = Cost::from_key(&config.choice("cost")).unwrap_or(Cost::Mse);
+        if cost == Cost::CrossEntropy && task_key != "mixture" {
+            notes.push(
+                "cross-entropy needs class targets: using the squared error on this task".into(),
+            );
+            cost = Cost::Mse;
+        }
+        let mut task_rng = Rng::fork(seed, STREAM_TASK);
+        let width = config.int("width").max(1);
+        let (task, sizes, act) = match task_key.as_str() {
+            "teacher" => {
+                let spec = mlp_spec(vec![D_IN, TEACHER_HIDDEN, D_OUT], Activation::Tanh);
+                let mut net = Mlp::new(spec, &mut task_rng);
+                for w in net.weights.iter_mut() {
+                    *w /= (w.nrows() as f64).sqrt();
+                }
+                (
+                    Task::Teacher { net },
+                    vec![D_IN, width, width, D_OUT],
+                    Activation::Tanh,
+                )
+            }
+            "mixture" => {
+                let means = DMatrix::from_fn(classes, D_IN, |_, _| 0.0);
+                let mut means = means;
+                for c in 0..classes {
+                    for j in 0..D_IN {
+                        means[(c, j)] = MIXTURE_MEAN_STD * task_rng.normal();
+                    }
+                }
+                (
+                    Task::Mixture { means },
+                    vec![D_IN, width, width, classes],
+                    Activation::Tanh,
+                )
+            }
+            _ => {
+                let t = credit::uniform_matrix(&mut task_rng, D_OUT, D_IN, 1.0);
+                (
+                    Task::Linear { t },
+                    vec![D_IN, LINEAR_HIDDEN, D_OUT],
+                    Activation::Linear,
+                )
+            }
+        };
+        let (test_x, test_y, test_labels) = task.draw(&mut Rng::fork(seed, STREAM_TEST), TEST);
+
+        // One initial network, cloned for every rule.
+        let init_scale = config.num("init_scale").max(0.0);
+        let mut net = Mlp::new(mlp_spec(sizes, act), &mut Rng::new(0));
+        let mut init_rng = Rng::fork(seed, STREAM_INIT);
+        for w in net.weights.iter_mut() {
+            *w = credit::uniform_matrix(&mut init_rng, w.nrows(), w.ncols(), init_scale);
+        }
+
+        let mut rules: Vec<Rule> = Rule::ALL
+            .into_iter()
+            .filter(|r| config.list("rules").iter().any(|k| k == r.key()))
+            .collect();
+        if rules.is_empty() {
+            notes.push("no rule chosen: training with backprop".into());
+            rules.push(Rule::Backprop);
+        }
+        let local_kind = LocalCost::from_key(&config.choice("local")).unwrap_or(LocalCost::None);
+        let lr = config.num("lr");
+        let learners = rules
+            .into_iter()
+            .map(|rule| {
+                let credit = Credit::new(
+                    rule,
+                    &net,
+                    config.num("feedback_scale"),
+                    config.num("sigma"),
+                    &mut Rng::fork(seed, STREAM_FEEDBACK),
+                    Rng::fork(seed, STREAM_NOISE + rule.index() as u64),
+                );
+                let local = LocalHeads::new(
+                    local_kind,
+                    &net,
+                    config.num("local_weight"),
+                    lr,
+                    &mut Rng::fork(seed, STREAM_LOCAL),
+                );
+                Learner {
+                    rule,
+                    net: net.clone(),
+                    credit,
+                    local,
+                    opt: Sgd::new(
+                        if matches!(rule, Rule::NodePerturbation | Rule::WeightPerturbation) {
+                            lr * config.num("perturb_lr")
+                        } else {
+                            lr
+                        },
+                        0.0,
+                        0.0,
+                    ),
+                    window_update: Mean::default(),
+                    window_signal: Mean::default(),
+                    late_update: Mean::default(),
+                    late_signal: Mean::default(),
+                    nse: vec![],
+                    accuracy: vec![],
+                    angle_update: vec![],
+                    angle_signal: vec![],
+                    angle_wb: vec![],
+                }
+            })
+            .collect();
+        let steps = config.int("steps").max(1) as u64;
+        let mut lab = CreditLab {
+            s: Settings {
+                cost,
+                batch: config.int("batch").max(1),
+                steps,
+                classes,
+            },
+            task,
+            train_rng: Rng::fork(seed, STREAM_TRAIN),
+            test_x,
+            test_y,
+            test_labels,
+            learners,
+            steps_recorded: vec![],
+            step: 0,
+            every: steps.div_ceil(RECORDS).max(1),
+            stopped: None,
+            notes,
+        };
+        lab.record();
+        lab
+    }
+
+    /// The lab, boxed for the registry.
+    pub fn boxed(config: &LabConfig) -> Box<dyn Lab> {
+        Box::new(Self::new(config))
+    }
+
+    /// One step of every rule on the same fresh batch. Returns the first
+    /// rule whose loss is not finite, with the loss.
+    fn train_step(&mut self) -> Option<(Rule, f64)> {
+        let (x, y, _) = self.task.draw(&mut self.train_rng, self.s.batch);
+        let cost = self.s.cost;
+        let per = |o: &DMatrix<f64>| cost.per_sample(o, &y);
+        let late = self.step >= self.s.steps - (self.s.steps / 10).max(1);
+        let mut bad = None;
+        for l in self.learners.iter_mut() {
+            let fwd = l.net.forward(&x);
+            let loss = cost.loss(fwd.output(), &y);
+            if !loss.is_finite() {
+                bad = bad.or(Some((l.rule, loss)));
+                continue;
+            }
+            let d_out = cost.gradient(fwd.output(), &y);
+            let mut grads = l.credit.grads(&l.net, &x, &fwd, &d_out, &per);
+            if l.local.kind != LocalCost::None {
+                l.local.apply(&l.net, &x, &fwd, &y, &mut grads);
+            }
+            // Measurements: the true gradient of the output cost at this
+            // rule's weights, and the feedback signal against Wᵀe.
+            let bp = if l.rule == Rule::Backprop && l.local.kind == LocalCost::None {
+                grads.clone()
+            } else {
+                l.net.backward(&x, &fwd, &d_out)
+            };
+            let a = angle_degrees(&hidden_update(&grads), &hidden_update(&bp));
+            let sig = match l.credit.feedback.last() {
+                Some(b) if b.shape() == l.readout().shape() => {
+                    let fb = crate::gemm::mul_nt(&d_out, b);
+                    let wt = crate::gemm::mul_nt(&d_out, l.readout());
+                    angle_degrees(fb.as_slice(), wt.as_slice())
+                }
+                _ => f64::NAN,
+            };
+            l.window_update.add(a);
+            l.window_signal.add(sig);
+            if late {
+                l.late_update.add(a);
+                l.late_signal.add(sig);
+            }
+            l.opt.step(&mut l.net, &grads);
+        }
+        bad
+    }
+
+    /// Record the test NSE (and accuracy) and the window means of the angles.
+    fn record(&mut self) {
+        self.steps_recorded.push(self.step as f64);
+        for l in self.learners.iter_mut() {
+            let out = l.net.forward(&self.test_x).output().clone();
+            let pred = if self.s.cost == Cost::CrossEntropy {
+                softmax_rows(&out)
+            } else {
+                out.clone()
+            };
+            l.nse.push(nse(&pred, &self.test_y));
+            if !self.test_labels.is_empty() {
+                l.accuracy.push(accuracy(&out, &self.test_labels));
+            }
+            l.angle_update.push(l.window_update.take());
+            l.angle_signal.push(l.window_signal.take());
+            let wb = l.angle_wb();
+            l.angle_wb.push(wb);
+        }
+    }
+
+    fn charts(&self) -> Vec<Chart> {
+        let x = &self.steps_recorded;
+        let series = |f: &dyn Fn(&Learner) -> Option<&Vec<f64>>,
+                      control_dashed: bool|
+         -> Vec<Series> {
+            self.learners
+                .iter()
+                .filter_map(|l| {
+                    f(l).map(|ys| {
+                        let s = Series::new(l.rule.key(), x.clone(), ys.clone());
+                        if control_dashed && l.rule == Rule::Backprop {
+                            Series::new("bp (control: unused B)", x.clone(), ys.clone()).dashed()
+                        } else {
+                            s
+                        }
+                    })
+                })
+                .collect()
+        };
+        let mut charts = vec![Chart::lines(
+            "nse",
+            "Test error (NSE)",
+            "step",
+            "NSE",
+            series(&|l| Some(&l.nse), false),
+        )
+        .log_y()
+        .info(INFO_NSE)];
+        if !self.test_labels.is_empty() {
+            charts.push(
+                Chart::lines(
+                    "accuracy",
+                    "Test accuracy",
+                    "step",
+                    "accuracy",
+                    series(&|l| Some(&l.accuracy), false),
+                )
+                .info(INFO_ACC),
+            );
+        }
+        charts.push(
+            Chart::lines(
+                "angle_update",
+                "Hidden update vs backprop's",
+                "step",
+                "angle (°)",
+                series(
+                    &|l| (l.rule != Rule::Backprop).then_some(&l.angle_update),
+                    false,
+                ),
+            )
+            .info(INFO_ANGLE_UPDATE),
+        );
+        let has_fb = |l: &Learner| {
+            l.credit
+                .feedback
+                .last()
+                .is_some_and(|b| b.shape() == l.readout().shape())
+        };
+        charts.push(
+            Chart::lines(
+                "angle_signal",
+                "Feedback signal vs backprop's: ∠(Be, Wᵀe)",
+                "step",
+                "angle (°)",
+                series(&|l| has_fb(l).then_some(&l.angle_signal), true),
+            )
+            .info(INFO_ANGLE_SIGNAL),
+        );
+        charts.push(
+            Chart::lines(
+                "angle_wb",
+                "Forward weights vs feedback: ∠(Wᵀ, B)",
+                "step",
+                "angle (°)",
+                series(&|l| has_fb(l).then_some(&l.angle_wb), true),
+            )
+            .info(INFO_ANGLE_WB),
+        );
+        charts.extend(self.representation_charts());
+        charts
+    }
+
+    /// CKA between the rules' last hidden layers, PR per rule and layer,
+    /// and (mixture) the neural-collapse metrics, on the probe samples.
+    fn representation_charts(&self) -> Vec<Chart> {
+        let probe = self
+            .test_x
+            .rows(0, PROBE.min(self.test_x.nrows()))
+            .into_owned();
+        let fwds: Vec<_> = self
+            .learners
+            .iter()
+            .map(|l| l.net.forward(&probe))
+            .collect();
+        let r = self.learners.len();
+        let names: Vec<&str> = self.learners.iter().map(|l| l.rule.key()).collect();
+        let mut cka = Vec::with_capacity(r * r);
+        for a in &fwds {
+            for b in &fwds {
+                cka.push(linear_cka(
+                    a.hidden.last().expect("hidden"),
+                    b.hidden.last().expect("hidden"),
+                ));
+            }
+        }
+        let mut charts = vec![Chart::heatmap(
+            "cka",
+            &format!(
+                "CKA between the rules' last hidden layers ({})",
+                names.join(", ")
+            ),
+            "rule",
+            "rule",
+            Heatmap::new(r, r, cka, "linear CKA"),
+        )
+        .info(INFO_CKA)];
+        let layers = fwds[0].hidden.len();
+        let categories: Vec<String> = (1..=layers).map(|k| format!("h{k}")).collect();
+        let pr_series = self
+            .learners
+            .iter()
+            .zip(&fwds)
+            .map(|(l, f)| {
+                Series::new(
+                    l.rule.key(),
+                    (0..layers).map(|k| k as f64).collect(),
+                    f.hidden
+                        .iter()
+                        .map(dimensionality::participation_ratio)
+                        .collect(),
+                )
+            })
+            .collect();
+        charts.push(
+            Chart::with_body(
+                "pr",
+                "Participation ratio per hidden layer",
+                "layer",
+                "PR",
+                ChartBody::Profile {
+                    categories,
+                    series: pr_series,
+                },
+            )
+            .info(INFO_PR),
+        );
+        if !self.test_labels.is_empty() {
+            let labels = &self.test_labels[..probe.nrows()];
+            let cats = ["NC1", "NC2 means", "NC3", "NC4"];
+            let nc_series = self
+                .learners
+                .iter()
+                .zip(&fwds)
+                .map(|(l, f)| {
+                    let w = l.readout().transpose();
+                    let v = match collapse::neural_collapse(
+                        f.hidden.last().expect("hidden"),
+                        labels,
+                        self.s.classes,
+                        &w,
+                        f.output(),
+                    ) {
+                        Ok(nc) => vec![nc.nc1, nc.nc2_equiangular_means, nc.nc3, nc.nc4],
+                        Err(_) => vec![f64::NAN; 4],
+                    };
+                    Series::new(l.rule.key(), (0..4).map(|k| k as f64).collect(), v)
+                })
+                .collect();
+            charts.push(
+                Chart::with_body(
+                    "nc",
+                    "Neural collapse of the last hidden layer",
+                    "metric",
+                    "value",
+                    ChartBody::Bars {
+                        categories: cats.map(String::from).to_vec(),
+                        series: nc_series,
+                    },
+                )
+                .info(INFO_NC),
+            );
+        }
+        charts
+    }
+
+    fn metrics(&self) -> Vec<Metric> {
+        let mut m = Vec::new();
+        for l in &self.learners {
+            let k = l.rule.key();
+            m.push(Metric {
+                key: format!("{k}_loss"),
+                label: format!("{} test NSE", l.rule.label()),
+                value: l.nse.last().copied().unwrap_or(f64::NAN),
+                info: INFO_NSE.into(),
+            });
+            if let Some(&a) = l.accuracy.last() {
+                m.push(Metric {
+                    key: format!("{k}_accuracy"),
+                    label: format!("{} test accuracy", l.rule.label()),
+                    value: a,
+                    info: INFO_ACC.into(),
+                });
+            }
+            m.push(Metric {
+                key: format!("{k}_angle_update"),
+                label: format!("{}: ∠ hidden update vs backprop (°)", l.rule.label()),
+                value: l.late_update.value(),
+                info: INFO_ANGLE_UPDATE.into(),
+            });
+            if l.rule.has_feedback() {
+                m.push(Metric {
+                    key: format!("{k}_angle_wb"),
+                    label: format!("{}: ∠(Wᵀ, B) (°)", l.rule.label()),
+                    value: l.angle_wb.last().copied().unwrap_or(f64::NAN),
+                    info: INFO_ANGLE_WB.into(),
+                });
+            }
+            if l.rule.has_feedback() || l.rule == Rule::Backprop {
+                m.push(Metric {
+                    key: format!("{k}_angle_signal"),
+                    label: format!("{}: ∠(Be, Wᵀe) (°)", l.rule.label()),
+                    value: l.late_signal.value(),
+                    info: INFO_ANGLE_SIGNAL.into(),
+                });
+            }
+        }
+        m
+    }
+
+    /// The recorded steps and a rule's series, by chart id ("nse",
+    /// "angle_update", "angle_signal", "angle_wb"), for tests and scripts.
+    pub fn trace(&self, rule: Rule, id: &str) -> Option<(Vec<f64>, Vec<f64>)> {
+        let l = self.learners.iter().find(|l| l.rule == rule)?;
+        let ys = match id {
+            "nse" => &l.nse,
+            "angle_update" => &l.angle_update,
+            "angle_signal" => &l.angle_signal,
+            "angle_wb" => &l.angle_wb,
+            _ => return None,
+        };
+        Some((self.steps_recorded.clone(), ys.clone()))
+    }
+}
+
+impl Lab for CreditLab {
+    fn step(&mut self, n: u64) -> Result<(), LabError> {
+        if let Some(reason) = &self.stopped {
+            return Err(LabError::Diverged {
+                step: self.step,
+                detail: reason.clone(),
+            });
+        }
+        for _ in 0..n {
+            if self.step >= self.s.steps {
+                break;
+            }
+            let bad = self.train_step();
+            self.step += 1;
+            if let Some((rule, loss)) = bad {
+                let detail = format!(
+                    "the {} loss is {loss}; try a smaller learning rate η (or σ)",
+                    rule.label()
+                );
+                self.stopped = Some(detail.clone());
+                self.record();
+                return Err(LabError::Diverged {
+                    step: self.step,
+                    detail,
+                });
+            }
+            if self.step.is_multiple_of(self.every) || self.step == self.s.steps {
+                self.record();
+                // A blown-up network can also freeze (w + σZ rounds to w), so
+                // a huge test error counts as divergence too.
+                if let Some(l) = self.learners.iter().find(|l| {
+                    l.nse
+                        .last()
+                        .is_some_and(|v| v.is_nan() || *v > DIVERGED_NSE)
+                }) {
+                    let detail = format!(
+                        "the {} test NSE is {:e}; try a smaller learning rate η (perturbation rules need η smaller by about the number of perturbed units)",
+                        l.rule.label(),
+                        l.nse.last().copied().unwrap_or(f64::NAN)
+                    );
+                    self.stopped = Some(detail.clone());
+                    return Err(LabError::Diverged {
+                        step: self.step,
+                        detail,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn steps_done(&self) -> u64 {
+        self.step
+    }
+
+    fn total_steps(&self) -> u64 {
+        self.s.steps
+    }
+
+    fn is_done(&self) -> bool {
+        self.step >= self.s.steps || self.stopped.is_some()
+    }
+
+    fn notes(&self) -> Vec<String> {
+        self.notes.clone()
+    }
+
+    fn snapshot_unhashed(&self) -> Snapshot {
+        Snapshot {
+            lab: NAME.into(),
+            step: self.step,
+            total_steps: self.s.steps,
+            done: self.is_done(),
+            stopped: self
+                .stopped
+                .as_ref()
+                .map(|d| format!("stopped at step {}: {d}", self.step)),
+            metrics: self.metrics(),
+            charts: self.charts(),
+            hash: String::new(),
+        }
+    }
+}
+
+fn mlp_spec(sizes: Vec<usize>, activation: Activation) -> MlpSpec {
+    MlpSpec {
+        sizes,
+        activation,
+        parametrisation: Parametrisation::Standard,
+        hidden_std: 1.0,
+        readout_std: 1.0,
+        bias_init: 0.0,
+    }
+}
+
+/// Normalised squared error Σ‖ŷ − y‖² / Σ‖y − ȳ‖² (ȳ the per-output mean
+/// over the test set): 1 for predicting the mean, 0 for a perfect fit.
+pub fn nse(pred: &DMatrix<f64>, y: &DMatrix<f64>) -> f64 {
+    let mut num = 0.0;
+    let mut den = 0.0;
+    for j in 0..y.ncols() {
+        let mean = y.column(j).sum() / y.nrows().max(1) as f64;
+        for i in 0..y.nrows() {
+            let d = pred[(i, j)] - y[(i, j)];
+            num += d * d;
+            let c = y[(i, j)] - mean;
+            den += c * c;
+        }
+    }
+    if den == 0.0 {
+        f64::NAN
+    } else {
+        num / den
+    }
+}
+
+fn softmax_rows(g: &DMatrix<f64>) -> DMatrix<f64> {
+    let mut p = g.clone();
+    for i in 0..g.nrows() {
+        let m = g.row(i).max();
+        let z: f64 = g.row(i).iter().map(|&v| libm::exp(v - m)).sum();
+        for c in 0..g.ncols() {
+            p[(i, c)] = libm::exp(g[(i, c)] - m) / z;
+        }
+    }
+    p
+}
+
+/// Fraction of rows whose argmax (lowest index on ties) is the label.
+fn accuracy(g: &DMatrix<f64>, labels: &[usize]) -> f64 {
+    let hits = (0..g.nrows())
+        .filter(|&i| {
+            let mut best = 0;
+            for c in 1..g.ncols() {
+                if g[(i, c)] > g[(i, best)] {
+                    best = c;
+                }
+            }
+            best == labels[i]
+        })
+        .count();
+    hits as f64 / g.nrows().max(1) as f64
+}
+
+const INFO_NSE: &str = "Normalised squared error on 500 held-out samples: Σ‖ŷ − y‖²/Σ‖y − ȳ‖² (1: predicting the mean). With the cross-entropy cost ŷ is the softmax output and y one-hot.";
+const INFO_ACC: &str = "Fraction of held-out samples whose largest output is the true class.";
+const INFO_ANGLE_UPDATE: &str = "Angle between the rule's update of the hidden layers' weights and backprop's gradient at the same weights, on the same batch, averaged over each recording window (the metric: over the last 10% of training). 0° is backprop; below 90° the rule still descends (Lillicrap et al. 2016, Fig. 2).";
+const INFO_ANGLE_SIGNAL: &str = "Angle between the feedback signal B e delivered to the last hidden layer and backprop's Wᵀe, per step, window-averaged (Lillicrap et al. 2016: from 90° to about 28°). Backprop's line uses the same random B, unused: it stays at 90°.";
+const INFO_ANGLE_WB: &str = "Angle between the readout weights (the paper's Wᵀ, last hidden layer × outputs) and the feedback matrix B that carries the error to the last hidden layer, both flattened. Under FA and DFA the forward weights come to align with B; under backprop (dashed: the same B, unused) they do not.";
+const INFO_CKA: &str = "Linear CKA (Kornblith et al. 2019) between the last hidden layers of every pair of rules on 200 held-out samples; rows and columns in the order of the title. 1: the same representation up to rotation and scale.";
+const INFO_PR: &str = "Participation ratio (Σλ)²/Σλ² of each hidden layer's covariance on 200 held-out samples (Gao et al. 2017).";
+const INFO_NC: &str = "Neural-collapse metrics of the last hidden layer on 200 held-out samples (Papyan, Han & Donoho 2020): NC1 = Tr(Σ_W Σ_B⁺)/C, NC2 equiangularity of the centred class means, NC3 self-duality with the readout, NC4 disagreement with the nearest-class-mean rule. 0 at full collapse.";
