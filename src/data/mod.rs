@@ -3,6 +3,7 @@
 //! the lab's seeded RNG in a fixed order.
 
 pub mod context;
+pub mod digits;
 pub mod latent;
 pub mod manifolds;
 pub mod mixture;
