@@ -394,7 +394,6 @@ pub fn bench_train_steps(
     ))
 }
 
-<<<<<<< HEAD
 /// The capacity benchmark (docs/benchmarks.md, "Manifold capacity"): one
 /// data set of `data::manifolds::benchmark_set`, built once, then MFTMA
 /// runs timed by the caller (`bench/wasm_capacity_bench.mjs`).
@@ -437,7 +436,8 @@ impl CapacityBench {
         })
         .to_string())
     }
-=======
+}
+
 /// The credit-assignment benchmark (`nn::credit::bench`, docs/benchmarks.md):
 /// build the tanh MLP 30 → width → width → 10 and run `steps` steps of
 /// `rule` ("bp", "fa", "dfa", "np", "wp") on a batch of `batch`; returns the
@@ -465,5 +465,4 @@ pub fn bench_credit_steps(
         steps,
         seed as u64,
     ))
->>>>>>> main
 }

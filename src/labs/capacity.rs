@@ -37,7 +37,9 @@ use crate::config::LabConfig;
 use crate::data::{digits, manifolds};
 use crate::labs::{Lab, LabError, LabSpec, Preset};
 use crate::metrics::alignment::{alignment, Alignment};
-use crate::metrics::capacity::simulated::{simulated_capacity, SimulatedCapacity, SimulatedOptions};
+use crate::metrics::capacity::simulated::{
+    simulated_capacity, SimulatedCapacity, SimulatedOptions,
+};
 use crate::metrics::capacity::theory::{ball_capacity, gardner_capacity};
 use crate::metrics::capacity::{MftmaJob, MftmaOptions, MftmaResult};
 use crate::nn::credit::{Cost, Credit, Rule};
@@ -314,7 +316,11 @@ enum Phase {
     /// Train until this many SGD steps are done.
     Train(u64),
     /// Analyse layer `layer` at stage `stage` within `budget` lab steps.
-    Analyse { stage: usize, layer: usize, budget: u64 },
+    Analyse {
+        stage: usize,
+        layer: usize,
+        budget: u64,
+    },
     /// The simulated capacity (one step).
     Simulate,
 }
@@ -593,7 +599,10 @@ impl CapacityLab {
     }
 
     fn simulate(&mut self) {
-        let layer = self.config.int("sim_layer").min(self.n_layers().saturating_sub(1));
+        let layer = self
+            .config
+            .int("sim_layer")
+            .min(self.n_layers().saturating_sub(1));
         let manifolds = self.representations().swap_remove(layer);
         let opts = SimulatedOptions {
             repetitions: self.config.int("sim_reps").max(1),
@@ -604,7 +613,9 @@ impl CapacityLab {
 
     /// The layer compared with the simulation.
     fn sim_layer(&self) -> usize {
-        self.config.int("sim_layer").min(self.n_layers().saturating_sub(1))
+        self.config
+            .int("sim_layer")
+            .min(self.n_layers().saturating_sub(1))
     }
 
     /// The last stage with any result at `layer`.
@@ -664,33 +675,94 @@ impl CapacityLab {
             let f = |g: &dyn Fn(&MftmaResult) -> f64| r.map_or(f64::NAN, g);
             let n = &names[l];
             add(format!("capacity_{l}"), format!("α, {n}"), f(&|r| r.capacity), "MFTMA capacity α = 1/mean_μ(1/α_μ) at the last analysed stage (Chung, Lee & Sompolinsky 2018).");
-            add(format!("radius_{l}"), format!("R_M, {n}"), f(&|r| r.radius), "Mean manifold radius, relative to the centre's norm.");
-            add(format!("dimension_{l}"), format!("D_M, {n}"), f(&|r| r.dimension), "Mean manifold dimension.");
-            add(format!("center_corr_{l}"), format!("ρ_c, {n}"), f(&|r| r.center_correlation), "Mean |cos| between the centred class centres (Cohen et al. 2020).");
-            add(format!("k_{l}"), format!("K, {n}"), f(&|r| r.k as f64), "Rank of the centres' shared structure removed before the analysis.");
-            add(format!("pr_{l}"), format!("PR, {n}"), f(&|r| r.participation_ratio), "Participation ratio of the analysis set in this layer.");
+            add(
+                format!("radius_{l}"),
+                format!("R_M, {n}"),
+                f(&|r| r.radius),
+                "Mean manifold radius, relative to the centre's norm.",
+            );
+            add(
+                format!("dimension_{l}"),
+                format!("D_M, {n}"),
+                f(&|r| r.dimension),
+                "Mean manifold dimension.",
+            );
+            add(
+                format!("center_corr_{l}"),
+                format!("ρ_c, {n}"),
+                f(&|r| r.center_correlation),
+                "Mean |cos| between the centred class centres (Cohen et al. 2020).",
+            );
+            add(
+                format!("k_{l}"),
+                format!("K, {n}"),
+                f(&|r| r.k as f64),
+                "Rank of the centres' shared structure removed before the analysis.",
+            );
+            add(
+                format!("pr_{l}"),
+                format!("PR, {n}"),
+                f(&|r| r.participation_ratio),
+                "Participation ratio of the analysis set in this layer.",
+            );
             let g = |h: &dyn Fn(&Alignment) -> f64| a.map_or(f64::NAN, h);
-            add(format!("center_align_{l}"), format!("centre alignment, {n}"), g(&|a| a.center_alignment), "mean_{μ≠ν} |cos(u_μ, u_ν)|.");
-            add(format!("axis_align_{l}"), format!("axis alignment, {n}"), g(&|a| a.axis_alignment), "mean_{μ≠ν} ‖A_μᵀA_ν‖_F²/k, k principal axes.");
-            add(format!("center_axis_align_{l}"), format!("centre–axis alignment, {n}"), g(&|a| a.center_axis_alignment), "mean_{μ≠ν} ‖A_νᵀu_μ‖²/‖u_μ‖².");
+            add(
+                format!("center_align_{l}"),
+                format!("centre alignment, {n}"),
+                g(&|a| a.center_alignment),
+                "mean_{μ≠ν} |cos(u_μ, u_ν)|.",
+            );
+            add(
+                format!("axis_align_{l}"),
+                format!("axis alignment, {n}"),
+                g(&|a| a.axis_alignment),
+                "mean_{μ≠ν} ‖A_μᵀA_ν‖_F²/k, k principal axes.",
+            );
+            add(
+                format!("center_axis_align_{l}"),
+                format!("centre–axis alignment, {n}"),
+                g(&|a| a.center_axis_alignment),
+                "mean_{μ≠ν} ‖A_νᵀu_μ‖²/‖u_μ‖².",
+            );
         }
         if self.stages() > 1 && self.net.is_some() {
             for l in 0..self.n_layers() {
                 let r = self.results[0][l].mftma.as_ref();
-                add(format!("capacity_init_{l}"), format!("α untrained, {}", names[l]), r.map_or(f64::NAN, |r| r.capacity), "MFTMA capacity of the untrained network (random weights), same seed.");
+                add(
+                    format!("capacity_init_{l}"),
+                    format!("α untrained, {}", names[l]),
+                    r.map_or(f64::NAN, |r| r.capacity),
+                    "MFTMA capacity of the untrained network (random weights), same seed.",
+                );
             }
         }
         let sim_l = self.sim_layer();
-        let theory = self.results[last].get(sim_l).and_then(|r| r.mftma.as_ref()).map_or(f64::NAN, |r| r.capacity);
+        let theory = self.results[last]
+            .get(sim_l)
+            .and_then(|r| r.mftma.as_ref())
+            .map_or(f64::NAN, |r| r.capacity);
         let sim = match &self.sim {
             Some(Ok(s)) => s.capacity,
             _ => f64::NAN,
         };
-        add("capacity_theory".into(), format!("α MFTMA, layer {sim_l}"), if self.sim.is_some() { theory } else { f64::NAN }, "MFTMA capacity of the simulated layer (the same data as the simulation).");
+        add(
+            "capacity_theory".into(),
+            format!("α MFTMA, layer {sim_l}"),
+            if self.sim.is_some() { theory } else { f64::NAN },
+            "MFTMA capacity of the simulated layer (the same data as the simulation).",
+        );
         add("capacity_sim".into(), "α simulated".into(), sim, "P/N_c: N_c is where half the random dichotomies of the randomly projected manifolds separate (Cohen et al. 2020).");
-        let formula = self.results[last].first().and_then(|r| r.mftma.as_ref()).map_or(f64::NAN, |r| self.formula_capacity(r));
+        let formula = self.results[last]
+            .first()
+            .and_then(|r| r.mftma.as_ref())
+            .map_or(f64::NAN, |r| self.formula_capacity(r));
         add("capacity_formula".into(), "α formula (input)".into(), formula, "Points: Gardner α₀(κ); spheres: the L2-ball capacity α_B(κ, R/‖c_μ‖, D) per manifold, combined as 1/mean(1/α).");
-        add("loss".into(), "Training loss".into(), self.last_loss, "Minibatch cross-entropy at the last step.");
+        add(
+            "loss".into(),
+            "Training loss".into(),
+            self.last_loss,
+            "Minibatch cross-entropy at the last step.",
+        );
         out
     }
 
@@ -723,12 +795,40 @@ impl CapacityLab {
                 .collect()
         };
         let profile = |id: &str, title: &str, y: &str, series: Vec<Series>, info: &str| {
-            Chart::with_body(id, title, "layer", y, ChartBody::Profile { categories: names.clone(), series }).info(info)
+            Chart::with_body(
+                id,
+                title,
+                "layer",
+                y,
+                ChartBody::Profile {
+                    categories: names.clone(),
+                    series,
+                },
+            )
+            .info(info)
         };
         charts.push(profile("capacity", "Capacity α per layer", "α", stage_series(&|r| r.capacity), "MFTMA capacity per layer, one line per training stage (dashed: untrained). Cohen et al. 2020: it rises with depth and training."));
-        charts.push(profile("radius", "Radius R_M per layer", "R_M", stage_series(&|r| r.radius), "Mean manifold radius relative to the centre norm."));
-        charts.push(profile("dimension", "Dimension D_M per layer", "D_M", stage_series(&|r| r.dimension), "Mean manifold dimension."));
-        charts.push(profile("center_corr", "Centre correlation ρ_c per layer", "ρ_c", stage_series(&|r| r.center_correlation), "Mean |cos| between the class centres."));
+        charts.push(profile(
+            "radius",
+            "Radius R_M per layer",
+            "R_M",
+            stage_series(&|r| r.radius),
+            "Mean manifold radius relative to the centre norm.",
+        ));
+        charts.push(profile(
+            "dimension",
+            "Dimension D_M per layer",
+            "D_M",
+            stage_series(&|r| r.dimension),
+            "Mean manifold dimension.",
+        ));
+        charts.push(profile(
+            "center_corr",
+            "Centre correlation ρ_c per layer",
+            "ρ_c",
+            stage_series(&|r| r.center_correlation),
+            "Mean |cos| between the class centres.",
+        ));
         // Alignments at the last stage (solid) and untrained (dashed).
         let last = self.last_stage();
         let mut align = Vec::new();
@@ -739,10 +839,24 @@ impl CapacityLab {
         ];
         let x: Vec<f64> = (0..n_l).map(|l| l as f64).collect();
         for (name, g) in kinds {
-            for &s in if last > 0 { &[0usize, 1][..] } else { &[0usize][..] } {
+            for &s in if last > 0 {
+                &[0usize, 1][..]
+            } else {
+                &[0usize][..]
+            } {
                 let stage = if s == 0 { last } else { 0 };
-                let y = (0..n_l).map(|l| self.results[stage][l].align.as_ref().map_or(f64::NAN, g)).collect();
-                let ser = Series::new(&if s == 0 { name.to_string() } else { format!("{name}, untrained") }, x.clone(), y);
+                let y = (0..n_l)
+                    .map(|l| self.results[stage][l].align.as_ref().map_or(f64::NAN, g))
+                    .collect();
+                let ser = Series::new(
+                    &if s == 0 {
+                        name.to_string()
+                    } else {
+                        format!("{name}, untrained")
+                    },
+                    x.clone(),
+                    y,
+                );
                 align.push(if s == 0 { ser } else { ser.dashed() });
             }
         }
@@ -758,13 +872,31 @@ impl CapacityLab {
                 ))
             })
             .collect();
-        charts.push(Chart::with_body("radius_dimension", "Radius against dimension, per manifold", "D_M", "R_M", ChartBody::Scatter { series: scatter }).info("Each point a class manifold at the last stage, one colour per layer."));
+        charts.push(
+            Chart::with_body(
+                "radius_dimension",
+                "Radius against dimension, per manifold",
+                "D_M",
+                "R_M",
+                ChartBody::Scatter { series: scatter },
+            )
+            .info("Each point a class manifold at the last stage, one colour per layer."),
+        );
         // Alignment matrix of the deepest hidden layer (or the input).
         let hl = if n_l >= 3 { n_l - 2 } else { 0 };
         if let Some(a) = self.results[last].get(hl).and_then(|r| r.align.as_ref()) {
             let p = a.axis_matrix.nrows();
             let values = (0..p * p).map(|i| a.axis_matrix[(i / p, i % p)]).collect();
-            charts.push(Chart::heatmap("axis_matrix", &format!("Axis alignment between classes, {}", names[hl]), "class ν", "class μ", Heatmap::new(p, p, values, "‖A_μᵀA_ν‖²/k")).info("Pairwise axis alignment at the last stage."));
+            charts.push(
+                Chart::heatmap(
+                    "axis_matrix",
+                    &format!("Axis alignment between classes, {}", names[hl]),
+                    "class ν",
+                    "class μ",
+                    Heatmap::new(p, p, values, "‖A_μᵀA_ν‖²/k"),
+                )
+                .info("Pairwise axis alignment at the last stage."),
+            );
         }
         // Theory against simulation.
         if let Some(Ok(sim)) = &self.sim {
@@ -777,9 +909,14 @@ impl CapacityLab {
             let mut ch = Chart::lines("theory_sim", "Separable fraction against projection dimension", "N (projection dimension)", "fraction separable", vec![Series::new("simulated", x, y)])
                 .overlay(Overlay::VLine { x: sim.critical_dim, label: format!("simulated N_c (α = {:.3})", sim.capacity) })
                 .info("Random N-dim projections, random dichotomies, exact separability. Theory: N = P/α.");
-            let theory = self.results[last].get(self.sim_layer()).and_then(|r| r.mftma.as_ref());
+            let theory = self.results[last]
+                .get(self.sim_layer())
+                .and_then(|r| r.mftma.as_ref());
             if let Some(t) = theory {
-                ch = ch.overlay(Overlay::VLine { x: p / t.capacity, label: format!("MFTMA P/α (α = {:.3})", t.capacity) });
+                ch = ch.overlay(Overlay::VLine {
+                    x: p / t.capacity,
+                    label: format!("MFTMA P/α (α = {:.3})", t.capacity),
+                });
             }
             charts.push(ch);
         }
@@ -811,16 +948,25 @@ impl Lab for CapacityLab {
                         self.step += 1;
                         self.last_loss = loss;
                         if !loss.is_finite() {
-                            let detail = format!("the training loss is {loss}; try a smaller learning rate η");
+                            let detail = format!(
+                                "the training loss is {loss}; try a smaller learning rate η"
+                            );
                             self.stopped = Some(detail.clone());
-                            return Err(LabError::Diverged { step: self.step, detail });
+                            return Err(LabError::Diverged {
+                                step: self.step,
+                                detail,
+                            });
                         }
                     }
                     if self.trained >= t {
                         self.phase += 1;
                     }
                 }
-                Phase::Analyse { stage, layer, budget } => {
+                Phase::Analyse {
+                    stage,
+                    layer,
+                    budget,
+                } => {
                     self.analyse_unit(stage, layer);
                     self.step += 1;
                     if self.running.as_ref().is_some_and(|r| r.used >= budget) {
@@ -871,7 +1017,10 @@ impl Lab for CapacityLab {
             step: self.step,
             total_steps: self.total,
             done: self.is_done(),
-            stopped: self.stopped.as_ref().map(|d| format!("stopped at step {}: {d}", self.step)),
+            stopped: self
+                .stopped
+                .as_ref()
+                .map(|d| format!("stopped at step {}: {d}", self.step)),
             metrics: self.metrics(),
             charts: self.charts(),
             hash: String::new(),
