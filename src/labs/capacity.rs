@@ -109,7 +109,10 @@ pub fn spec() -> LabSpec {
             .help("How the cross-entropy's error reaches the hidden layers (src/nn/credit)."),
             ParamSpec::log_number("lr", "Learning rate η", 1e-4, 2.0, 0.1).group("Training").help("SGD with momentum 0.9."),
             ParamSpec::integer("batch", "Batch size", 1, 512, 64).unit("samples").group("Training"),
-            ParamSpec::integer("steps", "Training steps", 0, 20_000, 600).unit("steps").group("Training"),
+            ParamSpec::integer("steps", "Steps (training + analysis)", 1, 50_000, 2384)
+                .unit("steps")
+                .group("Training")
+                .help("Every lab step is one SGD step or one unit of analysis. The analysis takes stages × layers × (P·restarts + P + 2) steps (+1 for the simulation): 3 × 4 × 32 = 384 with the defaults; the rest train (the metric 'train_steps')."),
             ParamSpec::integer("stages", "Analysed stages", 2, 6, 3)
                 .group("Analysis")
                 .help("Training stages analysed, evenly spaced from the untrained network (random weights) to the end."),
@@ -143,7 +146,7 @@ fn presets() -> Vec<Preset> {
         p(
             "Digits: capacity rises with depth and training",
             "Cohen et al. 2020 on real images: a 64-100-100-10 ReLU MLP on the UCI digits. Before training, capacity barely changes across layers; after 2,000 steps it rises with depth while the manifolds' radius and dimension fall.",
-            "v=1&lab=capacity&seed=1&task=digits&samples=50&depth=2&width=100&lr=0.3&steps=2000&stages=3&n_t=50",
+            "v=1&lab=capacity&seed=1&task=digits&samples=50&depth=2&width=100&lr=0.3&steps=2384&stages=3&n_t=50",
         ),
         p(
             "Theory against simulation",
@@ -153,7 +156,7 @@ fn presets() -> Vec<Preset> {
         p(
             "Alignment of transformed prototypes",
             "A smooth pattern per class, shifted and scaled, on a background pattern shared by every class at a random amplitude. In the input the manifolds share that nuisance axis: axis alignment ≈ 0.28 with k = 3 axes (independent discs give ≈ 0.01). The hidden layers, random or trained, spread it (≈ 0.1–0.15); the 10-unit output aligns everything (≈ 0.45). Dashed: the untrained network, same seed.",
-            "v=1&lab=capacity&seed=1&task=prototypes&classes=10&samples=40&dim=60&radius=0.3&depth=2&width=100&lr=0.05&steps=400&stages=3&n_t=50",
+            "v=1&lab=capacity&seed=1&task=prototypes&classes=10&samples=40&dim=60&radius=0.3&depth=2&width=100&lr=0.05&steps=784&stages=3&n_t=50",
         ),
         p(
             "Points: the Gardner capacity",
@@ -310,6 +313,13 @@ pub fn mftma_options(c: &LabConfig) -> MftmaOptions {
     }
 }
 
+/// Lab steps reserved for one (stage, layer) analysis: at most P·restarts
+/// CG runs of the centre search (K ≤ P), P manifolds, the participation
+/// ratio, the alignments.
+pub fn analysis_budget(p: usize, restarts: usize) -> u64 {
+    (p * restarts.max(1) + p + 2) as u64
+}
+
 /// One piece of the run's plan.
 #[derive(Clone, Debug)]
 enum Phase {
@@ -428,15 +438,35 @@ impl CapacityLab {
             );
             (Some(net), Some(credit))
         };
-        let steps = if input_only { 0 } else { c.int("steps") as u64 };
-        let stages = c.int("stages").max(2) as u64;
-        let mut stage_steps: Vec<u64> = (0..stages)
-            .map(|i| (steps * i + (stages - 1) / 2) / (stages - 1))
-            .collect();
+        // `steps` counts every lab step: the analysis takes `analysis`
+        // steps, the rest train.
+        let limit = c.int("steps") as u64;
+        let budget = analysis_budget(p, c.int("restarts"));
+        let simulate = c.choice("simulate") == "on";
+        let stages = if input_only {
+            1
+        } else {
+            c.int("stages").max(2) as u64
+        };
+        let analysis = stages * n_layers as u64 * budget + u64::from(simulate);
+        let (train, stages) = match limit.checked_sub(analysis) {
+            Some(t) if t > 0 && !input_only => (t, stages),
+            _ => (0, 1),
+        };
+        if limit < analysis {
+            notes.push(format!(
+                "the analysis needs {analysis} steps ({stages} stage(s) × {n_layers} layer(s) × {budget}{}) and only {limit} are set: it stops early and nothing is trained",
+                if simulate { " + 1 for the simulation" } else { "" }
+            ));
+        }
+        let mut stage_steps: Vec<u64> = if stages == 1 {
+            vec![0]
+        } else {
+            (0..stages)
+                .map(|i| (train * i + (stages - 1) / 2) / (stages - 1))
+                .collect()
+        };
         stage_steps.dedup();
-        // Budget: at most P·restarts CG runs (K ≤ P), P manifolds, the
-        // participation ratio, the alignments.
-        let budget = (p * c.int("restarts").max(1) + p + 2) as u64;
         let mut plan = Vec::new();
         if p >= 2 {
             for (s, &t) in stage_steps.iter().enumerate() {
@@ -451,7 +481,7 @@ impl CapacityLab {
                     });
                 }
             }
-            if c.choice("simulate") == "on" {
+            if simulate {
                 plan.push(Phase::Simulate);
             }
         }
@@ -463,6 +493,7 @@ impl CapacityLab {
                 trained = *t;
             }
         }
+        let total = total.min(limit);
         let results = vec![vec![LayerResult::default(); n_layers]; stage_steps.len()];
         CapacityLab {
             opt: Sgd::new(c.num("lr"), 0.9, 0.0),
@@ -758,6 +789,12 @@ impl CapacityLab {
             .map_or(f64::NAN, |r| self.formula_capacity(r));
         add("capacity_formula".into(), "α formula (input)".into(), formula, "Points: Gardner α₀(κ); spheres: the L2-ball capacity α_B(κ, R/‖c_μ‖, D) per manifold, combined as 1/mean(1/α).");
         add(
+            "train_steps".into(),
+            "SGD steps done".into(),
+            self.trained as f64,
+            "Training steps done (the rest of the lab's steps analyse).",
+        );
+        add(
             "loss".into(),
             "Training loss".into(),
             self.last_loss,
@@ -937,6 +974,9 @@ impl Lab for CapacityLab {
             });
         }
         for _ in 0..n {
+            if self.step >= self.total {
+                break;
+            }
             let Some(phase) = self.plan.get(self.phase).cloned() else {
                 break;
             };
@@ -993,7 +1033,7 @@ impl Lab for CapacityLab {
     }
 
     fn is_done(&self) -> bool {
-        self.phase >= self.plan.len() || self.stopped.is_some()
+        self.phase >= self.plan.len() || self.step >= self.total || self.stopped.is_some()
     }
 
     fn notes(&self) -> Vec<String> {
