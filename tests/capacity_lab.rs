@@ -228,3 +228,17 @@ fn bad_settings_are_reported_not_panicked() {
     let s = run::snapshot(lab.as_ref());
     assert!(s.done);
 }
+
+/// The page snapshots the run between chunks of any size: every
+/// intermediate snapshot must build (the digits preset, snapshots every 37
+/// steps).
+#[test]
+fn snapshots_between_chunks_never_fail() {
+    let c = config(&preset("Digits"));
+    let (mut lab, _) = labs::build(&c);
+    while !lab.is_done() {
+        lab.step(37).unwrap();
+        let s = run::snapshot(lab.as_ref());
+        assert_eq!(s.step, lab.steps_done());
+    }
+}

@@ -807,14 +807,12 @@ impl CapacityLab {
         let mut charts = Vec::new();
         let names = self.layer_names();
         let n_l = self.n_layers();
-        let stage_series = |g: &dyn Fn(&MftmaResult) -> f64| -> Vec<Series> {
+        let stage_series_of = |g: &dyn Fn(&LayerResult) -> f64| -> Vec<Series> {
             (0..self.stages())
                 .filter(|&s| self.results[s].iter().any(|r| r.mftma.is_some()))
                 .map(|s| {
                     let x: Vec<f64> = (0..n_l).map(|l| l as f64).collect();
-                    let y = (0..n_l)
-                        .map(|l| self.results[s][l].mftma.as_ref().map_or(f64::NAN, g))
-                        .collect();
+                    let y = (0..n_l).map(|l| g(&self.results[s][l])).collect();
                     let name = if self.net.is_none() {
                         "data".to_string()
                     } else if s == 0 {
@@ -830,6 +828,9 @@ impl CapacityLab {
                     }
                 })
                 .collect()
+        };
+        let stage_series = |g: &dyn Fn(&MftmaResult) -> f64| -> Vec<Series> {
+            stage_series_of(&|r: &LayerResult| r.mftma.as_ref().map_or(f64::NAN, g))
         };
         let profile = |id: &str, title: &str, y: &str, series: Vec<Series>, info: &str| {
             Chart::with_body(
@@ -866,38 +867,17 @@ impl CapacityLab {
             stage_series(&|r| r.center_correlation),
             "Mean |cos| between the class centres.",
         ));
-        // Alignments at the last stage (solid) and untrained (dashed).
-        let last = self.last_stage();
-        let mut align = Vec::new();
-        let kinds: [(&str, fn(&Alignment) -> f64); 3] = [
-            ("centre", |a| a.center_alignment),
-            ("axis", |a| a.axis_alignment),
-            ("centre–axis", |a| a.center_axis_alignment),
+        // The alignments, one chart each (SCIENCE.md §3).
+        let kinds: [(&str, &str, &str, fn(&Alignment) -> f64); 3] = [
+            ("center_align", "Centre alignment per layer", "mean_{μ≠ν} |cos(u_μ, u_ν)| between the centred class centres.", |a| a.center_alignment),
+            ("axis_align", "Axis alignment per layer", "mean_{μ≠ν} ‖A_μᵀA_ν‖_F²/k between the manifolds' top-k principal axes (1: the same subspace, 0: orthogonal).", |a| a.axis_alignment),
+            ("center_axis_align", "Centre–axis alignment per layer", "mean_{μ≠ν} ‖A_νᵀu_μ‖²/‖u_μ‖²: how much of one class's centre lies in another's axes.", |a| a.center_axis_alignment),
         ];
-        let x: Vec<f64> = (0..n_l).map(|l| l as f64).collect();
-        for (name, g) in kinds {
-            for &s in if last > 0 {
-                &[0usize, 1][..]
-            } else {
-                &[0usize][..]
-            } {
-                let stage = if s == 0 { last } else { 0 };
-                let y = (0..n_l)
-                    .map(|l| self.results[stage][l].align.as_ref().map_or(f64::NAN, g))
-                    .collect();
-                let ser = Series::new(
-                    &if s == 0 {
-                        name.to_string()
-                    } else {
-                        format!("{name}, untrained")
-                    },
-                    x.clone(),
-                    y,
-                );
-                align.push(if s == 0 { ser } else { ser.dashed() });
-            }
+        for (id, title, info, g) in kinds {
+            let series = stage_series_of(&|r: &LayerResult| r.align.as_ref().map_or(f64::NAN, g));
+            charts.push(profile(id, title, "alignment", series, info));
         }
-        charts.push(profile("alignment", "Alignments per layer", "alignment", align, "Centre, axis and centre–axis alignment (SCIENCE.md §3), at the last stage (dashed: untrained)."));
+        let last = self.last_stage();
         // Per-manifold radius against dimension.
         let scatter: Vec<Series> = (0..n_l)
             .filter_map(|l| {
