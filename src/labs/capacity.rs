@@ -845,39 +845,66 @@ impl CapacityLab {
             )
             .info(info)
         };
-        charts.push(profile("capacity", "Capacity α per layer", "α", stage_series(&|r| r.capacity), "MFTMA capacity per layer, one line per training stage (dashed: untrained). Cohen et al. 2020: it rises with depth and training."));
-        charts.push(profile(
-            "radius",
-            "Radius R_M per layer",
-            "R_M",
-            stage_series(&|r| r.radius),
-            "Mean manifold radius relative to the centre norm.",
-        ));
-        charts.push(profile(
-            "dimension",
-            "Dimension D_M per layer",
-            "D_M",
-            stage_series(&|r| r.dimension),
-            "Mean manifold dimension.",
-        ));
-        charts.push(profile(
-            "center_corr",
-            "Centre correlation ρ_c per layer",
-            "ρ_c",
-            stage_series(&|r| r.center_correlation),
-            "Mean |cos| between the class centres.",
-        ));
-        // The alignments, one chart each (SCIENCE.md §3).
-        let kinds: [(&str, &str, &str, fn(&Alignment) -> f64); 3] = [
-            ("center_align", "Centre alignment per layer", "mean_{μ≠ν} |cos(u_μ, u_ν)| between the centred class centres.", |a| a.center_alignment),
-            ("axis_align", "Axis alignment per layer", "mean_{μ≠ν} ‖A_μᵀA_ν‖_F²/k between the manifolds' top-k principal axes (1: the same subspace, 0: orthogonal).", |a| a.axis_alignment),
-            ("center_axis_align", "Centre–axis alignment per layer", "mean_{μ≠ν} ‖A_νᵀu_μ‖²/‖u_μ‖²: how much of one class's centre lies in another's axes.", |a| a.center_axis_alignment),
-        ];
-        for (id, title, info, g) in kinds {
-            let series = stage_series_of(&|r: &LayerResult| r.align.as_ref().map_or(f64::NAN, g));
-            charts.push(profile(id, title, "alignment", series, info));
-        }
         let last = self.last_stage();
+        if self.net.is_none() {
+            // The data alone: MFTMA beside its checks.
+            let input = self.results[last].first().and_then(|r| r.mftma.as_ref());
+            let values = [
+                input.map_or(f64::NAN, |r| r.capacity),
+                match &self.sim {
+                    Some(Ok(s)) => s.capacity,
+                    _ => f64::NAN,
+                },
+                input.map_or(f64::NAN, |r| self.formula_capacity(r)),
+            ];
+            charts.push(
+                Chart::with_body(
+                    "capacity",
+                    "Capacity α of the data",
+                    "",
+                    "α",
+                    ChartBody::Bars {
+                        categories: vec!["MFTMA".into(), "simulated".into(), "formula".into()],
+                        series: vec![Series::new("α", vec![0.0, 1.0, 2.0], values.to_vec())],
+                    },
+                )
+                .info("MFTMA's capacity, the simulated P/N_c (when on) and the analytic formula (points: Gardner; spheres: the ball capacity). Empty: not computed for this task."),
+            );
+        } else {
+            charts.push(profile("capacity", "Capacity α per layer", "α", stage_series(&|r| r.capacity), "MFTMA capacity per layer, one line per training stage (dashed: untrained). Cohen et al. 2020: it rises with depth and training."));
+            charts.push(profile(
+                "radius",
+                "Radius R_M per layer",
+                "R_M",
+                stage_series(&|r| r.radius),
+                "Mean manifold radius relative to the centre norm.",
+            ));
+            charts.push(profile(
+                "dimension",
+                "Dimension D_M per layer",
+                "D_M",
+                stage_series(&|r| r.dimension),
+                "Mean manifold dimension.",
+            ));
+            charts.push(profile(
+                "center_corr",
+                "Centre correlation ρ_c per layer",
+                "ρ_c",
+                stage_series(&|r| r.center_correlation),
+                "Mean |cos| between the class centres.",
+            ));
+            // The alignments, one chart each (SCIENCE.md §3).
+            let kinds: [(&str, &str, &str, fn(&Alignment) -> f64); 3] = [
+                ("center_align", "Centre alignment per layer", "mean_{μ≠ν} |cos(u_μ, u_ν)| between the centred class centres.", |a| a.center_alignment),
+                ("axis_align", "Axis alignment per layer", "mean_{μ≠ν} ‖A_μᵀA_ν‖_F²/k between the manifolds' top-k principal axes (1: the same subspace, 0: orthogonal).", |a| a.axis_alignment),
+                ("center_axis_align", "Centre–axis alignment per layer", "mean_{μ≠ν} ‖A_νᵀu_μ‖²/‖u_μ‖²: how much of one class's centre lies in another's axes.", |a| a.center_axis_alignment),
+            ];
+            for (id, title, info, g) in kinds {
+                let series =
+                    stage_series_of(&|r: &LayerResult| r.align.as_ref().map_or(f64::NAN, g));
+                charts.push(profile(id, title, "alignment", series, info));
+            }
+        }
         // Per-manifold radius against dimension.
         let scatter: Vec<Series> = (0..n_l)
             .filter_map(|l| {
@@ -903,7 +930,17 @@ impl CapacityLab {
         let hl = if n_l >= 3 { n_l - 2 } else { 0 };
         if let Some(a) = self.results[last].get(hl).and_then(|r| r.align.as_ref()) {
             let p = a.axis_matrix.nrows();
-            let values = (0..p * p).map(|i| a.axis_matrix[(i / p, i % p)]).collect();
+            // The diagonal (1 by definition) is left blank so that the
+            // colours span the pairs.
+            let values = (0..p * p)
+                .map(|i| {
+                    if i / p == i % p {
+                        f64::NAN
+                    } else {
+                        a.axis_matrix[(i / p, i % p)]
+                    }
+                })
+                .collect();
             charts.push(
                 Chart::heatmap(
                     "axis_matrix",
@@ -912,7 +949,7 @@ impl CapacityLab {
                     "class μ",
                     Heatmap::new(p, p, values, "‖A_μᵀA_ν‖²/k"),
                 )
-                .info("Pairwise axis alignment at the last stage."),
+                .info("Pairwise axis alignment ‖A_μᵀA_ν‖_F²/k at the last stage; the diagonal (1 by definition) is left blank."),
             );
         }
         // Theory against simulation.
