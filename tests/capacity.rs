@@ -24,7 +24,7 @@ fn simpson(a: f64, b: f64, n: usize, g: impl Fn(f64) -> f64) -> f64 {
     let mut s = g(a) * phi(a) + g(b) * phi(b);
     for i in 1..n {
         let t = a + i as f64 * h;
-        s += if i % 2 == 1 { 4.0 } else { 2.0 } * g(t) * phi(t);
+        s += if !i.is_multiple_of(2) { 4.0 } else { 2.0 } * g(t) * phi(t);
     }
     s * h / 3.0
 }
@@ -94,12 +94,12 @@ fn ball_cost(r: f64, s: f64, t0: f64) -> f64 {
 fn chi_pdf(s: f64, d: usize) -> f64 {
     let h = d as f64 / 2.0;
     // Γ(h) for h = 1, 1.5, 2, …: by recurrence from Γ(1) = 1, Γ(½) = √π.
-    let mut g = if d % 2 == 0 {
+    let mut g = if d.is_multiple_of(2) {
         1.0
     } else {
         std::f64::consts::PI.sqrt()
     };
-    let mut x = if d % 2 == 0 { 1.0 } else { 0.5 };
+    let mut x = if d.is_multiple_of(2) { 1.0 } else { 0.5 };
     while x < h - 0.25 {
         g *= x;
         x += 1.0;
@@ -110,7 +110,7 @@ fn chi_pdf(s: f64, d: usize) -> f64 {
 /// E[f] and Var[f] of the ball cost, by a double Simpson rule (t₀ split at
 /// the regime boundaries so each piece is smooth).
 fn ball_cost_moments(r: f64, d: usize) -> (f64, f64) {
-    let (ns, nt) = (600, 600);
+    let (ns, nt): (usize, usize) = (600, 600);
     let smax = (d as f64).sqrt() + 10.0;
     let hs = smax / ns as f64;
     let (mut m1, mut m2) = (0.0, 0.0);
@@ -118,7 +118,7 @@ fn ball_cost_moments(r: f64, d: usize) -> (f64, f64) {
         let s = i as f64 * hs;
         let w = if i == 0 || i == ns {
             1.0
-        } else if i % 2 == 1 {
+        } else if !i.is_multiple_of(2) {
             4.0
         } else {
             2.0

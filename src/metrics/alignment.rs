@@ -24,6 +24,9 @@
 //! (libm inside, so the same bits in wasm and natively); an axis is defined
 //! up to sign, which none of these quantities sees.
 
+// NaN-aware comparisons (`!(x > 0.0)` is true for NaN) are deliberate here.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use nalgebra::DMatrix;
 
 use crate::linalg::symmetric_eigen_desc;

@@ -31,6 +31,9 @@
 //! n ≤ 1 (P = 2, or all centres on one line) there is no K to try: K = 0
 //! and V is empty.
 
+// NaN-aware comparisons (`!(x > 0.0)` is true for NaN) are deliberate here.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use nalgebra::DMatrix;
 
 use super::stiefel::{conjugate_gradient, orthonormalize, CgOptions, StiefelCost};

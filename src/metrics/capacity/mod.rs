@@ -52,6 +52,9 @@
 //! progress (the page and the labs: call `advance` until done, drop the job
 //! to cancel).
 
+// NaN-aware comparisons (`!(x > 0.0)` is true for NaN) are deliberate here.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 pub mod centers;
 pub mod qp;
 pub mod simulated;
@@ -177,13 +180,13 @@ impl MftmaOptions {
                 self.kappa
             )));
         }
-        if self.n_t == 0 || self.n_t > 1_000_000 {
+        if !(1..=1_000_000).contains(&self.n_t) {
             return Err(CapacityError::BadOption(format!(
                 "n_t (Gaussian samples per manifold) must be 1 to 1000000, got {}",
                 self.n_t
             )));
         }
-        if self.restarts == 0 || self.restarts > 1000 {
+        if !(1..=1000).contains(&self.restarts) {
             return Err(CapacityError::BadOption(format!(
                 "restarts must be 1 to 1000, got {}",
                 self.restarts

@@ -47,6 +47,9 @@
 //! method's "max-projection" point. Only + − × ÷ and sqrt are used, in a
 //! fixed order: the same bits in wasm and natively.
 
+// NaN-aware comparisons (`!(x > 0.0)` is true for NaN) are deliberate here.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 /// The anchor-point QP for one manifold: its points, and the Gram columns
 /// computed so far.
 #[derive(Clone, Debug)]
@@ -369,9 +372,9 @@ impl Cholesky {
             return false;
         }
         let start = self.l.len();
-        for i in 0..k {
+        for (i, gi) in g.iter().enumerate().take(k) {
             let row = i * (i + 1) / 2;
-            let mut s = g[i];
+            let mut s = *gi;
             for jj in 0..i {
                 s -= self.l[row + jj] * self.l[start + jj];
             }
@@ -511,16 +514,14 @@ mod tests {
                     c[dim - 1] = 1.0;
                     pts.push(c);
                 }
-                3 => {
-                    // A point that is the midpoint of two others.
-                    if pts.len() >= 2 {
-                        let mid: Vec<f64> = pts[0]
-                            .iter()
-                            .zip(&pts[1])
-                            .map(|(a, b)| 0.5 * (a + b))
-                            .collect();
-                        pts.push(mid);
-                    }
+                // A point that is the midpoint of two others.
+                3 if pts.len() >= 2 => {
+                    let mid: Vec<f64> = pts[0]
+                        .iter()
+                        .zip(&pts[1])
+                        .map(|(a, b)| 0.5 * (a + b))
+                        .collect();
+                    pts.push(mid);
                 }
                 _ => {}
             }

@@ -16,6 +16,9 @@
 //! Each (n, repetition) draws from its own stream `Rng::fork(seed, n·2²⁰ +
 //! rep)`, so the answer does not depend on the order of evaluation.
 
+// NaN-aware comparisons (`!(x > 0.0)` is true for NaN) are deliberate here.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use nalgebra::DMatrix;
 
 use super::qp::AnchorQp;
@@ -188,7 +191,7 @@ pub fn separability_curve(
     options: &SimulatedOptions,
 ) -> Result<Vec<f64>, CapacityError> {
     check_manifolds(manifolds)?;
-    if dims.iter().any(|&n| n == 0) {
+    if dims.contains(&0) {
         return Err(CapacityError::BadOption(
             "projection dimensions must be ≥ 1".into(),
         ));

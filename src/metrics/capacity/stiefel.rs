@@ -23,6 +23,9 @@
 //!
 //! Every operation is + − × ÷ and sqrt in a fixed order.
 
+// NaN-aware comparisons (`!(x > 0.0)` is true for NaN) are deliberate here.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use nalgebra::DMatrix;
 
 /// A smooth cost on St(n, k) with its Euclidean gradient.
