@@ -700,11 +700,10 @@ impl CapacityLab {
         };
         let last = self.last_stage();
         let names = self.layer_names();
-        for l in 0..self.n_layers() {
-            let r = self.results[last][l].mftma.as_ref();
-            let a = self.results[last][l].align.as_ref();
+        for (l, (n, res)) in names.iter().zip(&self.results[last]).enumerate() {
+            let r = res.mftma.as_ref();
+            let a = res.align.as_ref();
             let f = |g: &dyn Fn(&MftmaResult) -> f64| r.map_or(f64::NAN, g);
-            let n = &names[l];
             add(format!("capacity_{l}"), format!("α, {n}"), f(&|r| r.capacity), "MFTMA capacity α = 1/mean_μ(1/α_μ) at the last analysed stage (Chung, Lee & Sompolinsky 2018).");
             add(
                 format!("radius_{l}"),
@@ -757,11 +756,11 @@ impl CapacityLab {
             );
         }
         if self.stages() > 1 && self.net.is_some() {
-            for l in 0..self.n_layers() {
-                let r = self.results[0][l].mftma.as_ref();
+            for (l, (name, res)) in names.iter().zip(&self.results[0]).enumerate() {
+                let r = res.mftma.as_ref();
                 add(
                     format!("capacity_init_{l}"),
-                    format!("α untrained, {}", names[l]),
+                    format!("α untrained, {name}"),
                     r.map_or(f64::NAN, |r| r.capacity),
                     "MFTMA capacity of the untrained network (random weights), same seed.",
                 );
@@ -894,7 +893,13 @@ impl CapacityLab {
                 "Mean |cos| between the class centres.",
             ));
             // The alignments, one chart each (SCIENCE.md §3).
-            let kinds: [(&str, &str, &str, fn(&Alignment) -> f64); 3] = [
+            type Kind = (
+                &'static str,
+                &'static str,
+                &'static str,
+                fn(&Alignment) -> f64,
+            );
+            let kinds: [Kind; 3] = [
                 ("center_align", "Centre alignment per layer", "mean_{μ≠ν} |cos(u_μ, u_ν)| between the centred class centres.", |a| a.center_alignment),
                 ("axis_align", "Axis alignment per layer", "mean_{μ≠ν} ‖A_μᵀA_ν‖_F²/k between the manifolds' top-k principal axes (1: the same subspace, 0: orthogonal).", |a| a.axis_alignment),
                 ("center_axis_align", "Centre–axis alignment per layer", "mean_{μ≠ν} ‖A_νᵀu_μ‖²/‖u_μ‖²: how much of one class's centre lies in another's axes.", |a| a.center_axis_alignment),
