@@ -394,6 +394,35 @@ pub fn bench_train_steps(
     ))
 }
 
+/// The credit-assignment benchmark (`nn::credit::bench`, docs/benchmarks.md):
+/// build the tanh MLP 30 → width → width → 10 and run `steps` steps of
+/// `rule` ("bp", "fa", "dfa", "np", "wp") on a batch of `batch`; returns the
+/// last loss. JS times the call and subtracts a 0-step call.
+#[wasm_bindgen]
+pub fn bench_credit_steps(
+    rule: &str,
+    width: usize,
+    batch: usize,
+    steps: usize,
+    seed: u32,
+) -> Result<f64, JsValue> {
+    let rule = crate::nn::credit::Rule::from_key(rule).ok_or_else(|| {
+        js_error(format!(
+            "unknown rule {rule:?}: use \"bp\", \"fa\", \"dfa\", \"np\" or \"wp\""
+        ))
+    })?;
+    if width == 0 || batch == 0 || width > 4096 || batch > 4096 {
+        return Err(js_error("width and batch must be 1..=4096"));
+    }
+    Ok(crate::nn::credit::bench::train_steps(
+        rule,
+        width,
+        batch,
+        steps,
+        seed as u64,
+    ))
+}
+
 /// The capacity benchmark (docs/benchmarks.md, "Manifold capacity"): one
 /// data set of `data::manifolds::benchmark_set`, built once, then MFTMA
 /// runs timed by the caller (`bench/wasm_capacity_bench.mjs`).
@@ -438,31 +467,49 @@ impl CapacityBench {
     }
 }
 
-/// The credit-assignment benchmark (`nn::credit::bench`, docs/benchmarks.md):
-/// build the tanh MLP 30 → width → width → 10 and run `steps` steps of
-/// `rule` ("bp", "fa", "dfa", "np", "wp") on a batch of `batch`; returns the
-/// last loss. JS times the call and subtracts a 0-step call.
+/// The feedback lab's spectrum benchmark (docs/benchmarks.md): the
+/// eigenvalues of `metrics::stability::bench_matrix(n, seed)` by `solver`
+/// "ours" (Hessenberg + Francis QR) or "nalgebra" (Schur). Returns the
+/// spectrum's checksum; `n = 0` is rejected. JS times the call.
 #[wasm_bindgen]
-pub fn bench_credit_steps(
-    rule: &str,
-    width: usize,
-    batch: usize,
-    steps: usize,
-    seed: u32,
-) -> Result<f64, JsValue> {
-    let rule = crate::nn::credit::Rule::from_key(rule).ok_or_else(|| {
-        js_error(format!(
-            "unknown rule {rule:?}: use \"bp\", \"fa\", \"dfa\", \"np\" or \"wp\""
-        ))
-    })?;
-    if width == 0 || batch == 0 || width > 4096 || batch > 4096 {
-        return Err(js_error("width and batch must be 1..=4096"));
+pub fn bench_spectrum(n: usize, seed: u32, solver: &str) -> Result<f64, JsValue> {
+    if n == 0 || n > 4000 {
+        return Err(js_error("n must be 1..=4000"));
     }
-    Ok(crate::nn::credit::bench::train_steps(
-        rule,
-        width,
-        batch,
+    let a = crate::metrics::stability::bench_matrix(n, seed as u64);
+    let eigs = match solver {
+        "ours" => crate::metrics::eigen::eigenvalues(&a, n),
+        "nalgebra" => Some(
+            nalgebra::DMatrix::from_row_slice(n, n, &a)
+                .complex_eigenvalues()
+                .iter()
+                .map(|c| (c.re, c.im))
+                .collect(),
+        ),
+        "setup" => return Ok(a[0]),
+        _ => {
+            return Err(js_error(
+                "solver must be \"ours\", \"nalgebra\" or \"setup\"",
+            ))
+        }
+    };
+    Ok(crate::metrics::stability::spectrum_checksum(&eigs))
+}
+
+/// The feedback lab's simulation benchmark: `steps` Euler steps (dt 0.1) of
+/// the benchmark network of size n; returns the final z.
+#[wasm_bindgen]
+pub fn bench_feedback_sim(n: usize, steps: usize, seed: u32) -> Result<f64, JsValue> {
+    if n == 0 || n > 4000 {
+        return Err(js_error("n must be 1..=4000"));
+    }
+    let (net, mut x) = crate::metrics::stability::bench_network(n, seed as u64);
+    net.simulate(
+        &mut x,
+        0.1,
         steps,
-        seed as u64,
-    ))
+        crate::nn::rate_rnn::Integrator::Euler,
+        None,
+    );
+    Ok(net.output(&x))
 }

@@ -13,7 +13,7 @@ fn neurogeom(args: &[&str]) -> std::process::Output {
 /// A small, fast run. If the lab's numerics change on purpose, update the
 /// hash here and say so in the commit: every saved link changes its result.
 const LINK: &str = "http://127.0.0.1:8080/#v=1&lab=lazy-rich&seed=7&alpha=0.1&width=32&steps=300";
-const HASH: &str = "ed038dbdc2346f3a";
+const HASH: &str = "59d20926bbda028b";
 
 #[test]
 fn run_on_a_fixed_link_gives_a_fixed_hash() {
@@ -174,6 +174,27 @@ fn sweep_prints_a_json_line_per_run_and_a_stable_summary() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("outside"));
     let out = neurogeom(&["sweep", "#v=1&lab=lazy-rich"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// `neurogeom run '<link>' --json | head -c 10`: the reader closes the pipe
+/// early; the CLI exits quietly instead of printing a panic.
+#[test]
+fn a_closed_pipe_ends_the_run_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_neurogeom"))
+        .args(["run", LINK, "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the CLI runs");
+    let mut head = [0u8; 10];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+    // The read end is dropped here, as `head -c 10` exits.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
 }
 
 /// A two-axis sweep over two seeds: 12 runs of a tiny config.

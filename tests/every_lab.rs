@@ -123,13 +123,17 @@ fn defaults_build_and_run_a_few_steps() {
         assert!(s.stopped.is_none(), "{}", spec.name);
         assert!(!s.metrics.is_empty(), "{}: no metrics", spec.name);
         assert!(!s.charts.is_empty(), "{}: no charts", spec.name);
-        for key in &spec.sweep_metrics {
-            assert!(
-                s.metric(key).is_some(),
-                "{}: sweep metric '{key}' is not a metric of the snapshot",
-                spec.name
-            );
-        }
+        // A sweep's headline chart draws the sweep metrics that its runs
+        // report; a lab whose metrics depend on a list parameter (the credit
+        // lab's `rules`) may name more than its defaults report, but the
+        // defaults must report at least one.
+        assert!(
+            spec.sweep_metrics.is_empty()
+                || spec.sweep_metrics.iter().any(|k| s.metric(k).is_some()),
+            "{}: none of the sweep metrics {:?} is a metric of the default snapshot",
+            spec.name,
+            spec.sweep_metrics
+        );
         let mut ids: Vec<&str> = s.charts.iter().map(|c| c.id.as_str()).collect();
         ids.sort();
         ids.dedup();
@@ -160,9 +164,13 @@ fn every_preset_runs_short_with_a_stable_hash_whatever_the_chunking() {
                 whole.hash, chunked.hash,
                 "{what}: step(1);step(2);step(3) ≠ step(6)"
             );
-            // The end of a short run equals run_to_end of the same config.
-            let (end, _) = run::run_to_end(&config);
-            assert_eq!(end.hash, whole.hash, "{what}: run_to_end differs");
+            // The end of a short run equals run_to_end of the same config
+            // (when the capped steps are the whole run: a lab's steps may be
+            // work units beyond the `steps` parameter).
+            if whole.done {
+                let (end, _) = run::run_to_end(&config);
+                assert_eq!(end.hash, whole.hash, "{what}: run_to_end differs");
+            }
             assert_json_round_trip(&what, &whole);
         }
     }

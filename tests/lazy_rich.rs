@@ -2,7 +2,7 @@
 //! Chizat et al. (2019), Flesch et al.'s (2022) rich-vs-lazy directions, and
 //! neural collapse in the terminal phase. Each runs with a fixed seed.
 
-use neurogeom::labs::{self, Lab as _};
+use neurogeom::labs;
 use neurogeom::share::{parse_link, LabConfig};
 use neurogeom::snapshot::{ChartBody, Snapshot};
 
@@ -118,6 +118,16 @@ fn alpha_scaling_oracle() {
         hi / lo < 1.2,
         "α·‖Δw‖/‖w₀‖ not constant for α ≥ 10: {big:?}"
     );
+    // The linearised model, trained on its own residuals with η/α², has the
+    // same training loss for every α (its function-space step is α-free).
+    let lin_loss: Vec<f64> = runs
+        .iter()
+        .map(|(_, s)| metric(s, "lin_train_loss"))
+        .collect();
+    eprintln!("linearised train loss = {lin_loss:?}");
+    for v in &lin_loss {
+        assert!((v - lin_loss[0]).abs() < 1e-9 * lin_loss[0], "{lin_loss:?}");
+    }
     // f_net → f_lin: monotone in α, and orders of magnitude apart.
     assert!(lin.windows(2).all(|w| w[1] < w[0]), "{lin:?}");
     assert!(lin[4] < lin[0] / 50.0 && lin[4] < 5e-3, "{lin:?}");

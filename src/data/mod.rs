@@ -3,10 +3,12 @@
 //! the lab's seeded RNG in a fixed order.
 
 pub mod context;
+pub mod csv;
 pub mod digits;
 pub mod latent;
 pub mod manifolds;
 pub mod mixture;
+pub mod sources;
 pub mod teacher;
 
 use nalgebra::DMatrix;

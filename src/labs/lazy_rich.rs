@@ -191,12 +191,12 @@ fn presets() -> Vec<Preset> {
     vec![
         p(
             "Rich: Flesch two-context task, small init",
-            "Stimulus weights std 0.01, context 0.5 (Flesch et al.): hidden weights change many-fold, the kernel aligns to the task, the representation compresses and half the units become context-exclusive. η = 0.125 here equals the paper code's η = 5e-3 on ½·Σ(g − y)².",
+            "Stimulus weights std 0.01, context 0.5 (Flesch et al.): hidden weights change many-fold, the kernel aligns to the task and the representation compresses. About half the units are context-exclusive, already at init (51, then 47 at the end with seed 1): the context weights outweigh the tiny stimulus weights, so each unit's context weight decides where it is active. η = 0.125 here equals the paper code's η = 5e-3 on ½·Σ(g − y)². This step is past the linearised model's stability bound (η·λ_max(K₀)·2/n = 2.76 > 2): the linearisation diverges while the network trains on.",
             "v=1&lab=lazy-rich&seed=1&task=context&alpha=1&lr_scaling=none&centre=no&init_std=0.01&context_std=0.5&readout_std=0.01&bias_init=0.1&param=standard&width=100&lr=0.125&steps=10000",
         ),
         p(
             "Lazy: Flesch two-context task, large init",
-            "Stimulus weights std 3, context 1.5: the task is solved with tiny relative weight change and CKA to init stays near 1. η = 0.004 is near the largest stable step for this init under full-batch GD.",
+            "Stimulus weights std 3, context 1.5: the task is solved with tiny relative weight change and CKA to init stays near 1. η = 0.004 is near the largest stable step for this init under full-batch GD, and already past the linearised model's bound (2.25 > 2). Few units are context-exclusive (3 with seed 1, the same 3 as at init): the hidden layer keeps its random init, where the stimulus drive (weights std 3) varies across the 25 stimuli far more than the context weights (std 1.5) shift a unit, so a unit is rarely silent for every stimulus of one context. The count measures how far the network leaves its init: the paper's code trains this init at η = 5e-3 on ½·Σ(g − y)², which is 0.125 here and does not train with these inputs (the loss stays at 2); at η = 0.01 the network leaves the lazy regime (stimulus weights change 11%) and 16 units become exclusive.",
             "v=1&lab=lazy-rich&seed=1&task=context&alpha=1&lr_scaling=none&centre=no&init_std=3&context_std=1.5&readout_std=0.01&bias_init=0.1&param=standard&width=100&lr=0.004&steps=10000",
         ),
         p(
@@ -334,6 +334,8 @@ pub struct LazyRich {
     /// The full-batch GD stability figure of the linearised model,
     /// η·α²·λ_max(K₀)·2/n, and its bound 2(1 + μ): see [`lin_stability`].
     lin_stability: Option<(f64, f64, String)>,
+    /// [`LIN_DIVERGED_FACTOR`] × the linearised model's training loss at init.
+    lin_loss_limit: f64,
     /// The latent-variable task's data (for decoding), and the
     /// self-supervised state when the objective is not supervised.
     latent: Option<LatentData>,
@@ -418,6 +420,11 @@ impl LazyRich {
             Linearised::new(&net, &all, n_train, s.alpha, s.centre)
         });
         let lin_stability = lin.as_ref().map(|l| lin_stability(&s, l, n_train));
+        let lin_loss_limit = lin.as_ref().map_or(f64::INFINITY, |l| {
+            let g_lin = DMatrix::from_fn(n_train, 1, |i, _| l.output(i));
+            let loss0 = loss_and_grad(&g_lin, &data.y_train, false).0;
+            LIN_DIVERGED_FACTOR * loss0.max(f64::MIN_POSITIVE)
+        });
         let mut notes = notes;
         if let Some((figure, bound, formula)) = &lin_stability {
             if figure > bound {
@@ -450,6 +457,7 @@ impl LazyRich {
             lin,
             lin_diverged: None,
             lin_stability,
+            lin_loss_limit,
             latent,
             ssl,
             probe,
@@ -531,7 +539,8 @@ impl LazyRich {
         }
         let g_lin = DMatrix::from_fn(batch.len(), 1, |i, _| lin.output(batch[i]));
         let (lin_loss, dl_dg) = loss_and_grad(&g_lin, yb, false);
-        if lin_loss.is_finite() && lin_loss <= LIN_DIVERGED_LOSS {
+        let limit = self.lin_loss_limit;
+        if lin_loss.is_finite() && lin_loss <= limit {
             lin.step(
                 batch,
                 dl_dg.as_slice(),
@@ -540,7 +549,7 @@ impl LazyRich {
                 self.s.weight_decay,
             );
         }
-        if !(lin_loss.is_finite() && lin_loss <= LIN_DIVERGED_LOSS && lin.is_finite()) {
+        if !(lin_loss.is_finite() && lin_loss <= limit && lin.is_finite()) {
             let (figure, bound, formula) =
                 self.lin_stability
                     .clone()
@@ -742,6 +751,18 @@ impl LazyRich {
                 (sq / g_test.nrows() as f64).sqrt()
             };
             push("lin_rms", "RMS(g − g_lin)", INFO_LIN, rms);
+            let lin_loss = if self.lin_diverged.is_some() {
+                f64::NAN
+            } else {
+                let g_lin = DMatrix::from_fn(n_train, 1, |i, _| lin.output(i));
+                loss_and_grad(&g_lin, &self.data.y_train, false).0
+            };
+            push(
+                "lin_train_loss",
+                "Train loss, linearised model",
+                INFO_LIN_LOSS,
+                lin_loss,
+            );
         }
 
         // Context-exclusive and dead units (Flesch et al. 2022), for ReLU
@@ -868,7 +889,7 @@ impl LazyRich {
                 "Loss",
                 "step",
                 loss_label,
-                ["train_loss", "test_loss"]
+                ["train_loss", "test_loss", "lin_train_loss"]
                     .iter()
                     .filter_map(|k| self.series(k))
                     .collect(),
@@ -1226,7 +1247,9 @@ impl Lab for LazyRich {
                 label: t.label.clone(),
                 value: t.values.last().copied().unwrap_or(f64::NAN),
                 info: match (&self.lin_diverged, t.key.as_str()) {
-                    (Some(why), "lin_rms") => format!("{} NaN: {why}.", t.info),
+                    (Some(why), "lin_rms" | "lin_train_loss") => {
+                        format!("{} NaN: {why}.", t.info)
+                    }
                     _ => t.info.to_string(),
                 },
             })
@@ -1247,10 +1270,13 @@ impl Lab for LazyRich {
     }
 }
 
-/// The linearised twin counts as diverged when its training loss passes
-/// this: a linear model whose step size is past its stability bound grows
-/// geometrically and would take hundreds of steps more to overflow.
-const LIN_DIVERGED_LOSS: f64 = 1e100;
+/// The linearised twin counts as diverged when its (minibatch) training
+/// loss passes this multiple of its loss at init. Past its stability bound a
+/// linear model's loss grows geometrically and would take hundreds of steps
+/// more to overflow, squashing the loss chart on the way; within the bound
+/// GD never raises it above the start, and heavy-ball momentum μ ≤ 0.99 only
+/// by a transient factor of order 1/(1 − μ)².
+const LIN_DIVERGED_FACTOR: f64 = 1e6;
 
 /// Full-batch GD stability of the linearised model on the MSE: its training
 /// residual follows r ← (I − η α² (2/n) K₀) r (for the η actually applied
@@ -1425,6 +1451,7 @@ const INFO_KTA: &str = "Centred kernel–target alignment ⟨HKH, HYYᵀH⟩_F/(
 const INFO_CKA: &str = "Linear CKA between the hidden layer at init and now: ‖YᵀX‖_F²/(‖XᵀX‖_F‖YᵀY‖_F) with centred columns (Kornblith et al. 2019). Near 1: the representation kept its geometry (lazy).";
 const INFO_PR: &str = "Participation ratio (Σλ)²/Σλ² of the centred covariance eigenvalues of a hidden layer (Gao et al. 2017), on R = min(n_train, max(4 × width, 64)) evenly spaced training inputs. 1 ≤ PR ≤ min(R − 1, N) for N units; isotropic activity gives about (R − 1)N/(R + N), not N (80% of N at R = 4N). Rich learning compresses (Farrell et al. 2023).";
 const INFO_LIN: &str = "RMS over test points of g_net − g_lin, where f_lin(w) = f(w₀) + J₀(w − w₀) is trained on its own residuals with the same loss, optimiser and batches (Lee et al. 2019). → 0 in the lazy limit. Under full-batch GD the linearised model diverges when η·α²·λ_max(K₀)·2/n > 2 (with momentum μ: 2(1 + μ)); the network may survive such a step by leaving the linear regime (Lewkowycz et al. 2020), and this distance is then NaN.";
+const INFO_LIN_LOSS: &str = "Training MSE of the linearised model f(w₀) + J₀(w − w₀), trained on its own residuals (Lee et al. 2019). With the learning rate η/α² and the centred output it does not depend on α (Chizat et al. 2019). NaN once it diverges.";
 const INFO_EXCL: &str = "Task-exclusive units of the last hidden layer, as in Flesch et al. 2022's code (compute_sparsity_stats in summerfieldlab/Flesch_etal_Neuron, Simulations/utils/eval.py): a unit's mean ReLU activity over a context's 25 training stimuli is exactly 0 in one context and > 0 in the other. For ReLU a mean of exactly 0 means silent for every stimulus, so no tolerance is needed; their code's slice 25:-1 omits the last stimulus of context B, here all 25 count. Shown for ReLU only. Rich learning makes many units context-exclusive.";
 const INFO_DEAD: &str = "Units whose ReLU activity is exactly 0 for every stimulus of both contexts (n_dead in Flesch et al. 2022's code).";
 const INFO_NC1: &str = "NC1 = Tr(Σ_W Σ_B⁺)/C: within-class variability relative to between-class (Papyan, Han & Donoho 2020; the paper's Colab omits /C). NC2–NC4: see each metric's ⓘ.";

@@ -11,7 +11,9 @@
 
 pub mod capacity;
 pub mod credit;
+pub mod feedback;
 pub mod lazy_rich;
+pub mod modularity;
 
 pub use crate::config::{LabConfig, LabSpec, Preset};
 use crate::params::shorten;
@@ -29,6 +31,14 @@ pub const REGISTRY: &[LabEntry] = &[
     LabEntry {
         spec: lazy_rich::spec,
         build: lazy_rich::LazyRich::boxed,
+    },
+    LabEntry {
+        spec: feedback::spec,
+        build: feedback::Feedback::boxed,
+    },
+    LabEntry {
+        spec: modularity::spec,
+        build: modularity::Modularity::boxed,
     },
     LabEntry {
         spec: credit::spec,

@@ -234,16 +234,12 @@ mod tests {
             _ => x[(i, 0)] - 0.5 * x[(i, 4)],
         });
         let many = cross_validated_r2_many(&x, &ys, 5, 0.1);
-        for t in 0..3 {
+        for (t, &m) in many.iter().enumerate() {
             let one: Vec<f64> = ys.column(t).iter().copied().collect();
             let single = cross_validated_r2(&x, &one, 5, 0.1);
-            assert!(single.is_nan() == many[t].is_nan());
+            assert!(single.is_nan() == m.is_nan());
             if !single.is_nan() {
-                assert!(
-                    (single - many[t]).abs() < 1e-12,
-                    "{t}: {single} vs {}",
-                    many[t]
-                );
+                assert!((single - m).abs() < 1e-12, "{t}: {single} vs {}", m);
             }
         }
         assert!(many[1].is_nan() && many[2] > 0.99);

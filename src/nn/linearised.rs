@@ -83,13 +83,23 @@ impl Linearised {
         weight_decay: f64,
     ) {
         let n = self.u.len();
-        for a in 0..n {
-            let mut g = 0.0;
-            for (&j, &d) in batch.iter().zip(dl_dg) {
-                g += self.kernel[(a, j)] * d;
+        // g_a = Σ_{j∈B} K0(x_a, x_j) ∂L/∂g_j, accumulated column by column
+        // (K0 is column-major): for each a the terms are added in batch
+        // order, the same order as a row-wise loop.
+        let mut g = vec![0.0; n];
+        for (&j, &d) in batch.iter().zip(dl_dg) {
+            for (ga, &k) in g.iter_mut().zip(self.kernel.column(j).iter()) {
+                *ga += k * d;
             }
-            g = self.alpha * g + weight_decay * (self.j0_w0[a] + self.u[a]);
-            self.velocity[a] = momentum * self.velocity[a] + g;
+        }
+        let alpha = self.alpha;
+        let points = self
+            .velocity
+            .iter_mut()
+            .zip(&g)
+            .zip(self.j0_w0.iter().zip(self.u.iter()));
+        for ((v, &ga), (&j0_w0, &u)) in points {
+            *v = momentum * *v + (alpha * ga + weight_decay * (j0_w0 + u));
         }
         self.u.axpy(-lr, &self.velocity, 1.0);
     }
@@ -122,13 +132,13 @@ impl Linearised {
                 return if norm == 0.0 { 0.0 } else { f64::NAN };
             }
             v /= norm;
-            let kv = DVector::from_fn(n, |a, _| {
-                let mut s = 0.0;
-                for j in 0..n {
-                    s += self.kernel[(a, j)] * v[j];
+            // K0 v over the training rows, column by column (contiguous).
+            let mut kv = DVector::zeros(n);
+            for j in 0..n {
+                for (o, &k) in kv.iter_mut().zip(self.kernel.column(j).iter().take(n)) {
+                    *o += k * v[j];
                 }
-                s
-            });
+            }
             let next = v.iter().zip(kv.iter()).map(|(a, b)| a * b).sum::<f64>();
             let done = (next - lambda).abs() <= 1e-12 * next.abs();
             lambda = next;

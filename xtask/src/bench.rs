@@ -288,3 +288,83 @@ mod tests {
         );
     }
 }
+
+/// `cargo xtask bench feedback`: the feedback lab's spectrum (N = 500,
+/// 1000, 2000) by our eigenvalues-only solver and nalgebra's Schur,
+/// natively and in wasm (Node), against numpy's `eigvals` on the same
+/// matrices (a venv in `target/venv`, made on the first run), and a
+/// 1000-step simulation at N = 2000. Prints every tool's rows, then one
+/// table of median seconds.
+pub fn feedback(root: &Path) -> Result<()> {
+    let mut cmd = cargo(root);
+    cmd.args(["run", "--quiet", "--release", "--example", "bench_feedback"]);
+    let native = capture(&mut cmd)?;
+    print!("{native}");
+    let venv = root.join("target/venv");
+    if !venv.join("bin/python").exists() {
+        let status = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .context("python3 -m venv")?;
+        if !status.success() {
+            bail!("could not make the venv {}", venv.display());
+        }
+        let status = Command::new(venv.join("bin/pip"))
+            .args(["install", "-q", "numpy"])
+            .status()
+            .context("pip install numpy")?;
+        if !status.success() {
+            bail!("pip install numpy failed");
+        }
+    }
+    let mut cmd = Command::new(venv.join("bin/python"));
+    cmd.current_dir(root).arg("bench/feedback_numpy.py");
+    let numpy = capture(&mut cmd)?;
+    print!("{numpy}");
+    wasm::build(root, wasm::Profile::Release)?;
+    let mut cmd = Command::new("node");
+    cmd.current_dir(root).arg("bench/feedback_wasm.mjs");
+    let wasm_out = capture(&mut cmd)?;
+    print!("{wasm_out}");
+    // One table: rows (n, solver) -> median seconds per tool.
+    let mut table: BTreeMap<(usize, String), [Option<f64>; 3]> = BTreeMap::new();
+    for (k, out) in [&native, &wasm_out, &numpy].iter().enumerate() {
+        for f in data_rows(out) {
+            if let (Some(n), Some(t)) = (parse::<usize>(&f, 0), parse::<f64>(&f, 2)) {
+                let solver = f.get(1).unwrap_or(&"").to_string();
+                table.entry((n, solver)).or_insert([None; 3])[k] = Some(t);
+            }
+        }
+    }
+    let numpy_at = |n: usize| table.get(&(n, "numpy".to_string())).and_then(|r| r[2]);
+    println!();
+    println!(
+        "{:<6} {:<10} {:>10} {:>10} {:>10} {:>12}",
+        "N", "what", "native s", "wasm s", "numpy s", "wasm/numpy"
+    );
+    let cell = |v: Option<f64>| v.map(|x| format!("{x:.3}")).unwrap_or_else(|| "-".into());
+    for ((n, solver), r) in &table {
+        if solver == "numpy" {
+            continue;
+        }
+        let ratio = match (r[1], numpy_at(*n)) {
+            (Some(w), Some(p)) if solver != "sim1000" => format!("{:.2}", w / p),
+            _ => "-".into(),
+        };
+        println!(
+            "{:<6} {:<10} {:>10} {:>10} {:>10} {:>12}",
+            n,
+            solver,
+            cell(r[0]),
+            cell(r[1]),
+            if solver == "sim1000" {
+                "-".into()
+            } else {
+                cell(numpy_at(*n))
+            },
+            ratio
+        );
+    }
+    Ok(())
+}

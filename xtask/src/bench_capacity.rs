@@ -1,4 +1,4 @@
-//! `cargo xtask bench capacity [--reps N] [--reference DIR]`: the MFTMA
+//! `cargo xtask bench capacity [--reps N] [--reference PYTHON]`: the MFTMA
 //! benchmark of docs/benchmarks.md ("Manifold capacity"), P = 50 manifolds ×
 //! M = 100 points in N = 500, n_t = 300, for Gaussian point clouds
 //! ("points") and spheres, natively and in wasm (Node), and optionally the
@@ -8,11 +8,11 @@
 //!    runs of the analysis alone), then the example once per kind as a whole
 //!    process (`--kind K --reps 1`, data generation and start-up included);
 //! 2. wasm: the release wasm build, then `node bench/wasm_capacity_bench.mjs`;
-//! 3. with `--reference DIR` (a checkout of neural_manifolds_replicaMFT): a
-//!    venv in `target/capvenv` with numpy, scipy, cvxopt, autograd,
-//!    pymanopt 0.2.4 and the checkout, the data written as CSV to
-//!    `target/capdata/`, and `bench/capacity_reference.py` run once per kind,
-//!    timed as a whole process and for the analysis alone.
+//! 3. with `--reference PYTHON` (an interpreter in which the user has
+//!    installed the published package, neural_manifolds_replicaMFT, so that
+//!    it imports as `mftma`): the data written as CSV to `target/capdata/`,
+//!    and `bench/capacity_reference.py` run once per kind with that
+//!    interpreter, timed as a whole process and for the analysis alone.
 //!
 //! It ends with a table and whether native and wasm computed the same bits.
 
@@ -79,8 +79,8 @@ pub fn run(root: &Path, reps: usize, reference: Option<String>) -> Result<()> {
     });
     let wasm_bits = bits(&wasm_out);
 
-    if let Some(dir) = reference {
-        rows.extend(reference_rows(root, &exe, &dir)?);
+    if let Some(python) = reference {
+        rows.extend(reference_rows(root, &exe, &python)?);
     }
 
     println!();
@@ -106,28 +106,16 @@ pub fn run(root: &Path, reps: usize, reference: Option<String>) -> Result<()> {
     Ok(())
 }
 
-fn reference_rows(root: &Path, exe: &Path, dir: &str) -> Result<Vec<Row>> {
-    let venv = root.join("target/capvenv");
-    let python = venv.join("bin/python");
+fn reference_rows(root: &Path, exe: &Path, python: &str) -> Result<Vec<Row>> {
+    // The interpreter is the user's own: this project installs and builds
+    // nothing of the published package.
+    let python = std::path::PathBuf::from(python);
     if !python.exists() {
-        let mut cmd = Command::new("python3");
-        cmd.arg("-m").arg("venv").arg(&venv);
-        capture(&mut cmd)?;
-        let mut cmd = Command::new(venv.join("bin/pip"));
-        cmd.args([
-            "install",
-            "-q",
-            "numpy",
-            "scipy",
-            "cvxopt",
-            "autograd",
-            "pymanopt==0.2.4",
-        ]);
-        capture(&mut cmd)?;
+        bail!(
+            "--reference {}: no such Python interpreter (give one in which the published package imports as `mftma`)",
+            python.display()
+        );
     }
-    let mut cmd = Command::new(venv.join("bin/pip"));
-    cmd.args(["install", "-q", "--no-deps", dir]);
-    capture(&mut cmd)?;
     let data = root.join("target/capdata");
     std::fs::create_dir_all(&data)?;
     let mut cmd = Command::new(exe);

@@ -6,7 +6,7 @@
 //! cargo xtask test [--native-only | --browser-only]
 //!                                             cargo test, wasm build, then Playwright + Chromium
 //! cargo xtask bench [--pytorch] [--seconds S] training steps/s: native, wasm in Node (, PyTorch)
-//! cargo xtask bench capacity [--reps N] [--reference DIR]
+//! cargo xtask bench capacity [--reps N] [--reference PYTHON]
 //!                                             MFTMA seconds: native, wasm in Node (, published Python)
 //! ```
 //!
@@ -36,12 +36,15 @@ commands:
                                        tests (node --test tests/e2e/) against system Chromium
   bench [--pytorch] [--seconds S]      training steps/s of the MLP benchmark, native and wasm in
                                        Node; --pytorch adds PyTorch CPU (venv in target/bench-venv)
-  bench capacity [--reps N] [--reference DIR]
-                                       MFTMA (P = 50, M = 100, N = 500, n_t = 300) native and wasm
-                                       in Node; --reference DIR (a neural_manifolds_replicaMFT
-                                       checkout) adds the published Python (venv in target/capvenv)
   bench credit [--seconds S]           training steps/s of each credit-assignment rule, native
                                        and wasm in Node
+  bench capacity [--reps N] [--reference PYTHON]
+                                       MFTMA (P = 50, M = 100, N = 500, n_t = 300) native and wasm
+                                       in Node; --reference PYTHON (an interpreter where the
+                                       published package imports as `mftma`) adds its timing
+  bench feedback                       the feedback lab: spectrum at N = 500, 1000, 2000 (ours,
+                                       nalgebra; native, wasm in Node; numpy eigvals in
+                                       target/venv) and a 1000-step simulation at N = 2000
 ";
 
 fn main() -> ExitCode {
@@ -111,6 +114,11 @@ fn run(args: Vec<String>) -> Result<()> {
             let reference = flags.take_value("--reference")?;
             flags.finish()?;
             bench_capacity::run(&repo_root(), reps, reference)?;
+        }
+        "bench" if flags.args.first().map(String::as_str) == Some("feedback") => {
+            flags.args.remove(0);
+            flags.finish()?;
+            bench::feedback(&repo_root())?;
         }
         "bench" => {
             let credit = flags.take_switch("credit");

@@ -73,7 +73,7 @@ pub fn run(root: &Path, scope: Scope) -> Result<()> {
         let t = Instant::now();
         let outcome = browser_tests(root, &chromium);
         let counts = match &outcome {
-            Ok(c) | Err((_, c)) => c.clone(),
+            Ok(c) | Err((_, c)) => *c,
         };
         let line = match &counts {
             Some((pass, fail)) => format!("browser tests: {pass} passed, {fail} failed"),

@@ -1,0 +1,310 @@
+//! Source distributions for the modularity lab (Dorrell, Hsu, …, Whittington,
+//! ICLR 2025, "Range, not independence, drives modularity"; SCIENCE.md §5).
+//!
+//! Each distribution is a set of samples (samples × sources, numpy's layout)
+//! of 2 or 3 sources on the unit square / cube. The corner cuts act on the
+//! first two sources; a third source, when asked for, is independent of them.
+//!
+//! - `square`: uniform random samples on [0,1]^d (the seeded RNG).
+//! - `grid`: the full lattice of `grid_n` levels per source on [0,1]^d
+//!   (21 × 21 in the paper's figures).
+//! - `triangle`: the lattice without the corner {s1 + s2 > 2 − L}.
+//! - `two_triangles`: also without the opposite corner {s1 + s2 < L}.
+//! - `square_corner`: the lattice without the L × L corner {s1 > 1 − L and
+//!   s2 > 1 − L}.
+//! - `band`: the diagonal band {|s1 − s2| ≤ 1 − L} (two triangles of leg L cut
+//!   off the off-diagonal corners).
+//! - `diagonal`: the full lattice, with the points near the diagonal repeated
+//!   (oversampled): the sources become correlated but their joint support
+//!   (and so the theory's verdict) is that of the full square.
+//!
+//! The cut regions are sampled on the lattice, so they are deterministic and
+//! match the paper's trained-network set-up (a 21 × 21 grid); a finer lattice
+//! approaches the continuous region (the oracles' critical legs). With three
+//! sources the lattice has at most [`MAX_LEVELS_3D`] levels per source, to
+//! keep the sample count trainable in the browser.
+//!
+//! Hand-drawn points come as text (`points=0.1,0.9;0.4,0.2;…`, see
+//! [`parse_points`]) and uploaded points through [`crate::data::csv`].
+
+use nalgebra::DMatrix;
+
+use crate::rng::Rng;
+
+/// Levels per source of a 3-source lattice, at most.
+pub const MAX_LEVELS_3D: usize = 11;
+
+/// The most hand-drawn points a link may carry.
+pub const MAX_POINTS: usize = 400;
+
+/// Slack of the region tests, so that lattice points on a cut line are kept.
+pub const BOUNDARY_EPS: f64 = 1e-9;
+
+/// Which source distribution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceKind {
+    Square,
+    Grid,
+    Triangle,
+    TwoTriangles,
+    SquareCorner,
+    Band,
+    Diagonal,
+}
+
+impl SourceKind {
+    /// The kind named in a link (`dist=...`); `None` for `points` and
+    /// unknown names.
+    pub fn from_key(key: &str) -> Option<SourceKind> {
+        Some(match key {
+            "square" => SourceKind::Square,
+            "grid" => SourceKind::Grid,
+            "triangle" => SourceKind::Triangle,
+            "two_triangles" => SourceKind::TwoTriangles,
+            "square_corner" => SourceKind::SquareCorner,
+            "band" => SourceKind::Band,
+            "diagonal" => SourceKind::Diagonal,
+            _ => return None,
+        })
+    }
+
+    /// Whether (s1, s2) in [0,1]² is kept by this region with leg `leg`.
+    /// The regions are closed: a lattice point on the cut line (up to
+    /// [`BOUNDARY_EPS`], for the rounding of i/(n − 1)) is kept.
+    pub fn keeps(self, s1: f64, s2: f64, leg: f64) -> bool {
+        const E: f64 = BOUNDARY_EPS;
+        match self {
+            SourceKind::Square | SourceKind::Grid | SourceKind::Diagonal => true,
+            SourceKind::Triangle => s1 + s2 <= 2.0 - leg + E,
+            SourceKind::TwoTriangles => s1 + s2 <= 2.0 - leg + E && s1 + s2 >= leg - E,
+            SourceKind::SquareCorner => !(s1 > 1.0 - leg + E && s2 > 1.0 - leg + E),
+            SourceKind::Band => (s1 - s2).abs() <= 1.0 - leg + E,
+        }
+    }
+}
+
+/// How to build a distribution.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceSpec {
+    pub kind: SourceKind,
+    /// 2 or 3 sources.
+    pub n_sources: usize,
+    /// The leg L of the cut (triangles, square corner, band).
+    pub leg: f64,
+    /// Lattice levels per source.
+    pub grid_n: usize,
+    /// Random samples (`square` only).
+    pub n_random: usize,
+    /// Extra copies of a point on the diagonal (`diagonal` only); a point at
+    /// |s1 − s2| = t gets round(extra · exp(−t² / (2 · 0.1²))) extra copies.
+    pub diagonal_extra: usize,
+}
+
+/// Width of the oversampled diagonal (`diagonal`), in source units.
+pub const DIAGONAL_WIDTH: f64 = 0.1;
+
+/// The samples (samples × sources) of `spec`. Random draws (`square`) come
+/// from `rng` in row order; the lattice kinds draw nothing.
+pub fn generate(spec: &SourceSpec, rng: &mut Rng) -> DMatrix<f64> {
+    let d = spec.n_sources.clamp(2, 3);
+    if spec.kind == SourceKind::Square {
+        let n = spec.n_random.max(3);
+        let mut x = DMatrix::zeros(n, d);
+        for i in 0..n {
+            for k in 0..d {
+                x[(i, k)] = rng.uniform();
+            }
+        }
+        return x;
+    }
+    let levels = if d == 3 {
+        spec.grid_n.clamp(2, MAX_LEVELS_3D)
+    } else {
+        spec.grid_n.max(2)
+    };
+    let level = |i: usize| i as f64 / (levels - 1) as f64;
+    let third: Vec<f64> = if d == 3 {
+        (0..levels).map(level).collect()
+    } else {
+        vec![f64::NAN]
+    };
+    let mut rows: Vec<[f64; 3]> = Vec::new();
+    for i in 0..levels {
+        for j in 0..levels {
+            let (a, b) = (level(i), level(j));
+            if !spec.kind.keeps(a, b, spec.leg) {
+                continue;
+            }
+            let copies = if spec.kind == SourceKind::Diagonal {
+                let t = (a - b) / DIAGONAL_WIDTH;
+                1 + (spec.diagonal_extra as f64 * libm::exp(-0.5 * t * t)).round() as usize
+            } else {
+                1
+            };
+            for &c in &third {
+                for _ in 0..copies {
+                    rows.push([a, b, c]);
+                }
+            }
+        }
+    }
+    DMatrix::from_fn(rows.len(), d, |i, k| rows[i][k])
+}
+
+/// Read hand-drawn points: `x,y;x,y;…` (or `x,y,z;…` for three sources).
+/// Spaces are ignored; an empty item (a trailing `;`) is skipped. Returns
+/// the points (samples × sources) or a message saying what is wrong. Never
+/// panics.
+pub fn parse_points(text: &str) -> Result<DMatrix<f64>, String> {
+    let mut rows: Vec<Vec<f64>> = Vec::new();
+    for (i, item) in text.split(';').enumerate() {
+        let item = item.trim();
+        if item.is_empty() {
+            continue;
+        }
+        let mut row = Vec::new();
+        for part in item.split(',') {
+            let v: f64 = part.trim().parse().map_err(|_| {
+                format!(
+                    "points: item {} ('{}') has '{}', which is not a number",
+                    i + 1,
+                    crate::params::shorten(item),
+                    crate::params::shorten(part.trim())
+                )
+            })?;
+            if !v.is_finite() {
+                return Err(format!("points: item {} is not finite", i + 1));
+            }
+            row.push(v);
+        }
+        if !(2..=3).contains(&row.len()) {
+            return Err(format!(
+                "points: item {} has {} coordinates; each point needs 2 (or 3 for three sources)",
+                i + 1,
+                row.len()
+            ));
+        }
+        if let Some(first) = rows.first() {
+            if first.len() != row.len() {
+                return Err(format!(
+                    "points: item {} has {} coordinates but the first has {}",
+                    i + 1,
+                    row.len(),
+                    first.len()
+                ));
+            }
+        }
+        rows.push(row);
+        if rows.len() > MAX_POINTS {
+            return Err(format!("points: more than {MAX_POINTS} points"));
+        }
+    }
+    if rows.len() < 3 {
+        return Err(format!(
+            "points: {} point(s); the theory needs at least 3 points that are not on one line",
+            rows.len()
+        ));
+    }
+    let d = rows[0].len();
+    Ok(DMatrix::from_fn(rows.len(), d, |i, k| rows[i][k]))
+}
+
+/// Write points as link text, each coordinate rounded to 4 decimals (the
+/// inverse of [`parse_points`] up to that rounding).
+pub fn format_points(x: &DMatrix<f64>) -> String {
+    (0..x.nrows())
+        .map(|i| {
+            (0..x.ncols())
+                .map(|k| {
+                    let v = (x[(i, k)] * 1e4).round() / 1e4;
+                    let s = format!("{v:.4}");
+                    let s = s.trim_end_matches('0').trim_end_matches('.').to_string();
+                    if s == "-0" || s.is_empty() {
+                        "0".to_string()
+                    } else {
+                        s
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(kind: SourceKind, leg: f64) -> SourceSpec {
+        SourceSpec {
+            kind,
+            n_sources: 2,
+            leg,
+            grid_n: 21,
+            n_random: 100,
+            diagonal_extra: 4,
+        }
+    }
+
+    #[test]
+    fn lattice_counts() {
+        let mut rng = Rng::new(1);
+        assert_eq!(
+            generate(&spec(SourceKind::Grid, 0.0), &mut rng).nrows(),
+            441
+        );
+        // x + y > 2 − 0.5 on a 21-level grid of step 0.05 removes the
+        // points with i + j > 30: 10 + 9 + … + 1 = 55 of them (the 11 on
+        // the line i + j = 30 are kept).
+        let t = generate(&spec(SourceKind::Triangle, 0.5), &mut rng);
+        assert_eq!(t.nrows(), 441 - 55);
+        let mut s3 = spec(SourceKind::Grid, 0.0);
+        s3.n_sources = 3;
+        assert_eq!(generate(&s3, &mut rng).nrows(), 11 * 11 * 11);
+        let r = generate(&spec(SourceKind::Square, 0.0), &mut rng);
+        assert_eq!((r.nrows(), r.ncols()), (100, 2));
+    }
+
+    #[test]
+    fn diagonal_oversampling_keeps_the_support() {
+        let mut rng = Rng::new(1);
+        let g = generate(&spec(SourceKind::Grid, 0.0), &mut rng);
+        let d = generate(&spec(SourceKind::Diagonal, 0.0), &mut rng);
+        assert!(d.nrows() > g.nrows());
+        // Every lattice point is present, and nothing else.
+        let key = |x: &DMatrix<f64>, i: usize| {
+            (
+                (x[(i, 0)] * 20.0).round() as i64,
+                (x[(i, 1)] * 20.0).round() as i64,
+            )
+        };
+        let mut a: Vec<_> = (0..g.nrows()).map(|i| key(&g, i)).collect();
+        let mut b: Vec<_> = (0..d.nrows()).map(|i| key(&d, i)).collect();
+        a.sort();
+        b.sort();
+        b.dedup();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn points_round_trip_and_bad_text() {
+        let x = parse_points("0.1,0.9; 0.4,0.2;0.5,0.5;").unwrap();
+        assert_eq!((x.nrows(), x.ncols()), (3, 2));
+        assert_eq!(x[(1, 0)], 0.4);
+        assert_eq!(format_points(&x), "0.1,0.9;0.4,0.2;0.5,0.5");
+        let y = DMatrix::from_row_slice(3, 2, &[0.123456, -0.5, 1.0, 0.00004, 0.3, 0.7]);
+        assert_eq!(format_points(&y), "0.1235,-0.5;1,0;0.3,0.7");
+        for bad in [
+            "",
+            "0.1,0.2",
+            "a,b;c,d;e,f",
+            "1,2;3;4,5",
+            "1,2;3,4,5;6,7",
+            "1,2,3,4;1,2,3,4;1,2,3,4",
+            "1e999,0;1,1;0,1",
+        ] {
+            assert!(parse_points(bad).is_err(), "{bad}");
+        }
+    }
+}
