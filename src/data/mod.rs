@@ -4,6 +4,7 @@
 
 pub mod context;
 pub mod csv;
+pub mod digits;
 pub mod files;
 pub mod latent;
 pub mod manifolds;

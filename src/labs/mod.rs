@@ -9,6 +9,7 @@
 //! and controls, the CLI, sweeps, the presets gallery and the generic per-lab
 //! tests (`tests/every_lab.rs`) find it there.
 
+pub mod capacity;
 pub mod credit;
 pub mod feedback;
 pub mod lazy_rich;
@@ -42,6 +43,10 @@ pub const REGISTRY: &[LabEntry] = &[
     LabEntry {
         spec: credit::spec,
         build: credit::CreditLab::boxed,
+    },
+    LabEntry {
+        spec: capacity::spec,
+        build: capacity::CapacityLab::boxed,
     },
 ];
 

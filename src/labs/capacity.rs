@@ -1,0 +1,1091 @@
+//! The manifold-capacity lab (Chung, Lee & Sompolinsky, PRX 2018; Cohen,
+//! Chung, Lee & Sompolinsky, Nat Commun 2020; Kuoch, Chung et al.,
+//! task-dependent manifolds).
+//!
+//! An MLP is trained with cross-entropy on a classification task whose
+//! classes are manifolds: the UCI handwritten digits (Alpaydin & Kaynak
+//! 1998, CC BY 4.0; the copy scikit-learn ships, embedded by
+//! [`crate::data::digits`]), Gaussian clouds, spheres, points, or
+//! nuisance-transformed prototypes. At a few training stages (the first is
+//! the untrained network, random weights) the lab reads the representation
+//! of a fixed analysis set in every layer (input, each hidden layer,
+//! output), with each class a manifold, and measures there by MFTMA
+//! ([`crate::metrics::capacity`]) the capacity α, mean radius R_M, mean
+//! dimension D_M, centre correlation ρ_c and rank K, and the three
+//! alignments ([`crate::metrics::alignment`]). Optionally the simulated
+//! capacity (random projections and dichotomies) checks the theory on one
+//! layer, and on points and spheres the analytic formulas do.
+//!
+//! Steps: one lab step is one SGD step or one unit of analysis (one CG run
+//! of the centre search, one manifold, the participation ratio, the
+//! alignments, or the simulation). Each (stage, layer) analysis has a fixed
+//! budget of units, an upper bound on what MFTMA needs (the centre search
+//! may stop early: the rest of the budget is empty steps), so the total is
+//! known up front, and `step(a); step(b)` equals `step(a + b)`: the MFTMA job
+//! does not depend on how it is chunked. Every analysis uses the same MFTMA
+//! seed (the lab's seed), so layers and stages are compared with the same
+//! Gaussian samples.
+//!
+//! RNG streams: data [`STREAM_DATA`], weights [`STREAM_INIT`], minibatches
+//! [`STREAM_TRAIN`], feedback matrices [`STREAM_FEEDBACK`].
+//!
+//! Formulas and oracles: `../shared/SCIENCE.md` §3.
+
+use nalgebra::DMatrix;
+
+use crate::config::LabConfig;
+use crate::data::{digits, manifolds};
+use crate::labs::{Lab, LabError, LabSpec, Preset};
+use crate::metrics::alignment::{alignment, Alignment};
+use crate::metrics::capacity::simulated::{
+    simulated_capacity, SimulatedCapacity, SimulatedOptions,
+};
+use crate::metrics::capacity::theory::{ball_capacity, gardner_capacity};
+use crate::metrics::capacity::{MftmaJob, MftmaOptions, MftmaResult};
+use crate::nn::credit::{Cost, Credit, Rule};
+use crate::nn::optimizer::Sgd;
+use crate::nn::{Activation, Mlp, MlpSpec, Parametrisation};
+use crate::params::ParamSpec;
+use crate::rng::Rng;
+use crate::snapshot::{Chart, ChartBody, Heatmap, Metric, Overlay, Series, Snapshot};
+
+/// The lab's name in URLs.
+pub const NAME: &str = "capacity";
+
+/// The stream of the synthetic data sets.
+pub const STREAM_DATA: u64 = 1;
+/// The stream of the initial weights.
+pub const STREAM_INIT: u64 = 2;
+/// The stream of the minibatch indices.
+pub const STREAM_TRAIN: u64 = 3;
+/// The stream of the feedback matrices (FA, DFA).
+pub const STREAM_FEEDBACK: u64 = 4;
+const STREAM_NOISE: u64 = 5;
+
+/// The lab's parameters, in control-panel order.
+pub fn spec() -> LabSpec {
+    LabSpec {
+        name: NAME.into(),
+        title: "Manifold capacity".into(),
+        summary: "How linearly separable are a network's class manifolds, layer by layer, before and \
+                  after training? Mean-field manifold analysis (MFTMA) gives the capacity α (classes \
+                  per dimension a linear readout can separate), the manifolds' radius and dimension, \
+                  and their centres' correlation; alignments say how the manifolds are oriented to \
+                  each other (Chung, Lee & Sompolinsky 2018; Cohen et al. 2020; Kuoch, Chung et al.). \
+                  Real data: the UCI handwritten digits (Alpaydin & Kaynak 1998, CC BY 4.0), 1,797 \
+                  images of 8 × 8 pixels, as shipped with scikit-learn."
+            .into(),
+        params: vec![
+            ParamSpec::choice(
+                "task",
+                "Task",
+                &[
+                    ("digits", "Handwritten digits (UCI, 8×8)"),
+                    ("clouds", "Gaussian clouds"),
+                    ("spheres", "Spheres"),
+                    ("points", "Points"),
+                    ("prototypes", "Shifted, scaled prototypes"),
+                ],
+                "digits",
+            )
+            .group("Task")
+            .help("Digits: 1,797 UCI images (Alpaydin & Kaynak 1998, CC BY 4.0), 10 classes, pixels/16. Clouds: x = c + (R/√N) g. Spheres: points on a D-dim sphere of radius R around a random centre c (‖c‖ ≈ 1). Points: R = 0 (the Gardner limit). Prototypes: a smooth random pattern per class, cyclically shifted by up to ±3, scaled by 0.7–1.3, plus a background shared by all classes at a random amplitude, plus noise of std R/√N."),
+            ParamSpec::integer("classes", "Classes P", 2, 40, 10).group("Task").help("Manifolds of the synthetic tasks (the digits have 10)."),
+            ParamSpec::integer("samples", "Points per class M", 2, 170, 50)
+                .group("Task")
+                .help("Points per manifold in the analysis (the first M images of each digit). The synthetic tasks also train on them."),
+            ParamSpec::integer("dim", "Ambient dimension N", 2, 500, 100).group("Task").help("Input dimension of the synthetic tasks (the digits have 64)."),
+            ParamSpec::number("radius", "Radius R", 0.0, 10.0, 1.0).group("Task").help("Radius of the clouds and spheres (centres have norm ≈ 1); noise of the prototypes."),
+            ParamSpec::integer("manifold_dim", "Sphere dimension D", 1, 50, 2).group("Task").help("Dimension of each sphere."),
+            ParamSpec::integer("depth", "Hidden layers", 1, 4, 2).group("Network").help("ReLU hidden layers (NTK scaling, He-normal weights)."),
+            ParamSpec::integer("width", "Width", 2, 512, 100).unit("units").group("Network"),
+            ParamSpec::choice(
+                "rule",
+                "Learning rule",
+                &[("bp", "Backprop"), ("fa", "Feedback alignment"), ("dfa", "Direct feedback alignment")],
+                "bp",
+            )
+            .group("Training")
+            .help("How the cross-entropy's error reaches the hidden layers (src/nn/credit)."),
+            ParamSpec::log_number("lr", "Learning rate η", 1e-4, 2.0, 0.1).group("Training").help("SGD with momentum 0.9."),
+            ParamSpec::integer("batch", "Batch size", 1, 512, 64).unit("samples").group("Training"),
+            ParamSpec::integer("steps", "Steps (training + analysis)", 1, 50_000, 2384)
+                .unit("steps")
+                .group("Training")
+                .help("Every lab step is one SGD step or one unit of analysis. The analysis takes stages × layers × (P·restarts + P + 2) steps (+1 for the simulation): 3 × 4 × 32 = 384 with the defaults; the rest train (the metric 'train_steps')."),
+            ParamSpec::integer("stages", "Analysed stages", 2, 6, 3)
+                .group("Analysis")
+                .help("Training stages analysed, evenly spaced from the untrained network (random weights) to the end."),
+            ParamSpec::choice("analyse", "Layers", &[("all", "Every layer, over training"), ("input", "The data only")], "all")
+                .group("Analysis")
+                .help("The data only: no network, MFTMA on the task's points (for theory checks)."),
+            ParamSpec::integer("n_t", "Gaussian samples n_t", 5, 2000, 50).group("Analysis").help("Samples per manifold in MFTMA (papers use 200–300; fewer is faster and noisier)."),
+            ParamSpec::number("kappa", "Margin κ", -2.0, 2.0, 0.0).group("Analysis"),
+            ParamSpec::integer("restarts", "Centre-search restarts", 1, 10, 2).group("Analysis").help("Random restarts per K of the Stiefel CG that removes the centres' shared structure (published: 10)."),
+            ParamSpec::integer("axes", "Alignment axes k", 1, 20, 3).group("Analysis").help("Principal axes per manifold in the axis alignments."),
+            ParamSpec::choice("simulate", "Simulated capacity", &[("off", "Off"), ("on", "On")], "off")
+                .group("Simulation")
+                .help("At the end, the simulated capacity P/N_c on one layer: random N-dim projections and random dichotomies, exact separability, N_c where half separate (Cohen et al. 2020)."),
+            ParamSpec::integer("sim_layer", "Simulated layer", 0, 5, 0).group("Simulation").help("0 is the input; capped at the output layer."),
+            ParamSpec::integer("sim_reps", "Dichotomies per N", 5, 200, 20).group("Simulation"),
+        ],
+        presets: presets(),
+        sweep_metrics: ["capacity_0", "capacity_1", "capacity_2", "capacity_3", "capacity_theory", "capacity_sim"]
+            .map(String::from)
+            .to_vec(),
+    }
+}
+
+fn presets() -> Vec<Preset> {
+    let p = |title: &str, description: &str, fragment: &str| Preset {
+        title: title.into(),
+        description: description.into(),
+        fragment: fragment.into(),
+    };
+    vec![
+        p(
+            "Digits: capacity rises with depth and training",
+            "Cohen et al. 2020 on real images: a 64-100-100-10 ReLU MLP on the UCI digits. Before training, capacity barely changes across layers; after 2,000 steps it rises with depth while the manifolds' radius and dimension fall.",
+            "v=1&lab=capacity&seed=1&task=digits&samples=50&depth=2&width=100&lr=0.3&steps=2384&stages=3&n_t=50",
+        ),
+        p(
+            "Theory against simulation",
+            "Thirty discs (D = 2, R = 1, 40 points each) in N = 150: MFTMA's α against the simulated P/N_c from random projections and dichotomies (Cohen et al. 2020). They agree within a few per cent.",
+            "v=1&lab=capacity&seed=1&task=spheres&classes=30&samples=40&dim=150&radius=1&manifold_dim=2&analyse=input&n_t=300&restarts=2&simulate=on&sim_layer=0&sim_reps=30",
+        ),
+        p(
+            "Alignment of transformed prototypes",
+            "A smooth pattern per class, shifted and scaled, on a background pattern shared by every class at a random amplitude. In the input the manifolds share that nuisance axis: axis alignment ≈ 0.28 with k = 3 axes (independent discs give ≈ 0.01). The hidden layers, random or trained, spread it (≈ 0.1–0.15); the 10-unit output aligns everything (≈ 0.45). Dashed: the untrained network, same seed.",
+            "v=1&lab=capacity&seed=1&task=prototypes&classes=10&samples=40&dim=60&radius=0.3&depth=2&width=100&lr=0.05&steps=784&stages=3&n_t=50",
+        ),
+        p(
+            "Points: the Gardner capacity",
+            "Points (R = 0) at margin κ = 0.5: MFTMA against Gardner's α₀(κ)⁻¹ = ∫_{−κ}^∞ Dt (t + κ)²: α₀(0.5) = 0.961 (α = 2 at κ = 0).",
+            "v=1&lab=capacity&seed=1&task=points&classes=20&samples=5&dim=100&kappa=0.5&analyse=input&n_t=1000",
+        ),
+        p(
+            "Spheres: the ball formula",
+            "Discs (D = 2) of radius 0.5 with 200 points each: MFTMA against the capacity of L2 balls (Chung, Lee & Sompolinsky 2016), per manifold at its radius relative to its centre's norm.",
+            "v=1&lab=capacity&seed=1&task=spheres&classes=8&samples=170&dim=50&radius=0.5&manifold_dim=2&analyse=input&n_t=1000",
+        ),
+    ]
+}
+
+/// The task's data: the analysis manifolds (layer 0, as analysed) and the
+/// network's training inputs and labels.
+#[derive(Clone, Debug)]
+pub struct TaskData {
+    /// P manifolds, M × N each: the analysis set in input space.
+    pub manifolds: Vec<DMatrix<f64>>,
+    /// Training inputs as fed to the network (samples × inputs).
+    pub x_train: DMatrix<f64>,
+    pub y_train: Vec<usize>,
+    /// The analysis set as fed to the network (class by class).
+    pub x_analysis: DMatrix<f64>,
+}
+
+/// Smooth random prototypes, cyclically shifted by −3..3 and scaled by
+/// 0.7..1.3, plus a background pattern shared by every class with an
+/// amplitude U[−0.5, 0.5] (a nuisance axis common to all manifolds), plus
+/// N(0, (noise/√N)²) per coordinate. Patterns are Gaussian vectors smoothed
+/// by a 5-tap cyclic box filter, scaled to norm 1. Draws: the background,
+/// then per class its pattern and per point shift, gain, noise, amplitude.
+pub fn prototypes(p: usize, m: usize, n: usize, noise: f64, rng: &mut Rng) -> Vec<DMatrix<f64>> {
+    let s = noise / libm::sqrt(n as f64);
+    let background = unit(smooth(&(0..n).map(|_| rng.normal()).collect::<Vec<_>>()));
+    (0..p)
+        .map(|_| {
+            let g: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
+            let proto = unit(smooth(&g));
+            let mut x = DMatrix::zeros(m, n);
+            for i in 0..m {
+                let shift = rng.below(7);
+                let gain = rng.uniform_in(0.7, 1.3);
+                for f in 0..n {
+                    let src = (f + n * 3 + shift - 3) % n;
+                    x[(i, f)] = gain * proto[src] + s * rng.normal();
+                }
+                let b = rng.uniform_in(-0.5, 0.5);
+                for f in 0..n {
+                    x[(i, f)] += b * background[f];
+                }
+            }
+            x
+        })
+        .collect()
+}
+
+/// A 5-tap cyclic box filter.
+fn smooth(g: &[f64]) -> Vec<f64> {
+    let n = g.len();
+    (0..n)
+        .map(|i| {
+            let mut acc = 0.0;
+            for d in 0..5 {
+                acc += g[(i + n * 3 + d - 2) % n];
+            }
+            acc
+        })
+        .collect()
+}
+
+/// `v` scaled to norm 1 (unchanged if zero).
+fn unit(mut v: Vec<f64>) -> Vec<f64> {
+    let norm = libm::sqrt(v.iter().map(|x| x * x).sum::<f64>());
+    if norm > 0.0 {
+        v.iter_mut().for_each(|x| *x /= norm);
+    }
+    v
+}
+
+/// The task of a checked config. Digits: the analysis set is the first M
+/// images of each digit (pixels/16), training is on all 1,797. Synthetic:
+/// P manifolds of M points drawn from `Rng::fork(seed, STREAM_DATA)`,
+/// analysed as drawn and fed to the network scaled by √N (unit-variance
+/// features); training is on the same points.
+pub fn task_data(c: &LabConfig) -> Result<TaskData, String> {
+    let m = c.int("samples").max(2);
+    let task = c.choice("task");
+    if task == "digits" {
+        let d = digits::load()?;
+        let x = d.pixels.map(|v| v / 16.0);
+        let mut manifolds = Vec::new();
+        for class in 0..digits::N_CLASSES {
+            let rows: Vec<usize> = (0..d.labels.len())
+                .filter(|&i| d.labels[i] == class)
+                .take(m)
+                .collect();
+            manifolds.push(select_rows(&x, &rows));
+        }
+        let x_analysis = stack(&manifolds);
+        return Ok(TaskData {
+            manifolds,
+            x_train: x,
+            y_train: d.labels,
+            x_analysis,
+        });
+    }
+    let (p, n) = (c.int("classes").max(2), c.int("dim").max(2));
+    let r = c.num("radius");
+    let mut rng = Rng::fork(c.seed, STREAM_DATA);
+    let manifolds = match task.as_str() {
+        "spheres" => manifolds::spheres(p, m, n, c.int("manifold_dim"), r, &mut rng),
+        "points" => manifolds::gaussian_clouds(p, m, n, 0.0, &mut rng),
+        "prototypes" => prototypes(p, m, n, r, &mut rng),
+        _ => manifolds::gaussian_clouds(p, m, n, r, &mut rng),
+    };
+    let scale = libm::sqrt(n as f64);
+    let x_analysis = stack(&manifolds).map(|v| v * scale);
+    let y_train = (0..p).flat_map(|mu| std::iter::repeat_n(mu, m)).collect();
+    Ok(TaskData {
+        manifolds,
+        x_train: x_analysis.clone(),
+        y_train,
+        x_analysis,
+    })
+}
+
+fn stack(ms: &[DMatrix<f64>]) -> DMatrix<f64> {
+    let n = ms.first().map_or(0, |x| x.ncols());
+    let rows: usize = ms.iter().map(|x| x.nrows()).sum();
+    let mut out = DMatrix::zeros(rows, n);
+    let mut r = 0;
+    for x in ms {
+        out.view_mut((r, 0), (x.nrows(), n)).copy_from(x);
+        r += x.nrows();
+    }
+    out
+}
+
+fn select_rows(m: &DMatrix<f64>, rows: &[usize]) -> DMatrix<f64> {
+    DMatrix::from_fn(rows.len(), m.ncols(), |i, j| m[(rows[i], j)])
+}
+
+/// The MFTMA options of a checked config (the lab's seed for every call).
+pub fn mftma_options(c: &LabConfig) -> MftmaOptions {
+    MftmaOptions {
+        kappa: c.num("kappa"),
+        n_t: c.int("n_t").max(1),
+        restarts: c.int("restarts").max(1),
+        seed: c.seed,
+        data_dimensionality: true,
+        ..Default::default()
+    }
+}
+
+/// Lab steps reserved for one (stage, layer) analysis: at most P·restarts
+/// CG runs of the centre search (K ≤ P), P manifolds, the participation
+/// ratio, the alignments.
+pub fn analysis_budget(p: usize, restarts: usize) -> u64 {
+    (p * restarts.max(1) + p + 2) as u64
+}
+
+/// One piece of the run's plan.
+#[derive(Clone, Debug)]
+enum Phase {
+    /// Train until this many SGD steps are done.
+    Train(u64),
+    /// Analyse layer `layer` at stage `stage` within `budget` lab steps.
+    Analyse {
+        stage: usize,
+        layer: usize,
+        budget: u64,
+    },
+    /// The simulated capacity (one step).
+    Simulate,
+}
+
+impl Phase {
+    fn cost(&self, trained: u64) -> u64 {
+        match self {
+            Phase::Train(t) => t.saturating_sub(trained),
+            Phase::Analyse { budget, .. } => *budget,
+            Phase::Simulate => 1,
+        }
+    }
+}
+
+/// What one (stage, layer) analysis found.
+#[derive(Clone, Debug, Default)]
+struct LayerResult {
+    mftma: Option<MftmaResult>,
+    align: Option<Alignment>,
+    error: Option<String>,
+}
+
+/// An analysis in progress.
+struct Running {
+    job: Option<MftmaJob>,
+    used: u64,
+}
+
+/// The lab.
+pub struct CapacityLab {
+    config: LabConfig,
+    data: TaskData,
+    net: Option<Mlp>,
+    credit: Option<Credit>,
+    opt: Sgd,
+    batch_rng: Rng,
+    batch: usize,
+    trained: u64,
+    plan: Vec<Phase>,
+    phase: usize,
+    /// Lab steps done, and their total.
+    step: u64,
+    total: u64,
+    /// Training step of each stage.
+    stage_steps: Vec<u64>,
+    /// Per stage, per layer.
+    results: Vec<Vec<LayerResult>>,
+    /// The representations of the analysis set at the current stage.
+    reps: Option<(usize, Vec<Vec<DMatrix<f64>>>)>,
+    running: Option<Running>,
+    sim: Option<Result<SimulatedCapacity, String>>,
+    last_loss: f64,
+    stopped: Option<String>,
+    notes: Vec<String>,
+}
+
+impl CapacityLab {
+    /// Build from a checked config.
+    pub fn new(config: &LabConfig) -> Self {
+        let c = config.clone();
+        let mut notes = Vec::new();
+        let data = match task_data(&c) {
+            Ok(d) => d,
+            Err(e) => {
+                notes.push(e);
+                TaskData {
+                    manifolds: vec![],
+                    x_train: DMatrix::zeros(0, 1),
+                    y_train: vec![],
+                    x_analysis: DMatrix::zeros(0, 1),
+                }
+            }
+        };
+        let p = data.manifolds.len();
+        let input_only = c.choice("analyse") == "input";
+        let (width, depth) = (c.int("width").max(1), c.int("depth").max(1));
+        let n_in = data.x_train.ncols();
+        let mut sizes = vec![n_in];
+        sizes.extend(std::iter::repeat_n(width, depth));
+        sizes.push(p.max(1));
+        let n_layers = if input_only { 1 } else { depth + 2 };
+        let (net, credit) = if input_only {
+            (None, None)
+        } else {
+            let spec = MlpSpec {
+                sizes,
+                activation: Activation::Relu,
+                parametrisation: Parametrisation::Ntk,
+                hidden_std: libm::sqrt(2.0),
+                readout_std: 1.0,
+                bias_init: 0.0,
+            };
+            let net = Mlp::new(spec, &mut Rng::fork(c.seed, STREAM_INIT));
+            let rule = Rule::from_key(&c.choice("rule")).unwrap_or(Rule::Backprop);
+            // B entries U[−a, a] with the std √(2/width) of the effective
+            // forward weights c·W (NTK scaling, He init).
+            let a = libm::sqrt(6.0 / width as f64);
+            let credit = Credit::new(
+                rule,
+                &net,
+                a,
+                0.0,
+                &mut Rng::fork(c.seed, STREAM_FEEDBACK),
+                Rng::fork(c.seed, STREAM_NOISE),
+            );
+            (Some(net), Some(credit))
+        };
+        // `steps` counts every lab step: the analysis takes `analysis`
+        // steps, the rest train.
+        let limit = c.int("steps") as u64;
+        let budget = analysis_budget(p, c.int("restarts"));
+        let simulate = c.choice("simulate") == "on";
+        let stages = if input_only {
+            1
+        } else {
+            c.int("stages").max(2) as u64
+        };
+        let analysis = stages * n_layers as u64 * budget + u64::from(simulate);
+        let (train, stages) = match limit.checked_sub(analysis) {
+            Some(t) if t > 0 && !input_only => (t, stages),
+            _ => (0, 1),
+        };
+        if limit < analysis {
+            notes.push(format!(
+                "the analysis needs {analysis} steps ({stages} stage(s) × {n_layers} layer(s) × {budget}{}) and only {limit} are set: it stops early and nothing is trained",
+                if simulate { " + 1 for the simulation" } else { "" }
+            ));
+        }
+        let mut stage_steps: Vec<u64> = if stages == 1 {
+            vec![0]
+        } else {
+            (0..stages)
+                .map(|i| (train * i + (stages - 1) / 2) / (stages - 1))
+                .collect()
+        };
+        stage_steps.dedup();
+        let mut plan = Vec::new();
+        if p >= 2 {
+            for (s, &t) in stage_steps.iter().enumerate() {
+                if t > 0 {
+                    plan.push(Phase::Train(t));
+                }
+                for layer in 0..n_layers {
+                    plan.push(Phase::Analyse {
+                        stage: s,
+                        layer,
+                        budget,
+                    });
+                }
+            }
+            if simulate {
+                plan.push(Phase::Simulate);
+            }
+        }
+        let mut trained = 0;
+        let mut total = 0;
+        for ph in &plan {
+            total += ph.cost(trained);
+            if let Phase::Train(t) = ph {
+                trained = *t;
+            }
+        }
+        let total = total.min(limit);
+        let results = vec![vec![LayerResult::default(); n_layers]; stage_steps.len()];
+        CapacityLab {
+            opt: Sgd::new(c.num("lr"), 0.9, 0.0),
+            batch_rng: Rng::fork(c.seed, STREAM_TRAIN),
+            batch: c.int("batch").max(1),
+            config: c,
+            data,
+            net,
+            credit,
+            trained: 0,
+            plan,
+            phase: 0,
+            step: 0,
+            total,
+            stage_steps,
+            results,
+            reps: None,
+            running: None,
+            sim: None,
+            last_loss: f64::NAN,
+            stopped: None,
+            notes,
+        }
+    }
+
+    /// Boxed, for the registry.
+    pub fn boxed(config: &LabConfig) -> Box<dyn Lab> {
+        Box::new(CapacityLab::new(config))
+    }
+
+    fn n_layers(&self) -> usize {
+        self.results.first().map_or(0, |r| r.len())
+    }
+
+    /// The MFTMA result of layer `layer` at stage `stage` (0 = untrained).
+    pub fn result(&self, stage: usize, layer: usize) -> Option<&MftmaResult> {
+        self.results.get(stage)?.get(layer)?.mftma.as_ref()
+    }
+
+    /// The number of stages.
+    pub fn stages(&self) -> usize {
+        self.stage_steps.len()
+    }
+
+    /// One SGD step on a minibatch; the loss.
+    fn train_step(&mut self) -> f64 {
+        let (Some(net), Some(credit)) = (self.net.as_mut(), self.credit.as_mut()) else {
+            return 0.0;
+        };
+        let n = self.data.x_train.nrows();
+        let p = net.spec.sizes.last().copied().unwrap_or(1);
+        let idx: Vec<usize> = (0..self.batch).map(|_| self.batch_rng.below(n)).collect();
+        let x = select_rows(&self.data.x_train, &idx);
+        let y = DMatrix::from_fn(idx.len(), p, |i, k| {
+            if self.data.y_train[idx[i]] == k {
+                1.0
+            } else {
+                0.0
+            }
+        });
+        let fwd = net.forward(&x);
+        let cost = Cost::CrossEntropy;
+        let loss = cost.loss(fwd.output(), &y);
+        let d_out = cost.gradient(fwd.output(), &y);
+        let g = credit.grads(net, &x, &fwd, &d_out, &|o| cost.per_sample(o, &y));
+        self.opt.step(net, &g);
+        loss
+    }
+
+    /// The analysis set's manifolds in every layer of the current network.
+    fn representations(&self) -> Vec<Vec<DMatrix<f64>>> {
+        let mut layers = vec![self.data.manifolds.clone()];
+        let Some(net) = &self.net else {
+            return layers;
+        };
+        let fwd = net.forward(&self.data.x_analysis);
+        let sizes: Vec<usize> = self.data.manifolds.iter().map(|x| x.nrows()).collect();
+        let split = |h: &DMatrix<f64>| {
+            let mut out = Vec::new();
+            let mut r = 0;
+            for &m in &sizes {
+                out.push(h.rows(r, m).into_owned());
+                r += m;
+            }
+            out
+        };
+        for h in &fwd.hidden {
+            layers.push(split(h));
+        }
+        layers.push(split(fwd.output()));
+        layers
+    }
+
+    /// One unit of analysis of (stage, layer).
+    fn analyse_unit(&mut self, stage: usize, layer: usize) {
+        if self.reps.as_ref().map(|r| r.0) != Some(stage) {
+            self.reps = Some((stage, self.representations()));
+        }
+        let run = self.running.get_or_insert(Running { job: None, used: 0 });
+        run.used += 1;
+        let res = &mut self.results[stage][layer];
+        if res.mftma.is_some() && res.align.is_some() || res.error.is_some() {
+            return; // budget left over: an empty step
+        }
+        let manifolds = &self.reps.as_ref().expect("just set").1[layer];
+        if res.mftma.is_none() {
+            if run.job.is_none() {
+                match MftmaJob::new(manifolds, &mftma_options(&self.config)) {
+                    Ok(j) => run.job = Some(j),
+                    Err(e) => {
+                        res.error = Some(format!("{} layer {layer}: {e}", stage_label(stage)));
+                        return;
+                    }
+                }
+            }
+            let job = run.job.as_mut().expect("just set");
+            match job.advance(1) {
+                Ok(true) => {
+                    res.mftma = job.result();
+                    run.job = None;
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    res.error = Some(format!("{} layer {layer}: {e}", stage_label(stage)));
+                    run.job = None;
+                }
+            }
+            return;
+        }
+        match alignment(manifolds, self.config.int("axes").max(1)) {
+            Ok(a) => res.align = Some(a),
+            Err(e) => res.error = Some(format!("alignment, layer {layer}: {e}")),
+        }
+    }
+
+    fn simulate(&mut self) {
+        let layer = self
+            .config
+            .int("sim_layer")
+            .min(self.n_layers().saturating_sub(1));
+        let manifolds = self.representations().swap_remove(layer);
+        let opts = SimulatedOptions {
+            repetitions: self.config.int("sim_reps").max(1),
+            seed: self.config.seed,
+        };
+        self.sim = Some(simulated_capacity(&manifolds, &opts).map_err(|e| e.to_string()));
+    }
+
+    /// The layer compared with the simulation.
+    fn sim_layer(&self) -> usize {
+        self.config
+            .int("sim_layer")
+            .min(self.n_layers().saturating_sub(1))
+    }
+
+    /// The last stage with any result at `layer`.
+    fn last_stage(&self) -> usize {
+        (0..self.stages())
+            .rev()
+            .find(|&s| self.results[s].iter().any(|r| r.mftma.is_some()))
+            .unwrap_or(0)
+    }
+
+    fn layer_names(&self) -> Vec<String> {
+        let n = self.n_layers();
+        (0..n)
+            .map(|l| match l {
+                0 => "input".to_string(),
+                l if l + 1 == n => "out".to_string(),
+                l => format!("h{l}"),
+            })
+            .collect()
+    }
+
+    /// The analytic capacity of the data (points: Gardner; spheres: the
+    /// ball formula per manifold at R/‖c‖); NaN for the other tasks.
+    fn formula_capacity(&self, input: &MftmaResult) -> f64 {
+        let kappa = self.config.num("kappa");
+        match self.config.choice("task").as_str() {
+            "points" => gardner_capacity(kappa),
+            "spheres" => {
+                let (r, d) = (self.config.num("radius"), self.config.int("manifold_dim"));
+                let p = input.manifolds.len() as f64;
+                let inv: f64 = input
+                    .manifolds
+                    .iter()
+                    .map(|m| 1.0 / ball_capacity(kappa, r / m.center_norm, d))
+                    .sum();
+                1.0 / (inv / p)
+            }
+            _ => f64::NAN,
+        }
+    }
+
+    fn metrics(&self) -> Vec<Metric> {
+        let mut out = Vec::new();
+        let mut add = |key: String, label: String, value: f64, info: &str| {
+            out.push(Metric {
+                key,
+                label,
+                value: if value.is_finite() { value } else { f64::NAN },
+                info: info.to_string(),
+            })
+        };
+        let last = self.last_stage();
+        let names = self.layer_names();
+        for (l, (n, res)) in names.iter().zip(&self.results[last]).enumerate() {
+            let r = res.mftma.as_ref();
+            let a = res.align.as_ref();
+            let f = |g: &dyn Fn(&MftmaResult) -> f64| r.map_or(f64::NAN, g);
+            add(format!("capacity_{l}"), format!("α, {n}"), f(&|r| r.capacity), "MFTMA capacity α = 1/mean_μ(1/α_μ) at the last analysed stage (Chung, Lee & Sompolinsky 2018).");
+            add(
+                format!("radius_{l}"),
+                format!("R_M, {n}"),
+                f(&|r| r.radius),
+                "Mean manifold radius, relative to the centre's norm.",
+            );
+            add(
+                format!("dimension_{l}"),
+                format!("D_M, {n}"),
+                f(&|r| r.dimension),
+                "Mean manifold dimension.",
+            );
+            add(
+                format!("center_corr_{l}"),
+                format!("ρ_c, {n}"),
+                f(&|r| r.center_correlation),
+                "Mean |cos| between the centred class centres (Cohen et al. 2020).",
+            );
+            add(
+                format!("k_{l}"),
+                format!("K, {n}"),
+                f(&|r| r.k as f64),
+                "Rank of the centres' shared structure removed before the analysis.",
+            );
+            add(
+                format!("pr_{l}"),
+                format!("PR, {n}"),
+                f(&|r| r.participation_ratio),
+                "Participation ratio of the analysis set in this layer.",
+            );
+            let g = |h: &dyn Fn(&Alignment) -> f64| a.map_or(f64::NAN, h);
+            add(
+                format!("center_align_{l}"),
+                format!("centre alignment, {n}"),
+                g(&|a| a.center_alignment),
+                "mean_{μ≠ν} |cos(u_μ, u_ν)|.",
+            );
+            add(
+                format!("axis_align_{l}"),
+                format!("axis alignment, {n}"),
+                g(&|a| a.axis_alignment),
+                "mean_{μ≠ν} ‖A_μᵀA_ν‖_F²/k, k principal axes.",
+            );
+            add(
+                format!("center_axis_align_{l}"),
+                format!("centre–axis alignment, {n}"),
+                g(&|a| a.center_axis_alignment),
+                "mean_{μ≠ν} ‖A_νᵀu_μ‖²/‖u_μ‖².",
+            );
+        }
+        if self.stages() > 1 && self.net.is_some() {
+            for (l, (name, res)) in names.iter().zip(&self.results[0]).enumerate() {
+                let r = res.mftma.as_ref();
+                add(
+                    format!("capacity_init_{l}"),
+                    format!("α untrained, {name}"),
+                    r.map_or(f64::NAN, |r| r.capacity),
+                    "MFTMA capacity of the untrained network (random weights), same seed.",
+                );
+            }
+        }
+        let sim_l = self.sim_layer();
+        let theory = self.results[last]
+            .get(sim_l)
+            .and_then(|r| r.mftma.as_ref())
+            .map_or(f64::NAN, |r| r.capacity);
+        let sim = match &self.sim {
+            Some(Ok(s)) => s.capacity,
+            _ => f64::NAN,
+        };
+        add(
+            "capacity_theory".into(),
+            format!("α MFTMA, layer {sim_l}"),
+            if self.sim.is_some() { theory } else { f64::NAN },
+            "MFTMA capacity of the simulated layer (the same data as the simulation).",
+        );
+        add("capacity_sim".into(), "α simulated".into(), sim, "P/N_c: N_c is where half the random dichotomies of the randomly projected manifolds separate (Cohen et al. 2020).");
+        let formula = self.results[last]
+            .first()
+            .and_then(|r| r.mftma.as_ref())
+            .map_or(f64::NAN, |r| self.formula_capacity(r));
+        add("capacity_formula".into(), "α formula (input)".into(), formula, "Points: Gardner α₀(κ); spheres: the L2-ball capacity α_B(κ, R/‖c_μ‖, D) per manifold, combined as 1/mean(1/α).");
+        add(
+            "train_steps".into(),
+            "SGD steps done".into(),
+            self.trained as f64,
+            "Training steps done (the rest of the lab's steps analyse).",
+        );
+        add(
+            "loss".into(),
+            "Training loss".into(),
+            self.last_loss,
+            "Minibatch cross-entropy at the last step.",
+        );
+        out
+    }
+
+    fn charts(&self) -> Vec<Chart> {
+        let mut charts = Vec::new();
+        let names = self.layer_names();
+        let n_l = self.n_layers();
+        let stage_series_of = |g: &dyn Fn(&LayerResult) -> f64| -> Vec<Series> {
+            (0..self.stages())
+                .filter(|&s| self.results[s].iter().any(|r| r.mftma.is_some()))
+                .map(|s| {
+                    let x: Vec<f64> = (0..n_l).map(|l| l as f64).collect();
+                    let y = (0..n_l).map(|l| g(&self.results[s][l])).collect();
+                    let name = if self.net.is_none() {
+                        "data".to_string()
+                    } else if s == 0 {
+                        "untrained".to_string()
+                    } else {
+                        format!("step {}", self.stage_steps[s])
+                    };
+                    let ser = Series::new(&name, x, y);
+                    if s == 0 && self.net.is_some() {
+                        ser.dashed()
+                    } else {
+                        ser
+                    }
+                })
+                .collect()
+        };
+        let stage_series = |g: &dyn Fn(&MftmaResult) -> f64| -> Vec<Series> {
+            stage_series_of(&|r: &LayerResult| r.mftma.as_ref().map_or(f64::NAN, g))
+        };
+        let profile = |id: &str, title: &str, y: &str, series: Vec<Series>, info: &str| {
+            Chart::with_body(
+                id,
+                title,
+                "layer",
+                y,
+                ChartBody::Profile {
+                    categories: names.clone(),
+                    series,
+                },
+            )
+            .info(info)
+        };
+        let last = self.last_stage();
+        if self.net.is_none() {
+            // The data alone: MFTMA beside its checks.
+            let input = self.results[last].first().and_then(|r| r.mftma.as_ref());
+            let values = [
+                input.map_or(f64::NAN, |r| r.capacity),
+                match &self.sim {
+                    Some(Ok(s)) => s.capacity,
+                    _ => f64::NAN,
+                },
+                input.map_or(f64::NAN, |r| self.formula_capacity(r)),
+            ];
+            charts.push(
+                Chart::with_body(
+                    "capacity",
+                    "Capacity α of the data",
+                    "",
+                    "α",
+                    ChartBody::Bars {
+                        categories: vec!["MFTMA".into(), "simulated".into(), "formula".into()],
+                        series: vec![Series::new("α", vec![0.0, 1.0, 2.0], values.to_vec())],
+                    },
+                )
+                .info("MFTMA's capacity, the simulated P/N_c (when on) and the analytic formula (points: Gardner; spheres: the ball capacity). Empty: not computed for this task."),
+            );
+        } else {
+            charts.push(profile("capacity", "Capacity α per layer", "α", stage_series(&|r| r.capacity), "MFTMA capacity per layer, one line per training stage (dashed: untrained). Cohen et al. 2020: it rises with depth and training."));
+            charts.push(profile(
+                "radius",
+                "Radius R_M per layer",
+                "R_M",
+                stage_series(&|r| r.radius),
+                "Mean manifold radius relative to the centre norm.",
+            ));
+            charts.push(profile(
+                "dimension",
+                "Dimension D_M per layer",
+                "D_M",
+                stage_series(&|r| r.dimension),
+                "Mean manifold dimension.",
+            ));
+            charts.push(profile(
+                "center_corr",
+                "Centre correlation ρ_c per layer",
+                "ρ_c",
+                stage_series(&|r| r.center_correlation),
+                "Mean |cos| between the class centres.",
+            ));
+            // The alignments, one chart each (SCIENCE.md §3).
+            type Kind = (
+                &'static str,
+                &'static str,
+                &'static str,
+                fn(&Alignment) -> f64,
+            );
+            let kinds: [Kind; 3] = [
+                ("center_align", "Centre alignment per layer", "mean_{μ≠ν} |cos(u_μ, u_ν)| between the centred class centres.", |a| a.center_alignment),
+                ("axis_align", "Axis alignment per layer", "mean_{μ≠ν} ‖A_μᵀA_ν‖_F²/k between the manifolds' top-k principal axes (1: the same subspace, 0: orthogonal).", |a| a.axis_alignment),
+                ("center_axis_align", "Centre–axis alignment per layer", "mean_{μ≠ν} ‖A_νᵀu_μ‖²/‖u_μ‖²: how much of one class's centre lies in another's axes.", |a| a.center_axis_alignment),
+            ];
+            for (id, title, info, g) in kinds {
+                let series =
+                    stage_series_of(&|r: &LayerResult| r.align.as_ref().map_or(f64::NAN, g));
+                charts.push(profile(id, title, "alignment", series, info));
+            }
+        }
+        // Per-manifold radius against dimension.
+        let scatter: Vec<Series> = (0..n_l)
+            .filter_map(|l| {
+                let r = self.results[last][l].mftma.as_ref()?;
+                Some(Series::new(
+                    &names[l],
+                    r.manifolds.iter().map(|m| m.dimension).collect(),
+                    r.manifolds.iter().map(|m| m.radius).collect(),
+                ))
+            })
+            .collect();
+        charts.push(
+            Chart::with_body(
+                "radius_dimension",
+                "Radius against dimension, per manifold",
+                "D_M",
+                "R_M",
+                ChartBody::Scatter { series: scatter },
+            )
+            .info("Each point a class manifold at the last stage, one colour per layer."),
+        );
+        // Alignment matrix of the deepest hidden layer (or the input).
+        let hl = if n_l >= 3 { n_l - 2 } else { 0 };
+        if let Some(a) = self.results[last].get(hl).and_then(|r| r.align.as_ref()) {
+            let p = a.axis_matrix.nrows();
+            // The diagonal (1 by definition) is left blank so that the
+            // colours span the pairs.
+            let values = (0..p * p)
+                .map(|i| {
+                    if i / p == i % p {
+                        f64::NAN
+                    } else {
+                        a.axis_matrix[(i / p, i % p)]
+                    }
+                })
+                .collect();
+            charts.push(
+                Chart::heatmap(
+                    "axis_matrix",
+                    &format!("Axis alignment between classes, {}", names[hl]),
+                    "class ν",
+                    "class μ",
+                    Heatmap::new(p, p, values, "‖A_μᵀA_ν‖²/k"),
+                )
+                .info("Pairwise axis alignment ‖A_μᵀA_ν‖_F²/k at the last stage; the diagonal (1 by definition) is left blank."),
+            );
+        }
+        // Theory against simulation.
+        if let Some(Ok(sim)) = &self.sim {
+            let p = self.data.manifolds.len() as f64;
+            let (x, y): (Vec<f64>, Vec<f64>) = {
+                let mut c = sim.curve.clone();
+                c.sort_by_key(|v| v.0);
+                c.into_iter().map(|(n, f)| (n as f64, f)).unzip()
+            };
+            let mut ch = Chart::lines("theory_sim", "Separable fraction against projection dimension", "N (projection dimension)", "fraction separable", vec![Series::new("simulated", x, y)])
+                .overlay(Overlay::VLine { x: sim.critical_dim, label: format!("simulated N_c (α = {:.3})", sim.capacity) })
+                .info("Random N-dim projections, random dichotomies, exact separability. Theory: N = P/α.");
+            let theory = self.results[last]
+                .get(self.sim_layer())
+                .and_then(|r| r.mftma.as_ref());
+            if let Some(t) = theory {
+                ch = ch.overlay(Overlay::VLine {
+                    x: p / t.capacity,
+                    label: format!("MFTMA P/α (α = {:.3})", t.capacity),
+                });
+            }
+            charts.push(ch);
+        }
+        charts
+    }
+}
+
+fn stage_label(stage: usize) -> String {
+    format!("stage {stage}")
+}
+
+impl Lab for CapacityLab {
+    fn step(&mut self, n: u64) -> Result<(), LabError> {
+        if let Some(reason) = &self.stopped {
+            return Err(LabError::Diverged {
+                step: self.step,
+                detail: reason.clone(),
+            });
+        }
+        for _ in 0..n {
+            if self.step >= self.total {
+                break;
+            }
+            let Some(phase) = self.plan.get(self.phase).cloned() else {
+                break;
+            };
+            match phase {
+                Phase::Train(t) => {
+                    if self.trained < t {
+                        let loss = self.train_step();
+                        self.trained += 1;
+                        self.step += 1;
+                        self.last_loss = loss;
+                        if !loss.is_finite() {
+                            let detail = format!(
+                                "the training loss is {loss}; try a smaller learning rate η"
+                            );
+                            self.stopped = Some(detail.clone());
+                            return Err(LabError::Diverged {
+                                step: self.step,
+                                detail,
+                            });
+                        }
+                    }
+                    if self.trained >= t {
+                        self.phase += 1;
+                    }
+                }
+                Phase::Analyse {
+                    stage,
+                    layer,
+                    budget,
+                } => {
+                    self.analyse_unit(stage, layer);
+                    self.step += 1;
+                    if self.running.as_ref().is_some_and(|r| r.used >= budget) {
+                        self.running = None;
+                        self.phase += 1;
+                    }
+                }
+                Phase::Simulate => {
+                    self.simulate();
+                    self.step += 1;
+                    self.phase += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn steps_done(&self) -> u64 {
+        self.step
+    }
+
+    fn total_steps(&self) -> u64 {
+        self.total
+    }
+
+    fn is_done(&self) -> bool {
+        self.phase >= self.plan.len() || self.step >= self.total || self.stopped.is_some()
+    }
+
+    fn notes(&self) -> Vec<String> {
+        let mut notes = self.notes.clone();
+        for row in &self.results {
+            for r in row {
+                if let Some(e) = &r.error {
+                    notes.push(e.clone());
+                }
+            }
+        }
+        if let Some(Err(e)) = &self.sim {
+            notes.push(format!("simulated capacity: {e}"));
+        }
+        notes
+    }
+
+    fn snapshot_unhashed(&self) -> Snapshot {
+        Snapshot {
+            lab: NAME.into(),
+            step: self.step,
+            total_steps: self.total,
+            done: self.is_done(),
+            stopped: self
+                .stopped
+                .as_ref()
+                .map(|d| format!("stopped at step {}: {d}", self.step)),
+            metrics: self.metrics(),
+            charts: self.charts(),
+            hash: String::new(),
+        }
+    }
+}
