@@ -187,13 +187,6 @@ struct View<'a> {
     cs: usize,
 }
 
-impl View<'_> {
-    #[inline(always)]
-    fn at(&self, i: usize, j: usize) -> f64 {
-        self.data[i * self.rs + j * self.cs]
-    }
-}
-
 /// A · B.
 pub fn mul(a: &DMatrix<f64>, b: &DMatrix<f64>) -> DMatrix<f64> {
     assert_eq!(
@@ -308,10 +301,26 @@ fn blocked<const MR: usize, const NR: usize>(
         let nc = NC.min(n - jc);
         for pc in (0..k).step_by(KC) {
             let kc = KC.min(k - pc);
-            pack::<NR>(&mut bpack, |kk, j| b.at(pc + kk, jc + j), kc, nc);
+            pack::<NR>(
+                &mut bpack,
+                b.data,
+                pc * b.rs + jc * b.cs,
+                b.rs,
+                b.cs,
+                kc,
+                nc,
+            );
             for ic in (0..m).step_by(MC) {
                 let mc = MC.min(m - ic);
-                pack::<MR>(&mut apack, |kk, i| a.at(ic + i, pc + kk), kc, mc);
+                pack::<MR>(
+                    &mut apack,
+                    a.data,
+                    ic * a.rs + pc * a.cs,
+                    a.cs,
+                    a.rs,
+                    kc,
+                    mc,
+                );
                 for jr in (0..nc).step_by(NR) {
                     let bp = &bpack[jr * kc..(jr + NR) * kc];
                     for ir in (0..mc).step_by(MR) {
@@ -348,17 +357,41 @@ thread_local! {
 }
 
 /// Pack `len` rows (of A) or columns (of B) of a kc-deep block as R-wide
-/// panels, each k-major: panel p holds `at(kk, p·R + r)` at `p·R·kc + kk·R + r`,
-/// zero-padded past `len`.
-#[inline(always)]
-fn pack<const R: usize>(buf: &mut [f64], at: impl Fn(usize, usize) -> f64, kc: usize, len: usize) {
+/// panels, each k-major: panel p holds element (kk, p·R + r) of the block,
+/// which is `data[base + kk·sk + (p·R + r)·sr]`, at `p·R·kc + kk·R + r`,
+/// zero-padded past `len`. Reads run along whichever direction is
+/// contiguous in `data`.
+#[allow(clippy::too_many_arguments)]
+fn pack<const R: usize>(
+    buf: &mut [f64],
+    data: &[f64],
+    base: usize,
+    sk: usize,
+    sr: usize,
+    kc: usize,
+    len: usize,
+) {
     for (p, r0) in (0..len).step_by(R).enumerate() {
         let width = R.min(len - r0);
         let panel = &mut buf[p * R * kc..(p + 1) * R * kc];
-        for kk in 0..kc {
-            let dst = &mut panel[kk * R..(kk + 1) * R];
-            for (r, d) in dst.iter_mut().enumerate() {
-                *d = if r < width { at(kk, r0 + r) } else { 0.0 };
+        if sr == 1 {
+            for (kk, dst) in panel.chunks_exact_mut(R).enumerate() {
+                let from = base + kk * sk + r0;
+                dst[..width].copy_from_slice(&data[from..from + width]);
+                dst[width..].fill(0.0);
+            }
+        } else {
+            for r in 0..R {
+                if r < width {
+                    let from = base + (r0 + r) * sr;
+                    for (kk, dst) in panel.chunks_exact_mut(R).enumerate() {
+                        dst[r] = data[from + kk * sk];
+                    }
+                } else {
+                    for dst in panel.chunks_exact_mut(R) {
+                        dst[r] = 0.0;
+                    }
+                }
             }
         }
     }
