@@ -31,6 +31,8 @@
 //! The native build keeps the default x86-64 target: the wide kernels are
 //! compiled for their feature only (`#[target_feature]`) and chosen at run
 //! time with `is_x86_feature_detected!`, so the binary runs on any x86-64.
+//! The default is AVX2 where present (measured faster than AVX-512 here,
+//! see [`Kernel::preferred`]), else the widest kernel available.
 //! None of them uses FMA (a fused multiply–add rounds once, not twice, and
 //! would change the bits). The environment variable `NEUROGEOM_KERNEL`
 //! (`portable`, `sse2`/`simd128`, `avx2`, `avx512`), read once, forces a
@@ -126,12 +128,27 @@ impl Kernel {
     }
 }
 
+impl Kernel {
+    /// The kernel used unless one is forced: AVX2 where the CPU has it,
+    /// else the widest available. AVX-512 is not the default: on the
+    /// benchmark machine the AVX2 kernel trained 5–15% faster in every
+    /// side-by-side round (docs/benchmarks.md); force it with
+    /// `NEUROGEOM_KERNEL=avx512`.
+    pub fn preferred() -> Kernel {
+        if Kernel::Avx2.is_available() {
+            Kernel::Avx2
+        } else {
+            Kernel::detected()
+        }
+    }
+}
+
 /// The kernel for this process: `NEUROGEOM_KERNEL` if set (and runnable
-/// here), else the widest one detected. Read once.
+/// here), else [`Kernel::preferred`]. Read once.
 pub fn default_kernel() -> Kernel {
     static DEFAULT: OnceLock<Kernel> = OnceLock::new();
     *DEFAULT.get_or_init(|| {
-        let detected = Kernel::detected();
+        let detected = Kernel::preferred();
         #[cfg(not(target_arch = "wasm32"))]
         if let Ok(value) = std::env::var("NEUROGEOM_KERNEL") {
             match Kernel::from_key(&value) {
