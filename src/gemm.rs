@@ -300,7 +300,7 @@ fn blocked<const MR: usize, const NR: usize>(
     b: View,
     kernel: MicroKernel<MR, NR>,
 ) {
-    debug_assert!(MC % MR == 0 && NC % NR == 0);
+    debug_assert!(MC.is_multiple_of(MR) && NC.is_multiple_of(NR));
     // The packing buffers are kept per thread between products: allocating
     // and zeroing them per call cost 13% of a training step's instructions.
     // Packing overwrites every value a kernel reads, so old contents never
