@@ -1,5 +1,5 @@
-//! Square f64 products, nalgebra vs the blocked GEMM (`neurogeom::gemm`):
-//! median milliseconds per product.
+//! Square f64 products, nalgebra vs the blocked GEMM (`neurogeom::gemm`) with
+//! each micro-kernel this machine runs: median milliseconds per product.
 //!
 //! ```text
 //! cargo run --release --example bench_gemm -- [n ...]     (default 64 100 256 512)
@@ -8,6 +8,7 @@
 use std::time::Instant;
 
 use nalgebra::DMatrix;
+use neurogeom::gemm;
 use neurogeom::rng::Rng;
 
 fn median_ms(reps: usize, mut f: impl FnMut()) -> f64 {
@@ -32,22 +33,36 @@ fn main() {
         sizes = vec![64, 100, 256, 512];
     }
     let mut rng = Rng::new(1);
-    println!("n\tnalgebra ms\tgemm ms\tnalgebra GFLOP/s\tgemm GFLOP/s");
+    let kernels = gemm::Kernel::available();
+    print!("n\tnalgebra ms");
+    for k in &kernels {
+        print!("\t{} ms", k.key());
+    }
+    print!("\tnalgebra GFLOP/s");
+    for k in &kernels {
+        print!("\t{} GFLOP/s", k.key());
+    }
+    println!();
     for n in sizes {
         let a = DMatrix::from_fn(n, n, |_, _| rng.normal());
         let b = DMatrix::from_fn(n, n, |_, _| rng.normal());
         let reps = (2e9 / (n * n * n) as f64).clamp(5.0, 2001.0) as usize;
-        let tn = median_ms(reps, || {
+        let mut ms = vec![median_ms(reps, || {
             std::hint::black_box(&a * &b);
-        });
-        let tg = median_ms(reps, || {
-            std::hint::black_box(neurogeom::gemm::mul(&a, &b));
-        });
+        })];
+        for &k in &kernels {
+            ms.push(gemm::with_kernel(k, || {
+                median_ms(reps, || {
+                    std::hint::black_box(gemm::mul(&a, &b));
+                })
+            }));
+        }
         let flop = 2.0 * (n * n * n) as f64;
-        println!(
-            "{n}\t{tn:.3}\t{tg:.3}\t{:.2}\t{:.2}",
-            flop / tn / 1e6,
-            flop / tg / 1e6
-        );
+        let times: Vec<String> = ms.iter().map(|t| format!("{t:.3}")).collect();
+        let rates: Vec<String> = ms
+            .iter()
+            .map(|t| format!("{:.2}", flop / t / 1e6))
+            .collect();
+        println!("{n}\t{}\t{}", times.join("\t"), rates.join("\t"));
     }
 }

@@ -41,7 +41,10 @@ fn main() {
         }
         i += 2;
     }
-    println!("# native, backend {backend:?}, batch {batch}, {reps} reps");
+    println!(
+        "# native, backend {backend:?}, kernel {}, batch {batch}, {reps} reps",
+        neurogeom::gemm::current_kernel().key()
+    );
     println!("width\tsteps/s (median)\tmin\tmax\tsteps/rep\tloss");
     for &width in &widths {
         let mut bench = TrainBench::new(width, batch, 1, backend);

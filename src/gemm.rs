@@ -1,35 +1,200 @@
 //! A cache-blocked f64 matrix product that gives the same bits natively and
-//! in WebAssembly, and is faster than nalgebra's generic product in both
-//! (measured in docs/benchmarks.md).
+//! in WebAssembly, whichever micro-kernel runs, and is faster than nalgebra's
+//! generic product in both (measured in docs/benchmarks.md).
 //!
 //! Every entry is C_ij = Σ_k A_ik B_kj summed in increasing k from +0.0, one
-//! rounded multiply and one rounded add per term: no FMA, no reassociation,
-//! no runtime-detected kernels. Blocking (BLIS-style packing of A into MR-row
-//! panels and B into NR-column panels, k in blocks of KC) only changes which
-//! entries are computed when, never the order of any entry's sum: a later
-//! k-block continues from the partial sum the earlier one left in C. So the
-//! result is a fixed function of the inputs on every platform, and `A * B`
+//! rounded multiply and one rounded add per term: no FMA, no reassociation.
+//! Blocking (BLIS-style packing of A into MR-row panels and B into NR-column
+//! panels, k in blocks of KC) only changes which entries are computed when,
+//! never the order of any entry's sum: a later k-block continues from the
+//! partial sum the earlier one left in C. So the result is a fixed function
+//! of the inputs on every platform and with every micro-kernel, and `A * B`
 //! matches nalgebra's own product (which also sums in k order) to rounding.
 //!
-//! In wasm the micro-kernel uses explicit `simd128` f64x2 multiplies and adds
-//! (enabled for that function only; every current browser and Node ≥ 16 has
-//! SIMD). Natively the same kernel is plain Rust that LLVM vectorises with
-//! the baseline SSE2. Both do exactly the same IEEE operations.
+//! # Micro-kernels
+//!
+//! A micro-kernel adds an MR × NR tile of products to its accumulators, one
+//! k at a time. Its vector lanes hold *different entries* of C (consecutive
+//! rows of one output column, contiguous in C's column-major storage), never
+//! different terms of one entry, so the lane width changes nothing in any
+//! entry's arithmetic. [`Kernel`] lists them:
+//!
+//! - [`Kernel::Portable`]: plain Rust, 4 × 4 tiles (any target).
+//! - [`Kernel::Simd2`]: two f64 lanes, 4 × 4 tiles: `simd128` in wasm (what
+//!   the page runs; every current browser and Node ≥ 16 has SIMD), SSE2 on
+//!   x86_64 (part of its baseline).
+//! - [`Kernel::Avx2`]: four lanes (`_mm256_mul_pd` then `_mm256_add_pd`),
+//!   8 × 6 tiles, x86_64 with AVX2.
+//! - [`Kernel::Avx512`]: eight lanes (`_mm512_mul_pd` then `_mm512_add_pd`),
+//!   16 × 8 tiles, x86_64 with AVX-512F.
+//!
+//! The native build keeps the default x86-64 target: the wide kernels are
+//! compiled for their feature only (`#[target_feature]`) and chosen at run
+//! time with `is_x86_feature_detected!`, so the binary runs on any x86-64.
+//! The default is AVX2 where present (measured faster than AVX-512 here,
+//! see [`Kernel::preferred`]), else the widest kernel available.
+//! None of them uses FMA (a fused multiply–add rounds once, not twice, and
+//! would change the bits). The environment variable `NEUROGEOM_KERNEL`
+//! (`portable`, `sse2`/`simd128`, `avx2`, `avx512`), read once, forces a
+//! kernel; [`with_kernel`] does the same for one thread (tests, benchmarks).
 //!
 //! Matrices are nalgebra's `DMatrix<f64>` (column-major).
 
 use nalgebra::DMatrix;
+use std::cell::{Cell, RefCell};
+use std::sync::OnceLock;
 
-/// Rows of A per micro-tile (a multiple of 2, the f64x2 lane count).
-const MR: usize = 4;
-/// Columns of B per micro-tile.
-const NR: usize = 4;
 /// Depth of a k-block.
 const KC: usize = 256;
-/// Rows of A per packed block.
+/// Rows of A per packed block (a multiple of every kernel's MR).
 const MC: usize = 128;
-/// Columns of B per packed block.
-const NC: usize = 512;
+/// Columns of B per packed block (a multiple of every kernel's NR).
+const NC: usize = 480;
+
+/// A micro-kernel of the blocked product.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kernel {
+    /// Plain Rust, 4 × 4 tiles.
+    Portable,
+    /// Two f64 lanes, 4 × 4 tiles: wasm `simd128`, or x86_64's baseline SSE2.
+    Simd2,
+    /// x86_64 AVX2 (256-bit), 8 × 6 tiles.
+    Avx2,
+    /// x86_64 AVX-512F (512-bit), 16 × 8 tiles.
+    Avx512,
+}
+
+impl Kernel {
+    /// Every kernel, narrowest first.
+    pub const ALL: [Kernel; 4] = [
+        Kernel::Portable,
+        Kernel::Simd2,
+        Kernel::Avx2,
+        Kernel::Avx512,
+    ];
+
+    /// The name `NEUROGEOM_KERNEL` takes.
+    pub fn key(self) -> &'static str {
+        match self {
+            Kernel::Portable => "portable",
+            Kernel::Simd2 => {
+                if cfg!(target_arch = "wasm32") {
+                    "simd128"
+                } else {
+                    "sse2"
+                }
+            }
+            Kernel::Avx2 => "avx2",
+            Kernel::Avx512 => "avx512",
+        }
+    }
+
+    /// Parse a name (`portable`, `sse2` or `simd128`, `avx2`, `avx512`).
+    pub fn from_key(key: &str) -> Option<Kernel> {
+        match key.trim().to_ascii_lowercase().as_str() {
+            "portable" => Some(Kernel::Portable),
+            "sse2" | "simd128" | "simd2" => Some(Kernel::Simd2),
+            "avx2" => Some(Kernel::Avx2),
+            "avx512" | "avx512f" => Some(Kernel::Avx512),
+            _ => None,
+        }
+    }
+
+    /// Whether this machine (and build target) can run the kernel.
+    pub fn is_available(self) -> bool {
+        match self {
+            Kernel::Portable => true,
+            Kernel::Simd2 => cfg!(any(target_arch = "wasm32", target_arch = "x86_64")),
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx2 => std::arch::is_x86_feature_detected!("avx2"),
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx512 => std::arch::is_x86_feature_detected!("avx512f"),
+            #[cfg(not(target_arch = "x86_64"))]
+            Kernel::Avx2 | Kernel::Avx512 => false,
+        }
+    }
+
+    /// The kernels this machine can run, narrowest first.
+    pub fn available() -> Vec<Kernel> {
+        Kernel::ALL
+            .into_iter()
+            .filter(|k| k.is_available())
+            .collect()
+    }
+
+    /// The widest kernel this machine can run.
+    pub fn detected() -> Kernel {
+        *Kernel::available().last().unwrap_or(&Kernel::Portable)
+    }
+}
+
+impl Kernel {
+    /// The kernel used unless one is forced: AVX2 where the CPU has it,
+    /// else the widest available. AVX-512 is not the default: on the
+    /// benchmark machine the AVX2 kernel trained 5–15% faster in every
+    /// side-by-side round (docs/benchmarks.md); force it with
+    /// `NEUROGEOM_KERNEL=avx512`.
+    pub fn preferred() -> Kernel {
+        if Kernel::Avx2.is_available() {
+            Kernel::Avx2
+        } else {
+            Kernel::detected()
+        }
+    }
+}
+
+/// The kernel for this process: `NEUROGEOM_KERNEL` if set (and runnable
+/// here), else [`Kernel::preferred`]. Read once.
+pub fn default_kernel() -> Kernel {
+    static DEFAULT: OnceLock<Kernel> = OnceLock::new();
+    *DEFAULT.get_or_init(|| {
+        let detected = Kernel::preferred();
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Ok(value) = std::env::var("NEUROGEOM_KERNEL") {
+            match Kernel::from_key(&value) {
+                Some(k) if k.is_available() => return k,
+                Some(k) => eprintln!(
+                    "neurogeom: NEUROGEOM_KERNEL={value}: this machine cannot run the {} kernel; using {}",
+                    k.key(),
+                    detected.key()
+                ),
+                None => eprintln!(
+                    "neurogeom: NEUROGEOM_KERNEL={value:?} is not a kernel (portable, sse2, avx2, avx512); using {}",
+                    detected.key()
+                ),
+            }
+        }
+        detected
+    })
+}
+
+thread_local! {
+    static FORCED: Cell<Option<Kernel>> = const { Cell::new(None) };
+}
+
+/// The kernel products on this thread use now.
+pub fn current_kernel() -> Kernel {
+    FORCED.with(|f| f.get()).unwrap_or_else(default_kernel)
+}
+
+/// Run `f` with every product on this thread using `kernel` (for tests and
+/// benchmarks; other threads are unaffected). Panics if this machine cannot
+/// run `kernel`: check [`Kernel::is_available`] first.
+pub fn with_kernel<R>(kernel: Kernel, f: impl FnOnce() -> R) -> R {
+    assert!(
+        kernel.is_available(),
+        "gemm::with_kernel: this machine cannot run the {} kernel",
+        kernel.key()
+    );
+    struct Restore(Option<Kernel>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            FORCED.with(|f| f.set(self.0));
+        }
+    }
+    let _restore = Restore(FORCED.with(|f| f.replace(Some(kernel))));
+    f()
+}
 
 /// A read-only strided view: element (i, j) is `data[i * rs + j * cs]`.
 #[derive(Clone, Copy)]
@@ -37,13 +202,6 @@ struct View<'a> {
     data: &'a [f64],
     rs: usize,
     cs: usize,
-}
-
-impl View<'_> {
-    #[inline(always)]
-    fn at(&self, i: usize, j: usize) -> f64 {
-        self.data[i * self.rs + j * self.cs]
-    }
 }
 
 /// A · B.
@@ -98,23 +256,88 @@ fn transposed(a: &DMatrix<f64>) -> View<'_> {
     }
 }
 
-/// C = A B for views A (m × k) and B (k × n); C is column-major m × n.
+/// C = A B for views A (m × k) and B (k × n), with this thread's kernel.
 fn product(m: usize, n: usize, k: usize, a: View, b: View) -> DMatrix<f64> {
     let mut c = DMatrix::zeros(m, n);
     if m == 0 || n == 0 || k == 0 {
         return c;
     }
     let cs = c.as_mut_slice();
-    let mut apack = vec![0.0; MC.min(m).div_ceil(MR) * MR * KC.min(k)];
-    let mut bpack = vec![0.0; NC.min(n).div_ceil(NR) * NR * KC.min(k)];
+    match current_kernel() {
+        Kernel::Portable => blocked::<4, 4>(cs, m, n, k, a, b, kernel_portable),
+        #[cfg(target_arch = "wasm32")]
+        Kernel::Simd2 => blocked::<4, 4>(cs, m, n, k, a, b, kernel_simd128),
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Simd2 => blocked::<4, 4>(cs, m, n, k, a, b, kernel_sse2),
+        // SAFETY (both): `current_kernel` only returns a kernel that
+        // `Kernel::is_available` confirmed this CPU runs.
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx2 => blocked::<8, 6>(cs, m, n, k, a, b, kernel_avx2),
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx512 => blocked::<16, 8>(cs, m, n, k, a, b, kernel_avx512),
+        #[allow(unreachable_patterns)]
+        _ => blocked::<4, 4>(cs, m, n, k, a, b, kernel_portable),
+    }
+    c
+}
+
+/// A micro-kernel: `acc[j][i] += Σ_kk ap[kk·MR + i] · bp[kk·NR + j]`, term by
+/// term in kk order, one rounded multiply and one rounded add per term.
+/// Callers guarantee `ap` holds kc·MR values, `bp` kc·NR, and that the CPU
+/// has the kernel's target feature.
+type MicroKernel<const MR: usize, const NR: usize> =
+    unsafe fn(usize, *const f64, *const f64, &mut [[f64; MR]; NR]);
+
+/// The blocked product into the column-major m × n `c` (all zeros), with
+/// MR × NR tiles computed by `kernel`.
+#[allow(clippy::too_many_arguments)]
+fn blocked<const MR: usize, const NR: usize>(
+    c: &mut [f64],
+    m: usize,
+    n: usize,
+    k: usize,
+    a: View,
+    b: View,
+    kernel: MicroKernel<MR, NR>,
+) {
+    debug_assert!(MC.is_multiple_of(MR) && NC.is_multiple_of(NR));
+    // The packing buffers are kept per thread between products: allocating
+    // and zeroing them per call cost 13% of a training step's instructions.
+    // Packing overwrites every value a kernel reads, so old contents never
+    // matter.
+    let (mut apack, mut bpack) = PACKS.with(|p| std::mem::take(&mut *p.borrow_mut()));
+    apack.resize(
+        apack.len().max(MC.min(m).div_ceil(MR) * MR * KC.min(k)),
+        0.0,
+    );
+    bpack.resize(
+        bpack.len().max(NC.min(n).div_ceil(NR) * NR * KC.min(k)),
+        0.0,
+    );
     for jc in (0..n).step_by(NC) {
         let nc = NC.min(n - jc);
         for pc in (0..k).step_by(KC) {
             let kc = KC.min(k - pc);
-            pack_b(&mut bpack, b, pc, kc, jc, nc);
+            pack::<NR>(
+                &mut bpack,
+                b.data,
+                pc * b.rs + jc * b.cs,
+                b.rs,
+                b.cs,
+                kc,
+                nc,
+            );
             for ic in (0..m).step_by(MC) {
                 let mc = MC.min(m - ic);
-                pack_a(&mut apack, a, ic, mc, pc, kc);
+                pack::<MR>(
+                    &mut apack,
+                    a.data,
+                    ic * a.rs + pc * a.cs,
+                    a.cs,
+                    a.rs,
+                    kc,
+                    mc,
+                );
                 for jr in (0..nc).step_by(NR) {
                     let bp = &bpack[jr * kc..(jr + NR) * kc];
                     for ir in (0..mc).step_by(MR) {
@@ -124,91 +347,86 @@ fn product(m: usize, n: usize, k: usize, a: View, b: View) -> DMatrix<f64> {
                         let mut acc = [[0.0; MR]; NR];
                         if pc > 0 {
                             for (j, col) in acc.iter_mut().enumerate().take(nr) {
-                                for (i, v) in col.iter_mut().enumerate().take(mr) {
-                                    *v = cs[(i0 + i) + (j0 + j) * m];
-                                }
+                                let from = i0 + (j0 + j) * m;
+                                col[..mr].copy_from_slice(&c[from..from + mr]);
                             }
                         }
-                        kernel(kc, ap, bp, &mut acc);
+                        // SAFETY: the panels hold kc·MR and kc·NR values
+                        // (asserted), and `product` only passes a kernel
+                        // this CPU runs.
+                        assert!(ap.len() >= kc * MR && bp.len() >= kc * NR);
+                        unsafe { kernel(kc, ap.as_ptr(), bp.as_ptr(), &mut acc) };
                         for (j, col) in acc.iter().enumerate().take(nr) {
-                            for (i, v) in col.iter().enumerate().take(mr) {
-                                cs[(i0 + i) + (j0 + j) * m] = *v;
-                            }
+                            let to = i0 + (j0 + j) * m;
+                            c[to..to + mr].copy_from_slice(&col[..mr]);
                         }
                     }
                 }
             }
         }
     }
-    c
+    PACKS.with(|p| *p.borrow_mut() = (apack, bpack));
 }
 
-/// Pack A[ic.., pc..] (mc × kc) as MR-row panels, each k-major: panel p holds
-/// A[ic + p·MR + i, pc + kk] at `p·MR·kc + kk·MR + i`, zero-padded rows.
-fn pack_a(buf: &mut [f64], a: View, ic: usize, mc: usize, pc: usize, kc: usize) {
-    for (p, ir) in (0..mc).step_by(MR).enumerate() {
-        let rows = MR.min(mc - ir);
-        let panel = &mut buf[p * MR * kc..(p + 1) * MR * kc];
-        for kk in 0..kc {
-            let dst = &mut panel[kk * MR..(kk + 1) * MR];
-            for (i, d) in dst.iter_mut().enumerate() {
-                *d = if i < rows {
-                    a.at(ic + ir + i, pc + kk)
+thread_local! {
+    /// This thread's packing buffers for A and B (see [`blocked`]).
+    static PACKS: RefCell<(Vec<f64>, Vec<f64>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// Pack `len` rows (of A) or columns (of B) of a kc-deep block as R-wide
+/// panels, each k-major: panel p holds element (kk, p·R + r) of the block,
+/// which is `data[base + kk·sk + (p·R + r)·sr]`, at `p·R·kc + kk·R + r`,
+/// zero-padded past `len`. Reads run along whichever direction is
+/// contiguous in `data`.
+#[allow(clippy::too_many_arguments)]
+fn pack<const R: usize>(
+    buf: &mut [f64],
+    data: &[f64],
+    base: usize,
+    sk: usize,
+    sr: usize,
+    kc: usize,
+    len: usize,
+) {
+    for (p, r0) in (0..len).step_by(R).enumerate() {
+        let width = R.min(len - r0);
+        let panel = &mut buf[p * R * kc..(p + 1) * R * kc];
+        if sr == 1 {
+            for (kk, dst) in panel.chunks_exact_mut(R).enumerate() {
+                let from = base + kk * sk + r0;
+                dst[..width].copy_from_slice(&data[from..from + width]);
+                dst[width..].fill(0.0);
+            }
+        } else {
+            for r in 0..R {
+                if r < width {
+                    let from = base + (r0 + r) * sr;
+                    for (kk, dst) in panel.chunks_exact_mut(R).enumerate() {
+                        dst[r] = data[from + kk * sk];
+                    }
                 } else {
-                    0.0
-                };
+                    for dst in panel.chunks_exact_mut(R) {
+                        dst[r] = 0.0;
+                    }
+                }
             }
         }
     }
 }
 
-/// Pack B[pc.., jc..] (kc × nc) as NR-column panels, each k-major.
-fn pack_b(buf: &mut [f64], b: View, pc: usize, kc: usize, jc: usize, nc: usize) {
-    for (p, jr) in (0..nc).step_by(NR).enumerate() {
-        let cols = NR.min(nc - jr);
-        let panel = &mut buf[p * NR * kc..(p + 1) * NR * kc];
-        for kk in 0..kc {
-            let dst = &mut panel[kk * NR..(kk + 1) * NR];
-            for (j, d) in dst.iter_mut().enumerate() {
-                *d = if j < cols {
-                    b.at(pc + kk, jc + jr + j)
-                } else {
-                    0.0
-                };
-            }
-        }
-    }
-}
-
-/// acc[j][i] += Σ_kk ap[kk·MR + i] · bp[kk·NR + j], term by term in kk order.
-#[inline(always)]
-fn kernel(kc: usize, ap: &[f64], bp: &[f64], acc: &mut [[f64; MR]; NR]) {
-    #[cfg(target_arch = "wasm32")]
-    {
-        // SAFETY: simd128 is part of the wasm target this crate ships for
-        // (the module would not validate otherwise); the slices hold kc·MR
-        // and kc·NR values, checked here.
-        assert!(ap.len() >= kc * MR && bp.len() >= kc * NR);
-        unsafe { kernel_simd128(kc, ap.as_ptr(), bp.as_ptr(), acc) }
-    }
-    #[cfg(target_arch = "x86_64")]
-    {
-        // SAFETY: SSE2 is part of the x86_64 baseline; lengths checked here.
-        assert!(ap.len() >= kc * MR && bp.len() >= kc * NR);
-        unsafe { kernel_sse2(kc, ap.as_ptr(), bp.as_ptr(), acc) }
-    }
-    #[cfg(not(any(target_arch = "wasm32", target_arch = "x86_64")))]
-    kernel_portable(kc, ap, bp, acc)
-}
-
-/// The micro-kernel in plain Rust (LLVM vectorises it natively).
-#[cfg_attr(any(target_arch = "wasm32", target_arch = "x86_64"), allow(dead_code))]
-#[inline(always)]
-fn kernel_portable(kc: usize, ap: &[f64], bp: &[f64], acc: &mut [[f64; MR]; NR]) {
+/// The micro-kernel in plain Rust, 4 × 4.
+unsafe fn kernel_portable(kc: usize, ap: *const f64, bp: *const f64, acc: &mut [[f64; 4]; 4]) {
+    // SAFETY: the caller guarantees kc·4 values behind each pointer.
+    let (ap, bp) = unsafe {
+        (
+            std::slice::from_raw_parts(ap, kc * 4),
+            std::slice::from_raw_parts(bp, kc * 4),
+        )
+    };
     let mut c = *acc;
-    for (a, b) in ap.chunks_exact(MR).zip(bp.chunks_exact(NR)).take(kc) {
-        for j in 0..NR {
-            for i in 0..MR {
+    for (a, b) in ap.chunks_exact(4).zip(bp.chunks_exact(4)) {
+        for j in 0..4 {
+            for i in 0..4 {
                 c[j][i] += a[i] * b[j];
             }
         }
@@ -221,29 +439,28 @@ fn kernel_portable(kc: usize, ap: &[f64], bp: &[f64], acc: &mut [[f64; MR]; NR])
 #[cfg(target_arch = "wasm32")]
 #[target_feature(enable = "simd128")]
 #[allow(clippy::needless_range_loop)] // (j, h) index two arrays at once
-unsafe fn kernel_simd128(kc: usize, ap: *const f64, bp: *const f64, acc: &mut [[f64; MR]; NR]) {
+unsafe fn kernel_simd128(kc: usize, ap: *const f64, bp: *const f64, acc: &mut [[f64; 4]; 4]) {
     use core::arch::wasm32::*;
-    const H: usize = MR / 2;
-    let mut c = [[f64x2_splat(0.0); H]; NR];
-    for j in 0..NR {
-        for h in 0..H {
+    let mut c = [[f64x2_splat(0.0); 2]; 4];
+    for j in 0..4 {
+        for h in 0..2 {
             c[j][h] = f64x2(acc[j][2 * h], acc[j][2 * h + 1]);
         }
     }
     for p in 0..kc {
-        let mut a = [f64x2_splat(0.0); H];
+        let mut a = [f64x2_splat(0.0); 2];
         for (h, v) in a.iter_mut().enumerate() {
-            *v = v128_load(ap.add(p * MR + 2 * h) as *const v128);
+            *v = v128_load(ap.add(p * 4 + 2 * h) as *const v128);
         }
-        for j in 0..NR {
-            let b = f64x2_splat(*bp.add(p * NR + j));
-            for h in 0..H {
+        for j in 0..4 {
+            let b = f64x2_splat(*bp.add(p * 4 + j));
+            for h in 0..2 {
                 c[j][h] = f64x2_add(c[j][h], f64x2_mul(a[h], b));
             }
         }
     }
-    for j in 0..NR {
-        for h in 0..H {
+    for j in 0..4 {
+        for h in 0..2 {
             acc[j][2 * h] = f64x2_extract_lane::<0>(c[j][h]);
             acc[j][2 * h + 1] = f64x2_extract_lane::<1>(c[j][h]);
         }
@@ -253,32 +470,93 @@ unsafe fn kernel_simd128(kc: usize, ap: *const f64, bp: *const f64, acc: &mut [[
 /// The micro-kernel with x86_64's baseline SSE2 (two f64 lanes): the same
 /// multiplies and adds as [`kernel_portable`], as in wasm.
 #[cfg(target_arch = "x86_64")]
-#[inline(always)]
 #[allow(clippy::needless_range_loop)] // (j, h) index two arrays at once
-unsafe fn kernel_sse2(kc: usize, ap: *const f64, bp: *const f64, acc: &mut [[f64; MR]; NR]) {
+unsafe fn kernel_sse2(kc: usize, ap: *const f64, bp: *const f64, acc: &mut [[f64; 4]; 4]) {
     use core::arch::x86_64::*;
-    const H: usize = MR / 2;
-    let mut c = [[_mm_setzero_pd(); H]; NR];
-    for j in 0..NR {
-        for h in 0..H {
+    let mut c = [[_mm_setzero_pd(); 2]; 4];
+    for j in 0..4 {
+        for h in 0..2 {
             c[j][h] = _mm_loadu_pd(acc[j].as_ptr().add(2 * h));
         }
     }
     for p in 0..kc {
-        let mut a = [_mm_setzero_pd(); H];
-        for (h, v) in a.iter_mut().enumerate() {
-            *v = _mm_loadu_pd(ap.add(p * MR + 2 * h));
-        }
-        for j in 0..NR {
-            let b = _mm_set1_pd(*bp.add(p * NR + j));
-            for h in 0..H {
+        let a = [_mm_loadu_pd(ap.add(p * 4)), _mm_loadu_pd(ap.add(p * 4 + 2))];
+        for j in 0..4 {
+            let b = _mm_set1_pd(*bp.add(p * 4 + j));
+            for h in 0..2 {
                 c[j][h] = _mm_add_pd(c[j][h], _mm_mul_pd(a[h], b));
             }
         }
     }
-    for j in 0..NR {
-        for h in 0..H {
+    for j in 0..4 {
+        for h in 0..2 {
             _mm_storeu_pd(acc[j].as_mut_ptr().add(2 * h), c[j][h]);
+        }
+    }
+}
+
+/// The AVX2 micro-kernel, 8 × 6: four rows per 256-bit lane group, a
+/// rounded `_mm256_mul_pd` then a rounded `_mm256_add_pd` per term (no FMA),
+/// so every entry gets exactly [`kernel_portable`]'s operations.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[allow(clippy::needless_range_loop)] // (j, h) index two arrays at once
+unsafe fn kernel_avx2(kc: usize, ap: *const f64, bp: *const f64, acc: &mut [[f64; 8]; 6]) {
+    use core::arch::x86_64::*;
+    let mut c = [[_mm256_setzero_pd(); 2]; 6];
+    for j in 0..6 {
+        for h in 0..2 {
+            c[j][h] = _mm256_loadu_pd(acc[j].as_ptr().add(4 * h));
+        }
+    }
+    for p in 0..kc {
+        let a = [
+            _mm256_loadu_pd(ap.add(p * 8)),
+            _mm256_loadu_pd(ap.add(p * 8 + 4)),
+        ];
+        for j in 0..6 {
+            let b = _mm256_set1_pd(*bp.add(p * 6 + j));
+            for h in 0..2 {
+                c[j][h] = _mm256_add_pd(c[j][h], _mm256_mul_pd(a[h], b));
+            }
+        }
+    }
+    for j in 0..6 {
+        for h in 0..2 {
+            _mm256_storeu_pd(acc[j].as_mut_ptr().add(4 * h), c[j][h]);
+        }
+    }
+}
+
+/// The AVX-512F micro-kernel, 16 × 8: eight rows per 512-bit lane group, a
+/// rounded `_mm512_mul_pd` then a rounded `_mm512_add_pd` per term (no FMA),
+/// so every entry gets exactly [`kernel_portable`]'s operations.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+#[allow(clippy::needless_range_loop)] // (j, h) index two arrays at once
+unsafe fn kernel_avx512(kc: usize, ap: *const f64, bp: *const f64, acc: &mut [[f64; 16]; 8]) {
+    use core::arch::x86_64::*;
+    let mut c = [[_mm512_setzero_pd(); 2]; 8];
+    for j in 0..8 {
+        for h in 0..2 {
+            c[j][h] = _mm512_loadu_pd(acc[j].as_ptr().add(8 * h));
+        }
+    }
+    for p in 0..kc {
+        let a = [
+            _mm512_loadu_pd(ap.add(p * 16)),
+            _mm512_loadu_pd(ap.add(p * 16 + 8)),
+        ];
+        for j in 0..8 {
+            let b = _mm512_set1_pd(*bp.add(p * 8 + j));
+            for h in 0..2 {
+                c[j][h] = _mm512_add_pd(c[j][h], _mm512_mul_pd(a[h], b));
+            }
+        }
+    }
+    for j in 0..8 {
+        for h in 0..2 {
+            _mm512_storeu_pd(acc[j].as_mut_ptr().add(8 * h), c[j][h]);
         }
     }
 }
@@ -313,6 +591,7 @@ mod tests {
             (64, 512, 10),
             (129, 257, 300),
             (130, 513, 520),
+            (33, 100, NC + 7),
             (0, 3, 4),
             (3, 0, 4),
             (3, 4, 0),
@@ -355,6 +634,137 @@ mod tests {
         assert_eq!(mul_tn(&a.transpose(), &b), c);
         assert_eq!(mul_nt(&a, &b.transpose()), c);
         assert_eq!(&a * &b, c);
+    }
+
+    /// Every kernel this machine runs equals the portable kernel bit for
+    /// bit, through all three entry points, on shapes at, below and above
+    /// every blocking edge: each kernel's MR and NR (4, 6, 8, 16), KC, MC and
+    /// NC, 1 × 1, tall, wide and empty.
+    #[test]
+    fn every_kernel_equals_portable_bit_for_bit() {
+        let kernels = Kernel::available();
+        assert!(kernels.contains(&Kernel::Portable));
+        let mut rng = Rng::new(13);
+        let rows = [
+            0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 127, 128, 129, 130,
+        ];
+        let cols = [
+            0,
+            1,
+            3,
+            4,
+            5,
+            6,
+            7,
+            8,
+            9,
+            11,
+            12,
+            13,
+            17,
+            NC - 1,
+            NC,
+            NC + 1,
+        ];
+        let depths = [0, 1, 2, 3, KC - 1, KC, KC + 1, 2 * KC + 3];
+        let mut shapes = vec![
+            (1, 1, 1),
+            (1000, 3, 2),
+            (2, 3, 1000),
+            (3, 1000, 2),
+            (1, 700, 1),
+        ];
+        for _ in 0..160 {
+            let pick = |rng: &mut Rng, xs: &[usize]| xs[rng.below(xs.len())];
+            let (m, n, k) = (
+                pick(&mut rng, &rows),
+                pick(&mut rng, &cols),
+                pick(&mut rng, &depths),
+            );
+            if m * n * k <= 4_000_000 {
+                shapes.push((m, k, n));
+            }
+        }
+        let bits = |c: &DMatrix<f64>| c.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        for &(m, k, n) in &shapes {
+            let mut a = random(&mut rng, m, k);
+            let b = random(&mut rng, k, n);
+            // Signed zeros and a few exact products, where a slip in the
+            // starting value (+0.0) or the rounding would show.
+            if m > 0 && k > 0 {
+                a[(0, 0)] = -0.0;
+                a[(m - 1, k - 1)] = 0.5;
+            }
+            let (at, bt) = (a.transpose(), b.transpose());
+            let want = with_kernel(Kernel::Portable, || {
+                [
+                    bits(&mul(&a, &b)),
+                    bits(&mul_tn(&at, &b)),
+                    bits(&mul_nt(&a, &bt)),
+                ]
+            });
+            assert_eq!(want[0], want[1]);
+            assert_eq!(want[0], want[2]);
+            for &kernel in &kernels {
+                let got = with_kernel(kernel, || {
+                    [
+                        bits(&mul(&a, &b)),
+                        bits(&mul_tn(&at, &b)),
+                        bits(&mul_nt(&a, &bt)),
+                    ]
+                });
+                assert_eq!(got, want, "{kernel:?}: {m}×{k} · {k}×{n}");
+            }
+        }
+    }
+
+    /// A product of zeros is +0.0 in every kernel (each sum starts at +0.0),
+    /// and NaN and infinities land in the same entries. (A NaN's sign and
+    /// payload are not compared: IEEE 754 leaves them open, LLVM may commute
+    /// an add's operands, and wasm may canonicalise them.)
+    #[test]
+    fn every_kernel_handles_zeros_and_non_finite_alike() {
+        let a = DMatrix::from_fn(19, 5, |i, j| match (i + j) % 4 {
+            0 => -0.0,
+            1 => f64::INFINITY,
+            2 => f64::NAN,
+            _ => 1.0,
+        });
+        let b = DMatrix::from_fn(5, 9, |i, j| if (i * j) % 3 == 0 { -0.0 } else { -2.0 });
+        let want: Vec<u64> = with_kernel(Kernel::Portable, || mul(&a, &b))
+            .iter()
+            .map(|v| if v.is_nan() { 1 } else { v.to_bits() })
+            .collect();
+        for kernel in Kernel::available() {
+            let got: Vec<u64> = with_kernel(kernel, || mul(&a, &b))
+                .iter()
+                .map(|v| if v.is_nan() { 1 } else { v.to_bits() })
+                .collect();
+            assert_eq!(got, want, "{kernel:?}");
+        }
+        let zero = with_kernel(Kernel::detected(), || {
+            mul(
+                &DMatrix::from_element(3, 2, -0.0),
+                &DMatrix::from_element(2, 3, 1.0),
+            )
+        });
+        assert!(
+            zero.iter().all(|v| v.to_bits() == 0),
+            "-0·1 summed from +0.0 is +0.0"
+        );
+    }
+
+    #[test]
+    fn kernel_names_round_trip_and_forcing_restores() {
+        for k in Kernel::ALL {
+            assert_eq!(Kernel::from_key(k.key()), Some(k));
+        }
+        assert_eq!(Kernel::from_key("fma"), None);
+        let before = current_kernel();
+        with_kernel(Kernel::Portable, || {
+            assert_eq!(current_kernel(), Kernel::Portable)
+        });
+        assert_eq!(current_kernel(), before);
     }
 
     #[test]

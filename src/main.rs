@@ -57,8 +57,9 @@ enum Command {
         gallery: bool,
     },
     /// Run a sweep: one run per point of a grid over one or two parameters
-    /// (and per seed), on every core. Prints one JSON line per run as it
-    /// finishes, then the sweep's summary line (with its hash).
+    /// (and per seed), on every core. Prints one JSON line per run, in run
+    /// order whatever the thread count, then the sweep's summary line (with
+    /// its hash).
     Sweep {
         /// A link or fragment: the fixed parameters (and maybe `&sweep=...`
         /// and `&seeds=N`).

@@ -8,7 +8,8 @@ use std::sync::mpsc;
 use super::{point, SweepPoint, SweepRun};
 
 /// Run `runs` (all of a sweep's, or a shard of them), `threads` at a time,
-/// calling `on_point` as each finishes (in completion order). Returns the
+/// calling `on_point` for each in the order of `runs` (as soon as it and every
+/// run before it have finished). Returns the
 /// points in the order of `runs`.
 pub fn run_native(
     runs: &[SweepRun],
@@ -35,9 +36,16 @@ pub fn run_native(
             });
         }
         drop(tx);
+        // Report points in run order whatever order the threads finish in
+        // (the output of N threads is the output of one): point i is passed
+        // on as soon as every point before it is in.
+        let mut reported = 0;
         for (i, p) in rx {
-            on_point(&runs[i], &p);
             points[i] = Some(p);
+            while let Some(Some(p)) = points.get(reported) {
+                on_point(&runs[reported], p);
+                reported += 1;
+            }
         }
     });
     points.into_iter().flatten().collect()

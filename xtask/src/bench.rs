@@ -2,7 +2,9 @@
 //! benchmark of docs/benchmarks.md, every face in one table.
 //!
 //! 1. native: `cargo run --release --example bench_train` (the MLP as the
-//!    library has it, and the same step with nalgebra's products);
+//!    library has it, with each GEMM micro-kernel forced by
+//!    `NEUROGEOM_KERNEL=sse2|avx2|avx512`, and the same step with nalgebra's
+//!    products);
 //! 2. wasm: the release wasm build into `www/pkg/`, then
 //!    `node bench/wasm_bench.mjs` (the same two);
 //! 3. with `--pytorch`: `bench/run_pytorch.sh`, PyTorch eager on CPU, f64 and
@@ -31,7 +33,17 @@ pub fn run(root: &Path, pytorch: bool, seconds: f64) -> Result<()> {
     let mut rows = Vec::new();
     let mut checks = Vec::new();
 
-    for (backend, label) in [("mlp", "gemm"), ("nalgebra", "nalgebra")] {
+    // Native: the MLP with each GEMM micro-kernel forced through
+    // NEUROGEOM_KERNEL (a kernel this CPU lacks falls back to the widest it
+    // has, and says so: the `# native ... kernel K` line names the one used),
+    // then the same step with nalgebra's products.
+    let native = [
+        ("mlp", Some("sse2"), "gemm sse2 (= wasm's order)"),
+        ("mlp", Some("avx2"), "gemm avx2"),
+        ("mlp", Some("avx512"), "gemm avx512"),
+        ("nalgebra", None, "nalgebra"),
+    ];
+    for (backend, kernel, label) in native {
         let mut cmd = cargo(root);
         cmd.args([
             "run",
@@ -42,12 +54,28 @@ pub fn run(root: &Path, pytorch: bool, seconds: f64) -> Result<()> {
             "--",
         ]);
         cmd.args(["--seconds", &secs, "--backend", backend]);
+        if let Some(k) = kernel {
+            cmd.env("NEUROGEOM_KERNEL", k);
+        }
         let out = capture(&mut cmd)?;
+        let used = out
+            .lines()
+            .find_map(|l| l.split(", kernel ").nth(1))
+            .and_then(|t| t.split(',').next())
+            .unwrap_or("?");
+        let label = match kernel {
+            Some(k) if k != used => format!("native, {label} (ran {used})"),
+            _ => format!("native, {label}"),
+        };
         rows.push(Row {
-            label: format!("native, {label}"),
+            label,
             rates: rates(&out, 0),
         });
-        checks.push((format!("native {label}"), check_line(&out)));
+        let group = if backend == "mlp" { "gemm" } else { "nalgebra" };
+        checks.push((
+            format!("native {} {group}", kernel.unwrap_or("")),
+            check_line(&out),
+        ));
     }
 
     wasm::build(root, wasm::Profile::Release)?;
@@ -104,14 +132,17 @@ pub fn run(root: &Path, pytorch: bool, seconds: f64) -> Result<()> {
     for (label, line) in &checks {
         println!("{label:<16} {line}");
     }
-    let native: Vec<_> = checks
-        .iter()
-        .filter(|c| c.0.starts_with("native"))
-        .collect();
-    let wasm: Vec<_> = checks.iter().filter(|c| c.0.starts_with("wasm")).collect();
-    let same = native.iter().zip(&wasm).all(|(n, w)| n.1 == w.1);
+    // Per backend, every row's losses after 5 steps must be the same bits:
+    // each native kernel and wasm for the MLP; native and wasm for nalgebra.
+    let same = ["gemm", "nalgebra"].iter().all(|backend| {
+        let group: Vec<_> = checks.iter().filter(|c| c.0.ends_with(backend)).collect();
+        !group.is_empty()
+            && group
+                .iter()
+                .all(|c| c.1 == group[0].1 && c.1 != "(missing)")
+    });
     println!(
-        "native and wasm losses after 5 steps: {}",
+        "every kernel's, nalgebra's and wasm's losses after 5 steps: {}",
         if same {
             "identical bits"
         } else {
@@ -119,7 +150,7 @@ pub fn run(root: &Path, pytorch: bool, seconds: f64) -> Result<()> {
         }
     );
     if !same {
-        bail!("native and wasm computed different losses");
+        bail!("the rows computed different losses");
     }
     Ok(())
 }
