@@ -33,6 +33,10 @@ pub const REGISTRY: &[LabEntry] = &[
         build: lazy_rich::LazyRich::boxed,
     },
     LabEntry {
+        spec: capacity::spec,
+        build: capacity::CapacityLab::boxed,
+    },
+    LabEntry {
         spec: feedback::spec,
         build: feedback::Feedback::boxed,
     },
@@ -43,10 +47,6 @@ pub const REGISTRY: &[LabEntry] = &[
     LabEntry {
         spec: credit::spec,
         build: credit::CreditLab::boxed,
-    },
-    LabEntry {
-        spec: capacity::spec,
-        build: capacity::CapacityLab::boxed,
     },
 ];
 
