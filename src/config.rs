@@ -46,6 +46,16 @@ pub struct Preset {
     pub fragment: String,
 }
 
+impl Preset {
+    pub fn new(title: &str, description: &str, fragment: &str) -> Self {
+        Preset {
+            title: title.into(),
+            description: description.into(),
+            fragment: fragment.into(),
+        }
+    }
+}
+
 /// Which lab to run, its seed, and its parameters by key.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LabConfig {

@@ -3,7 +3,7 @@
 
 use nalgebra::DMatrix;
 use neurogeom::config::LabConfig;
-use neurogeom::data::csv::read_csv;
+use neurogeom::data::sources::points_from_text;
 use neurogeom::data::sources::{generate, SourceKind, SourceSpec};
 use neurogeom::labs;
 use neurogeom::metrics::modularity as m;
@@ -173,7 +173,8 @@ fn points_in_the_link_and_from_csv_agree() {
     let (lab, notes) = labs::build(&c);
     assert!(notes.is_empty(), "{notes:?}");
     let snap = run::snapshot(lab.as_ref());
-    let csv = read_csv(&format!("x,y\n{}\n", text.replace(';', "\n"))).unwrap();
+    let csv =
+        points_from_text("points.csv", &format!("x,y\n{}\n", text.replace(';', "\n"))).unwrap();
     let cond = m::pairwise_condition(&csv).unwrap();
     assert_eq!(
         snap.metric("theory_modular").unwrap(),

@@ -3,7 +3,7 @@
 //! boundary sampled and tested against the hull point by point.
 
 use nalgebra::DMatrix;
-use neurogeom::data::csv::read_csv;
+use neurogeom::data::sources::points_from_text;
 use neurogeom::data::sources::{format_points, generate, parse_points, SourceKind, SourceSpec};
 use neurogeom::metrics::modularity::{
     condition, condition_from_moments, convex_hull, pairwise_condition, Condition,
@@ -283,7 +283,7 @@ fn link_points_equal_uploaded_points() {
     let text = "0.1,0.9;0.4,0.2;0.95,0.05;0.5,0.5;0.0,0.0;0.8,0.7;0.2,0.3;1,0.4";
     let from_link = parse_points(text).unwrap();
     let csv: String = format!("s1,s2\n{}\n", format_points(&from_link).replace(';', "\n"));
-    let from_csv = read_csv(&csv).unwrap();
+    let from_csv = points_from_text("points.csv", &csv).unwrap();
     assert_eq!(from_link, from_csv);
     let (a, b) = cols(&from_link);
     let (c, d) = cols(&from_csv);

@@ -3,7 +3,6 @@
 //! the lab's seeded RNG in a fixed order.
 
 pub mod context;
-pub mod csv;
 pub mod digits;
 pub mod files;
 pub mod latent;

@@ -25,7 +25,7 @@
 //! keep the sample count trainable in the browser.
 //!
 //! Hand-drawn points come as text (`points=0.1,0.9;0.4,0.2;…`, see
-//! [`parse_points`]) and uploaded points through [`crate::data::csv`].
+//! [`parse_points`]) and uploaded points through [`points_from_text`] (the "Your data" reader).
 
 use nalgebra::DMatrix;
 
@@ -207,6 +207,22 @@ pub fn parse_points(text: &str) -> Result<DMatrix<f64>, String> {
     }
     let d = rows[0].len();
     Ok(DMatrix::from_fn(rows.len(), d, |i, k| rows[i][k]))
+}
+
+/// Points uploaded as delimited text (CSV, TSV, …; a header row is
+/// allowed), read by the "Your data" reader with every column a source.
+/// Non-finite values are refused with the line they are on.
+pub fn points_from_text(name: &str, text: &str) -> Result<DMatrix<f64>, String> {
+    let t = crate::data::files::csv::read(name, text.as_bytes(), Some("none"))
+        .map_err(|e| e.to_string())?;
+    if let Some(i) = (0..t.rows).find(|&i| {
+        t.values[i * t.cols..(i + 1) * t.cols]
+            .iter()
+            .any(|v| !v.is_finite())
+    }) {
+        return Err(format!("{name}, line {}: not a finite number", t.lines[i]));
+    }
+    Ok(DMatrix::from_row_slice(t.rows, t.cols, &t.values))
 }
 
 /// Write points as link text, each coordinate rounded to 4 decimals (the

@@ -141,11 +141,7 @@ pub fn spec() -> LabSpec {
 }
 
 fn presets() -> Vec<Preset> {
-    let p = |title: &str, description: &str, fragment: &str| Preset {
-        title: title.into(),
-        description: description.into(),
-        fragment: fragment.into(),
-    };
+    let p = Preset::new;
     vec![
         p(
             "A modular square",
