@@ -4,15 +4,11 @@
 //   node bench/feedback_wasm.mjs [500,1000,2000]
 // Prints the same rows as examples/bench_feedback.rs; the matrix set-up (a
 // "setup" call) is subtracted.
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { loadWasm } from './wasm_node.mjs';
 
 const sizes = (process.argv[2] || '500,1000,2000').split(',').map(Number);
-const pkg = resolve('www/pkg');
-const glue = await import(pathToFileURL(join(pkg, 'neurogeom.js')).href);
-glue.initSync({ module: readFileSync(join(pkg, 'neurogeom_bg.wasm')) });
+const glue = await loadWasm('www/pkg', 'bench_spectrum');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const time = (fn) => { const t = performance.now(); const out = fn(); return [(performance.now() - t) / 1000, out]; };
 console.log(`# wasm in Node ${process.version}`);

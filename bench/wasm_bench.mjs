@@ -10,29 +10,11 @@
 // performance.now(), minus the median time of a 0-step call (the set-up:
 // drawing the weights). Prints a tab-separated table like the native example.
 
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { loadWasm, parseOptions } from './wasm_node.mjs';
 
-const opts = { pkg: 'www/pkg', backend: 'mlp', seconds: 1, reps: 7, batch: 64, widths: '100,256,512' };
-const argv = process.argv.slice(2);
-for (let i = 0; i < argv.length; i += 2) {
-  const key = argv[i].replace(/^--/, '');
-  if (!(key in opts) || argv[i + 1] === undefined) {
-    console.error(`unknown or incomplete option ${argv[i]}`);
-    process.exit(2);
-  }
-  opts[key] = typeof opts[key] === 'number' ? Number(argv[i + 1]) : argv[i + 1];
-}
-
-const pkg = resolve(opts.pkg);
-const glue = await import(pathToFileURL(join(pkg, 'neurogeom.js')).href);
-glue.initSync({ module: readFileSync(join(pkg, 'neurogeom_bg.wasm')) });
-if (typeof glue.bench_train_steps !== 'function') {
-  console.error(`${pkg}/neurogeom.js has no bench_train_steps: rebuild with \`cargo xtask build\``);
-  process.exit(1);
-}
+const opts = parseOptions({ pkg: 'www/pkg', backend: 'mlp', seconds: 1, reps: 7, batch: 64, widths: '100,256,512' });
+const glue = await loadWasm(opts.pkg, 'bench_train_steps');
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const seed = 1;

@@ -6,29 +6,11 @@
 //   node bench/wasm_capacity_bench.mjs [--pkg www/pkg] [--reps 3] [--p 50]
 //                                      [--m 100] [--n 500] [--nt 300]
 
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { loadWasm, parseOptions } from './wasm_node.mjs';
 
-const opts = { pkg: 'www/pkg', reps: 3, p: 50, m: 100, n: 500, nt: 300 };
-const argv = process.argv.slice(2);
-for (let i = 0; i < argv.length; i += 2) {
-  const key = argv[i].replace(/^--/, '');
-  if (!(key in opts) || argv[i + 1] === undefined) {
-    console.error(`unknown or incomplete option ${argv[i]}`);
-    process.exit(2);
-  }
-  opts[key] = typeof opts[key] === 'number' ? Number(argv[i + 1]) : argv[i + 1];
-}
-
-const pkg = resolve(opts.pkg);
-const glue = await import(pathToFileURL(join(pkg, 'neurogeom.js')).href);
-glue.initSync({ module: readFileSync(join(pkg, 'neurogeom_bg.wasm')) });
-if (typeof glue.CapacityBench !== 'function') {
-  console.error(`${pkg}/neurogeom.js has no CapacityBench: rebuild with \`cargo xtask build\``);
-  process.exit(1);
-}
+const opts = parseOptions({ pkg: 'www/pkg', reps: 3, p: 50, m: 100, n: 500, nt: 300 });
+const glue = await loadWasm(opts.pkg, 'CapacityBench');
 
 console.log(`# wasm MFTMA in Node ${process.version}, P = ${opts.p}, M = ${opts.m}, N = ${opts.n}, n_t = ${opts.nt}, ${opts.reps} reps`);
 console.log('kind\tseconds (median)\tmin\tmax\tcapacity\tradius\tdimension\tK');
