@@ -209,7 +209,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
                     serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
                 );
             } else {
-                print_summary(&config, &snapshot);
+                print_summary(&config, &snapshot, &warnings);
             }
             Ok(if snapshot.stopped.is_some() {
                 ExitCode::from(1)
@@ -524,12 +524,18 @@ fn write_svg(path: Option<&std::path::Path>, s: &Snapshot) -> Result<(), String>
     Ok(())
 }
 
-fn print_summary(config: &LabConfig, s: &Snapshot) {
+/// The text form of `neurogeom run`: the lab's notes (the same as `warnings`
+/// in `--json`) come before the metrics, so that a diverged twin or a clamped
+/// parameter is never missed.
+fn print_summary(config: &LabConfig, s: &Snapshot, notes: &[String]) {
     println!("lab      {}", s.lab);
     println!("link     #{}", config_fragment(config));
     println!("steps    {} / {}", s.step, s.total_steps);
     if let Some(reason) = &s.stopped {
         println!("STOPPED  {reason}");
+    }
+    for note in notes {
+        println!("note     {note}");
     }
     for m in &s.metrics {
         println!("  {:<34} {:>14.6e}", m.label, m.value);

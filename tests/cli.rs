@@ -348,3 +348,20 @@ fn shards_through_xargs_merge_to_the_single_run() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The text form prints the lab's notes, as `--json` does under `warnings`:
+/// here the Flesch rich set-up, whose linearised twin diverges at step 18.
+#[test]
+fn text_mode_prints_the_labs_notes() {
+    let link = "v=1&lab=lazy-rich&seed=1&task=context&alpha=1&lr_scaling=none&centre=no&init_std=0.01&context_std=0.5&readout_std=0.01&bias_init=0.1&param=standard&width=100&lr=0.125&steps=40";
+    let out = neurogeom(&["run", link]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let json = neurogeom(&["run", link, "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let warnings = json["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    let note = warnings[0].as_str().unwrap();
+    assert!(note.contains("the linearised model diverges"), "{note}");
+    assert!(text.contains(&format!("note     {note}")), "{text}");
+}
