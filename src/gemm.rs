@@ -473,6 +473,18 @@ fn pack<const R: usize>(
                 dst[..width].copy_from_slice(&data[from..from + width]);
                 dst[width..].fill(0.0);
             }
+        } else if sk == 1 && width == R {
+            // A transpose: R source columns read side by side (each
+            // contiguous), each destination row written whole.
+            let cols: [&[f64]; R] = std::array::from_fn(|r| {
+                let from = base + (r0 + r) * sr;
+                &data[from..from + kc]
+            });
+            for (kk, dst) in panel.chunks_exact_mut(R).enumerate() {
+                for (d, col) in dst.iter_mut().zip(&cols) {
+                    *d = col[kk];
+                }
+            }
         } else {
             for r in 0..R {
                 if r < width {
