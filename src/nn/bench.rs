@@ -17,8 +17,9 @@
 
 use nalgebra::{DMatrix, DVector};
 
-use super::mlp::{Forward, Grads};
-use super::{optimizer::Sgd, Activation, Mlp, MlpSpec, Parametrisation};
+use super::mlp::Forward;
+use super::optimizer::{Sgd, StepScratch};
+use super::{Activation, Mlp, MlpSpec, Parametrisation};
 use crate::rng::Rng;
 
 /// Input features.
@@ -35,7 +36,9 @@ pub const WIDTHS: [usize; 3] = [100, 256, 512];
 /// Which implementation of the products a step uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
-    /// [`Mlp::forward`], [`Mlp::backward`] and [`Sgd::step`].
+    /// [`Mlp::forward_into`] and [`Sgd::backward_step`] (the same bits as
+    /// [`Mlp::forward`], [`Mlp::backward`] and [`Sgd::step`]) with buffers
+    /// kept from step to step.
     Mlp,
     /// The same step with nalgebra's own matrix products.
     Nalgebra,
@@ -73,8 +76,7 @@ pub struct TrainBench {
 struct Workspace {
     fwd: Forward,
     d_out: DMatrix<f64>,
-    deltas: Vec<DMatrix<f64>>,
-    grads: Grads,
+    scratch: StepScratch,
 }
 
 impl TrainBench {
@@ -115,9 +117,8 @@ impl TrainBench {
                 let ws = &mut self.ws;
                 self.net.forward_into(&self.x, &mut ws.fwd);
                 let loss = mse_into(ws.fwd.output(), &self.y, &mut ws.d_out);
-                self.net
-                    .backward_into(&self.x, &ws.fwd, &ws.d_out, &mut ws.deltas, &mut ws.grads);
-                self.sgd.step(&mut self.net, &ws.grads);
+                self.sgd
+                    .backward_step(&mut self.net, &self.x, &ws.fwd, &ws.d_out, &mut ws.scratch);
                 loss
             }
             Backend::Nalgebra => explicit_step::<Nalgebra>(&mut self.net, &self.x, &self.y),
