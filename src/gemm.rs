@@ -206,6 +206,30 @@ struct View<'a> {
 
 /// A · B.
 pub fn mul(a: &DMatrix<f64>, b: &DMatrix<f64>) -> DMatrix<f64> {
+    let mut c = DMatrix::zeros(0, 0);
+    mul_into(&mut c, a, b);
+    c
+}
+
+/// Aᵀ · B.
+pub fn mul_tn(a: &DMatrix<f64>, b: &DMatrix<f64>) -> DMatrix<f64> {
+    let mut c = DMatrix::zeros(0, 0);
+    mul_tn_into(&mut c, a, b);
+    c
+}
+
+/// A · Bᵀ.
+pub fn mul_nt(a: &DMatrix<f64>, b: &DMatrix<f64>) -> DMatrix<f64> {
+    let mut c = DMatrix::zeros(0, 0);
+    mul_nt_into(&mut c, a, b);
+    c
+}
+
+/// C = A · B into `c`, reusing its storage when it already has the
+/// result's shape (else it is reallocated). Its old values are overwritten,
+/// never read, so the bits are those of [`mul`]. For loops that multiply
+/// the same shapes every step (training): no allocation, no page faults.
+pub fn mul_into(c: &mut DMatrix<f64>, a: &DMatrix<f64>, b: &DMatrix<f64>) {
     assert_eq!(
         a.ncols(),
         b.nrows(),
@@ -213,11 +237,13 @@ pub fn mul(a: &DMatrix<f64>, b: &DMatrix<f64>) -> DMatrix<f64> {
         a.shape(),
         b.shape()
     );
-    product(a.nrows(), b.ncols(), a.ncols(), col_major(a), col_major(b))
+    let (m, n, k) = (a.nrows(), b.ncols(), a.ncols());
+    product(c, m, n, k, col_major(a), col_major(b));
 }
 
-/// Aᵀ · B.
-pub fn mul_tn(a: &DMatrix<f64>, b: &DMatrix<f64>) -> DMatrix<f64> {
+/// C = Aᵀ · B into `c` (see [`mul_into`]). No transpose is formed: the
+/// packing reads A along its columns.
+pub fn mul_tn_into(c: &mut DMatrix<f64>, a: &DMatrix<f64>, b: &DMatrix<f64>) {
     assert_eq!(
         a.nrows(),
         b.nrows(),
@@ -225,11 +251,36 @@ pub fn mul_tn(a: &DMatrix<f64>, b: &DMatrix<f64>) -> DMatrix<f64> {
         a.shape(),
         b.shape()
     );
-    product(a.ncols(), b.ncols(), a.nrows(), transposed(a), col_major(b))
+    let (m, n, k) = (a.ncols(), b.ncols(), a.nrows());
+    product(c, m, n, k, transposed(a), col_major(b));
 }
 
-/// A · Bᵀ.
-pub fn mul_nt(a: &DMatrix<f64>, b: &DMatrix<f64>) -> DMatrix<f64> {
+/// C = Aᵀ · B into `c` (see [`mul_tn_into`]), calling `finish(i0, j, piece)`
+/// on every piece `C[i0 .. i0 + piece.len(), j]` of a column as soon as its
+/// sums are complete, while it is still in cache: each entry exactly once,
+/// with its final value (the same bits as [`mul_tn`]). What `finish` leaves
+/// in `piece` is what `c` holds afterwards. A training step uses it to
+/// apply the optimiser's update to the weights the gradient entries belong
+/// to, instead of a second pass over the whole gradient.
+pub fn mul_tn_into_then(
+    c: &mut DMatrix<f64>,
+    a: &DMatrix<f64>,
+    b: &DMatrix<f64>,
+    mut finish: impl FnMut(usize, usize, &mut [f64]),
+) {
+    assert_eq!(
+        a.nrows(),
+        b.nrows(),
+        "gemm::mul_tn: {:?}ᵀ · {:?}",
+        a.shape(),
+        b.shape()
+    );
+    let (m, n, k) = (a.ncols(), b.ncols(), a.nrows());
+    product_then(c, m, n, k, transposed(a), col_major(b), &mut finish);
+}
+
+/// C = A · Bᵀ into `c` (see [`mul_into`]). No transpose is formed.
+pub fn mul_nt_into(c: &mut DMatrix<f64>, a: &DMatrix<f64>, b: &DMatrix<f64>) {
     assert_eq!(
         a.ncols(),
         b.ncols(),
@@ -237,7 +288,8 @@ pub fn mul_nt(a: &DMatrix<f64>, b: &DMatrix<f64>) -> DMatrix<f64> {
         a.shape(),
         b.shape()
     );
-    product(a.nrows(), b.nrows(), a.ncols(), col_major(a), transposed(b))
+    let (m, n, k) = (a.nrows(), b.nrows(), a.ncols());
+    product(c, m, n, k, col_major(a), transposed(b));
 }
 
 fn col_major(a: &DMatrix<f64>) -> View<'_> {
@@ -256,51 +308,78 @@ fn transposed(a: &DMatrix<f64>) -> View<'_> {
     }
 }
 
-/// C = A B for views A (m × k) and B (k × n), with this thread's kernel.
-fn product(m: usize, n: usize, k: usize, a: View, b: View) -> DMatrix<f64> {
-    let mut c = DMatrix::zeros(m, n);
-    if m == 0 || n == 0 || k == 0 {
-        return c;
+/// C = A B for views A (m × k) and B (k × n), with this thread's kernel,
+/// into `c` (reshaped if needed; every entry is overwritten).
+fn product(c: &mut DMatrix<f64>, m: usize, n: usize, k: usize, a: View, b: View) {
+    product_then(c, m, n, k, a, b, &mut |_, _, _| {});
+}
+
+/// [`product`], calling `finish` on each finished column piece (see
+/// [`mul_tn_into_then`]).
+fn product_then<F: FnMut(usize, usize, &mut [f64])>(
+    c: &mut DMatrix<f64>,
+    m: usize,
+    n: usize,
+    k: usize,
+    a: View,
+    b: View,
+    finish: &mut F,
+) {
+    if c.shape() != (m, n) {
+        *c = DMatrix::zeros(m, n);
+    }
+    if m == 0 || n == 0 {
+        return;
     }
     let cs = c.as_mut_slice();
+    if k == 0 {
+        cs.fill(0.0);
+        for (j, col) in cs.chunks_exact_mut(m).enumerate() {
+            finish(0, j, col);
+        }
+        return;
+    }
     match current_kernel() {
-        Kernel::Portable => blocked::<4, 4>(cs, m, n, k, a, b, kernel_portable),
+        Kernel::Portable => blocked::<4, 4, F>(cs, m, n, k, a, b, kernel_portable, finish),
         #[cfg(target_arch = "wasm32")]
-        Kernel::Simd2 => blocked::<4, 4>(cs, m, n, k, a, b, kernel_simd128),
+        Kernel::Simd2 => blocked::<4, 4, F>(cs, m, n, k, a, b, kernel_simd128, finish),
         #[cfg(target_arch = "x86_64")]
-        Kernel::Simd2 => blocked::<4, 4>(cs, m, n, k, a, b, kernel_sse2),
+        Kernel::Simd2 => blocked::<4, 4, F>(cs, m, n, k, a, b, kernel_sse2, finish),
         // SAFETY (both): `current_kernel` only returns a kernel that
         // `Kernel::is_available` confirmed this CPU runs.
         #[cfg(target_arch = "x86_64")]
-        Kernel::Avx2 => blocked::<8, 6>(cs, m, n, k, a, b, kernel_avx2),
+        Kernel::Avx2 => blocked::<8, 6, F>(cs, m, n, k, a, b, kernel_avx2, finish),
         #[cfg(target_arch = "x86_64")]
-        Kernel::Avx512 => blocked::<16, 8>(cs, m, n, k, a, b, kernel_avx512),
+        Kernel::Avx512 => blocked::<16, 8, F>(cs, m, n, k, a, b, kernel_avx512, finish),
         #[allow(unreachable_patterns)]
-        _ => blocked::<4, 4>(cs, m, n, k, a, b, kernel_portable),
+        _ => blocked::<4, 4, F>(cs, m, n, k, a, b, kernel_portable, finish),
     }
-    c
 }
 
-/// A micro-kernel: `acc[j][i] += Σ_kk ap[kk·MR + i] · bp[kk·NR + j]`, term by
-/// term in kk order, one rounded multiply and one rounded add per term.
-/// Callers guarantee `ap` holds kc·MR values, `bp` kc·NR, and that the CPU
-/// has the kernel's target feature.
-type MicroKernel<const MR: usize, const NR: usize> =
-    unsafe fn(usize, *const f64, *const f64, &mut [[f64; MR]; NR]);
+/// A micro-kernel: for the MR × NR tile of C at `c` (entry (i, j) at
+/// `c[i + j·ldc]`), `C_ij = start_ij + Σ_kk ap[kk·MR + i] · bp[kk·NR + j]`,
+/// term by term in kk order, one rounded multiply and one rounded add per
+/// term, where `start_ij` is the tile's current value if `load` (a later
+/// k-block continues the sum) and +0.0 if not (the first k-block). Callers
+/// guarantee `ap` holds kc·MR values, `bp` kc·NR, that the tile lies inside
+/// C, and that the CPU has the kernel's target feature.
+type MicroKernel = unsafe fn(usize, *const f64, *const f64, *mut f64, usize, bool);
 
-/// The blocked product into the column-major m × n `c` (all zeros), with
-/// MR × NR tiles computed by `kernel`.
+/// The blocked product into the column-major m × n `c` (every entry is
+/// overwritten), with MR × NR tiles computed by `kernel`.
 #[allow(clippy::too_many_arguments)]
-fn blocked<const MR: usize, const NR: usize>(
+fn blocked<const MR: usize, const NR: usize, F: FnMut(usize, usize, &mut [f64])>(
     c: &mut [f64],
     m: usize,
     n: usize,
     k: usize,
     a: View,
     b: View,
-    kernel: MicroKernel<MR, NR>,
+    kernel: MicroKernel,
+    finish: &mut F,
 ) {
     debug_assert!(MC.is_multiple_of(MR) && NC.is_multiple_of(NR));
+    assert!(c.len() >= m * n);
     // The packing buffers are kept per thread between products: allocating
     // and zeroing them per call cost 13% of a training step's instructions.
     // Packing overwrites every value a kernel reads, so old contents never
@@ -314,10 +393,16 @@ fn blocked<const MR: usize, const NR: usize>(
         bpack.len().max(NC.min(n).div_ceil(NR) * NR * KC.min(k)),
         0.0,
     );
+    // An edge tile (fewer than MR rows or NR columns left) is computed in
+    // this MR × NR scratch tile and its valid part copied; a full tile is
+    // computed in C itself.
+    let mut edge = [[0.0f64; MR]; NR];
     for jc in (0..n).step_by(NC) {
         let nc = NC.min(n - jc);
         for pc in (0..k).step_by(KC) {
             let kc = KC.min(k - pc);
+            let load = pc > 0;
+            let last = pc + kc == k;
             pack::<NR>(
                 &mut bpack,
                 b.data,
@@ -344,21 +429,52 @@ fn blocked<const MR: usize, const NR: usize>(
                         let ap = &apack[ir * kc..(ir + MR) * kc];
                         let (i0, j0) = (ic + ir, jc + jr);
                         let (mr, nr) = (MR.min(m - i0), NR.min(n - j0));
-                        let mut acc = [[0.0; MR]; NR];
-                        if pc > 0 {
-                            for (j, col) in acc.iter_mut().enumerate().take(nr) {
-                                let from = i0 + (j0 + j) * m;
-                                col[..mr].copy_from_slice(&c[from..from + mr]);
+                        assert!(ap.len() >= kc * MR && bp.len() >= kc * NR);
+                        if mr == MR && nr == NR {
+                            // SAFETY: the panels hold kc·MR and kc·NR values
+                            // (asserted); the tile's last entry, (i0 + MR − 1,
+                            // j0 + NR − 1), is inside the m × n C (c.len() ≥
+                            // m·n asserted); `product` only passes a kernel
+                            // this CPU runs.
+                            unsafe {
+                                kernel(
+                                    kc,
+                                    ap.as_ptr(),
+                                    bp.as_ptr(),
+                                    c.as_mut_ptr().add(i0 + j0 * m),
+                                    m,
+                                    load,
+                                )
+                            };
+                        } else {
+                            if load {
+                                for (j, col) in edge.iter_mut().enumerate().take(nr) {
+                                    let from = i0 + (j0 + j) * m;
+                                    col[..mr].copy_from_slice(&c[from..from + mr]);
+                                }
+                            }
+                            // SAFETY: as above; the tile is the MR × NR
+                            // scratch array, column stride MR.
+                            unsafe {
+                                kernel(
+                                    kc,
+                                    ap.as_ptr(),
+                                    bp.as_ptr(),
+                                    edge.as_mut_ptr() as *mut f64,
+                                    MR,
+                                    load,
+                                )
+                            };
+                            for (j, col) in edge.iter().enumerate().take(nr) {
+                                let to = i0 + (j0 + j) * m;
+                                c[to..to + mr].copy_from_slice(&col[..mr]);
                             }
                         }
-                        // SAFETY: the panels hold kc·MR and kc·NR values
-                        // (asserted), and `product` only passes a kernel
-                        // this CPU runs.
-                        assert!(ap.len() >= kc * MR && bp.len() >= kc * NR);
-                        unsafe { kernel(kc, ap.as_ptr(), bp.as_ptr(), &mut acc) };
-                        for (j, col) in acc.iter().enumerate().take(nr) {
-                            let to = i0 + (j0 + j) * m;
-                            c[to..to + mr].copy_from_slice(&col[..mr]);
+                        if last {
+                            for j in j0..j0 + nr {
+                                let from = i0 + j * m;
+                                finish(i0, j, &mut c[from..from + mr]);
+                            }
                         }
                     }
                 }
@@ -391,11 +507,32 @@ fn pack<const R: usize>(
     for (p, r0) in (0..len).step_by(R).enumerate() {
         let width = R.min(len - r0);
         let panel = &mut buf[p * R * kc..(p + 1) * R * kc];
-        if sr == 1 {
+        if sr == 1 && width == R {
+            // Whole R-wide rows, copied as fixed-size arrays (no memcpy
+            // call per row).
+            for (kk, dst) in panel.chunks_exact_mut(R).enumerate() {
+                let from = base + kk * sk + r0;
+                let src: &[f64; R] = data[from..from + R].try_into().expect("R values");
+                let dst: &mut [f64; R] = dst.try_into().expect("R values");
+                *dst = *src;
+            }
+        } else if sr == 1 {
             for (kk, dst) in panel.chunks_exact_mut(R).enumerate() {
                 let from = base + kk * sk + r0;
                 dst[..width].copy_from_slice(&data[from..from + width]);
                 dst[width..].fill(0.0);
+            }
+        } else if sk == 1 && width == R {
+            // A transpose: R source columns read side by side (each
+            // contiguous), each destination row written whole.
+            let cols: [&[f64]; R] = std::array::from_fn(|r| {
+                let from = base + (r0 + r) * sr;
+                &data[from..from + kc]
+            });
+            for (kk, dst) in panel.chunks_exact_mut(R).enumerate() {
+                for (d, col) in dst.iter_mut().zip(&cols) {
+                    *d = col[kk];
+                }
             }
         } else {
             for r in 0..R {
@@ -415,23 +552,42 @@ fn pack<const R: usize>(
 }
 
 /// The micro-kernel in plain Rust, 4 × 4.
-unsafe fn kernel_portable(kc: usize, ap: *const f64, bp: *const f64, acc: &mut [[f64; 4]; 4]) {
-    // SAFETY: the caller guarantees kc·4 values behind each pointer.
+unsafe fn kernel_portable(
+    kc: usize,
+    ap: *const f64,
+    bp: *const f64,
+    c: *mut f64,
+    ldc: usize,
+    load: bool,
+) {
+    // SAFETY: the caller guarantees kc·4 values behind each pointer and a
+    // 4 × 4 tile at c with column stride ldc.
     let (ap, bp) = unsafe {
         (
             std::slice::from_raw_parts(ap, kc * 4),
             std::slice::from_raw_parts(bp, kc * 4),
         )
     };
-    let mut c = *acc;
-    for (a, b) in ap.chunks_exact(4).zip(bp.chunks_exact(4)) {
-        for j in 0..4 {
-            for i in 0..4 {
-                c[j][i] += a[i] * b[j];
+    let mut acc = [[0.0f64; 4]; 4];
+    if load {
+        for (j, col) in acc.iter_mut().enumerate() {
+            for (i, v) in col.iter_mut().enumerate() {
+                *v = unsafe { *c.add(i + j * ldc) };
             }
         }
     }
-    *acc = c;
+    for (a, b) in ap.chunks_exact(4).zip(bp.chunks_exact(4)) {
+        for j in 0..4 {
+            for i in 0..4 {
+                acc[j][i] += a[i] * b[j];
+            }
+        }
+    }
+    for (j, col) in acc.iter().enumerate() {
+        for (i, &v) in col.iter().enumerate() {
+            unsafe { *c.add(i + j * ldc) = v };
+        }
+    }
 }
 
 /// The micro-kernel with wasm f64x2 lanes: the same multiplies and adds as
@@ -439,12 +595,21 @@ unsafe fn kernel_portable(kc: usize, ap: *const f64, bp: *const f64, acc: &mut [
 #[cfg(target_arch = "wasm32")]
 #[target_feature(enable = "simd128")]
 #[allow(clippy::needless_range_loop)] // (j, h) index two arrays at once
-unsafe fn kernel_simd128(kc: usize, ap: *const f64, bp: *const f64, acc: &mut [[f64; 4]; 4]) {
+unsafe fn kernel_simd128(
+    kc: usize,
+    ap: *const f64,
+    bp: *const f64,
+    cp: *mut f64,
+    ldc: usize,
+    load: bool,
+) {
     use core::arch::wasm32::*;
     let mut c = [[f64x2_splat(0.0); 2]; 4];
-    for j in 0..4 {
-        for h in 0..2 {
-            c[j][h] = f64x2(acc[j][2 * h], acc[j][2 * h + 1]);
+    if load {
+        for j in 0..4 {
+            for h in 0..2 {
+                c[j][h] = v128_load(cp.add(j * ldc + 2 * h) as *const v128);
+            }
         }
     }
     for p in 0..kc {
@@ -461,8 +626,7 @@ unsafe fn kernel_simd128(kc: usize, ap: *const f64, bp: *const f64, acc: &mut [[
     }
     for j in 0..4 {
         for h in 0..2 {
-            acc[j][2 * h] = f64x2_extract_lane::<0>(c[j][h]);
-            acc[j][2 * h + 1] = f64x2_extract_lane::<1>(c[j][h]);
+            v128_store(cp.add(j * ldc + 2 * h) as *mut v128, c[j][h]);
         }
     }
 }
@@ -471,12 +635,21 @@ unsafe fn kernel_simd128(kc: usize, ap: *const f64, bp: *const f64, acc: &mut [[
 /// multiplies and adds as [`kernel_portable`], as in wasm.
 #[cfg(target_arch = "x86_64")]
 #[allow(clippy::needless_range_loop)] // (j, h) index two arrays at once
-unsafe fn kernel_sse2(kc: usize, ap: *const f64, bp: *const f64, acc: &mut [[f64; 4]; 4]) {
+unsafe fn kernel_sse2(
+    kc: usize,
+    ap: *const f64,
+    bp: *const f64,
+    cp: *mut f64,
+    ldc: usize,
+    load: bool,
+) {
     use core::arch::x86_64::*;
     let mut c = [[_mm_setzero_pd(); 2]; 4];
-    for j in 0..4 {
-        for h in 0..2 {
-            c[j][h] = _mm_loadu_pd(acc[j].as_ptr().add(2 * h));
+    if load {
+        for j in 0..4 {
+            for h in 0..2 {
+                c[j][h] = _mm_loadu_pd(cp.add(j * ldc + 2 * h));
+            }
         }
     }
     for p in 0..kc {
@@ -490,7 +663,7 @@ unsafe fn kernel_sse2(kc: usize, ap: *const f64, bp: *const f64, acc: &mut [[f64
     }
     for j in 0..4 {
         for h in 0..2 {
-            _mm_storeu_pd(acc[j].as_mut_ptr().add(2 * h), c[j][h]);
+            _mm_storeu_pd(cp.add(j * ldc + 2 * h), c[j][h]);
         }
     }
 }
@@ -501,12 +674,21 @@ unsafe fn kernel_sse2(kc: usize, ap: *const f64, bp: *const f64, acc: &mut [[f64
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 #[allow(clippy::needless_range_loop)] // (j, h) index two arrays at once
-unsafe fn kernel_avx2(kc: usize, ap: *const f64, bp: *const f64, acc: &mut [[f64; 8]; 6]) {
+unsafe fn kernel_avx2(
+    kc: usize,
+    ap: *const f64,
+    bp: *const f64,
+    cp: *mut f64,
+    ldc: usize,
+    load: bool,
+) {
     use core::arch::x86_64::*;
     let mut c = [[_mm256_setzero_pd(); 2]; 6];
-    for j in 0..6 {
-        for h in 0..2 {
-            c[j][h] = _mm256_loadu_pd(acc[j].as_ptr().add(4 * h));
+    if load {
+        for j in 0..6 {
+            for h in 0..2 {
+                c[j][h] = _mm256_loadu_pd(cp.add(j * ldc + 4 * h));
+            }
         }
     }
     for p in 0..kc {
@@ -523,7 +705,7 @@ unsafe fn kernel_avx2(kc: usize, ap: *const f64, bp: *const f64, acc: &mut [[f64
     }
     for j in 0..6 {
         for h in 0..2 {
-            _mm256_storeu_pd(acc[j].as_mut_ptr().add(4 * h), c[j][h]);
+            _mm256_storeu_pd(cp.add(j * ldc + 4 * h), c[j][h]);
         }
     }
 }
@@ -534,12 +716,21 @@ unsafe fn kernel_avx2(kc: usize, ap: *const f64, bp: *const f64, acc: &mut [[f64
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 #[allow(clippy::needless_range_loop)] // (j, h) index two arrays at once
-unsafe fn kernel_avx512(kc: usize, ap: *const f64, bp: *const f64, acc: &mut [[f64; 16]; 8]) {
+unsafe fn kernel_avx512(
+    kc: usize,
+    ap: *const f64,
+    bp: *const f64,
+    cp: *mut f64,
+    ldc: usize,
+    load: bool,
+) {
     use core::arch::x86_64::*;
     let mut c = [[_mm512_setzero_pd(); 2]; 8];
-    for j in 0..8 {
-        for h in 0..2 {
-            c[j][h] = _mm512_loadu_pd(acc[j].as_ptr().add(8 * h));
+    if load {
+        for j in 0..8 {
+            for h in 0..2 {
+                c[j][h] = _mm512_loadu_pd(cp.add(j * ldc + 8 * h));
+            }
         }
     }
     for p in 0..kc {
@@ -556,7 +747,7 @@ unsafe fn kernel_avx512(kc: usize, ap: *const f64, bp: *const f64, acc: &mut [[f
     }
     for j in 0..8 {
         for h in 0..2 {
-            _mm512_storeu_pd(acc[j].as_mut_ptr().add(8 * h), c[j][h]);
+            _mm512_storeu_pd(cp.add(j * ldc + 8 * h), c[j][h]);
         }
     }
 }
@@ -752,6 +943,49 @@ mod tests {
             zero.iter().all(|v| v.to_bits() == 0),
             "-0·1 summed from +0.0 is +0.0"
         );
+    }
+
+    /// The `_into` products never read the old contents of `c` (filled
+    /// here with NaN, or of another shape), and `mul_tn_into_then` hands
+    /// every entry to `finish` exactly once, with its final value, and keeps
+    /// what `finish` wrote, with every kernel and across the blocking edges.
+    #[test]
+    fn into_and_then_give_the_plain_products_bits() {
+        let mut rng = Rng::new(17);
+        for &(m, k, n) in &[
+            (5, 3, 7),
+            (64, 100, 256),
+            (130, 2 * KC + 3, NC + 5),
+            (9, 0, 4),
+        ] {
+            let a = random(&mut rng, k, m);
+            let b = random(&mut rng, k, n);
+            for kernel in Kernel::available() {
+                with_kernel(kernel, || {
+                    let want = mul_tn(&a, &b);
+                    let mut c = DMatrix::from_element(m, n, f64::NAN);
+                    mul_tn_into(&mut c, &a, &b);
+                    assert_eq!(c, want, "{kernel:?} mul_tn_into");
+                    let mut c = DMatrix::from_element(1, 2, f64::NAN);
+                    let mut seen = DMatrix::from_element(m, n, 0u32);
+                    mul_tn_into_then(&mut c, &a, &b, |i0, j, piece| {
+                        for (i, v) in piece.iter_mut().enumerate() {
+                            assert_eq!(v.to_bits(), want[(i0 + i, j)].to_bits());
+                            seen[(i0 + i, j)] += 1;
+                            *v = -*v;
+                        }
+                    });
+                    assert!(seen.iter().all(|&s| s == 1), "{kernel:?}: each entry once");
+                    assert_eq!(c, -&want, "{kernel:?}: finish's values kept");
+                    let at = a.transpose();
+                    let mut c = DMatrix::from_element(m, n, f64::NAN);
+                    mul_into(&mut c, &at, &b);
+                    assert_eq!(c, want);
+                    mul_nt_into(&mut c, &at, &b.transpose());
+                    assert_eq!(c, want);
+                });
+            }
+        }
     }
 
     #[test]

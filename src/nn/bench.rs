@@ -17,7 +17,9 @@
 
 use nalgebra::{DMatrix, DVector};
 
-use super::{optimizer::Sgd, Activation, Mlp, MlpSpec, Parametrisation};
+use super::mlp::Forward;
+use super::optimizer::{Sgd, StepScratch};
+use super::{Activation, Mlp, MlpSpec, Parametrisation};
 use crate::rng::Rng;
 
 /// Input features.
@@ -34,7 +36,9 @@ pub const WIDTHS: [usize; 3] = [100, 256, 512];
 /// Which implementation of the products a step uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
-    /// [`Mlp::forward`], [`Mlp::backward`] and [`Sgd::step`].
+    /// [`Mlp::forward_into`] and [`Sgd::backward_step`] (the same bits as
+    /// [`Mlp::forward`], [`Mlp::backward`] and [`Sgd::step`]) with buffers
+    /// kept from step to step.
     Mlp,
     /// The same step with nalgebra's own matrix products.
     Nalgebra,
@@ -62,6 +66,17 @@ pub struct TrainBench {
     pub x: DMatrix<f64>,
     pub y: DMatrix<f64>,
     backend: Backend,
+    ws: Workspace,
+}
+
+/// The matrices a [`Backend::Mlp`] step writes, kept from step to step so
+/// that a step allocates nothing (allocating and page-faulting fresh result
+/// matrices was ~15% of a step at W = 256: docs/benchmarks.md).
+#[derive(Clone, Debug, Default)]
+struct Workspace {
+    fwd: Forward,
+    d_out: DMatrix<f64>,
+    scratch: StepScratch,
 }
 
 impl TrainBench {
@@ -91,6 +106,7 @@ impl TrainBench {
             x,
             y,
             backend,
+            ws: Workspace::default(),
         }
     }
 
@@ -98,10 +114,11 @@ impl TrainBench {
     pub fn step(&mut self) -> f64 {
         match self.backend {
             Backend::Mlp => {
-                let fwd = self.net.forward(&self.x);
-                let (loss, d_out) = mse(fwd.output(), &self.y);
-                let grads = self.net.backward(&self.x, &fwd, &d_out);
-                self.sgd.step(&mut self.net, &grads);
+                let ws = &mut self.ws;
+                self.net.forward_into(&self.x, &mut ws.fwd);
+                let loss = mse_into(ws.fwd.output(), &self.y, &mut ws.d_out);
+                self.sgd
+                    .backward_step(&mut self.net, &self.x, &ws.fwd, &ws.d_out, &mut ws.scratch);
                 loss
             }
             Backend::Nalgebra => explicit_step::<Nalgebra>(&mut self.net, &self.x, &self.y),
@@ -133,6 +150,25 @@ fn mse(out: &DMatrix<f64>, y: &DMatrix<f64>) -> (f64, DMatrix<f64>) {
     let diff = out - y;
     let loss = diff.iter().map(|d| d * d).sum::<f64>() / n;
     (loss, diff * (2.0 / n))
+}
+
+/// [`mse`] with the gradient written into `grad` (reused when its shape
+/// fits): the same bits.
+fn mse_into(out: &DMatrix<f64>, y: &DMatrix<f64>, grad: &mut DMatrix<f64>) -> f64 {
+    let n = out.len() as f64;
+    if grad.shape() != out.shape() {
+        *grad = DMatrix::zeros(out.nrows(), out.ncols());
+    }
+    let scale = 2.0 / n;
+    // −0.0, where `Iterator::sum` for f64 starts (`mse`'s sum).
+    let mut loss = -0.0;
+    let pairs = out.as_slice().iter().zip(y.as_slice());
+    for (g, (&o, &t)) in grad.as_mut_slice().iter_mut().zip(pairs) {
+        let d = o - t;
+        *g = d * scale;
+        loss += d * d;
+    }
+    loss / n
 }
 
 /// The three products a training step needs.

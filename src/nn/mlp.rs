@@ -88,7 +88,7 @@ pub struct Mlp {
 }
 
 /// Everything a forward pass computed, kept for the backward pass.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Forward {
     /// Pre-activations a_l of every layer, the output layer last.
     pub pre: Vec<DMatrix<f64>>,
@@ -104,7 +104,7 @@ impl Forward {
 }
 
 /// Gradients, shaped like the parameters.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct Grads {
     pub weights: Vec<DMatrix<f64>>,
     pub biases: Vec<DVector<f64>>,
@@ -157,38 +157,79 @@ impl Mlp {
 
     /// The forward pass on x (samples × inputs).
     pub fn forward(&self, x: &DMatrix<f64>) -> Forward {
+        let mut fwd = Forward::default();
+        self.forward_into(x, &mut fwd);
+        fwd
+    }
+
+    /// [`Mlp::forward`] into `fwd`, reusing its matrices when their shapes
+    /// fit (a training loop's steps then allocate nothing). The same bits as
+    /// [`Mlp::forward`]; `fwd`'s old values are never read.
+    pub fn forward_into(&self, x: &DMatrix<f64>, fwd: &mut Forward) {
         let act = self.spec.activation;
-        let mut pre = Vec::with_capacity(self.n_layers());
-        let mut hidden = Vec::with_capacity(self.n_layers().saturating_sub(1));
-        for l in 0..self.n_layers() {
+        let layers = self.n_layers();
+        fwd.pre.resize_with(layers, || DMatrix::zeros(0, 0));
+        fwd.hidden
+            .resize_with(layers.saturating_sub(1), || DMatrix::zeros(0, 0));
+        let Forward { pre, hidden } = fwd;
+        for l in 0..layers {
             let input = if l == 0 { x } else { &hidden[l - 1] };
-            let mut a = gemm::mul(input, &self.weights[l]);
+            let a = &mut pre[l];
+            gemm::mul_into(a, input, &self.weights[l]);
             let c = self.multipliers[l];
-            let b = &self.biases[l];
-            for j in 0..a.ncols() {
-                let bj = b[j];
-                for v in a.column_mut(j).iter_mut() {
-                    *v = c * *v + bj;
+            let rows = a.nrows();
+            if rows > 0 {
+                for (col, &bj) in a
+                    .as_mut_slice()
+                    .chunks_exact_mut(rows)
+                    .zip(self.biases[l].iter())
+                {
+                    for v in col {
+                        *v = c * *v + bj;
+                    }
                 }
             }
-            if l + 1 < self.n_layers() {
-                hidden.push(a.map(|v| act.apply(v)));
+            if l + 1 < layers {
+                let h = &mut hidden[l];
+                if h.shape() != a.shape() {
+                    *h = DMatrix::zeros(a.nrows(), a.ncols());
+                }
+                for (hv, &av) in h.as_mut_slice().iter_mut().zip(a.as_slice()) {
+                    *hv = act.apply(av);
+                }
             }
-            pre.push(a);
         }
-        Forward { pre, hidden }
     }
 
     /// The backprop signals δ_l = ∂L/∂a_l for every layer, given
     /// d_out = ∂L/∂output: δ_L = d_out and
     /// δ_l = (c_{l+1} δ_{l+1} W_{l+1}ᵀ) ⊙ φ'(a_l).
     pub fn backprop_signals(&self, fwd: &Forward, d_out: &DMatrix<f64>) -> Vec<DMatrix<f64>> {
+        let mut deltas = Vec::new();
+        self.backprop_signals_into(fwd, d_out, &mut deltas);
+        deltas
+    }
+
+    /// [`Mlp::backprop_signals`] into `deltas`, reusing its matrices (see
+    /// [`Mlp::forward_into`]).
+    pub fn backprop_signals_into(
+        &self,
+        fwd: &Forward,
+        d_out: &DMatrix<f64>,
+        deltas: &mut Vec<DMatrix<f64>>,
+    ) {
         let act = self.spec.activation;
         let n = self.n_layers();
-        let mut deltas: Vec<DMatrix<f64>> = vec![DMatrix::zeros(0, 0); n];
-        deltas[n - 1] = d_out.clone();
+        deltas.resize_with(n, || DMatrix::zeros(0, 0));
+        if deltas[n - 1].shape() == d_out.shape() {
+            deltas[n - 1].copy_from(d_out);
+        } else {
+            deltas[n - 1] = d_out.clone();
+        }
         for l in (0..n - 1).rev() {
-            let mut d = gemm::mul_nt(&deltas[l + 1], &self.weights[l + 1]);
+            let (lower, upper) = deltas.split_at_mut(l + 1);
+            let d = &mut lower[l];
+            gemm::mul_nt_into(d, &upper[0], &self.weights[l + 1]);
             let c = self.multipliers[l + 1];
             let (a, h) = (&fwd.pre[l], &fwd.hidden[l]);
             // Contiguous slices (not nalgebra's strided iterators): the loop
@@ -197,25 +238,54 @@ impl Mlp {
             for ((dv, &av), &hv) in d.as_mut_slice().iter_mut().zip(a).zip(h) {
                 *dv *= c * act.derivative(av, hv);
             }
-            deltas[l] = d;
         }
-        deltas
     }
 
     /// ∂L/∂W_l = c_l h_{l−1}ᵀ δ_l and ∂L/∂b_l = Σ_samples δ_l.
     pub fn backward(&self, x: &DMatrix<f64>, fwd: &Forward, d_out: &DMatrix<f64>) -> Grads {
-        let deltas = self.backprop_signals(fwd, d_out);
-        let mut weights = Vec::with_capacity(self.n_layers());
-        let mut biases = Vec::with_capacity(self.n_layers());
+        let mut grads = Grads::default();
+        self.backward_into(x, fwd, d_out, &mut Vec::new(), &mut grads);
+        grads
+    }
+
+    /// [`Mlp::backward`] into `grads`, with `deltas` as scratch for the
+    /// backprop signals, reusing both (see [`Mlp::forward_into`]).
+    pub fn backward_into(
+        &self,
+        x: &DMatrix<f64>,
+        fwd: &Forward,
+        d_out: &DMatrix<f64>,
+        deltas: &mut Vec<DMatrix<f64>>,
+        grads: &mut Grads,
+    ) {
+        self.backprop_signals_into(fwd, d_out, deltas);
+        let layers = self.n_layers();
+        grads.weights.resize_with(layers, || DMatrix::zeros(0, 0));
+        grads.biases.resize_with(layers, || DVector::zeros(0));
         for (l, delta) in deltas.iter().enumerate() {
             let input = if l == 0 { x } else { &fwd.hidden[l - 1] };
-            weights.push(gemm::mul_tn(input, delta) * self.multipliers[l]);
-            biases.push(DVector::from_iterator(
-                delta.ncols(),
-                delta.column_iter().map(|c| c.sum()),
-            ));
+            let gw = &mut grads.weights[l];
+            gemm::mul_tn_into(gw, input, delta);
+            let c = self.multipliers[l];
+            // v · 1 is v exactly, so the pass is skipped when c = 1.
+            if c != 1.0 {
+                for v in gw.as_mut_slice() {
+                    *v *= c;
+                }
+            }
+            let gb = &mut grads.biases[l];
+            if gb.len() != delta.ncols() {
+                *gb = DVector::zeros(delta.ncols());
+            }
+            let rows = delta.nrows();
+            for (j, b) in gb.iter_mut().enumerate() {
+                // Σ over samples from +0.0 in sample order, as nalgebra's
+                // `column.sum()` did.
+                *b = delta.as_slice()[j * rows..(j + 1) * rows]
+                    .iter()
+                    .fold(0.0, |s, &v| s + v);
+            }
         }
-        Grads { weights, biases }
     }
 
     /// The empirical tangent kernel on x, summed over outputs:

@@ -399,3 +399,145 @@ pub fn feedback(root: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+/// `cargo xtask bench sweep [--rounds R] [--steps N]`: the wall time of one
+/// 16-point sweep (the lazy-rich lab, width 100, α on a log grid) with
+/// `--threads 1` and with `--threads 2`, R rounds interleaved (1, 2, 1, 2,
+/// …), and the ratio t₂ / t₁ per round (issue 13's goal: ≤ 0.6 on 2 cores).
+/// Also the CPU time each run used (user + system, all threads), which
+/// shows whether the two threads had the cores to themselves: on an idle
+/// 2-core machine t₂ ≈ CPU₂ / 2. Fails if the two outputs differ by a byte.
+pub fn sweep(root: &Path, rounds: usize, steps: usize) -> Result<()> {
+    let mut build = cargo(root);
+    build.args(["build", "--quiet", "--release", "--bin", "neurogeom"]);
+    let status = build
+        .status()
+        .with_context(|| format!("could not start `{}`", show(&build)))?;
+    if !status.success() {
+        bail!("`{}` failed ({status})", show(&build));
+    }
+    let exe = root.join("target/release/neurogeom");
+    let link = format!("v=1&lab=lazy-rich&seed=1&task=teacher&width=100&n_train=100&steps={steps}");
+    let grid = "alpha:log:0.01:1000:16";
+    println!("# neurogeom sweep \"{link}\" --sweep {grid} --threads T");
+    println!(
+        "# {} cores; load average before: {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        load_average()
+    );
+    println!("# CPU s / wall s = the cores the run had: on a free 2-core machine ≈ 1 and ≈ 2.");
+    println!("# Under load (or with Linux's autogroup scheduling, where every session gets");
+    println!("# an equal share of the CPU whatever its thread count) the 2-thread run gets");
+    println!("# fewer cores, and t2/t1 measures the machine, not the sweep.");
+    println!("round\tthreads\twall s\tCPU s\tcores\tratio t2/t1\tload average");
+    let mut ratios = Vec::new();
+    let mut reference: Option<Vec<u8>> = None;
+    for round in 1..=rounds {
+        let mut walls = [0.0f64; 2];
+        for (slot, threads) in [1usize, 2].into_iter().enumerate() {
+            let mut cmd = Command::new(&exe);
+            cmd.current_dir(root).args([
+                "sweep",
+                &link,
+                "--sweep",
+                grid,
+                "--threads",
+                &threads.to_string(),
+            ]);
+            let (wall, cpu, out) = timed(&mut cmd)?;
+            match &reference {
+                None => reference = Some(out),
+                Some(r) if *r != out => bail!(
+                    "the sweep's output with --threads {threads} differs from the first run's"
+                ),
+                Some(_) => {}
+            }
+            walls[slot] = wall;
+            let ratio = if threads == 2 {
+                let r = walls[1] / walls[0];
+                ratios.push(r);
+                format!("{r:.2}")
+            } else {
+                String::new()
+            };
+            let (cpu, cores) = match cpu {
+                Some(c) => (format!("{c:.1}"), format!("{:.2}", c / wall)),
+                None => ("?".to_string(), "?".to_string()),
+            };
+            println!(
+                "{round}\t{threads}\t{wall:.2}\t{cpu}\t{cores}\t{ratio}\t{}",
+                load_average()
+            );
+        }
+    }
+    ratios.sort_by(|a, b| a.total_cmp(b));
+    if let (Some(best), Some(median)) = (ratios.first(), ratios.get(ratios.len() / 2)) {
+        println!(
+            "# t2/t1: median {median:.2}, best {best:.2} over {} rounds (goal ≤ 0.60); output identical for 1 and 2 threads",
+            ratios.len()
+        );
+    }
+    Ok(())
+}
+
+/// Run `cmd` to its end; its wall time, its CPU time (user + system of all
+/// its threads, from /proc/PID/stat sampled every 10 ms until it exits;
+/// None where /proc is missing) and its standard output. Exit status 1 is
+/// accepted: `neurogeom sweep` uses it when a point diverged.
+fn timed(cmd: &mut Command) -> Result<(f64, Option<f64>, Vec<u8>)> {
+    use std::io::Read;
+    use std::process::Stdio;
+    let shown = show(cmd);
+    let start = std::time::Instant::now();
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("could not start `{shown}`"))?;
+    let mut stdout = child.stdout.take().context("no stdout")?;
+    let reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        stdout.read_to_end(&mut buf).map(|_| buf)
+    });
+    let stat = format!("/proc/{}/stat", child.id());
+    let mut cpu = None;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if let Some(c) = std::fs::read_to_string(&stat)
+            .ok()
+            .and_then(|s| cpu_seconds(&s))
+        {
+            cpu = Some(c);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    let wall = start.elapsed().as_secs_f64();
+    let out = reader
+        .join()
+        .map_err(|_| anyhow::anyhow!("reading `{shown}`"))??;
+    if !(status.success() || status.code() == Some(1)) {
+        bail!("`{shown}` failed ({status})");
+    }
+    Ok((wall, cpu, out))
+}
+
+/// utime + stime from a /proc/PID/stat line, in seconds (100 ticks/s, the
+/// Linux USER_HZ).
+fn cpu_seconds(stat: &str) -> Option<f64> {
+    // Fields after the command name (which is in parentheses and may hold
+    // spaces): state is field 3, utime 14, stime 15.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
+/// The 1-minute load average, or "?".
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".to_string())
+}

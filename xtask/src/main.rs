@@ -7,6 +7,7 @@
 //!                                             cargo test, wasm build, then Playwright + Chromium
 //! cargo xtask bench [--pytorch] [--seconds S] training steps/s: native, wasm in Node (, PyTorch)
 //! cargo xtask bench capacity [--reps N] [--reference PYTHON]
+//! cargo xtask bench sweep [--rounds R] [--steps N]   a 16-point sweep, 1 vs 2 threads
 //!                                             MFTMA seconds: native, wasm in Node (, published Python)
 //! ```
 //!
@@ -42,6 +43,8 @@ commands:
                                        MFTMA (P = 50, M = 100, N = 500, n_t = 300) native and wasm
                                        in Node; --reference PYTHON (an interpreter where the
                                        published package imports as `mftma`) adds its timing
+  bench sweep [--rounds R] [--steps N] wall time of a 16-point sweep with --threads 1 and 2,
+                                       R rounds interleaved (default 2, 3000 steps), and the ratio
   bench feedback                       the feedback lab: spectrum at N = 500, 1000, 2000 (ours,
                                        nalgebra; native, wasm in Node; numpy eigvals in
                                        target/venv) and a 1000-step simulation at N = 2000
@@ -114,6 +117,25 @@ fn run(args: Vec<String>) -> Result<()> {
             let reference = flags.take_value("--reference")?;
             flags.finish()?;
             bench_capacity::run(&repo_root(), reps, reference)?;
+        }
+        "bench" if flags.args.first().map(String::as_str) == Some("sweep") => {
+            flags.args.remove(0);
+            let rounds = match flags.take_value("--rounds")? {
+                None => 2,
+                Some(s) => match s.parse::<usize>() {
+                    Ok(n) if n >= 1 => n,
+                    _ => bail!("--rounds must be a whole number ≥ 1, got {s:?}"),
+                },
+            };
+            let steps = match flags.take_value("--steps")? {
+                None => 3000,
+                Some(s) => match s.parse::<usize>() {
+                    Ok(n) if n >= 1 => n,
+                    _ => bail!("--steps must be a whole number ≥ 1, got {s:?}"),
+                },
+            };
+            flags.finish()?;
+            bench::sweep(&repo_root(), rounds, steps)?;
         }
         "bench" if flags.args.first().map(String::as_str) == Some("feedback") => {
             flags.args.remove(0);
