@@ -6,6 +6,7 @@
 use nalgebra::DMatrix;
 use neurogeom::config::LabConfig;
 use neurogeom::labs::{self, capacity, Lab};
+use neurogeom::metrics::capacity::simulated::{simulated_capacity, SimulatedOptions};
 use neurogeom::metrics::capacity::{mftma, MftmaOptions};
 use neurogeom::rng::Rng;
 use neurogeom::run;
@@ -242,6 +243,34 @@ fn theory_agrees_with_simulation_on_the_preset() {
     println!("MFTMA α {theory:.4}, simulated {sim:.4}, ball formula {ball:.4}");
     assert!((sim / theory - 1.0).abs() < 0.10);
     assert!(s.chart("theory_sim").is_some());
+    // The simulation runs one separability check per lab step: in uneven
+    // chunks the result is the same, and equals a one-call
+    // `simulated_capacity` on the lab's data (drawn here from its stream).
+    let c = config(&preset("Theory against simulation"));
+    let (mut lab, _) = labs::build(&c);
+    let mut i = 0;
+    while !lab.is_done() {
+        lab.step([1, 7, 40, 3][i % 4]).unwrap();
+        i += 1;
+    }
+    assert_eq!(run::snapshot(lab.as_ref()).hash, s.hash);
+    let data = neurogeom::data::manifolds::spheres(
+        30,
+        40,
+        150,
+        2,
+        1.0,
+        &mut Rng::fork(1, capacity::STREAM_DATA),
+    );
+    let direct = simulated_capacity(
+        &data,
+        &SimulatedOptions {
+            repetitions: 30,
+            seed: 1,
+        },
+    )
+    .unwrap();
+    assert_eq!(sim.to_bits(), direct.capacity.to_bits());
 }
 
 #[test]
@@ -253,6 +282,11 @@ fn points_and_spheres_match_the_formulas() {
     assert!((f - 0.961_2).abs() < 1e-3);
     // n_t = 1000: the Monte Carlo error of 1/α is about √(Var/n_t)/E ≈ 2%.
     assert!((a / f - 1.0).abs() < 0.03);
+    // Points have no principal axes: no axis alignment (not ~k/N of axes
+    // found in rounding), while the centres still have theirs.
+    assert!(metric(&s, "axis_align_0").is_nan());
+    assert!(metric(&s, "center_axis_align_0").is_nan());
+    assert!(metric(&s, "center_align_0").is_finite());
     // Discs with 170 points: the sampled hull reaches cos(π/170)·R at least
     // on average; the ball formula per manifold at R/‖c_μ‖.
     let s = run_fragment(&preset("Spheres"));

@@ -18,7 +18,7 @@
 //!
 //! Steps: one lab step is one SGD step or one unit of analysis (one CG run
 //! of the centre search, one manifold, the participation ratio, the
-//! alignments, or the simulation). Each (stage, layer) analysis has a fixed
+//! alignments, or one separability check of the simulation). Each (stage, layer) analysis (and the simulation) has a fixed
 //! budget of units, an upper bound on what MFTMA needs (the centre search
 //! may stop early: the rest of the budget is empty steps), so the total is
 //! known up front, and `step(a); step(b)` equals `step(a + b)`: the MFTMA job
@@ -47,7 +47,7 @@ use crate::data::{digits, manifolds};
 use crate::labs::{Lab, LabError, LabSpec, Preset};
 use crate::metrics::alignment::{alignment, Alignment};
 use crate::metrics::capacity::simulated::{
-    simulated_capacity, SimulatedCapacity, SimulatedOptions,
+    max_checks, SimulatedCapacity, SimulatedJob, SimulatedOptions,
 };
 use crate::metrics::capacity::theory::{ball_capacity, gardner_capacity};
 use crate::metrics::capacity::{MftmaJob, MftmaOptions, MftmaResult};
@@ -143,7 +143,7 @@ pub fn spec() -> LabSpec {
             ParamSpec::integer("steps", "Steps (training + analysis)", 1, 50_000, 2384)
                 .unit("steps")
                 .group("Training")
-                .help("Every lab step is one SGD step or one unit of analysis. The analysis takes stages × layers × (P·restarts + P + 2) steps (+1 for the simulation): 3 × 4 × 32 = 384 with the defaults; the rest train (the metric 'train_steps')."),
+                .help("Every lab step is one SGD step or one unit of analysis. The analysis takes stages × layers × (P·restarts + P + 2) steps (plus, for the simulation, at most sim_reps × (1 + ⌈log₂ N⌉) steps of one separability check each, N the simulated layer's width): 3 × 4 × 32 = 384 with the defaults; the rest train (the metric 'train_steps')."),
             ParamSpec::integer("stages", "Analysed stages", 2, 6, 3)
                 .group("Analysis")
                 .help("Training stages analysed, evenly spaced from the untrained network (random weights) to the end."),
@@ -370,8 +370,9 @@ enum Phase {
         layer: usize,
         budget: u64,
     },
-    /// The simulated capacity (one step).
-    Simulate,
+    /// The simulated capacity, one separability check per lab step, within
+    /// `budget` steps (an upper bound: the rest are empty steps).
+    Simulate { budget: u64 },
 }
 
 impl Phase {
@@ -379,7 +380,7 @@ impl Phase {
         match self {
             Phase::Train(t) => t.saturating_sub(trained),
             Phase::Analyse { budget, .. } => *budget,
-            Phase::Simulate => 1,
+            Phase::Simulate { budget } => *budget,
         }
     }
 }
@@ -569,6 +570,9 @@ pub struct CapacityLab {
     reps: Option<(usize, Vec<Vec<DMatrix<f64>>>)>,
     running: Option<Running>,
     sim: Option<Result<SimulatedCapacity, String>>,
+    /// The simulation in progress, and the lab steps it has used.
+    sim_job: Option<SimulatedJob>,
+    sim_used: u64,
     last_loss: f64,
     stopped: Option<String>,
     notes: Vec<String>,
@@ -635,7 +639,19 @@ impl CapacityLab {
         } else {
             c.int("stages").max(2) as u64
         };
-        let analysis = stages * n_layers as u64 * budget + u64::from(simulate);
+        // The simulated layer's width bounds the bisection.
+        let sim_layer = c.int("sim_layer").min(n_layers - 1);
+        let sim_width = match sim_layer {
+            0 => n_in,
+            l if l + 1 == n_layers => p.max(1),
+            _ => width,
+        };
+        let sim_budget = if simulate {
+            max_checks(sim_width, c.int("sim_reps").max(1)) as u64
+        } else {
+            0
+        };
+        let analysis = stages * n_layers as u64 * budget + sim_budget;
         let (train, stages) = match limit.checked_sub(analysis) {
             Some(t) if t > 0 && !input_only => (t, stages),
             _ => (0, 1),
@@ -643,7 +659,7 @@ impl CapacityLab {
         if limit < analysis {
             notes.push(format!(
                 "the analysis needs {analysis} steps ({stages} stage(s) × {n_layers} layer(s) × {budget}{}) and only {limit} are set: it stops early and nothing is trained",
-                if simulate { " + 1 for the simulation" } else { "" }
+                if simulate { format!(" + {sim_budget} for the simulation") } else { String::new() }
             ));
         }
         let mut stage_steps: Vec<u64> = if stages == 1 {
@@ -669,7 +685,7 @@ impl CapacityLab {
                 }
             }
             if simulate {
-                plan.push(Phase::Simulate);
+                plan.push(Phase::Simulate { budget: sim_budget });
             }
         }
         let mut trained = 0;
@@ -706,6 +722,8 @@ impl CapacityLab {
             reps: None,
             running: None,
             sim: None,
+            sim_job: None,
+            sim_used: 0,
             last_loss: f64::NAN,
             stopped: None,
             notes,
@@ -825,17 +843,32 @@ impl CapacityLab {
         }
     }
 
-    fn simulate(&mut self) {
-        let layer = self
-            .config
-            .int("sim_layer")
-            .min(self.n_layers().saturating_sub(1));
-        let manifolds = self.representations().swap_remove(layer);
-        let opts = SimulatedOptions {
-            repetitions: self.config.int("sim_reps").max(1),
-            seed: self.config.seed,
-        };
-        self.sim = Some(simulated_capacity(&manifolds, &opts).map_err(|e| e.to_string()));
+    /// One unit of the simulated capacity: the first builds the job (the
+    /// simulated layer's representation) and every unit runs one
+    /// separability check; once the answer is in, units are empty.
+    fn simulate_unit(&mut self) {
+        if self.sim.is_some() {
+            return;
+        }
+        if self.sim_job.is_none() {
+            let manifolds = self.representations().swap_remove(self.sim_layer());
+            let opts = SimulatedOptions {
+                repetitions: self.config.int("sim_reps").max(1),
+                seed: self.config.seed,
+            };
+            match SimulatedJob::new(&manifolds, &opts) {
+                Ok(j) => self.sim_job = Some(j),
+                Err(e) => {
+                    self.sim = Some(Err(e.to_string()));
+                    return;
+                }
+            }
+        }
+        let job = self.sim_job.as_mut().expect("just set");
+        if job.advance(1) {
+            self.sim = job.result().cloned().map(Ok);
+            self.sim_job = None;
+        }
     }
 
     /// The layer compared with the simulation.
@@ -942,13 +975,13 @@ impl CapacityLab {
                 format!("axis_align_{l}"),
                 format!("axis alignment, {n}"),
                 g(&|a| a.axis_alignment),
-                "mean_{μ≠ν} ‖A_μᵀA_ν‖_F²/k, k principal axes.",
+                "mean_{μ≠ν} ‖A_μᵀA_ν‖_F²/k, k principal axes. A manifold with no spread above rounding (a point) has no axis: its pairs are left out, and the value is NaN if every manifold is a point.",
             );
             add(
                 format!("center_axis_align_{l}"),
                 format!("centre–axis alignment, {n}"),
                 g(&|a| a.center_axis_alignment),
-                "mean_{μ≠ν} ‖A_νᵀu_μ‖²/‖u_μ‖².",
+                "mean_{μ≠ν} ‖A_νᵀu_μ‖²/‖u_μ‖². Pairs whose ν has no axis (a point) are left out; NaN if every manifold is a point.",
             );
         }
         if self.stages() > 1 && self.net.is_some() {
@@ -1232,10 +1265,13 @@ impl Lab for CapacityLab {
                         self.phase += 1;
                     }
                 }
-                Phase::Simulate => {
-                    self.simulate();
+                Phase::Simulate { budget } => {
+                    self.simulate_unit();
                     self.step += 1;
-                    self.phase += 1;
+                    self.sim_used += 1;
+                    if self.sim_used >= budget {
+                        self.phase += 1;
+                    }
                 }
             }
         }
@@ -1265,6 +1301,26 @@ impl Lab for CapacityLab {
         }
         if let Some(Err(e)) = &self.sim {
             notes.push(format!("simulated capacity: {e}"));
+        }
+        let names = self.layer_names();
+        let pointlike: Vec<String> = (0..self.n_layers())
+            .filter_map(|l| {
+                let a = self.results[self.last_stage()][l].align.as_ref()?;
+                (a.without_axes > 0).then(|| {
+                    format!(
+                        "{} of {} in {}",
+                        a.without_axes,
+                        a.axis_matrix.nrows(),
+                        names[l]
+                    )
+                })
+            })
+            .collect();
+        if !pointlike.is_empty() {
+            notes.push(format!(
+                "axis alignments: manifolds with no spread above rounding (points) have no principal axis ({}); their pairs are left out, and a layer where none has an axis shows NaN",
+                pointlike.join(", ")
+            ));
         }
         notes
     }
