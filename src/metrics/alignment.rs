@@ -17,10 +17,15 @@
 //!   singular values of A_μᵀA_ν (Björck & Golub 1973), sorted ascending
 //!   in θ.
 //!
-//! k is capped per manifold at its rank (points − 1, N, and the number of
-//! nonzero variances); a manifold with no variance has no axes and
-//! contributes 0 to the axis alignments. A zero centre contributes 0 to the
-//! centre alignments. Eigen-decompositions use nalgebra's symmetric eigen
+//! k is capped per manifold at its rank: points − 1, N, and the number of
+//! principal axes that stand above rounding (see [`principal_axes`] for the
+//! thresholds). A manifold with no axis (all its points the same, up to
+//! rounding) has no axis alignment: its pairs are NaN in the matrices and
+//! left out of the means, and a mean with no pair left is NaN
+//! ([`Alignment::without_axes`] counts such manifolds). A degenerate
+//! manifold with fewer axes than k counts only its real ones: two lines
+//! along orthogonal directions give exactly 0 at any k. A zero centre
+//! contributes 0 to the centre alignments. Eigen-decompositions use nalgebra's symmetric eigen
 //! (libm inside, so the same bits in wasm and natively); an axis is defined
 //! up to sign, which none of these quantities sees.
 
@@ -40,18 +45,48 @@ pub struct Alignment {
     pub center_axis_alignment: f64,
     /// P × P: |cos(u_μ, u_ν)| (diagonal 1, or 0 for a zero centre).
     pub center_matrix: DMatrix<f64>,
-    /// P × P: ‖A_μᵀA_ν‖_F² / k (diagonal 1, or 0 without axes).
+    /// P × P: ‖A_μᵀA_ν‖_F² / k (diagonal 1 for k axes; NaN when μ or ν has
+    /// no axis).
     pub axis_matrix: DMatrix<f64>,
-    /// P × P: ‖A_νᵀu_μ‖² / ‖u_μ‖² (row μ's centre in column ν's axes).
+    /// P × P: ‖A_νᵀu_μ‖² / ‖u_μ‖² (row μ's centre in column ν's axes; NaN
+    /// when ν has no axis, 0 for a zero centre).
     pub center_axis_matrix: DMatrix<f64>,
     /// The number of axes used (the requested k).
     pub k: usize,
+    /// Manifolds with no principal axis above rounding (a point each).
+    pub without_axes: usize,
 }
 
-/// The top-k principal axes (N × k', k' ≤ k) of the rows of `x` about
-/// their mean.
+/// Relative size, against the data's largest |coordinate| and √(M·N), of
+/// the smallest singular value [`principal_axes`] takes for an axis.
+pub const AXIS_ABS_TOL: f64 = 1e-10;
+/// Relative size, against the largest eigenvalue of the Gram matrix, of the
+/// smallest eigenvalue [`principal_axes`] takes for an axis.
+pub const AXIS_REL_TOL: f64 = 1e-12;
+
+/// The top-k principal axes (N × k', k' ≤ k) of the rows of `x` (M × N)
+/// about their mean.
+///
+/// An axis needs a singular value σ of the centred Y that stands above
+/// rounding, by two tests:
+///
+/// - σ > [`AXIS_ABS_TOL`]·√(M·N)·max|x_if|. Centring in floating point
+///   leaves errors |e_if| ≤ (M + 1)·u·max|x| (u = 1.1e-16: the mean's
+///   summation and the subtraction), so the error matrix has
+///   ‖E‖₂ ≤ ‖E‖_F ≤ √(M·N)·(M + 1)·u·max|x|. For M up to 10⁵,
+///   (M + 1)·u < 1.2e-11 < 1e-10: identical points (σ_max itself is then
+///   rounding) give no axis at all. A real spread below 1e-10 of the
+///   coordinates' scale is treated as none.
+/// - σ² > [`AXIS_REL_TOL`]·σ_max² (σ > 1e-6·σ_max). The eigenvalues of the
+///   Gram YYᵀ (or YᵀY) carry errors of order u·σ_max² times the size, so
+///   smaller directions are not resolved by this route; a manifold's
+///   secondary axis that thin is taken as absent.
 pub fn principal_axes(x: &DMatrix<f64>, k: usize) -> DMatrix<f64> {
     let (m, n) = x.shape();
+    let scale = x.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+    let sigma_min = AXIS_ABS_TOL * libm::sqrt((m * n) as f64) * scale;
+    // Eigenvalues (σ²) an axis must exceed.
+    let floor = |top: f64| (AXIS_REL_TOL * top.max(0.0)).max(sigma_min * sigma_min);
     let mut y = x.clone();
     for f in 0..n {
         let mut s = 0.0;
@@ -64,7 +99,8 @@ pub fn principal_axes(x: &DMatrix<f64>, k: usize) -> DMatrix<f64> {
         }
     }
     let total: f64 = y.iter().map(|v| v * v).sum();
-    if !(total > 0.0) || k == 0 {
+    // ‖Y‖_F ≥ σ_max: nothing above the rounding floor, no axis.
+    if !(total > 0.0) || k == 0 || libm::sqrt(total) <= sigma_min {
         return DMatrix::zeros(n, 0);
     }
     if m < n {
@@ -73,7 +109,7 @@ pub fn principal_axes(x: &DMatrix<f64>, k: usize) -> DMatrix<f64> {
         let Some((vals, vecs)) = symmetric_eigen_desc(&g) else {
             return DMatrix::zeros(n, 0);
         };
-        let tol = 1e-12 * vals[0].max(0.0);
+        let tol = floor(vals[0]);
         let kk = vals.iter().take(k).filter(|&&v| v > tol).count();
         let mut a = DMatrix::zeros(n, kk);
         for c in 0..kk {
@@ -93,7 +129,7 @@ pub fn principal_axes(x: &DMatrix<f64>, k: usize) -> DMatrix<f64> {
         let Some((vals, vecs)) = symmetric_eigen_desc(&g) else {
             return DMatrix::zeros(n, 0);
         };
-        let tol = 1e-12 * vals[0].max(0.0);
+        let tol = floor(vals[0]);
         let kk = vals.iter().take(k).filter(|&&v| v > tol).count();
         vecs.columns(0, kk).into_owned()
     }
@@ -173,9 +209,11 @@ pub fn alignment(manifolds: &[DMatrix<f64>], k: usize) -> Result<Alignment, Capa
                 let m = a.tr_mul(b);
                 m.iter().map(|v| v * v).sum::<f64>() / k as f64
             } else {
-                0.0
+                f64::NAN
             };
-            cam[(mu, nu)] = if nu_mu > 0.0 && b.ncols() > 0 {
+            cam[(mu, nu)] = if b.ncols() == 0 {
+                f64::NAN
+            } else if nu_mu > 0.0 {
                 let mut s = 0.0;
                 for c in 0..b.ncols() {
                     let proj: f64 = b
@@ -192,16 +230,22 @@ pub fn alignment(manifolds: &[DMatrix<f64>], k: usize) -> Result<Alignment, Capa
             };
         }
     }
+    // The mean over the defined (non-NaN) off-diagonal pairs; NaN if none.
     let off_mean = |m: &DMatrix<f64>| {
-        let mut s = 0.0;
+        let (mut s, mut count) = (0.0, 0usize);
         for mu in 0..p {
             for nu in 0..p {
-                if mu != nu {
+                if mu != nu && !m[(mu, nu)].is_nan() {
                     s += m[(mu, nu)];
+                    count += 1;
                 }
             }
         }
-        s / (p * (p - 1)) as f64
+        if count == 0 {
+            f64::NAN
+        } else {
+            s / count as f64
+        }
     };
     Ok(Alignment {
         center_alignment: off_mean(&cm),
@@ -211,6 +255,7 @@ pub fn alignment(manifolds: &[DMatrix<f64>], k: usize) -> Result<Alignment, Capa
         axis_matrix: am,
         center_axis_matrix: cam,
         k,
+        without_axes: axes.iter().filter(|a| a.ncols() == 0).count(),
     })
 }
 
@@ -325,6 +370,70 @@ mod tests {
             "{}",
             al.center_axis_matrix
         );
+    }
+
+    /// Points far from the origin (coordinates ~10³, so that centring
+    /// leaves rounding residue) in N = 300: every manifold has no axis, and
+    /// the axis alignments are NaN, not the ~k/N of axes found in rounding.
+    #[test]
+    fn points_have_no_axes() {
+        let mut rng = Rng::new(5);
+        let (p, m, n) = (6, 170, 300);
+        let xs: Vec<DMatrix<f64>> = (0..p)
+            .map(|_| {
+                let c: Vec<f64> = (0..n).map(|_| 1e3 * rng.normal() + 0.1).collect();
+                DMatrix::from_fn(m, n, |_, f| c[f])
+            })
+            .collect();
+        // The residue is really there: the centred points are not all 0.
+        let mean0: f64 = xs[0].column(7).iter().sum::<f64>() / m as f64;
+        assert!(xs[0].column(7).iter().any(|v| v - mean0 != 0.0));
+        for x in &xs {
+            assert_eq!(principal_axes(x, 3).ncols(), 0);
+        }
+        let a = alignment(&xs, 3).unwrap();
+        assert_eq!(a.without_axes, p);
+        assert!(a.axis_alignment.is_nan() && a.center_axis_alignment.is_nan());
+        assert!(a.axis_matrix.iter().all(|v| v.is_nan()));
+        assert!(a.center_alignment.is_finite());
+    }
+
+    /// Lines (1-d manifolds) with large offsets, k = 3: the two missing
+    /// axes of each are not filled from rounding. Lines 0 and 1 along e0,
+    /// line 2 along e1 and a point (manifold 3): the pairs of lines give
+    /// exactly 1/k (same line) and 0 (orthogonal); the point's pairs are
+    /// left out, so the mean over the 6 ordered pairs of lines is
+    /// (2·⅓)/6 = 1/9. The centre–axis alignment is 0: the centres lie on
+    /// e2..e5, outside every line.
+    #[test]
+    fn lines_give_exact_values_and_a_point_is_left_out() {
+        let mut rng = Rng::new(6);
+        let n = 40;
+        let mut c = |i: usize| {
+            let mut v = vec![0.0; n];
+            v[i] = 1e3 * (1.0 + rng.uniform());
+            v
+        };
+        let (c2, c3, c4, c5) = (c(2), c(3), c(4), c(5));
+        let xs = vec![
+            manifold(&c2, &[e(n, 0)], 50, &mut rng),
+            manifold(&c3, &[e(n, 0)], 50, &mut rng),
+            manifold(&c4, &[e(n, 1)], 50, &mut rng),
+            DMatrix::from_fn(50, n, |_, f| c5[f]),
+        ];
+        let a = alignment(&xs, 3).unwrap();
+        assert_eq!(a.without_axes, 1);
+        assert!((a.axis_matrix[(0, 1)] - 1.0 / 3.0).abs() < 1e-15);
+        assert!(a.axis_matrix[(0, 2)].abs() < 1e-15);
+        assert!(a.axis_matrix[(3, 0)].is_nan() && a.axis_matrix[(0, 3)].is_nan());
+        assert!(
+            (a.axis_alignment - 1.0 / 9.0).abs() < 1e-15,
+            "{}",
+            a.axis_alignment
+        );
+        // Row 3 (the point's centre) in the lines' axes is defined: 0.
+        assert!(a.center_axis_matrix[(3, 0)].abs() < 1e-20);
+        assert!(a.center_axis_alignment.abs() < 1e-20);
     }
 
     #[test]

@@ -273,6 +273,21 @@ fn variance_covariance(e: &DMatrix<f64>) -> (f64, DMatrix<f64>) {
     (var_w * var_loss + VICREG_COVARIANCE * cov_loss, grad)
 }
 
+/// The loss of `objective` on the embeddings e1, e2 of a positive pair of
+/// views, and its gradients (∂L/∂e1, ∂L/∂e2): [`info_nce`] at
+/// `temperature`, or [`invariance_loss`] (which ignores it).
+pub fn objective_loss(
+    objective: Objective,
+    e1: &DMatrix<f64>,
+    e2: &DMatrix<f64>,
+    temperature: f64,
+) -> (f64, DMatrix<f64>, DMatrix<f64>) {
+    match objective {
+        Objective::InfoNce => info_nce(e1, e2, temperature),
+        Objective::Invariance => invariance_loss(e1, e2),
+    }
+}
+
 /// The representation analysed in self-supervised learning: the network's
 /// last hidden layer on x (samples × width), the layer below the projection
 /// head. A network without hidden layers returns x itself.
@@ -304,10 +319,7 @@ pub fn ssl_step(
     }
     let f1 = net.forward(v1);
     let f2 = net.forward(v2);
-    let (loss, d1, d2) = match objective {
-        Objective::InfoNce => info_nce(f1.output(), f2.output(), temperature),
-        Objective::Invariance => invariance_loss(f1.output(), f2.output()),
-    };
+    let (loss, d1, d2) = objective_loss(objective, f1.output(), f2.output(), temperature);
     if !loss.is_finite() {
         return loss;
     }

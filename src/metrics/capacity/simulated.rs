@@ -151,9 +151,35 @@ fn stack_centred(manifolds: &[DMatrix<f64>]) -> (DMatrix<f64>, Vec<usize>) {
     (all, owner)
 }
 
-/// The fraction of `repetitions` random (projection, dichotomy) pairs at
-/// dimension `n` that are linearly separable. `all` is the stacked,
-/// centred data and `owner` each row's manifold.
+/// Whether the `rep`-th random (projection, dichotomy) pair at dimension
+/// `n` is linearly separable. `all` is the stacked, centred data and
+/// `owner` each row's manifold. Draws from `Rng::fork(seed, n·2²⁰ + rep)`.
+fn check_at(
+    all: &DMatrix<f64>,
+    owner: &[usize],
+    p: usize,
+    n: usize,
+    rep: usize,
+    seed: u64,
+) -> bool {
+    let n_amb = all.ncols();
+    let mut rng = Rng::fork(seed, ((n as u64) << 20) | rep as u64);
+    let proj = DMatrix::from_fn(n_amb, n, |_, _| rng.normal());
+    let labels: Vec<f64> = (0..p)
+        .map(|_| if rng.uniform() < 0.5 { 1.0 } else { -1.0 })
+        .collect();
+    let mut z = crate::gemm::mul(all, &proj);
+    for (i, &mu) in owner.iter().enumerate() {
+        let y = labels[mu];
+        for f in 0..n {
+            z[(i, f)] *= y;
+        }
+    }
+    separate(&z).is_separable()
+}
+
+/// The fraction of `reps` random (projection, dichotomy) pairs at
+/// dimension `n` that are linearly separable.
 fn fraction_at(
     all: &DMatrix<f64>,
     owner: &[usize],
@@ -162,25 +188,9 @@ fn fraction_at(
     reps: usize,
     seed: u64,
 ) -> f64 {
-    let n_amb = all.ncols();
-    let mut hits = 0;
-    for rep in 0..reps {
-        let mut rng = Rng::fork(seed, ((n as u64) << 20) | rep as u64);
-        let proj = DMatrix::from_fn(n_amb, n, |_, _| rng.normal());
-        let labels: Vec<f64> = (0..p)
-            .map(|_| if rng.uniform() < 0.5 { 1.0 } else { -1.0 })
-            .collect();
-        let mut z = crate::gemm::mul(all, &proj);
-        for (i, &mu) in owner.iter().enumerate() {
-            let y = labels[mu];
-            for f in 0..n {
-                z[(i, f)] *= y;
-            }
-        }
-        if separate(&z).is_separable() {
-            hits += 1;
-        }
-    }
+    let hits = (0..reps)
+        .filter(|&rep| check_at(all, owner, p, n, rep, seed))
+        .count();
     hits as f64 / reps as f64
 }
 
@@ -204,59 +214,166 @@ pub fn separability_curve(
         .collect())
 }
 
-/// α_sim = P / N_c, N_c found by bisection on n ∈ [1, N_amb].
+/// Checks (one (projection, dichotomy) pair each) that a
+/// [`SimulatedJob`] on data of ambient dimension `n_amb` needs at most:
+/// `repetitions` per evaluated n, and the bisection evaluates n_amb, then at
+/// most ⌈log₂ n_amb⌉ midpoints (the final lo and hi are among them).
+pub fn max_checks(n_amb: usize, repetitions: usize) -> usize {
+    let steps = if n_amb <= 1 {
+        0
+    } else {
+        (usize::BITS - (n_amb - 1).leading_zeros()) as usize
+    };
+    repetitions.max(1) * (1 + steps)
+}
+
+/// The simulated capacity computed in resumable pieces: one unit is one
+/// separability check (one random projection and dichotomy at one n), so a
+/// page can show progress and cancel between units. The result does not
+/// depend on how the units are chunked (every check draws from its own
+/// stream, and the bisection is a function of the finished fractions), and
+/// equals [`simulated_capacity`] bit for bit.
+#[derive(Clone, Debug)]
+pub struct SimulatedJob {
+    all: DMatrix<f64>,
+    owner: Vec<usize>,
+    p: usize,
+    reps: usize,
+    seed: u64,
+    /// Every finished (n, separable fraction), in evaluation order.
+    curve: Vec<(usize, f64)>,
+    /// The evaluation in progress: (n, checks done, separable so far).
+    current: Option<(usize, usize, usize)>,
+    checks: usize,
+    result: Option<SimulatedCapacity>,
+}
+
+impl SimulatedJob {
+    /// Check the data and options; nothing is computed yet.
+    pub fn new(
+        manifolds: &[DMatrix<f64>],
+        options: &SimulatedOptions,
+    ) -> Result<Self, CapacityError> {
+        check_manifolds(manifolds)?;
+        if options.repetitions == 0 {
+            return Err(CapacityError::BadOption("repetitions must be ≥ 1".into()));
+        }
+        let (all, owner) = stack_centred(manifolds);
+        Ok(SimulatedJob {
+            all,
+            owner,
+            p: manifolds.len(),
+            reps: options.repetitions,
+            seed: options.seed,
+            curve: Vec::new(),
+            current: None,
+            checks: 0,
+            result: None,
+        })
+    }
+
+    /// The bisection replayed over the finished fractions: the answer, or
+    /// the n whose fraction it needs next. Invariant: f(lo) < ½ ≤ f(hi)
+    /// (lo = 0 stands for "nothing separates").
+    fn plan(&self) -> Result<SimulatedCapacity, usize> {
+        let f = |n: usize| -> Result<f64, usize> {
+            self.curve
+                .iter()
+                .find(|(m, _)| *m == n)
+                .map(|&(_, v)| v)
+                .ok_or(n)
+        };
+        let sorted = || {
+            let mut c = self.curve.clone();
+            c.sort_by_key(|c| c.0);
+            c
+        };
+        let (mut lo, mut hi) = (0usize, self.all.ncols());
+        if f(hi)? < 0.5 {
+            return Ok(SimulatedCapacity {
+                capacity: f64::NAN,
+                critical_dim: f64::NAN,
+                curve: sorted(),
+            });
+        }
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if f(mid)? < 0.5 {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        let f_lo = if lo == 0 { 0.0 } else { f(lo)? };
+        let f_hi = f(hi)?;
+        let nc = if f_hi > f_lo {
+            lo as f64 + (0.5 - f_lo) / (f_hi - f_lo)
+        } else {
+            hi as f64
+        };
+        Ok(SimulatedCapacity {
+            capacity: self.p as f64 / nc,
+            critical_dim: nc,
+            curve: sorted(),
+        })
+    }
+
+    /// Run up to `max_units` checks. Ok(true) once the answer is known
+    /// (further calls do nothing).
+    pub fn advance(&mut self, max_units: usize) -> bool {
+        for _ in 0..max_units {
+            if self.result.is_some() {
+                break;
+            }
+            let n = match self.plan() {
+                Ok(r) => {
+                    self.result = Some(r);
+                    break;
+                }
+                Err(n) => n,
+            };
+            let (_, done, hits) = match self.current {
+                Some(c) if c.0 == n => c,
+                _ => (n, 0, 0),
+            };
+            let ok = check_at(&self.all, &self.owner, self.p, n, done, self.seed);
+            let (done, hits) = (done + 1, hits + usize::from(ok));
+            self.checks += 1;
+            if done == self.reps {
+                self.curve.push((n, hits as f64 / self.reps as f64));
+                self.current = None;
+            } else {
+                self.current = Some((n, done, hits));
+            }
+        }
+        if self.result.is_none() {
+            if let Ok(r) = self.plan() {
+                self.result = Some(r);
+            }
+        }
+        self.result.is_some()
+    }
+
+    /// Checks run so far (at most [`max_checks`]).
+    pub fn checks_done(&self) -> usize {
+        self.checks
+    }
+
+    /// The answer, once [`Self::advance`] has returned true.
+    pub fn result(&self) -> Option<&SimulatedCapacity> {
+        self.result.as_ref()
+    }
+}
+
+/// α_sim = P / N_c, N_c found by bisection on n ∈ [1, N_amb]: a
+/// [`SimulatedJob`] run to its end.
 pub fn simulated_capacity(
     manifolds: &[DMatrix<f64>],
     options: &SimulatedOptions,
 ) -> Result<SimulatedCapacity, CapacityError> {
-    check_manifolds(manifolds)?;
-    if options.repetitions == 0 {
-        return Err(CapacityError::BadOption("repetitions must be ≥ 1".into()));
-    }
-    let p = manifolds.len();
-    let (all, owner) = stack_centred(manifolds);
-    let n_amb = all.ncols();
-    let mut curve: Vec<(usize, f64)> = Vec::new();
-    let eval = |n: usize, curve: &mut Vec<(usize, f64)>| -> f64 {
-        if let Some(&(_, f)) = curve.iter().find(|(m, _)| *m == n) {
-            return f;
-        }
-        let f = fraction_at(&all, &owner, p, n, options.repetitions, options.seed);
-        curve.push((n, f));
-        f
-    };
-    // Invariant: f(lo) < ½ ≤ f(hi) (lo = 0 stands for "nothing separates").
-    let (mut lo, mut hi) = (0usize, n_amb);
-    let f_hi = eval(hi, &mut curve);
-    if f_hi < 0.5 {
-        curve.sort_by_key(|c| c.0);
-        return Ok(SimulatedCapacity {
-            capacity: f64::NAN,
-            critical_dim: f64::NAN,
-            curve,
-        });
-    }
-    while hi - lo > 1 {
-        let mid = lo + (hi - lo) / 2;
-        if eval(mid, &mut curve) < 0.5 {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    let f_lo = if lo == 0 { 0.0 } else { eval(lo, &mut curve) };
-    let f_hi = eval(hi, &mut curve);
-    let nc = if f_hi > f_lo {
-        lo as f64 + (0.5 - f_lo) / (f_hi - f_lo)
-    } else {
-        hi as f64
-    };
-    curve.sort_by_key(|c| c.0);
-    Ok(SimulatedCapacity {
-        capacity: p as f64 / nc,
-        critical_dim: nc,
-        curve,
-    })
+    let mut job = SimulatedJob::new(manifolds, options)?;
+    while !job.advance(usize::MAX) {}
+    Ok(job.result.take().expect("advance returned true"))
 }
 
 #[cfg(test)]
@@ -297,6 +414,47 @@ mod tests {
             let want = 2 * (0..n as u64).map(|k| binom(p as u64 - 1, k)).sum::<u64>();
             assert_eq!(count, want, "P = {p}, n = {n}");
         }
+    }
+
+    /// The job in uneven chunks equals the one-call function bit for bit,
+    /// and stays within its announced number of checks.
+    #[test]
+    fn the_job_is_chunk_independent() {
+        let mut rng = Rng::new(3);
+        let ms: Vec<DMatrix<f64>> = (0..8)
+            .map(|_| {
+                let c: Vec<f64> = (0..20).map(|_| rng.normal()).collect();
+                DMatrix::from_fn(6, 20, |_, f| c[f] + 0.3 * rng.normal())
+            })
+            .collect();
+        let opts = SimulatedOptions {
+            repetitions: 7,
+            seed: 9,
+        };
+        let whole = simulated_capacity(&ms, &opts).unwrap();
+        assert!(whole.capacity.is_finite());
+        // Against the separable fractions computed directly at each n.
+        let dims: Vec<usize> = whole.curve.iter().map(|c| c.0).collect();
+        let direct = separability_curve(&ms, &dims, &opts).unwrap();
+        for ((_, f), d) in whole.curve.iter().zip(&direct) {
+            assert_eq!(f.to_bits(), d.to_bits());
+        }
+        for chunks in [vec![1usize], vec![3, 1, 5], vec![1000]] {
+            let mut job = SimulatedJob::new(&ms, &opts).unwrap();
+            let mut i = 0;
+            while !job.advance(chunks[i % chunks.len()]) {
+                i += 1;
+            }
+            assert!(job.checks_done() <= max_checks(20, 7));
+            assert_eq!(job.result(), Some(&whole));
+            assert!(job.advance(5));
+        }
+        // A bound that is reached: 20 → n = 20, 10, 5, 2 or 3, … (⌈log₂ 20⌉ = 5).
+        assert_eq!(max_checks(20, 7), 7 * 6);
+        assert_eq!(max_checks(1, 4), 4);
+        assert_eq!(max_checks(2, 4), 8);
+        assert_eq!(max_checks(16, 1), 5);
+        assert_eq!(max_checks(17, 1), 6);
     }
 
     #[test]
