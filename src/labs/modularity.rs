@@ -91,7 +91,7 @@ pub fn spec() -> LabSpec {
                 .help("Extra copies of a point on the diagonal (fewer off it, Gaussian of width 0.1)."),
             ParamSpec::text("points", "Points", "", 8000)
                 .group("Sources")
-                .help("Hand-drawn points x,y;x,y;… (4 decimals), used when Sources is 'Hand-drawn points'."),
+                .help("Hand-drawn points x,y;x,y;… (4 decimals), used when Sources is 'Hand-drawn points'. Draw them on the source scatter (click to add, drag to move, shift-click to delete) or upload a CSV or NPY file of N × 2 numbers there."),
             ParamSpec::choice(
                 "model",
                 "Model",
@@ -164,6 +164,16 @@ fn presets() -> Vec<Preset> {
             "Correlation vs range: corner cut (mixed)",
             "A triangle of leg 0.6 cut from the grid: a smaller correlation than the oversampled diagonal, but the support changed, and the code mixes.",
             "v=1&lab=modularity&seed=1&dist=triangle&leg=0.6&model=linear",
+        ),
+        p(
+            "The MLP autoencoder: a modular square",
+            "The nonlinear autoencoder (d → 16 → ReLU → 6 latents → 16 → ReLU → d) with the paper's energies and small initial weights, on the 21 × 21 grid: every active latent is tuned to one source.",
+            "v=1&lab=modularity&seed=1&dist=grid&model=mlp&steps=20000",
+        ),
+        p(
+            "The MLP autoencoder: a cut corner mixes",
+            "The same MLP with a triangle of leg 0.9 cut from the grid: the theory says mixed, and a latent tunes to both sources at 45°.",
+            "v=1&lab=modularity&seed=1&dist=triangle&leg=0.9&model=mlp&steps=20000",
         ),
         p(
             "The theory's boundary: sweep the leg L",
