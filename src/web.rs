@@ -75,25 +75,32 @@ pub fn fragment(config_json: &str) -> Result<String, JsValue> {
     Ok(share::config_fragment(&labs::check(&config).0))
 }
 
-/// Draw a chart (JSON, as in a snapshot's `charts`) on a canvas.
+/// Draw a chart (JSON, as in a snapshot's `charts`) on a canvas. Returns
+/// where the data landed, as JSON (`plot::frame::PlotBox`: `{left, top,
+/// width, height, x: {lo, hi, log, px_lo, px_hi}, y: {…}}` in CSS pixels of
+/// the canvas, display-space ranges), or `null` for a canvas too small to
+/// draw in.
 #[wasm_bindgen]
-pub fn draw_chart(canvas: HtmlCanvasElement, chart_json: &str) -> Result<(), JsValue> {
+pub fn draw_chart(canvas: HtmlCanvasElement, chart_json: &str) -> Result<String, JsValue> {
     draw_chart_pinned(canvas, chart_json, "")
 }
 
 /// Draw a chart (JSON) on a canvas with the pinned run's chart of the same
 /// id (JSON, or "" for none) beside it: for lines, bands, scatters and
 /// profiles the pinned series are drawn dashed in the same colours, named
-/// "<name> (pinned)". The pinned chart is only drawn, never hashed.
+/// "<name> (pinned)". The pinned chart is only drawn, never hashed. Returns
+/// where the data landed, as [`draw_chart`] does.
 #[wasm_bindgen]
 pub fn draw_chart_pinned(
     canvas: HtmlCanvasElement,
     chart_json: &str,
     pinned_json: &str,
-) -> Result<(), JsValue> {
+) -> Result<String, JsValue> {
     let chart = crate::plot::chart_from_json(chart_json).map_err(js_error)?;
     let pinned = pinned_chart(pinned_json)?;
-    crate::plot::canvas::draw_on_canvas(canvas, &chart, pinned.as_ref()).map_err(js_error)
+    let frame =
+        crate::plot::canvas::draw_on_canvas(canvas, &chart, pinned.as_ref()).map_err(js_error)?;
+    serde_json::to_string(&frame).map_err(|e| js_error(e.to_string()))
 }
 
 /// A chart (JSON) as a standalone SVG document, for the page's export.
@@ -666,6 +673,18 @@ impl WasmAnalysis {
         )
         .to_string())
     }
+}
+
+/// Points uploaded for a hand-drawn distribution (the modularity lab's
+/// `points` key): an `.npy` of N × 2 (or N × 3) numbers or CSV/TSV text,
+/// read by the Your-data readers (`data::sources::points_from_file`).
+/// Returns the points as link text (`x,y;x,y;…`, 4 decimals), or an
+/// `Error` saying what is wrong with the file.
+#[wasm_bindgen]
+pub fn points_from_file(name: &str, bytes: &[u8]) -> Result<String, JsValue> {
+    crate::data::sources::points_from_file(name, bytes)
+        .map(|x| crate::data::sources::format_points(&x))
+        .map_err(js_error)
 }
 
 /// The built-in example file (`analyze::example_npz`), its bytes.

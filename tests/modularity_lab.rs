@@ -230,3 +230,130 @@ fn chunking_does_not_change_the_result() {
         }
     }
 }
+
+/// The MLP autoencoder with the paper's set-up (kylehkhsu/modular: small
+/// initial weights, energies as means over latents), seed 1: modular on the
+/// full 21 × 21 grid and with a small corner cut, mixed with a large one.
+/// (From the torch-style initialisation it was mixed even on the grid:
+/// most-mixed angle 0.54 rad at the lab's defaults.)
+#[test]
+fn trained_mlp_autoencoder_follows_the_theory() {
+    for (dist, modular) in [
+        ("dist=grid", true),
+        ("dist=triangle&leg=0.3", true),
+        ("dist=triangle&leg=0.9", false),
+    ] {
+        let f = format!("v=1&lab=modularity&seed=1&model=mlp&{dist}&steps=20000");
+        let (snap, _) = run::run_to_end(&config(&f));
+        let angle = snap.metric("max_mixing_angle").unwrap();
+        let ncmi = snap.metric("ncmi_infom").unwrap();
+        println!("MLP {dist}: angle {angle:.4}, NCMI InfoM {ncmi:.3}");
+        assert_eq!(
+            snap.metric("theory_modular").unwrap(),
+            if modular { 1.0 } else { 0.0 }
+        );
+        if modular {
+            assert!(angle < 0.03, "{dist}: angle {angle}");
+            assert!(ncmi > 0.95, "{dist}: NCMI InfoM {ncmi}");
+        } else {
+            assert!(
+                (angle - std::f64::consts::FRAC_PI_4).abs() < 0.05,
+                "{dist}: angle {angle}"
+            );
+            assert!(ncmi < 0.8, "{dist}: NCMI InfoM {ncmi}");
+        }
+    }
+}
+
+/// The oracle: the same points given in the link, uploaded as CSV
+/// and uploaded as NPY give the same points and the same verdict, bit for
+/// bit (the uploads go through the Your-data readers, the link through the
+/// lab's parser).
+#[test]
+fn points_from_link_csv_and_npy_agree() {
+    use neurogeom::data::files::npy;
+    use neurogeom::data::sources::{format_points, parse_points, points_from_file};
+    // A triangle corner cut from a 6 × 6 grid (mixed), and the full grid (modular).
+    for keep in [1.2, 2.0] {
+        let mut pts = vec![];
+        for i in 0..6 {
+            for j in 0..6 {
+                let (x, y) = (i as f64 * 0.2, j as f64 * 0.2);
+                if x + y <= keep + 1e-9 {
+                    pts.push([x, y]);
+                }
+            }
+        }
+        let link = format_points(&DMatrix::from_fn(pts.len(), 2, |i, k| pts[i][k]));
+        let from_link = parse_points(&link).unwrap();
+        let csv = format!("s1,s2\n{}\n", link.replace(';', "\n"));
+        let from_csv = points_from_file("points.csv", csv.as_bytes()).unwrap();
+        let flat: Vec<f64> = (0..from_link.nrows())
+            .flat_map(|i| [from_link[(i, 0)], from_link[(i, 1)]])
+            .collect();
+        let bytes = npy::write(&[from_link.nrows(), 2], &flat, "<f8", false);
+        let from_npy = points_from_file("points.npy", &bytes).unwrap();
+        assert_eq!(from_csv, from_link);
+        assert_eq!(from_npy, from_link);
+        assert_eq!(format_points(&from_npy), link);
+        // The lab reads the uploaded points as link text (4 decimals): the
+        // same verdict and margin, bit for bit, as the theory on each.
+        let mut c = config("v=1&lab=modularity&seed=1&dist=points&steps=100");
+        c.set("points", ParamValue::Choice(format_points(&from_npy)));
+        let (lab, _) = labs::build(&c);
+        let snap = run::snapshot(lab.as_ref());
+        for x in [&from_link, &from_csv, &from_npy] {
+            let cond = m::pairwise_condition(x).unwrap();
+            assert_eq!(
+                snap.metric("theory_modular").unwrap(),
+                if cond.modular { 1.0 } else { 0.0 }
+            );
+            assert_eq!(
+                snap.metric("theory_margin").unwrap().to_bits(),
+                cond.margin.to_bits()
+            );
+        }
+        assert_eq!(
+            snap.metric("theory_modular").unwrap(),
+            if keep > 1.5 { 1.0 } else { 0.0 }
+        );
+    }
+    // Files that are not points say why.
+    let cube = npy::write(&[2, 2, 2], &[0.0; 8], "<f8", false);
+    assert!(points_from_file("cube.npy", &cube)
+        .unwrap_err()
+        .contains("N × 2"));
+    let wide = npy::write(&[3, 4], &[0.0; 12], "<f8", false);
+    assert!(points_from_file("wide.npy", &wide)
+        .unwrap_err()
+        .contains("4 columns"));
+    let nan = npy::write(&[3, 2], &[0.0, 1.0, f64::NAN, 0.0, 1.0, 1.0], "<f8", false);
+    assert!(points_from_file("nan.npy", &nan)
+        .unwrap_err()
+        .contains("row 1"));
+    assert!(points_from_file("bin.dat", &[0, 159, 146, 150]).is_err());
+}
+
+/// Fewer than 3 hand-drawn points (the point editor's start): shown, with a
+/// note, not analysed or trained on, and never a panic.
+#[test]
+fn too_few_points_are_shown_not_trained() {
+    for text in ["", "0.5,0.5", "0.1,0.2;0.3,0.4"] {
+        let mut c = config("v=1&lab=modularity&seed=1&dist=points&steps=100");
+        c.set("points", ParamValue::Choice(text.into()));
+        let (mut lab, notes) = labs::build(&c);
+        assert!(
+            notes.iter().any(|n| n.contains("point(s) drawn")),
+            "{text}: {notes:?}"
+        );
+        assert!(lab.is_done());
+        lab.step(10).unwrap();
+        let snap = run::snapshot(lab.as_ref());
+        assert!(snap.metric("theory_modular").unwrap().is_nan());
+        let n = text.split(';').filter(|s| !s.is_empty()).count();
+        match &snap.charts[0].body {
+            neurogeom::snapshot::ChartBody::Scatter { series } => assert_eq!(series[0].x.len(), n),
+            _ => panic!("the sources chart is a scatter"),
+        }
+    }
+}

@@ -13,6 +13,7 @@
 //   pin.js          the pinned run, drawn beside the current one
 //   eta.js          time left, and durations in words
 //   charts.js       chart cards and drawing
+//   point-editor.js points drawn by hand (or uploaded) on a lab's scatter
 //   topbar.js       buttons, counter, progress, hash, copy link, export, keyboard
 //
 // Text from the URL or the core reaches the DOM only through textContent.
@@ -26,6 +27,7 @@ import { buildPanel, setControls, fillLabPicker } from './controls.js';
 import { startRun, send, resume } from './run-client.js';
 import { buildSweepForm, setSweepForm, startSweep, exitSweepMode, toggleSweep, wireSweep, showSeedRange } from './sweep.js';
 import { wireCharts, redrawAll } from './charts.js';
+import { wirePointEditor } from './point-editor.js';
 import { setPinFromLink, relabelPin, wirePin } from './pin.js';
 import { setRunState, wireTopbar } from './topbar.js';
 
@@ -118,6 +120,7 @@ async function main() {
   wireMessages();
   wireSweep();
   wireCharts();
+  wirePointEditor();
   wirePin();
   // A preset link, or a hand-edited URL.
   window.addEventListener('hashchange', () => loadLink(location.href));

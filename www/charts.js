@@ -11,6 +11,7 @@ import { showMessage, infoButton } from './messages.js';
 import { pinnedChart } from './pin.js';
 
 const drawn = new Map(); // chart id -> the JSON last drawn on its canvas
+const frames = new Map(); // chart id -> where its data landed (the core's PlotBox), or null
 const drawnAt = new Map(); // chart id -> when it was last drawn (performance.now())
 let chartIds = ''; // the chart set the cards were built for
 let drawPending = false;
@@ -37,6 +38,44 @@ function shownCharts(charts) {
 function chartInfo(id) {
   const c = state.snapshot && state.snapshot.charts.find((x) => x.id === id);
   return c ? c.info : '';
+}
+
+/** Where a chart's data landed on its canvas, as the core reported when it
+ * last drew it (src/plot/frame.rs, PlotBox): `{left, top, width, height,
+ * x: {lo, hi, log, px_lo, px_hi}, y: {…}}` in CSS pixels of the canvas,
+ * display-space ranges; null if not drawn yet. The canvas carries the same
+ * as JSON in `data-frame`, for tests and scripts. */
+export function chartFrame(id) {
+  return frames.get(id) || null;
+}
+
+/** Data → CSS pixel along one axis of a frame (null if not shown). */
+export function toPixel(axis, v) {
+  const d = axis.log ? (v > 0 ? Math.log10(v) : NaN) : v;
+  if (!Number.isFinite(d) || !(axis.hi > axis.lo)) return null;
+  return axis.px_lo + ((d - axis.lo) / (axis.hi - axis.lo)) * (axis.px_hi - axis.px_lo);
+}
+
+/** CSS pixel → data along one axis of a frame. */
+export function fromPixel(axis, px) {
+  const d = axis.lo + ((px - axis.px_lo) / (axis.px_hi - axis.px_lo)) * (axis.hi - axis.lo);
+  return axis.log ? 10 ** d : d;
+}
+
+// Rewrites of a chart before it is drawn (the point editor shows the points
+// being edited before the run has them), and listeners for new cards.
+const transforms = [];
+const cardListeners = [];
+
+/** Draw `fn(chart)` instead of each chart (fn returns the chart unchanged
+ * when it has nothing to change). */
+export function transformCharts(fn) {
+  transforms.push(fn);
+}
+
+/** Call `fn(charts)` each time the chart cards are built afresh. */
+export function onCards(fn) {
+  cardListeners.push(fn);
 }
 
 /** Draw every chart again (the pinned run changed). */
@@ -77,6 +116,8 @@ function ensureChartCards(charts) {
     (i === 0 ? $('featured') : $('charts')).append(card);
     visibility.observe(canvas);
   });
+  frames.clear();
+  for (const fn of cardListeners) fn(charts);
 }
 
 // Which canvases are on screen.
@@ -125,7 +166,8 @@ export function drawCharts(all = false) {
   ensureChartCards(charts);
   const live = !all && (state.run === 'running' || state.run === 'loading');
   let skipped = 0;
-  for (const chart of charts) {
+  for (const original of charts) {
+    const chart = transforms.reduce((c, fn) => fn(c), original);
     const canvas = $(`chart-${chart.id}`);
     if (!canvas) continue;
     // Off screen during a run: keep up, but only about once a second.
@@ -141,8 +183,9 @@ export function drawCharts(all = false) {
     if (!resized && drawn.get(chart.id) === key) continue;
     try {
       const t = performance.now();
-      if (pinned) drawPinned(canvas, chart, pinned);
-      else core.draw_chart(canvas, json);
+      const frame = pinned ? drawPinned(canvas, chart, pinned) : core.draw_chart(canvas, json);
+      frames.set(chart.id, JSON.parse(frame));
+      canvas.dataset.frame = frame;
       performance.measure(`neurogeom:draw:${chart.id}`, { start: t });
       drawn.set(chart.id, key);
       drawnAt.set(chart.id, t);
@@ -165,7 +208,7 @@ export function drawCharts(all = false) {
 /** A chart with a pinned run's beside it, drawn by the core: the pinned
  * series dashed, in the same colours, "(pinned)" in the legend. */
 function drawPinned(canvas, chart, pinned) {
-  core.draw_chart_pinned(canvas, JSON.stringify(chart), JSON.stringify(pinned));
+  return core.draw_chart_pinned(canvas, JSON.stringify(chart), JSON.stringify(pinned));
 }
 
 /** Redraw at the new size when the layout changes. */

@@ -34,8 +34,9 @@ use crate::rng::Rng;
 /// Levels per source of a 3-source lattice, at most.
 pub const MAX_LEVELS_3D: usize = 11;
 
-/// The most hand-drawn points a link may carry.
-pub const MAX_POINTS: usize = 400;
+/// The most hand-drawn points a link may carry (the 21 × 21 grid, 441
+/// points, fits, so that the point editor can start from it).
+pub const MAX_POINTS: usize = 500;
 
 /// Slack of the region tests, so that lattice points on a cut line are kept.
 pub const BOUNDARY_EPS: f64 = 1e-9;
@@ -154,8 +155,21 @@ pub fn generate(spec: &SourceSpec, rng: &mut Rng) -> DMatrix<f64> {
 /// Read hand-drawn points: `x,y;x,y;…` (or `x,y,z;…` for three sources).
 /// Spaces are ignored; an empty item (a trailing `;`) is skipped. Returns
 /// the points (samples × sources) or a message saying what is wrong. Never
-/// panics.
+/// panics. At least 3 points: [`parse_point_list`] accepts fewer.
 pub fn parse_points(text: &str) -> Result<DMatrix<f64>, String> {
+    let x = parse_point_list(text)?;
+    if x.nrows() < 3 {
+        return Err(format!(
+            "points: {} point(s); the theory needs at least 3 points that are not on one line",
+            x.nrows()
+        ));
+    }
+    Ok(x)
+}
+
+/// [`parse_points`] without the lower bound: any number of points from 0
+/// (an empty text is 0 × 2), as the point editor has while drawing.
+pub fn parse_point_list(text: &str) -> Result<DMatrix<f64>, String> {
     let mut rows: Vec<Vec<f64>> = Vec::new();
     for (i, item) in text.split(';').enumerate() {
         let item = item.trim();
@@ -199,13 +213,7 @@ pub fn parse_points(text: &str) -> Result<DMatrix<f64>, String> {
             return Err(format!("points: more than {MAX_POINTS} points"));
         }
     }
-    if rows.len() < 3 {
-        return Err(format!(
-            "points: {} point(s); the theory needs at least 3 points that are not on one line",
-            rows.len()
-        ));
-    }
-    let d = rows[0].len();
+    let d = rows.first().map_or(2, |r| r.len());
     Ok(DMatrix::from_fn(rows.len(), d, |i, k| rows[i][k]))
 }
 
@@ -223,6 +231,49 @@ pub fn points_from_text(name: &str, text: &str) -> Result<DMatrix<f64>, String> 
         return Err(format!("{name}, line {}: not a finite number", t.lines[i]));
     }
     Ok(DMatrix::from_row_slice(t.rows, t.cols, &t.values))
+}
+
+/// Points uploaded as a file: an `.npy` array of N × 2 (or N × 3) numbers,
+/// or delimited text ([`points_from_text`]), both read by the "Your data"
+/// readers ([`crate::data::files`]). At most [`MAX_POINTS`] points, every
+/// value finite; anything else is a message naming the file.
+pub fn points_from_file(name: &str, bytes: &[u8]) -> Result<DMatrix<f64>, String> {
+    use crate::data::files::{csv, npy};
+    let x = if npy::looks_like_npy(bytes) {
+        let a = npy::read(name, bytes).map_err(|e| e.to_string())?;
+        if a.ndim() != 2 {
+            return Err(format!(
+                "{name}: an array of shape {:?}; points need N × 2 (or N × 3), one point per row",
+                a.shape
+            ));
+        }
+        if let Some(i) = a.data.iter().position(|v| !v.is_finite()) {
+            return Err(format!(
+                "{name}: row {} holds a value that is not finite",
+                i / a.shape[1]
+            ));
+        }
+        DMatrix::from_row_slice(a.shape[0], a.shape[1], &a.data)
+    } else if csv::looks_like_text(bytes) {
+        points_from_text(name, std::str::from_utf8(bytes).unwrap_or(""))?
+    } else {
+        return Err(format!(
+            "{name}: neither NPY nor text (CSV, TSV); save the points as one of those"
+        ));
+    };
+    if !(2..=3).contains(&x.ncols()) {
+        return Err(format!(
+            "{name}: {} columns; points need 2 (or 3 for three sources)",
+            x.ncols()
+        ));
+    }
+    if x.nrows() > MAX_POINTS {
+        return Err(format!(
+            "{name}: {} points, more than a link carries ({MAX_POINTS})",
+            x.nrows()
+        ));
+    }
+    Ok(x)
 }
 
 /// Write points as link text, each coordinate rounded to 4 decimals (the

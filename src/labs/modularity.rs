@@ -23,7 +23,7 @@ use crate::config::LabConfig;
 use crate::data::sources::{self, SourceKind, SourceSpec};
 use crate::labs::{Lab, LabError, LabSpec, Preset};
 use crate::metrics::modularity::{self as m, PairwiseCondition};
-use crate::nn::autoencoder::{Adam, Autoencoder, Energies};
+use crate::nn::autoencoder::{Adam, Autoencoder, Energies, MLP_LATENTS};
 use crate::params::ParamSpec;
 use crate::rng::Rng;
 use crate::snapshot::{Chart, ChartBody, Metric, Overlay, Series, Snapshot};
@@ -37,6 +37,8 @@ const PLATEAU_WINDOW: u64 = 1000;
 const PLATEAU_TOL: f64 = 1e-7;
 /// Records of the metrics over a run.
 const RECORDS: u64 = 100;
+/// Fewer hand-drawn points than this are shown, but not analysed or trained on.
+const MIN_POINTS: usize = 3;
 
 /// The lab's parameters, in control-panel order.
 pub fn spec() -> LabSpec {
@@ -89,7 +91,7 @@ pub fn spec() -> LabSpec {
                 .help("Extra copies of a point on the diagonal (fewer off it, Gaussian of width 0.1)."),
             ParamSpec::text("points", "Points", "", 8000)
                 .group("Sources")
-                .help("Hand-drawn points x,y;x,y;… (4 decimals), used when Sources is 'Hand-drawn points'."),
+                .help("Hand-drawn points x,y;x,y;… (4 decimals), used when Sources is 'Hand-drawn points'. Draw them on the source scatter (click to add, drag to move, shift-click to delete) or upload a CSV or NPY file of N × 2 numbers there."),
             ParamSpec::choice(
                 "model",
                 "Model",
@@ -97,7 +99,7 @@ pub fn spec() -> LabSpec {
                 "linear",
             )
             .group("Model")
-            .help("Linear: z = W1 s + b1, ŝ = W2 z + b2. MLP: d → 16 → ReLU → 6 latents → 16 → ReLU → d."),
+            .help("Linear: z = W1 s + b1, ŝ = W2 z + b2. MLP: d → 16 → ReLU → 6 latents → 16 → ReLU → d, small initial weights (N(0, (0.3/√fan_in)²), as the paper's code)."),
             ParamSpec::integer("latents", "Latents (linear)", 2, 32, 16)
                 .group("Model")
                 .help("Latent neurons of the linear autoencoder (the MLP has 6)."),
@@ -112,13 +114,13 @@ pub fn spec() -> LabSpec {
                 .help("Weight of ½(‖W1‖² + ‖W2‖²)."),
             ParamSpec::log_number("mlp_act", "Activity energy λ_act", 1e-6, 1.0, 1e-2)
                 .group("Energies (MLP)")
-                .help("Weight of ½·mean‖z‖² for the MLP."),
+                .help("Weight of mean over samples and latents of z² (the paper's code's activation_energy)."),
             ParamSpec::log_number("mlp_neg", "Negativity λ_neg", 1e-4, 10.0, 1.0)
                 .group("Energies (MLP)")
-                .help("Weight of mean Σ relu(−z) for the MLP."),
+                .help("Weight of mean over samples and latents of relu(−z) (activation_negativity)."),
             ParamSpec::log_number("mlp_wd", "Weight energy λ_w", 1e-7, 1e-1, 1e-4)
                 .group("Energies (MLP)")
-                .help("Weight of ½ Σ‖W‖² for the MLP."),
+                .help("Weight of Σ‖W‖² over the MLP's weights, biases free (weight_energy)."),
             ParamSpec::log_number("lr", "Learning rate", 1e-5, 1e-1, 1e-3)
                 .group("Training")
                 .help("Adam's learning rate; ×0.1 at 60 % and 80 % of the steps."),
@@ -162,6 +164,16 @@ fn presets() -> Vec<Preset> {
             "Correlation vs range: corner cut (mixed)",
             "A triangle of leg 0.6 cut from the grid: a smaller correlation than the oversampled diagonal, but the support changed, and the code mixes.",
             "v=1&lab=modularity&seed=1&dist=triangle&leg=0.6&model=linear",
+        ),
+        p(
+            "The MLP autoencoder: a modular square",
+            "The nonlinear autoencoder (d → 16 → ReLU → 6 latents → 16 → ReLU → d) with the paper's energies and small initial weights, on the 21 × 21 grid: every active latent is tuned to one source.",
+            "v=1&lab=modularity&seed=1&dist=grid&model=mlp&steps=20000",
+        ),
+        p(
+            "The MLP autoencoder: a cut corner mixes",
+            "The same MLP with a triangle of leg 0.9 cut from the grid: the theory says mixed, and a latent tunes to both sources at 45°.",
+            "v=1&lab=modularity&seed=1&dist=triangle&leg=0.9&model=mlp&steps=20000",
         ),
         p(
             "The theory's boundary: sweep the leg L",
@@ -227,7 +239,14 @@ impl Modularity {
         };
         let mut data_rng = Rng::fork(config.seed, 1);
         let x = if dist == "points" {
-            match sources::parse_points(&config.choice("points")) {
+            match sources::parse_point_list(&config.choice("points")) {
+                Ok(p) if p.nrows() < MIN_POINTS => {
+                    notes.push(format!(
+                        "{} point(s) drawn: click on the source scatter to add points (the theory and the network need at least {MIN_POINTS})",
+                        p.nrows()
+                    ));
+                    p
+                }
                 Ok(p) => {
                     if p.ncols() != n_sources {
                         notes.push(format!(
@@ -247,8 +266,13 @@ impl Modularity {
         } else {
             sources::generate(&spec, &mut data_rng)
         };
-        let theory = m::pairwise_condition(&x);
-        if let Err(e) = &theory {
+        let enough = x.nrows() >= MIN_POINTS;
+        let theory = if enough {
+            m::pairwise_condition(&x)
+        } else {
+            Err(format!("{} point(s)", x.nrows()))
+        };
+        if let (Err(e), true) = (&theory, enough) {
             notes.push(format!("the theory's condition is undefined here: {e}"));
         }
         if x.ncols() == 3 {
@@ -267,22 +291,28 @@ impl Modularity {
         } else {
             f64::NAN
         };
-        let correlation = m::correlation(
-            &x.column(0).iter().copied().collect::<Vec<_>>(),
-            &x.column(1).iter().copied().collect::<Vec<_>>(),
-        );
-        let multi_info = m::normalised_multi_information(&x);
+        let (correlation, multi_info) = if enough {
+            (
+                m::correlation(
+                    &x.column(0).iter().copied().collect::<Vec<_>>(),
+                    &x.column(1).iter().copied().collect::<Vec<_>>(),
+                ),
+                m::normalised_multi_information(&x),
+            )
+        } else {
+            (f64::NAN, f64::NAN)
+        };
         let mlp = config.choice("model") == "mlp";
         let mut net_rng = Rng::fork(config.seed, 2);
         let (net, energies) = if mlp {
             (
                 Autoencoder::mlp(x.ncols(), &mut net_rng),
-                Energies {
-                    rec: 1.0,
-                    act: config.num("mlp_act"),
-                    neg: config.num("mlp_neg"),
-                    weight: config.num("mlp_wd"),
-                },
+                Energies::mlp(
+                    config.num("mlp_act"),
+                    config.num("mlp_neg"),
+                    config.num("mlp_wd"),
+                    MLP_LATENTS,
+                ),
             )
         } else {
             (
@@ -329,12 +359,19 @@ impl Modularity {
             stopped: None,
             notes,
         };
-        lab.record();
+        if enough {
+            lab.record();
+        }
         lab
     }
 
     pub fn boxed(config: &LabConfig) -> Box<dyn Lab> {
         Box::new(Self::new(config))
+    }
+
+    /// Whether there are enough points to analyse and train on.
+    fn enough_points(&self) -> bool {
+        self.x.nrows() >= MIN_POINTS
     }
 
     /// The learning rate at step `t` (×0.1 at 60 % and 80 % of the cap).
@@ -410,10 +447,13 @@ impl Modularity {
                 });
             }
         }
-        let z = self.net.encode(&self.x);
-        let active = m::active_latents(&z);
-        let tuning = self.tuning(&z);
         let (mut ax, mut ay, mut sx, mut sy) = (vec![], vec![], vec![], vec![]);
+        let (tuning, active) = if self.enough_points() {
+            let z = self.net.encode(&self.x);
+            (self.tuning(&z), m::active_latents(&z))
+        } else {
+            (vec![], vec![])
+        };
         for (w, a) in tuning.iter().zip(&active) {
             let (vx, vy) = (w[0], w.get(1).copied().unwrap_or(0.0));
             if *a {
@@ -539,7 +579,7 @@ impl Lab for Modularity {
     }
 
     fn is_done(&self) -> bool {
-        self.step >= self.steps || self.plateaued || self.stopped.is_some()
+        self.step >= self.steps || self.plateaued || self.stopped.is_some() || !self.enough_points()
     }
 
     fn notes(&self) -> Vec<String> {

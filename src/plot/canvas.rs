@@ -18,16 +18,18 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
-use super::draw_comparison;
+use super::draw_frame;
+use super::frame::PlotBox;
 use crate::snapshot::Chart;
 
 /// Draw `chart` filling `canvas`, with a pinned run's chart beside it when
-/// given (see [`super::draw_comparison`]).
+/// given (see [`super::draw_comparison`]). Returns where the data landed, in
+/// CSS pixels of the canvas (none for a canvas too small to draw in).
 pub fn draw_on_canvas(
     canvas: HtmlCanvasElement,
     chart: &Chart,
     pinned: Option<&Chart>,
-) -> Result<(), String> {
+) -> Result<Option<PlotBox>, String> {
     let scale = pixel_ratio(&canvas);
     let ctx: CanvasRenderingContext2d = canvas
         .get_context("2d")
@@ -42,8 +44,9 @@ pub fn draw_on_canvas(
     };
     let root = backend.into_drawing_area();
     let mut paint = |at: (i32, i32), size: (u32, u32), rgb: &[u8]| put_rgb(&ctx, at, size, rgb);
-    draw_comparison(&root, chart, pinned, scale, Some(&mut paint))?;
-    root.present().map_err(|e| format!("drawing failed: {e}"))
+    let frame = draw_frame(&root, chart, pinned, scale, Some(&mut paint))?;
+    root.present().map_err(|e| format!("drawing failed: {e}"))?;
+    Ok(frame.map(|f| f.plot_box(scale)))
 }
 
 /// Canvas pixels per CSS pixel: from the canvas's own sizes when it is laid

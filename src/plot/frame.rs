@@ -250,7 +250,7 @@ pub fn draw_empty<DB: DrawingBackend>(
     spec: &Chart,
     note: &str,
     t: &Theme,
-) -> Result<(), String> {
+) -> Result<Frame, String> {
     let (xa, ya) = (Axis::bare(0.0, 1.0), Axis::bare(0.0, 1.0));
     let mut chart = build(area, &xa, &ya, t, t.px(18.0), t.px(4.0))?;
     draw_mesh(&mut chart, spec, &xa, &ya, false, t)?;
@@ -262,7 +262,8 @@ pub fn draw_empty<DB: DrawingBackend>(
             GRID.stroke_width(t.px(1.0) as u32),
         ))
         .map_err(err)?;
-    centre_note(&chart, note, t)
+    centre_note(&chart, note, t)?;
+    Ok(Frame::of(&chart))
 }
 
 /// Where a chart's data landed: its axes and its pixel mapping (for tests
@@ -282,6 +283,92 @@ impl Frame {
     /// The backend pixel of a display-space point.
     pub fn px(&self, p: (f64, f64)) -> (i32, i32) {
         self.coord.translate(&p)
+    }
+
+    /// Where the data landed, for a page that maps pointer positions to
+    /// data: the plotting rectangle and each axis's pixel mapping, in CSS
+    /// pixels (backend pixels divided by `scale`, the canvas's
+    /// device-pixel ratio).
+    pub fn plot_box(&self, scale: f64) -> PlotBox {
+        let (xa, ya) = (self.coord.x_spec(), self.coord.y_spec());
+        // Axis::map is exact at both ends: lo lands on the first pixel of
+        // its range, hi on the last.
+        let (x_lo, y_lo) = self.coord.translate(&(xa.lo, ya.lo));
+        let (x_hi, y_hi) = self.coord.translate(&(xa.hi, ya.hi));
+        let s = if scale > 0.0 && scale.is_finite() {
+            scale
+        } else {
+            1.0
+        };
+        let axis = |a: &Axis, px_lo: i32, px_hi: i32| AxisBox {
+            lo: a.lo,
+            hi: a.hi,
+            log: a.log,
+            px_lo: px_lo as f64 / s,
+            px_hi: px_hi as f64 / s,
+        };
+        let (x, y) = (axis(xa, x_lo, x_hi), axis(ya, y_lo, y_hi));
+        PlotBox {
+            left: x.px_lo.min(x.px_hi),
+            top: y.px_lo.min(y.px_hi),
+            width: (x.px_hi - x.px_lo).abs(),
+            height: (y.px_hi - y.px_lo).abs(),
+            x,
+            y,
+        }
+    }
+}
+
+/// Where a chart's data landed on its canvas, in CSS pixels from the
+/// canvas's top-left corner: the plotting rectangle, and for each axis the
+/// pixels of the two ends of its range. The page uses it to turn a pointer
+/// position into data (the point editor, `www/point-editor.js`).
+///
+/// An axis maps *display-space* values linearly: `d = v` on a linear axis,
+/// `d = log10 v` on a log axis (`log`), and
+/// `px = px_lo + (d − lo) / (hi − lo) · (px_hi − px_lo)`.
+/// The y axis runs upwards, so its `px_hi` is smaller than its `px_lo`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct PlotBox {
+    pub left: f64,
+    pub top: f64,
+    pub width: f64,
+    pub height: f64,
+    pub x: AxisBox,
+    pub y: AxisBox,
+}
+
+/// One axis of a [`PlotBox`]: the display-space range `[lo, hi]` and the
+/// CSS pixels where its ends land.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct AxisBox {
+    pub lo: f64,
+    pub hi: f64,
+    pub log: bool,
+    pub px_lo: f64,
+    pub px_hi: f64,
+}
+
+impl AxisBox {
+    /// The pixel of a data value (`None` if it cannot be shown).
+    pub fn to_px(&self, v: f64) -> Option<f64> {
+        let d = if self.log {
+            (v > 0.0).then(|| libm::log10(v))?
+        } else {
+            v
+        };
+        (d.is_finite() && self.hi > self.lo)
+            .then(|| self.px_lo + (d - self.lo) / (self.hi - self.lo) * (self.px_hi - self.px_lo))
+    }
+
+    /// The data value at a pixel (the inverse of [`AxisBox::to_px`]).
+    pub fn from_px(&self, px: f64) -> f64 {
+        let d = self.lo + (px - self.px_lo) / (self.px_hi - self.px_lo) * (self.hi - self.lo);
+        if self.log {
+            libm::pow(10.0, d)
+        } else {
+            d
+        }
     }
 }
 
@@ -311,7 +398,7 @@ impl Framing {
 /// The common flow of every chart with axes: frame the data bounds `b`
 /// (plus the overlays), draw the mesh, call `body` to draw the data (it
 /// returns notes), draw the overlays and the notes. With no data, draw an
-/// empty frame with `empty_note` and return `None`.
+/// empty frame over [0, 1]² with `empty_note` (and return that frame).
 pub fn plot<DB: DrawingBackend, F>(
     area: &DrawingArea<DB, Shift>,
     spec: &Chart,
@@ -325,8 +412,7 @@ where
     F: FnOnce(&ChartContext<DB, Coord>, &Axis, &Axis) -> Result<Vec<String>, String>,
 {
     if !(b.has_x() || framing.x_axis.is_some()) || !b.has_y() {
-        draw_empty(area, spec, empty_note, t)?;
-        return Ok(None);
+        return draw_empty(area, spec, empty_note, t).map(Some);
     }
     super::overlays::extend_bounds(spec, &mut b);
     let (mut xa, mut ya) = axes_for(area, spec, &b, framing.pad, t);

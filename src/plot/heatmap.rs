@@ -167,12 +167,10 @@ pub fn draw<DB: DrawingBackend>(
     let finite = map.values.iter().take(cells_n).filter(|v| v.is_finite());
     let (vmin, vmax) = finite.fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
     if rows == 0 || cols == 0 || cells_n > 4_000_000 {
-        draw_empty(area, spec, "no data yet", t)?;
-        return Ok(None);
+        return draw_empty(area, spec, "no data yet", t).map(Some);
     }
     if vmin > vmax {
-        draw_empty(area, spec, "every value is NaN", t)?;
-        return Ok(None);
+        return draw_empty(area, spec, "every value is NaN", t).map(Some);
     }
     let any_nan = (0..rows).any(|r| (0..cols).any(|c| value(r, c).is_nan()));
     // Colour scale: the data range, widened if flat.

@@ -99,8 +99,9 @@ pub fn draw_comparison<DB: DrawingBackend>(
     draw_frame(area, chart, pinned, scale, paint).map(|_| ())
 }
 
-/// [`draw_comparison`], returning where the data landed (none for an empty
-/// chart or an area too small to draw in).
+/// [`draw_comparison`], returning where the data landed (an empty chart's
+/// frame is [0, 1]²; none for a chart without axes or an area too small to
+/// draw in).
 pub fn draw_frame<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     chart: &Chart,

@@ -590,3 +590,82 @@ fn chart_json_of_every_kind_reads_back_with_nulls() {
         }
     }
 }
+
+/// The plot box the page uses to map pointer positions to data: the circles
+/// of a scatter sit where its axes say (read back from the SVG, a second
+/// path), pixels map back to the same data, a log axis maps through log10,
+/// CSS pixels are backend pixels over the scale, and an empty chart still
+/// has a [0, 1]² frame to click into.
+#[test]
+fn plot_boxes_map_pixels_to_data_and_back() {
+    use super::svg_check::{draw, elements};
+    let xs = vec![0.0, 3.0, -1.0, 2.5];
+    let ys = vec![0.0, 1.0, 2.0, -0.5];
+    let chart = Chart::scatter(
+        "s",
+        "S",
+        "x",
+        "y",
+        vec![series("g", xs.clone(), ys.clone())],
+    );
+    let (svg, frame) = draw(&chart, None, 400, 300);
+    let b = frame.unwrap().plot_box(1.0);
+    assert!(b.left > 0.0 && b.top > 0.0 && b.width > 100.0 && b.height > 100.0);
+    assert!(b.left + b.width <= 400.0 && b.top + b.height <= 300.0);
+    assert!(b.y.px_hi < b.y.px_lo, "y runs upwards");
+    let circles: Vec<(f64, f64)> = elements(&svg)
+        .iter()
+        .filter(|e| e.tag == "circle")
+        .map(|e| (e.num("cx"), e.num("cy")))
+        .collect();
+    for (&x, &y) in xs.iter().zip(&ys) {
+        let (px, py) = (b.x.to_px(x).unwrap(), b.y.to_px(y).unwrap());
+        assert!(
+            circles
+                .iter()
+                .any(|&(cx, cy)| (cx - px).abs() <= 1.0 && (cy - py).abs() <= 1.0),
+            "({x}, {y}) at ({px}, {py}) not among {circles:?}"
+        );
+        assert!((b.x.from_px(px) - x).abs() < 1e-12 && (b.y.from_px(py) - y).abs() < 1e-12);
+        assert!(px >= b.left && px <= b.left + b.width && py >= b.top && py <= b.top + b.height);
+    }
+    // Twice the resolution: the same CSS pixels, within a device pixel.
+    let root_svg = {
+        let mut out = String::new();
+        let root = SVGBackend::with_string(&mut out, (800, 600)).into_drawing_area();
+        let f = draw_frame(&root, &chart, None, 2.0, None).unwrap().unwrap();
+        let b2 = f.plot_box(2.0);
+        assert!((b2.left - b.left).abs() <= 1.0 && (b2.width - b.width).abs() <= 1.5);
+        assert!((b2.top - b.top).abs() <= 1.0 && (b2.height - b.height).abs() <= 1.5);
+        drop(root);
+        out
+    };
+    assert!(root_svg.contains("<circle"));
+    // A log axis maps log10 of the data.
+    let log = Chart::scatter(
+        "l",
+        "L",
+        "x",
+        "y",
+        vec![series("g", vec![1.0, 1000.0], vec![1.0, 2.0])],
+    )
+    .log_x();
+    let b = draw(&log, None, 400, 300).1.unwrap().plot_box(1.0);
+    assert!(b.x.log);
+    let (p1, p10, p100) = (
+        b.x.to_px(1.0).unwrap(),
+        b.x.to_px(10.0).unwrap(),
+        b.x.to_px(100.0).unwrap(),
+    );
+    assert!(((p10 - p1) - (p100 - p10)).abs() < 1e-9);
+    assert!((b.x.from_px(p100) - 100.0).abs() < 1e-9);
+    assert_eq!(b.x.to_px(0.0), None);
+    // An empty chart: a frame over [0, 1]².
+    let empty = Chart::scatter("e", "E", "x", "y", vec![series("g", vec![], vec![])]);
+    let b = draw(&empty, None, 400, 300).1.unwrap().plot_box(1.0);
+    assert_eq!((b.x.lo, b.x.hi, b.y.lo, b.y.hi), (0.0, 1.0, 0.0, 1.0));
+    let json = serde_json::to_string(&b).unwrap();
+    for key in ["left", "top", "width", "height", "px_lo", "px_hi", "log"] {
+        assert!(json.contains(key), "{json}");
+    }
+}
