@@ -212,3 +212,72 @@ fn local_costs_and_cross_entropy_train_the_mixture() {
         assert!(bp > 0.7 && fa > 0.7, "{local}: {bp} {fa}");
     }
 }
+
+/// Each rule's part run alone (as the page's part workers do), `steps` steps
+/// or to its end, then combined.
+fn parts_then_combine(c: &LabConfig, steps: Option<u64>) -> Snapshot {
+    let states: Vec<Vec<f64>> = labs::parts(c)
+        .iter()
+        .map(|p| {
+            let (mut lab, _) = labs::build(p);
+            let n = steps.unwrap_or(lab.total_steps());
+            let _ = lab.step(n);
+            lab.part_state()
+        })
+        .collect();
+    assert!(states.len() >= 2);
+    neurogeom::run::combine(c, &states).unwrap()
+}
+
+#[test]
+fn parts_then_combine_equal_the_single_run_bit_for_bit() {
+    for (link, pause) in [
+        // Every rule, local costs, the mixture task (accuracy, NC charts).
+        ("v=1&lab=credit&seed=2&task=mixture&rules=bp,fa,dfa,np,wp&cost=ce&steps=157&batch=8&lr=0.05&perturb_lr=0.01&local=classifier", None),
+        // Paused parts at one common step.
+        ("v=1&lab=credit&seed=3&task=teacher&rules=bp,fa,dfa&steps=400&batch=4&lr=0.01", Some(123)),
+        // Node perturbation diverges (a loss that is not finite) while
+        // backprop goes on: the run stops where its first part stops.
+        ("v=1&lab=credit&seed=1&task=linear&rules=bp,np&lr=0.01&steps=3000", None),
+        // A loss that is not finite, between recording steps (every 1000):
+        // backprop's part ran on to step 3000 and is run again.
+        ("v=1&lab=credit&seed=1&task=linear&rules=bp,fa,np&lr=0.01&steps=200000", Some(3000)),
+        // A huge test error (found at a recording step) stops the run.
+        ("v=1&lab=credit&seed=1&task=linear&rules=bp,fa,wp&lr=0.01&steps=2000", None),
+    ] {
+        let c = config(link);
+        let (mut single, _) = labs::build(&c);
+        let _ = single.step(pause.unwrap_or(single.total_steps()));
+        let single = neurogeom::run::snapshot(single.as_ref());
+        let combined = parts_then_combine(&c, pause);
+        eprintln!("{link}: step {}, stopped {:?}", single.step, single.stopped);
+        assert_eq!(single.hash, combined.hash, "{link}");
+        assert_eq!(format!("{single:?}"), format!("{combined:?}"), "{link}");
+        if pause.is_none() {
+            let threaded = neurogeom::run::run_parts_then_combine(&c).unwrap().unwrap();
+            assert_eq!(threaded.hash, neurogeom::run::run_to_end(&c).0.hash);
+        }
+    }
+    // A part that ran past the others' common step is run again to it.
+    let c = config("v=1&lab=credit&seed=3&task=teacher&rules=bp,fa&steps=400&batch=4&lr=0.01");
+    let parts = labs::parts(&c);
+    let states: Vec<Vec<f64>> = parts
+        .iter()
+        .zip([200, 400])
+        .map(|(p, n)| {
+            let (mut lab, _) = labs::build(p);
+            lab.step(n).unwrap();
+            lab.part_state()
+        })
+        .collect();
+    assert_eq!(
+        neurogeom::run::combine(&c, &states).unwrap().hash,
+        neurogeom::run::run_to_end(&c).0.hash
+    );
+    // Malformed states are refused, never a panic.
+    assert!(neurogeom::run::combine(&c, &[vec![1.0, 2.0]]).is_err());
+    assert!(neurogeom::run::combine(&c, &[vec![f64::NAN; 40]]).is_err());
+    // Labs that do not split have no parts; one rule is one part: no split.
+    assert!(labs::parts(&config("v=1&lab=credit&rules=fa")).is_empty());
+    assert!(labs::parts(&config("v=1&lab=lazy-rich")).is_empty());
+}
