@@ -65,6 +65,15 @@ const STREAM_TASK: u64 = 3;
 const STREAM_FEEDBACK: u64 = 4;
 const STREAM_LOCAL: u64 = 5;
 const STREAM_INIT: u64 = 6;
+const STREAM_CONTROL: u64 = 7;
+
+/// Random feedback matrices backprop's control angles average over (the
+/// first is FA's B). One draw is not enough: late in training backprop's
+/// error e lives in the few slowest directions of the task, so for one B the
+/// mean of ∠(Be, Wᵀe) settles at 90° plus a chance offset with a spread of
+/// up to 1/√width rad (13° at width 20); over K draws the spread is √K times
+/// smaller: 64 draws keep it within 90° ± 5° even when e lies in one direction (3 × 13°/√64 < 5°; see the tests).
+const CONTROL_DRAWS: usize = 64;
 const STREAM_NOISE: u64 = 100;
 
 /// The lab's parameters, in control-panel order.
@@ -243,6 +252,11 @@ struct Learner {
     angle_update: Vec<f64>,
     angle_signal: Vec<f64>,
     angle_wb: Vec<f64>,
+    /// The matrices B against which ∠(Be, Wᵀe) and ∠(Wᵀ, B) are measured,
+    /// shaped like the readout: FA's and DFA's own top feedback matrix, or
+    /// for backprop [`CONTROL_DRAWS`] unused random ones (the angles are
+    /// then means over them). Empty when there is none.
+    control: Vec<DMatrix<f64>>,
 }
 
 impl Learner {
@@ -250,15 +264,34 @@ impl Learner {
     /// paper's Wᵀ) against the feedback matrix that carries the error to
     /// the last hidden layer. NaN for rules without feedback.
     fn angle_wb(&self) -> f64 {
-        match self.credit.feedback.last() {
-            Some(b)
-                if self.rule != Rule::DirectFeedbackAlignment
-                    || b.shape() == self.readout().shape() =>
-            {
-                angle_degrees(self.readout().as_slice(), b.as_slice())
-            }
-            _ => f64::NAN,
-        }
+        let w = self.readout().as_slice();
+        mean_over(&self.control, |b| angle_degrees(w, b.as_slice()))
+    }
+
+    /// ∠(W_{k+1}, B_k) for every hidden layer k (FA), or for DFA
+    /// ∠(W_{k+1}⋯W_L, B_k): the product of the forward weights above layer
+    /// k is the matrix backprop would carry the error back through, up to
+    /// the activation slopes, and DFA's B_k maps the error to layer k
+    /// directly. The last entry is the top layer's [`Learner::angle_wb`].
+    /// Empty for rules without feedback.
+    fn angles_wb_per_layer(&self) -> Vec<f64> {
+        let w = &self.net.weights;
+        self.credit
+            .feedback
+            .iter()
+            .enumerate()
+            .map(|(k, b)| match self.rule {
+                Rule::FeedbackAlignment => angle_degrees(w[k + 1].as_slice(), b.as_slice()),
+                Rule::DirectFeedbackAlignment => {
+                    let mut path = w[w.len() - 1].clone();
+                    for j in (k + 1..w.len() - 1).rev() {
+                        path = crate::gemm::mul(&w[j], &path);
+                    }
+                    angle_degrees(path.as_slice(), b.as_slice())
+                }
+                _ => f64::NAN,
+            })
+            .collect()
     }
 
     fn readout(&self) -> &DMatrix<f64> {
@@ -435,6 +468,25 @@ impl CreditLab {
                     &mut Rng::fork(seed, STREAM_FEEDBACK),
                     Rng::fork(seed, STREAM_NOISE + rule.index() as u64),
                 );
+                let top = net.weights.last().map_or((0, 0), |w| w.shape());
+                let mut control: Vec<DMatrix<f64>> = credit
+                    .feedback
+                    .last()
+                    .filter(|b| b.shape() == top)
+                    .cloned()
+                    .into_iter()
+                    .collect();
+                if rule == Rule::Backprop && !control.is_empty() {
+                    let mut rng = Rng::fork(seed, STREAM_CONTROL);
+                    for _ in 1..CONTROL_DRAWS {
+                        control.push(credit::uniform_matrix(
+                            &mut rng,
+                            top.0,
+                            top.1,
+                            config.num("feedback_scale"),
+                        ));
+                    }
+                }
                 let local = LocalHeads::new(
                     local_kind,
                     &net,
@@ -465,6 +517,7 @@ impl CreditLab {
                     angle_update: vec![],
                     angle_signal: vec![],
                     angle_wb: vec![],
+                    control,
                 }
             })
             .collect();
@@ -525,13 +578,14 @@ impl CreditLab {
                 l.net.backward(&x, &fwd, &d_out)
             };
             let a = angle_degrees(&hidden_update(&grads), &hidden_update(&bp));
-            let sig = match l.credit.feedback.last() {
-                Some(b) if b.shape() == l.readout().shape() => {
+            let sig = if l.control.is_empty() {
+                f64::NAN
+            } else {
+                let wt = crate::gemm::mul_nt(&d_out, l.readout());
+                mean_over(&l.control, |b| {
                     let fb = crate::gemm::mul_nt(&d_out, b);
-                    let wt = crate::gemm::mul_nt(&d_out, l.readout());
                     angle_degrees(fb.as_slice(), wt.as_slice())
-                }
-                _ => f64::NAN,
+                })
             };
             l.window_update.add(a);
             l.window_signal.add(sig);
@@ -605,12 +659,7 @@ impl CreditLab {
             )
             .info(INFO_ANGLE_UPDATE),
         );
-        let has_fb = |l: &Learner| {
-            l.credit
-                .feedback
-                .last()
-                .is_some_and(|b| b.shape() == l.readout().shape())
-        };
+        let has_fb = |l: &Learner| !l.control.is_empty();
         charts.push(
             Chart::lines(
                 "angle_signal",
@@ -631,6 +680,32 @@ impl CreditLab {
             )
             .info(INFO_ANGLE_WB),
         );
+        let layered: Vec<Series> = self
+            .learners
+            .iter()
+            .filter(|l| l.rule.has_feedback())
+            .map(|l| {
+                let v = l.angles_wb_per_layer();
+                Series::new(l.rule.key(), (0..v.len()).map(|k| k as f64).collect(), v)
+            })
+            .filter(|s| s.y.len() >= 2)
+            .collect();
+        if let Some(first) = layered.first() {
+            let categories = (1..=first.y.len()).map(|k| format!("h{k}")).collect();
+            charts.push(
+                Chart::with_body(
+                    "angle_wb_layers",
+                    "Forward weights vs feedback, per hidden layer",
+                    "layer",
+                    "angle (°)",
+                    ChartBody::Profile {
+                        categories,
+                        series: layered,
+                    },
+                )
+                .info(INFO_ANGLE_WB_LAYERS),
+            );
+        }
         charts.extend(self.representation_charts());
         charts
     }
@@ -769,6 +844,21 @@ impl CreditLab {
                     value: l.angle_wb.last().copied().unwrap_or(f64::NAN),
                     info: INFO_ANGLE_WB.into(),
                 });
+                let per_layer = l.angles_wb_per_layer();
+                if per_layer.len() >= 2 {
+                    for (j, a) in per_layer.into_iter().enumerate() {
+                        m.push(Metric {
+                            key: format!("{k}_angle_wb_{}", j + 1),
+                            label: format!(
+                                "{}: ∠(W, B) at hidden layer {} (°)",
+                                l.rule.label(),
+                                j + 1
+                            ),
+                            value: a,
+                            info: INFO_ANGLE_WB_LAYERS.into(),
+                        });
+                    }
+                }
             }
             if l.rule.has_feedback() || l.rule == Rule::Backprop {
                 m.push(Metric {
@@ -899,6 +989,18 @@ impl Lab for CreditLab {
             hash: String::new(),
         }
     }
+}
+
+/// The mean of `f` over the matrices (NaN for none), summed in order.
+fn mean_over(ms: &[DMatrix<f64>], f: impl Fn(&DMatrix<f64>) -> f64) -> f64 {
+    if ms.is_empty() {
+        return f64::NAN;
+    }
+    let mut sum = 0.0;
+    for m in ms {
+        sum += f(m);
+    }
+    sum / ms.len() as f64
 }
 
 /// The layout version of [`Lab::part_state`].
@@ -1231,8 +1333,9 @@ fn accuracy(g: &DMatrix<f64>, labels: &[usize]) -> f64 {
 const INFO_NSE: &str = "Normalised squared error on 500 held-out samples: Σ‖ŷ − y‖²/Σ‖y − ȳ‖² (1: predicting the mean). With the cross-entropy cost ŷ is the softmax output and y one-hot.";
 const INFO_ACC: &str = "Fraction of held-out samples whose largest output is the true class.";
 const INFO_ANGLE_UPDATE: &str = "Angle between the rule's update of the hidden layers' weights and backprop's gradient at the same weights, on the same batch, averaged over each recording window (the metric: over the last 10% of training). 0° is backprop; below 90° the rule still descends (Lillicrap et al. 2016, Fig. 2).";
-const INFO_ANGLE_SIGNAL: &str = "Angle between the feedback signal B e delivered to the last hidden layer and backprop's Wᵀe, per step, window-averaged (Lillicrap et al. 2016: from 90° to about 28°). Backprop's line uses the same random B, unused: it stays at 90°.";
-const INFO_ANGLE_WB: &str = "Angle between the readout weights (the paper's Wᵀ, last hidden layer × outputs) and the feedback matrix B that carries the error to the last hidden layer, both flattened. Under FA and DFA the forward weights come to align with B; under backprop (dashed: the same B, unused) they do not.";
+const INFO_ANGLE_SIGNAL: &str = "Angle between the feedback signal B e delivered to the last hidden layer and backprop's Wᵀe, per step, window-averaged (Lillicrap et al. 2016: from 90° to about 28°). Backprop's line (dashed) is a control: the mean over 64 random B's, unused (the first FA's), which stays at 90° ± 5°; with one B it would sit at 90° plus a chance offset of up to 1/√width rad, since late in training e lies in the task's few slowest directions.";
+const INFO_ANGLE_WB: &str = "Angle between the readout weights (the paper's Wᵀ, last hidden layer × outputs) and the feedback matrix B that carries the error to the last hidden layer, both flattened. Under FA and DFA the forward weights come to align with B; under backprop (dashed: the mean over 64 random B's, unused, the first FA's) they do not.";
+const INFO_ANGLE_WB_LAYERS: &str = "At the end, for every hidden layer k (h1 the first): FA's angle between the forward weights W_{k+1} out of the layer and the fixed B_k that carries the error into it; DFA's angle between B_k (layer k × outputs) and the product W_{k+1}⋯W_L of the forward weights above the layer, the matrix backprop would carry the error back through (up to the activation slopes). The top layer's is the rule's ∠(Wᵀ, B).";
 const INFO_CKA: &str = "Linear CKA (Kornblith et al. 2019) between the last hidden layers of every pair of rules on 200 held-out samples; rows and columns in the order of the title. 1: the same representation up to rotation and scale.";
 const INFO_PR: &str = "Participation ratio (Σλ)²/Σλ² of each hidden layer's covariance on 200 held-out samples (Gao et al. 2017).";
 const INFO_NC: &str = "Neural-collapse metrics of the last hidden layer on 200 held-out samples (Papyan, Han & Donoho 2020): NC1 = Tr(Σ_W Σ_B⁺)/C, NC2 equiangularity of the centred class means, NC3 self-duality with the readout, NC4 disagreement with the nearest-class-mean rule. 0 at full collapse.";
