@@ -102,11 +102,17 @@ pub fn spec() -> LabSpec {
             ParamSpec::choice(
                 "rule",
                 "Learning rule",
-                &[("bp", "Backprop"), ("fa", "Feedback alignment"), ("dfa", "Direct feedback alignment")],
+                &[
+                    ("bp", "Backprop"),
+                    ("fa", "Feedback alignment"),
+                    ("dfa", "Direct feedback alignment"),
+                    ("np", "Node perturbation"),
+                    ("wp", "Weight perturbation"),
+                ],
                 "bp",
             )
             .group("Training")
-            .help("How the cross-entropy's error reaches the hidden layers (src/nn/credit)."),
+            .help("How the cross-entropy's error reaches the hidden layers (src/nn/credit). Node and weight perturbation estimate the gradient from one extra perturbed forward pass (σ = 0.001) and need a smaller η; under any rule but backprop the capacity describes what that rule made of the layers."),
             ParamSpec::log_number("lr", "Learning rate η", 1e-4, 2.0, 0.1).group("Training").help("SGD with momentum 0.9."),
             ParamSpec::integer("batch", "Batch size", 1, 512, 64).unit("samples").group("Training"),
             ParamSpec::integer("steps", "Steps (training + analysis)", 1, 50_000, 2384)
@@ -428,7 +434,7 @@ impl CapacityLab {
                 rule,
                 &net,
                 a,
-                0.0,
+                1e-3, // σ of node and weight perturbation
                 &mut Rng::fork(c.seed, STREAM_FEEDBACK),
                 Rng::fork(c.seed, STREAM_NOISE),
             );
