@@ -42,3 +42,43 @@ pub fn result_hash(snapshot: &Snapshot) -> String {
     let digest = h.finalize();
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// The snapshot of a split run (see [`labs::Split`]) from its parts'
+/// [`Lab::part_state`]s, with its result hash: what the page shows when its
+/// part workers are done.
+pub fn combine(config: &LabConfig, states: &[Vec<f64>]) -> Result<Snapshot, String> {
+    let mut s = labs::combine_parts(config, states)?;
+    s.hash = result_hash(&s);
+    Ok(s)
+}
+
+/// Run a split configuration the page's way: every part to its end on its
+/// own (natively each on a thread, in wasm one after another), then
+/// [`combine`]. `None` when the configuration does not split
+/// ([`labs::parts`] is empty). Gives the hash of [`run_to_end`].
+pub fn run_parts_then_combine(config: &LabConfig) -> Option<Result<Snapshot, String>> {
+    let parts = labs::parts(config);
+    if parts.is_empty() {
+        return None;
+    }
+    let run_part = |c: &LabConfig| {
+        let (mut lab, _) = labs::build(c);
+        let total = lab.total_steps();
+        let _ = lab.step(total);
+        lab.part_state()
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    let states: Vec<Vec<f64>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .iter()
+            .map(|c| scope.spawn(move || run_part(c)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    #[cfg(target_arch = "wasm32")]
+    let states: Vec<Vec<f64>> = parts.iter().map(run_part).collect();
+    Some(combine(config, &states))
+}

@@ -18,6 +18,14 @@
 //!    `neurogeom sweep` gives;
 //! 4. [`link_fragment`]`(config, spec, pin)` writes the link back.
 //!
+//! **Split runs** (a lab with [`labs::Split`], e.g. `credit` with
+//! `rules=bp,fa,dfa`): the run worker asks [`split_parts`]`(config)` for the
+//! part configs (`[]`: run the lab itself), runs each in its own part worker
+//! as a `WasmLab`, collects `lab.part_state()` (a `Float64Array`) from each,
+//! and passes them, concatenated as `[n, len_1, …, len_n, state_1…,
+//! state_n]`, to [`combine_parts`]`(config, packed)` for the run's snapshot
+//! (the hash `neurogeom run` gives).
+//!
 //! Seeds are u64, which a JS number cannot hold exactly above 2^53. So every
 //! config this module hands out carries its seed as a decimal *string*, and
 //! every config it takes accepts the seed as a string or a number.
@@ -276,6 +284,48 @@ fn seed_to_string(config: &mut serde_json::Value) {
     }
 }
 
+/// The part configs of a split run (see [`labs::parts`]) as a JSON array
+/// (seeds as strings); `[]` when the config does not split.
+#[wasm_bindgen]
+pub fn split_parts(config_json: &str) -> Result<String, JsValue> {
+    let config = config_from_json(config_json).map_err(js_error)?;
+    let parts: Vec<serde_json::Value> = labs::parts(&config)
+        .iter()
+        .map(|c| {
+            let mut v = serde_json::to_value(c).unwrap_or(serde_json::Value::Null);
+            seed_to_string(&mut v);
+            v
+        })
+        .collect();
+    serde_json::to_string(&parts).map_err(|e| js_error(e.to_string()))
+}
+
+/// The snapshot JSON of a split run from its parts' states, packed as
+/// `[n, len_1, …, len_n, state_1…, state_n]` (see the module doc).
+#[wasm_bindgen]
+pub fn combine_parts(config_json: &str, packed: &[f64]) -> Result<String, JsValue> {
+    let config = config_from_json(config_json).map_err(js_error)?;
+    let bad = || js_error("the packed part states are malformed");
+    let n = *packed.first().ok_or_else(bad)?;
+    if !(n >= 0.0 && n.fract() == 0.0 && n < packed.len() as f64) {
+        return Err(bad());
+    }
+    let n = n as usize;
+    let mut at = 1 + n;
+    let mut states = Vec::with_capacity(n);
+    for i in 0..n {
+        let len = packed[1 + i];
+        if !(len >= 0.0 && len.fract() == 0.0 && at as f64 + len <= packed.len() as f64) {
+            return Err(bad());
+        }
+        let len = len as usize;
+        states.push(packed[at..at + len].to_vec());
+        at += len;
+    }
+    let snapshot = run::combine(&config, &states).map_err(js_error)?;
+    serde_json::to_string(&snapshot).map_err(|e| js_error(e.to_string()))
+}
+
 /// A running lab, owned by the page's worker.
 #[wasm_bindgen]
 pub struct WasmLab {
@@ -333,6 +383,12 @@ impl WasmLab {
 
     pub fn steps_done(&self) -> f64 {
         self.lab.steps_done() as f64
+    }
+
+    /// The state this lab hands over as a part of a split run
+    /// ([`Lab::part_state`]; empty for labs that do not split).
+    pub fn part_state(&self) -> Vec<f64> {
+        self.lab.part_state()
     }
 
     pub fn total_steps(&self) -> f64 {

@@ -323,3 +323,41 @@ fn two_class_collapse_says_nc2_of_the_means_is_undefined() {
     );
     assert!(series.iter().any(|x| x.name == "NC1"));
 }
+
+/// The learning-rule control (the credit lab's rules): backprop is the old
+/// default bit for bit (hashes recorded before the control existed), and
+/// every rule trains the teacher task.
+#[test]
+fn every_learning_rule_trains_the_teacher_task_and_backprop_is_the_old_default() {
+    for (link, old_hash) in [
+        ("v=1&lab=lazy-rich", "62e9f711a506583f"),
+        ("v=1&lab=lazy-rich&seed=2&task=teacher&steps=400&width=64", "266d46f4c3f0c3ad"),
+        ("v=1&lab=lazy-rich&seed=2&task=teacher&steps=400&width=64&optimizer=sgd&batch=16&alpha=0.1", "c3bb278e2bd2fef1"),
+    ] {
+        let hash = |l: &str| neurogeom::run::run_to_end(&config(l)).0.hash;
+        assert_eq!(hash(link), old_hash, "{link}");
+        assert_eq!(hash(&format!("{link}&rule=bp")), old_hash, "{link}");
+    }
+    // (rule and settings, the factor by which the training loss falls in
+    // 1000 steps of full-batch GD; measured: bp ÷126, fa ÷30, dfa ÷30 (with
+    // one hidden layer DFA is FA), dfa at depth 2 ÷26, np ÷10, wp ÷3).
+    const RULES: [(&str, f64); 6] = [
+        ("rule=bp&lr=0.5", 50.0),
+        ("rule=fa&lr=0.5", 10.0),
+        ("rule=dfa&lr=0.5", 10.0),
+        ("rule=dfa&lr=0.5&depth=2", 10.0),
+        ("rule=np&lr=0.05", 5.0),
+        ("rule=wp&lr=0.005", 2.0),
+    ];
+    for (rule, factor) in RULES {
+        let s = run(&format!(
+            "v=1&lab=lazy-rich&seed=2&task=teacher&steps=1000&width=64&{rule}"
+        ));
+        let (start, end) = (initial(&s, "train_loss"), metric(&s, "train_loss"));
+        eprintln!(
+            "{rule}: train loss {start:.4} → {end:.5} (÷{:.0})",
+            start / end
+        );
+        assert!(end < start / factor, "{rule}: {start} → {end}");
+    }
+}

@@ -47,6 +47,7 @@ export function startRun(play) {
   setRunState('loading');
   msPerStep = null;
   clearLongRun();
+  delete document.body.dataset.parts;
   send({ type: 'config', config: state.config, play });
 }
 
@@ -104,6 +105,14 @@ function onWorkerMessage(msg) {
       break;
     case 'long':
       onLongRun(msg);
+      break;
+    case 'parts':
+      // A split run: one worker per part (the credit lab's rules).
+      document.body.dataset.parts = String(msg.n);
+      break;
+    case 'progress':
+      setCounter(msg.step, msg.total);
+      setProgress(msg.total > 0 ? msg.step / msg.total : 0, false);
       break;
     case 'state':
       setRunState(msg.state);

@@ -18,8 +18,18 @@
 //   {type: 'stopped', message}        the run diverged (the snapshot says so too)
 //   {type: 'error', message}          a config the core refused
 //   {type: 'crash', message}          a panic in the core: the page restarts us
+//   {type: 'parts', n}                this run splits into n parts, each in its own worker
+//   {type: 'progress', step, total}   a split run's progress (its slowest part)
+//
+// Split runs (a lab with a `Split`, e.g. credit with rules=bp,fa,dfa): the
+// run is n independent parts. This worker starts one part-worker.js per
+// part, plays, pauses and steps them together, and when they stop combines
+// their states (`combine_parts`) into the run's snapshot, the one the CLI
+// gives. While they run only the progress is posted; pausing brings every
+// part to the step of the furthest one and posts the combined snapshot
+// there. The first part to stop early (divergence) stops the others.
 
-import { WasmLab, debug_panic } from './pkg/neurogeom.js';
+import { WasmLab, debug_panic, split_parts, combine_parts } from './pkg/neurogeom.js';
 import { ready, lastPanic, text } from './wasm-worker.js';
 
 const CHUNK_MS = 30; // compute per chunk, so that messages are handled promptly
@@ -43,6 +53,9 @@ let computeMs = 0; // time spent in lab.step while running
 let computeSteps = 0; // steps taken in that time
 let confirmed = false; // the user chose to go on with a long run
 
+// A split run: {workers, steps, done, states, waiters, total, over}.
+let split = null;
+
 // A zero-delay yield to the event loop (setTimeout is clamped to 4 ms when
 // nested), so that pause/step messages get in between chunks.
 const tick = new MessageChannel();
@@ -62,6 +75,7 @@ function postSnapshot() {
 }
 
 function setRunning(on) {
+  if (split) return setSplitRunning(on);
   running = on && lab !== null && !lab.is_done();
   post({ type: 'state', state: lab && lab.is_done() ? 'done' : running ? 'running' : 'paused' });
   if (running) yieldThenRun();
@@ -145,7 +159,162 @@ function tooLong() {
   return true;
 }
 
+// ---- split runs ----
+
+function stopSplit() {
+  if (!split) return;
+  for (const w of split.workers) w.terminate();
+  split = null;
+}
+
+function startSplit(parts, total) {
+  const n = parts.length;
+  split = { workers: [], steps: new Array(n).fill(0), done: new Array(n).fill(false), states: new Array(n).fill(null), waiters: new Array(n).fill(null), total, over: false, lastProgress: 0 };
+  const mine = split;
+  parts.forEach((config, i) => {
+    const w = new Worker(new URL('./part-worker.js', import.meta.url), { type: 'module' });
+    w.onmessage = (e) => split === mine && onPart(i, e.data);
+    w.onerror = (e) => {
+      e.preventDefault();
+      if (split === mine) partCrash(e.message || 'a part worker failed to start');
+    };
+    w.postMessage({ type: 'build', config });
+    mine.workers.push(w);
+  });
+  post({ type: 'parts', n });
+}
+
+function partCrash(message) {
+  stopSplit();
+  running = false;
+  lab = null;
+  post({ type: 'crash', message });
+}
+
+function onPart(i, msg) {
+  switch (msg.type) {
+    case 'progress': {
+      split.steps[i] = msg.step;
+      const now = performance.now();
+      if (now - split.lastProgress >= POST_MS) {
+        split.lastProgress = now;
+        post({ type: 'progress', step: Math.min(...split.steps), total: split.total });
+      }
+      break;
+    }
+    case 'state': {
+      split.steps[i] = msg.step;
+      split.done[i] = msg.done;
+      split.states[i] = msg.state;
+      const waiter = split.waiters[i];
+      split.waiters[i] = null;
+      if (waiter) waiter();
+      else if (running) onPartEnded(msg);
+      break;
+    }
+    case 'error':
+      running = false;
+      post({ type: 'error', message: msg.message });
+      break;
+    case 'crash':
+      partCrash(msg.message);
+      break;
+  }
+}
+
+/** Send every part a message and wait for their states. */
+function ask(indices, msgFor) {
+  return Promise.all(
+    indices.map(
+      (i) =>
+        new Promise((resolve) => {
+          split.waiters[i] = resolve;
+          split.workers[i].postMessage(msgFor(i));
+        }),
+    ),
+  );
+}
+
+const all = () => split.workers.map((_, i) => i);
+
+/** A part ended while playing: at its last step, or early (diverged), which
+ * ends the run. Combine once every part has stopped. */
+async function onPartEnded(msg) {
+  if (msg.step < split.total) {
+    const mine = split;
+    running = false;
+    await ask(all().filter((i) => !split.done[i]), () => ({ type: 'pause' }));
+    if (split === mine) finishSplit();
+    return;
+  }
+  if (split.done.every(Boolean)) finishSplit();
+}
+
+/** Bring the parts to one step (the furthest part's, or where the first
+ * stopped) and post the combined snapshot. */
+async function finishSplit() {
+  const mine = split;
+  running = false;
+  const stopped = split.done.some((d, i) => d && split.steps[i] < split.total);
+  if (!stopped) {
+    const target = Math.max(...split.steps);
+    const behind = all().filter((i) => !split.done[i] && split.steps[i] < target);
+    await ask(behind, (i) => ({ type: 'advance', n: target - split.steps[i] }));
+  }
+  if (split !== mine) return;
+  const n = split.states.length;
+  const lens = split.states.map((s) => s.length);
+  const packed = new Float64Array(1 + n + lens.reduce((a, b) => a + b, 0));
+  packed[0] = n;
+  lens.forEach((len, i) => (packed[1 + i] = len));
+  let at = 1 + n;
+  for (const s of split.states) {
+    packed.set(s, at);
+    at += s.length;
+  }
+  let json;
+  try {
+    json = combine_parts(configJson, packed);
+  } catch (e) {
+    if (isPanic(e)) return crash(e);
+    post({ type: 'error', message: text(e) });
+    return;
+  }
+  post({ type: 'snapshot', json, msPerStep: null });
+  const snap = JSON.parse(json);
+  split.over = snap.done;
+  if (snap.stopped) post({ type: 'stopped', message: snap.stopped });
+  post({ type: 'state', state: snap.done ? 'done' : 'paused' });
+}
+
+async function setSplitRunning(on) {
+  if (split.over) {
+    post({ type: 'state', state: 'done' });
+    return;
+  }
+  if (on) {
+    running = true;
+    post({ type: 'state', state: 'running' });
+    for (const i of all()) split.workers[i].postMessage({ type: 'play' });
+    return;
+  }
+  const wasRunning = running;
+  running = false;
+  if (wasRunning) {
+    await ask(all(), () => ({ type: 'pause' }));
+    finishSplit();
+  } else post({ type: 'state', state: 'paused' });
+}
+
+async function stepSplit(n) {
+  if (split.over) return;
+  running = false;
+  await ask(all(), () => ({ type: 'advance', n }));
+  finishSplit();
+}
+
 function build(json) {
+  stopSplit();
   if (json !== configJson) confirmed = false; // a reset keeps the user's answer
   configJson = json;
   computeMs = 0;
@@ -168,6 +337,8 @@ function build(json) {
     total: lab.total_steps(),
   });
   postSnapshot();
+  const parts = JSON.parse(split_parts(json));
+  if (parts.length >= 2) startSplit(parts, lab.total_steps());
   return true;
 }
 
@@ -186,11 +357,19 @@ async function handle(msg) {
         setRunning(true);
         break;
       case 'pause':
+        if (split) {
+          setSplitRunning(false);
+          break;
+        }
         running = false;
         if (lab) postSnapshot();
         setRunning(false);
         break;
       case 'step':
+        if (split) {
+          await stepSplit(Math.max(1, msg.n | 0));
+          break;
+        }
         if (!lab || lab.is_done()) break;
         running = false;
         if (advance(Math.max(1, msg.n | 0))) {

@@ -115,11 +115,17 @@ pub fn spec() -> LabSpec {
             ParamSpec::choice(
                 "rule",
                 "Learning rule",
-                &[("bp", "Backprop"), ("fa", "Feedback alignment"), ("dfa", "Direct feedback alignment")],
+                &[
+                    ("bp", "Backprop"),
+                    ("fa", "Feedback alignment"),
+                    ("dfa", "Direct feedback alignment"),
+                    ("np", "Node perturbation"),
+                    ("wp", "Weight perturbation"),
+                ],
                 "bp",
             )
             .group("Training")
-            .help("How the output error (of the cross-entropy, or of the self-supervised objective) reaches the hidden layers (src/nn/credit)."),
+            .help("How the output error (of the cross-entropy, or of the self-supervised objective) reaches the hidden layers (src/nn/credit). Node and weight perturbation estimate the gradient from one extra perturbed forward pass (σ = 0.001) and need a smaller η; under any rule but backprop the capacity describes what that rule made of the layers."),
             ParamSpec::choice(
                 "objective",
                 "Objective",
@@ -623,7 +629,7 @@ impl CapacityLab {
                 rule,
                 &net,
                 a,
-                0.0,
+                1e-3, // σ of node and weight perturbation
                 &mut Rng::fork(c.seed, STREAM_FEEDBACK),
                 Rng::fork(c.seed, STREAM_NOISE),
             );

@@ -12,8 +12,12 @@
 //! built: linear CKA between them, participation ratio per layer and, on the
 //! mixture task, the neural-collapse metrics.
 //!
-//! All rules run in lockstep in one lab (one thread): the page's per-rule
-//! parallel workers are not used.
+//! The rules are independent parts of one run ([`crate::labs::Split`] by
+//! the `rules` key): this lab steps them in lockstep in one thread (the CLI,
+//! sweeps), while the page runs each rule's part in its own worker and
+//! [`combine`]s their [`Lab::part_state`]s; both give the same hash. A part's
+//! state is the rule's recorded series, angle means and final weights; the
+//! cross-rule results (CKA) are computed from the weights in `combine`.
 //!
 //! Formulas and oracles: `../shared/SCIENCE.md` §2.
 
@@ -27,7 +31,7 @@ use crate::nn::credit::{
 };
 use crate::nn::optimizer::Sgd;
 use crate::nn::{Activation, Mlp, MlpSpec, Parametrisation};
-use crate::params::ParamSpec;
+use crate::params::{ParamSpec, ParamValue};
 use crate::rng::Rng;
 use crate::snapshot::{Chart, ChartBody, Heatmap, Metric, Series, Snapshot};
 
@@ -61,6 +65,15 @@ const STREAM_TASK: u64 = 3;
 const STREAM_FEEDBACK: u64 = 4;
 const STREAM_LOCAL: u64 = 5;
 const STREAM_INIT: u64 = 6;
+const STREAM_CONTROL: u64 = 7;
+
+/// Random feedback matrices backprop's control angles average over (the
+/// first is FA's B). One draw is not enough: late in training backprop's
+/// error e lives in the few slowest directions of the task, so for one B the
+/// mean of ∠(Be, Wᵀe) settles at 90° plus a chance offset with a spread of
+/// up to 1/√width rad (13° at width 20); over K draws the spread is √K times
+/// smaller: 64 draws keep it within 90° ± 5° even when e lies in one direction (3 × 13°/√64 < 5°; see the tests).
+const CONTROL_DRAWS: usize = 64;
 const STREAM_NOISE: u64 = 100;
 
 /// The lab's parameters, in control-panel order.
@@ -239,6 +252,11 @@ struct Learner {
     angle_update: Vec<f64>,
     angle_signal: Vec<f64>,
     angle_wb: Vec<f64>,
+    /// The matrices B against which ∠(Be, Wᵀe) and ∠(Wᵀ, B) are measured,
+    /// shaped like the readout: FA's and DFA's own top feedback matrix, or
+    /// for backprop [`CONTROL_DRAWS`] unused random ones (the angles are
+    /// then means over them). Empty when there is none.
+    control: Vec<DMatrix<f64>>,
 }
 
 impl Learner {
@@ -246,19 +264,63 @@ impl Learner {
     /// paper's Wᵀ) against the feedback matrix that carries the error to
     /// the last hidden layer. NaN for rules without feedback.
     fn angle_wb(&self) -> f64 {
-        match self.credit.feedback.last() {
-            Some(b)
-                if self.rule != Rule::DirectFeedbackAlignment
-                    || b.shape() == self.readout().shape() =>
-            {
-                angle_degrees(self.readout().as_slice(), b.as_slice())
-            }
-            _ => f64::NAN,
-        }
+        let w = self.readout().as_slice();
+        mean_over(&self.control, |b| angle_degrees(w, b.as_slice()))
+    }
+
+    /// ∠(W_{k+1}, B_k) for every hidden layer k (FA), or for DFA
+    /// ∠(W_{k+1}⋯W_L, B_k): the product of the forward weights above layer
+    /// k is the matrix backprop would carry the error back through, up to
+    /// the activation slopes, and DFA's B_k maps the error to layer k
+    /// directly. The last entry is the top layer's [`Learner::angle_wb`].
+    /// Empty for rules without feedback.
+    fn angles_wb_per_layer(&self) -> Vec<f64> {
+        let w = &self.net.weights;
+        self.credit
+            .feedback
+            .iter()
+            .enumerate()
+            .map(|(k, b)| match self.rule {
+                Rule::FeedbackAlignment => angle_degrees(w[k + 1].as_slice(), b.as_slice()),
+                Rule::DirectFeedbackAlignment => {
+                    let mut path = w[w.len() - 1].clone();
+                    for j in (k + 1..w.len() - 1).rev() {
+                        path = crate::gemm::mul(&w[j], &path);
+                    }
+                    angle_degrees(path.as_slice(), b.as_slice())
+                }
+                _ => f64::NAN,
+            })
+            .collect()
     }
 
     fn readout(&self) -> &DMatrix<f64> {
         self.net.weights.last().expect("an MLP has a readout")
+    }
+
+    /// One recording: the test NSE (and accuracy), the window means of the
+    /// angles, ∠(Wᵀ, B).
+    fn record(
+        &mut self,
+        test_x: &DMatrix<f64>,
+        test_y: &DMatrix<f64>,
+        test_labels: &[usize],
+        cost: Cost,
+    ) {
+        let out = self.net.forward(test_x).output().clone();
+        let pred = if cost == Cost::CrossEntropy {
+            softmax_rows(&out)
+        } else {
+            out.clone()
+        };
+        self.nse.push(nse(&pred, test_y));
+        if !test_labels.is_empty() {
+            self.accuracy.push(accuracy(&out, test_labels));
+        }
+        self.angle_update.push(self.window_update.take());
+        self.angle_signal.push(self.window_signal.take());
+        let wb = self.angle_wb();
+        self.angle_wb.push(wb);
     }
 }
 
@@ -283,8 +345,44 @@ pub struct CreditLab {
     steps_recorded: Vec<f64>,
     step: u64,
     every: u64,
-    stopped: Option<String>,
+    stopped: Option<Stop>,
     notes: Vec<String>,
+}
+
+/// Why and where a run stopped early. Of several, the joint run stops at
+/// the first: lowest step, then a non-finite training loss before a huge
+/// test error, then the rule order.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Stop {
+    step: u64,
+    /// 0: the training loss is not finite (found while stepping; every
+    /// rule is then recorded at this step); 1: the test NSE is NaN or above
+    /// [`DIVERGED_NSE`] (found at a recording step).
+    kind: u8,
+    rule: Rule,
+    value: f64,
+}
+
+impl Stop {
+    fn rank(&self) -> (u64, u8, usize) {
+        (self.step, self.kind, self.rule.index())
+    }
+
+    fn detail(&self) -> String {
+        if self.kind == 0 {
+            format!(
+                "the {} loss is {}; try a smaller learning rate η (or σ)",
+                self.rule.label(),
+                self.value
+            )
+        } else {
+            format!(
+                "the {} test NSE is {:e}; try a smaller learning rate η (perturbation rules need η smaller by about the number of perturbed units)",
+                self.rule.label(),
+                self.value
+            )
+        }
+    }
 }
 
 impl CreditLab {
@@ -370,6 +468,25 @@ impl CreditLab {
                     &mut Rng::fork(seed, STREAM_FEEDBACK),
                     Rng::fork(seed, STREAM_NOISE + rule.index() as u64),
                 );
+                let top = net.weights.last().map_or((0, 0), |w| w.shape());
+                let mut control: Vec<DMatrix<f64>> = credit
+                    .feedback
+                    .last()
+                    .filter(|b| b.shape() == top)
+                    .cloned()
+                    .into_iter()
+                    .collect();
+                if rule == Rule::Backprop && !control.is_empty() {
+                    let mut rng = Rng::fork(seed, STREAM_CONTROL);
+                    for _ in 1..CONTROL_DRAWS {
+                        control.push(credit::uniform_matrix(
+                            &mut rng,
+                            top.0,
+                            top.1,
+                            config.num("feedback_scale"),
+                        ));
+                    }
+                }
                 let local = LocalHeads::new(
                     local_kind,
                     &net,
@@ -400,6 +517,7 @@ impl CreditLab {
                     angle_update: vec![],
                     angle_signal: vec![],
                     angle_wb: vec![],
+                    control,
                 }
             })
             .collect();
@@ -460,13 +578,14 @@ impl CreditLab {
                 l.net.backward(&x, &fwd, &d_out)
             };
             let a = angle_degrees(&hidden_update(&grads), &hidden_update(&bp));
-            let sig = match l.credit.feedback.last() {
-                Some(b) if b.shape() == l.readout().shape() => {
+            let sig = if l.control.is_empty() {
+                f64::NAN
+            } else {
+                let wt = crate::gemm::mul_nt(&d_out, l.readout());
+                mean_over(&l.control, |b| {
                     let fb = crate::gemm::mul_nt(&d_out, b);
-                    let wt = crate::gemm::mul_nt(&d_out, l.readout());
                     angle_degrees(fb.as_slice(), wt.as_slice())
-                }
-                _ => f64::NAN,
+                })
             };
             l.window_update.add(a);
             l.window_signal.add(sig);
@@ -483,20 +602,7 @@ impl CreditLab {
     fn record(&mut self) {
         self.steps_recorded.push(self.step as f64);
         for l in self.learners.iter_mut() {
-            let out = l.net.forward(&self.test_x).output().clone();
-            let pred = if self.s.cost == Cost::CrossEntropy {
-                softmax_rows(&out)
-            } else {
-                out.clone()
-            };
-            l.nse.push(nse(&pred, &self.test_y));
-            if !self.test_labels.is_empty() {
-                l.accuracy.push(accuracy(&out, &self.test_labels));
-            }
-            l.angle_update.push(l.window_update.take());
-            l.angle_signal.push(l.window_signal.take());
-            let wb = l.angle_wb();
-            l.angle_wb.push(wb);
+            l.record(&self.test_x, &self.test_y, &self.test_labels, self.s.cost);
         }
     }
 
@@ -553,12 +659,7 @@ impl CreditLab {
             )
             .info(INFO_ANGLE_UPDATE),
         );
-        let has_fb = |l: &Learner| {
-            l.credit
-                .feedback
-                .last()
-                .is_some_and(|b| b.shape() == l.readout().shape())
-        };
+        let has_fb = |l: &Learner| !l.control.is_empty();
         charts.push(
             Chart::lines(
                 "angle_signal",
@@ -579,6 +680,32 @@ impl CreditLab {
             )
             .info(INFO_ANGLE_WB),
         );
+        let layered: Vec<Series> = self
+            .learners
+            .iter()
+            .filter(|l| l.rule.has_feedback())
+            .map(|l| {
+                let v = l.angles_wb_per_layer();
+                Series::new(l.rule.key(), (0..v.len()).map(|k| k as f64).collect(), v)
+            })
+            .filter(|s| s.y.len() >= 2)
+            .collect();
+        if let Some(first) = layered.first() {
+            let categories = (1..=first.y.len()).map(|k| format!("h{k}")).collect();
+            charts.push(
+                Chart::with_body(
+                    "angle_wb_layers",
+                    "Forward weights vs feedback, per hidden layer",
+                    "layer",
+                    "angle (°)",
+                    ChartBody::Profile {
+                        categories,
+                        series: layered,
+                    },
+                )
+                .info(INFO_ANGLE_WB_LAYERS),
+            );
+        }
         charts.extend(self.representation_charts());
         charts
     }
@@ -717,6 +844,21 @@ impl CreditLab {
                     value: l.angle_wb.last().copied().unwrap_or(f64::NAN),
                     info: INFO_ANGLE_WB.into(),
                 });
+                let per_layer = l.angles_wb_per_layer();
+                if per_layer.len() >= 2 {
+                    for (j, a) in per_layer.into_iter().enumerate() {
+                        m.push(Metric {
+                            key: format!("{k}_angle_wb_{}", j + 1),
+                            label: format!(
+                                "{}: ∠(W, B) at hidden layer {} (°)",
+                                l.rule.label(),
+                                j + 1
+                            ),
+                            value: a,
+                            info: INFO_ANGLE_WB_LAYERS.into(),
+                        });
+                    }
+                }
             }
             if l.rule.has_feedback() || l.rule == Rule::Backprop {
                 m.push(Metric {
@@ -747,11 +889,12 @@ impl CreditLab {
 
 impl Lab for CreditLab {
     fn step(&mut self, n: u64) -> Result<(), LabError> {
-        if let Some(reason) = &self.stopped {
-            return Err(LabError::Diverged {
-                step: self.step,
-                detail: reason.clone(),
-            });
+        let stopped = |stop: &Stop| LabError::Diverged {
+            step: stop.step,
+            detail: stop.detail(),
+        };
+        if let Some(stop) = &self.stopped {
+            return Err(stopped(stop));
         }
         for _ in 0..n {
             if self.step >= self.s.steps {
@@ -759,17 +902,16 @@ impl Lab for CreditLab {
             }
             let bad = self.train_step();
             self.step += 1;
-            if let Some((rule, loss)) = bad {
-                let detail = format!(
-                    "the {} loss is {loss}; try a smaller learning rate η (or σ)",
-                    rule.label()
-                );
-                self.stopped = Some(detail.clone());
-                self.record();
-                return Err(LabError::Diverged {
+            if let Some((rule, value)) = bad {
+                let stop = Stop {
                     step: self.step,
-                    detail,
-                });
+                    kind: 0,
+                    rule,
+                    value,
+                };
+                self.stopped = Some(stop);
+                self.record();
+                return Err(stopped(&stop));
             }
             if self.step.is_multiple_of(self.every) || self.step == self.s.steps {
                 self.record();
@@ -780,20 +922,40 @@ impl Lab for CreditLab {
                         .last()
                         .is_some_and(|v| v.is_nan() || *v > DIVERGED_NSE)
                 }) {
-                    let detail = format!(
-                        "the {} test NSE is {:e}; try a smaller learning rate η (perturbation rules need η smaller by about the number of perturbed units)",
-                        l.rule.label(),
-                        l.nse.last().copied().unwrap_or(f64::NAN)
-                    );
-                    self.stopped = Some(detail.clone());
-                    return Err(LabError::Diverged {
+                    let stop = Stop {
                         step: self.step,
-                        detail,
-                    });
+                        kind: 1,
+                        rule: l.rule,
+                        value: l.nse.last().copied().unwrap_or(f64::NAN),
+                    };
+                    self.stopped = Some(stop);
+                    return Err(stopped(&stop));
                 }
             }
         }
         Ok(())
+    }
+
+    fn part_state(&self) -> Vec<f64> {
+        let mut w = Vec::new();
+        w.push(PART_STATE_VERSION);
+        w.push(self.step as f64);
+        match &self.stopped {
+            Some(s) => w.extend([
+                1.0,
+                s.step as f64,
+                s.kind as f64,
+                s.rule.index() as f64,
+                s.value,
+            ]),
+            None => w.extend([0.0; 5]),
+        }
+        put_vec(&mut w, &self.steps_recorded);
+        w.push(self.learners.len() as f64);
+        for l in &self.learners {
+            l.encode(&mut w);
+        }
+        w
     }
 
     fn steps_done(&self) -> u64 {
@@ -821,12 +983,291 @@ impl Lab for CreditLab {
             stopped: self
                 .stopped
                 .as_ref()
-                .map(|d| format!("stopped at step {}: {d}", self.step)),
+                .map(|d| format!("stopped at step {}: {}", self.step, d.detail())),
             metrics: self.metrics(),
             charts: self.charts(),
             hash: String::new(),
         }
     }
+}
+
+/// The mean of `f` over the matrices (NaN for none), summed in order.
+fn mean_over(ms: &[DMatrix<f64>], f: impl Fn(&DMatrix<f64>) -> f64) -> f64 {
+    if ms.is_empty() {
+        return f64::NAN;
+    }
+    let mut sum = 0.0;
+    for m in ms {
+        sum += f(m);
+    }
+    sum / ms.len() as f64
+}
+
+/// The layout version of [`Lab::part_state`].
+const PART_STATE_VERSION: f64 = 1.0;
+
+fn put_vec(w: &mut Vec<f64>, v: &[f64]) {
+    w.push(v.len() as f64);
+    w.extend_from_slice(v);
+}
+
+fn put_mean(w: &mut Vec<f64>, m: &Mean) {
+    w.extend([m.sum, m.count as f64]);
+}
+
+/// Reads a part state back, refusing anything truncated or malformed.
+struct Reader<'a> {
+    data: &'a [f64],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn num(&mut self) -> Result<f64, String> {
+        let v = *self
+            .data
+            .get(self.at)
+            .ok_or("the part state ends too early")?;
+        self.at += 1;
+        Ok(v)
+    }
+
+    /// A count or index: a whole number in [0, 2⁵²].
+    fn count(&mut self) -> Result<usize, String> {
+        let v = self.num()?;
+        if v >= 0.0 && v.fract() == 0.0 && v <= 4_503_599_627_370_496.0 {
+            Ok(v as usize)
+        } else {
+            Err(format!("the part state has {v} where a count belongs"))
+        }
+    }
+
+    fn vec(&mut self) -> Result<Vec<f64>, String> {
+        let n = self.count()?;
+        let end = self.at.checked_add(n).filter(|&e| e <= self.data.len());
+        let end = end.ok_or("the part state ends too early")?;
+        let v = self.data[self.at..end].to_vec();
+        self.at = end;
+        Ok(v)
+    }
+
+    fn mean(&mut self) -> Result<Mean, String> {
+        Ok(Mean {
+            sum: self.num()?,
+            count: self.count()? as u64,
+        })
+    }
+
+    fn rule(&mut self) -> Result<Rule, String> {
+        let i = self.count()?;
+        Rule::ALL
+            .get(i)
+            .copied()
+            .ok_or_else(|| format!("the part state names rule {i}, which does not exist"))
+    }
+}
+
+impl Learner {
+    /// Everything of this rule the snapshot reads: series, angle means and
+    /// the weights (the representations are computed from them).
+    fn encode(&self, w: &mut Vec<f64>) {
+        w.push(self.rule.index() as f64);
+        for v in [
+            &self.nse,
+            &self.accuracy,
+            &self.angle_update,
+            &self.angle_signal,
+            &self.angle_wb,
+        ] {
+            put_vec(w, v);
+        }
+        for m in [
+            &self.window_update,
+            &self.window_signal,
+            &self.late_update,
+            &self.late_signal,
+        ] {
+            put_mean(w, m);
+        }
+        w.push(self.net.n_layers() as f64);
+        for (m, b) in self.net.weights.iter().zip(&self.net.biases) {
+            put_vec(w, m.as_slice());
+            put_vec(w, b.as_slice());
+        }
+    }
+
+    /// Overwrite this learner (built from the same configuration) with an
+    /// encoded one of the same rule.
+    fn decode_into(&mut self, r: &mut Reader) -> Result<(), String> {
+        for v in [
+            &mut self.nse,
+            &mut self.accuracy,
+            &mut self.angle_update,
+            &mut self.angle_signal,
+            &mut self.angle_wb,
+        ] {
+            *v = r.vec()?;
+        }
+        for m in [
+            &mut self.window_update,
+            &mut self.window_signal,
+            &mut self.late_update,
+            &mut self.late_signal,
+        ] {
+            *m = r.mean()?;
+        }
+        if r.count()? != self.net.n_layers() {
+            return Err("the part state's network has another depth".into());
+        }
+        for l in 0..self.net.n_layers() {
+            let (w, b) = (r.vec()?, r.vec()?);
+            if w.len() != self.net.weights[l].len() || b.len() != self.net.biases[l].len() {
+                return Err("the part state's network has another shape".into());
+            }
+            self.net.weights[l].as_mut_slice().copy_from_slice(&w);
+            self.net.biases[l].as_mut_slice().copy_from_slice(&b);
+        }
+        Ok(())
+    }
+}
+
+/// A decoded part state.
+struct PartState {
+    step: u64,
+    stop: Option<Stop>,
+    steps_recorded: Vec<f64>,
+    /// The offset of the learners in the raw state, and their rules.
+    rules: Vec<Rule>,
+    raw: Vec<f64>,
+}
+
+impl PartState {
+    fn read(raw: &[f64]) -> Result<Self, String> {
+        let mut r = Reader { data: raw, at: 0 };
+        if r.num()? != PART_STATE_VERSION {
+            return Err("the part state is from another version".into());
+        }
+        let step = r.count()? as u64;
+        let has_stop = r.num()? != 0.0;
+        let (s_step, kind, rule, value) = (r.count()? as u64, r.count()?, r.count()?, r.num()?);
+        let stop = if has_stop {
+            Some(Stop {
+                step: s_step,
+                kind: kind.min(1) as u8,
+                rule: *Rule::ALL
+                    .get(rule)
+                    .ok_or("unknown rule in the part state")?,
+                value,
+            })
+        } else {
+            None
+        };
+        let steps_recorded = r.vec()?;
+        let n = r.count()?;
+        let mut rules = Vec::new();
+        for _ in 0..n {
+            rules.push(r.rule()?);
+            // Skip the learner: five series, four means, the layers.
+            for _ in 0..5 {
+                r.vec()?;
+            }
+            for _ in 0..4 {
+                r.mean()?;
+            }
+            let layers = r.count()?;
+            for _ in 0..2 * layers {
+                r.vec()?;
+            }
+        }
+        Ok(PartState {
+            step,
+            stop,
+            steps_recorded,
+            rules,
+            raw: raw.to_vec(),
+        })
+    }
+}
+
+/// [`crate::labs::Split::combine`] for the credit lab: the snapshot of the
+/// run of `config` from the part states of its rules (each a run of the
+/// same configuration with fewer rules, usually one).
+///
+/// The joint run stops where its first part stops ([`Stop`]); a part that
+/// ran past that step, or stopped short of the others (paused parts), is run
+/// again from the configuration to that step. Then one lab of the whole
+/// configuration takes every rule's series and weights, and its snapshot is
+/// the run's: CKA, participation ratios and neural collapse are computed
+/// there, from the parts' final weights.
+pub fn combine(config: &LabConfig, states: &[Vec<f64>]) -> Result<Snapshot, String> {
+    let mut parts = states
+        .iter()
+        .map(|s| PartState::read(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let stop = parts.iter().filter_map(|p| p.stop).min_by_key(|s| s.rank());
+    let target = match stop {
+        Some(s) => s.step,
+        None => parts.iter().map(|p| p.step).max().unwrap_or(0),
+    };
+    for p in parts.iter_mut() {
+        if p.step != target {
+            let mut part_config = config.clone();
+            let keys: Vec<&str> = p.rules.iter().map(|r| r.key()).collect();
+            part_config.set("rules", ParamValue::Choice(keys.join(",")));
+            let mut lab = CreditLab::new(&part_config);
+            let _ = lab.step(target.saturating_sub(lab.step));
+            *p = PartState::read(&lab.part_state())?;
+        }
+    }
+    let mut lab = CreditLab::new(config);
+    for p in &parts {
+        let mut r = Reader {
+            data: &p.raw,
+            at: 0,
+        };
+        // Header: version, step, five stop numbers, the recorded steps.
+        for _ in 0..7 {
+            r.num()?;
+        }
+        r.vec()?;
+        let n = r.count()?;
+        for _ in 0..n {
+            let rule = r.rule()?;
+            let l = lab
+                .learners
+                .iter_mut()
+                .find(|l| l.rule == rule)
+                .ok_or_else(|| format!("the part state's rule {} is not in the run", rule.key()))?;
+            l.decode_into(&mut r)?;
+        }
+    }
+    let recorded = parts
+        .iter()
+        .map(|p| p.steps_recorded.clone())
+        .max_by_key(|v| v.len())
+        .unwrap_or_default();
+    lab.step = target;
+    lab.steps_recorded = recorded;
+    lab.stopped = stop;
+    // A loss that is not finite stops the joint run and records every rule
+    // at that step; a part that did not stop there has not recorded it.
+    if stop.is_some_and(|s| s.kind == 0) && lab.steps_recorded.last() != Some(&(target as f64)) {
+        lab.steps_recorded.push(target as f64);
+    }
+    let n_rec = lab.steps_recorded.len();
+    let (test_x, test_y, labels, cost) = (&lab.test_x, &lab.test_y, &lab.test_labels, lab.s.cost);
+    for l in lab.learners.iter_mut() {
+        if l.nse.len() + 1 == n_rec {
+            l.record(test_x, test_y, labels, cost);
+        }
+        if l.nse.len() != n_rec {
+            return Err(format!(
+                "the {} part has {} recordings where the run has {n_rec}",
+                l.rule.key(),
+                l.nse.len()
+            ));
+        }
+    }
+    Ok(lab.snapshot_unhashed())
 }
 
 fn mlp_spec(sizes: Vec<usize>, activation: Activation) -> MlpSpec {
@@ -892,8 +1333,9 @@ fn accuracy(g: &DMatrix<f64>, labels: &[usize]) -> f64 {
 const INFO_NSE: &str = "Normalised squared error on 500 held-out samples: Σ‖ŷ − y‖²/Σ‖y − ȳ‖² (1: predicting the mean). With the cross-entropy cost ŷ is the softmax output and y one-hot.";
 const INFO_ACC: &str = "Fraction of held-out samples whose largest output is the true class.";
 const INFO_ANGLE_UPDATE: &str = "Angle between the rule's update of the hidden layers' weights and backprop's gradient at the same weights, on the same batch, averaged over each recording window (the metric: over the last 10% of training). 0° is backprop; below 90° the rule still descends (Lillicrap et al. 2016, Fig. 2).";
-const INFO_ANGLE_SIGNAL: &str = "Angle between the feedback signal B e delivered to the last hidden layer and backprop's Wᵀe, per step, window-averaged (Lillicrap et al. 2016: from 90° to about 28°). Backprop's line uses the same random B, unused: it stays at 90°.";
-const INFO_ANGLE_WB: &str = "Angle between the readout weights (the paper's Wᵀ, last hidden layer × outputs) and the feedback matrix B that carries the error to the last hidden layer, both flattened. Under FA and DFA the forward weights come to align with B; under backprop (dashed: the same B, unused) they do not.";
+const INFO_ANGLE_SIGNAL: &str = "Angle between the feedback signal B e delivered to the last hidden layer and backprop's Wᵀe, per step, window-averaged (Lillicrap et al. 2016: from 90° to about 28°). Backprop's line (dashed) is a control: the mean over 64 random B's, unused (the first FA's), which stays at 90° ± 5°; with one B it would sit at 90° plus a chance offset of up to 1/√width rad, since late in training e lies in the task's few slowest directions.";
+const INFO_ANGLE_WB: &str = "Angle between the readout weights (the paper's Wᵀ, last hidden layer × outputs) and the feedback matrix B that carries the error to the last hidden layer, both flattened. Under FA and DFA the forward weights come to align with B; under backprop (dashed: the mean over 64 random B's, unused, the first FA's) they do not.";
+const INFO_ANGLE_WB_LAYERS: &str = "At the end, for every hidden layer k (h1 the first): FA's angle between the forward weights W_{k+1} out of the layer and the fixed B_k that carries the error into it; DFA's angle between B_k (layer k × outputs) and the product W_{k+1}⋯W_L of the forward weights above the layer, the matrix backprop would carry the error back through (up to the activation slopes). The top layer's is the rule's ∠(Wᵀ, B).";
 const INFO_CKA: &str = "Linear CKA (Kornblith et al. 2019) between the last hidden layers of every pair of rules on 200 held-out samples; rows and columns in the order of the title. 1: the same representation up to rotation and scale.";
 const INFO_PR: &str = "Participation ratio (Σλ)²/Σλ² of each hidden layer's covariance on 200 held-out samples (Gao et al. 2017).";
 const INFO_NC: &str = "Neural-collapse metrics of the last hidden layer on 200 held-out samples (Papyan, Han & Donoho 2020): NC1 = Tr(Σ_W Σ_B⁺)/C, NC2 equiangularity of the centred class means, NC3 self-duality with the readout, NC4 disagreement with the nearest-class-mean rule. 0 at full collapse.";

@@ -23,6 +23,7 @@ use crate::data::{self, Dataset};
 use crate::labs::{Lab, LabError, LabSpec, Preset};
 use crate::metrics::{collapse, decoding, dimensionality, lazy_rich as lr};
 use crate::nn::contrastive::{self, Objective};
+use crate::nn::credit::{Credit, Rule};
 use crate::nn::linearised::Linearised;
 use crate::nn::optimizer::Sgd;
 use crate::nn::{Activation, Mlp, MlpSpec, Parametrisation};
@@ -166,6 +167,20 @@ pub fn spec() -> LabSpec {
             ParamSpec::choice("loss", "Loss", &[("mse", "Mean squared error"), ("ce", "Cross-entropy")], "mse")
                 .group("Training")
                 .help("MSE is the mean over samples and outputs of (g − y)², as torch.nn.MSELoss. Cross-entropy needs the mixture task."),
+            ParamSpec::choice(
+                "rule",
+                "Learning rule",
+                &[
+                    ("bp", "Backprop"),
+                    ("fa", "Feedback alignment"),
+                    ("dfa", "Direct feedback alignment"),
+                    ("np", "Node perturbation"),
+                    ("wp", "Weight perturbation"),
+                ],
+                "bp",
+            )
+            .group("Training")
+            .help("How the output error reaches the hidden layers (the credit lab's rules, Marblestone, Wayne & Kording 2016): backprop, a fixed random feedback matrix B per layer with the variance of the readout weights (FA; DFA: of the readout weights times their multiplier), or a perturbation estimate with σ = 0.001 (NP, WP: they need a smaller η). Under any rule but backprop the network no longer follows its gradient, so the metrics read differently: the linearised twin is still trained by gradient descent on its own residuals (it is the lazy limit of backprop), so its distance measures how far the rule's trajectory departs from lazy gradient descent, not laziness alone; weight and kernel change, CKA to init and the representation metrics describe whatever the rule did to the weights. The self-supervised objectives always train by backprop."),
             ParamSpec::choice("optimizer", "Optimiser", &[("gd", "Full-batch GD"), ("sgd", "Minibatch SGD")], "gd")
                 .group("Training")
                 .help("Full-batch gradient descent, or SGD on random minibatches."),
@@ -242,6 +257,8 @@ struct Settings {
     net: MlpSpec,
     /// The self-supervised objective (latent task only; None = supervised).
     ssl: Option<Objective>,
+    /// The credit-assignment rule of the supervised step.
+    rule: Rule,
 }
 
 impl Settings {
@@ -275,6 +292,7 @@ impl Settings {
                 ("latent", "invariance") => Some(Objective::Invariance),
                 _ => None,
             },
+            rule: Rule::from_key(&c.choice("rule")).unwrap_or(Rule::Backprop),
             net: MlpSpec {
                 sizes: vec![0; depth + 2],
                 activation: Activation::from_key(&c.choice("activation"))
@@ -350,6 +368,9 @@ pub struct LazyRich {
     record_steps: Vec<f64>,
     traces: Vec<Trace>,
     stopped: Option<String>,
+    /// The supervised step's credit-assignment rule, with its feedback
+    /// matrices or noise stream.
+    credit: Credit,
     notes: Vec<String>,
 }
 
@@ -442,8 +463,32 @@ impl LazyRich {
             (Some(objective), Some(ld)) => Some(SelfSupervised::new(objective, &s, config, ld)),
             _ => None,
         };
+        // Own RNG streams, so that backprop's numbers do not move. B has the
+        // variance of the readout weights, raw for FA (which applies the
+        // layer multiplier c_{l+1} as backprop does) and effective, c_L·W_L,
+        // for DFA (which carries e straight to the layer).
+        let readout_c = if s.rule == Rule::DirectFeedbackAlignment {
+            net.multipliers.last().copied().unwrap_or(1.0)
+        } else {
+            1.0
+        };
+        let credit = Credit::new(
+            s.rule,
+            &net,
+            3f64.sqrt() * s.net.readout_std * readout_c,
+            PERTURBATION_SIGMA,
+            &mut Rng::fork(config.seed, 8),
+            Rng::fork(config.seed, 9),
+        );
+        if s.rule != Rule::Backprop && s.ssl.is_some() {
+            notes.push(format!(
+                "the self-supervised objectives train by backprop: rule={} applies to the supervised tasks only",
+                s.rule.key()
+            ));
+        }
         let schedule = record_schedule(s.steps);
         let mut lab = LazyRich {
+            credit,
             opt,
             batch_rng: Rng::fork(config.seed, 3),
             net0: net.clone(),
@@ -518,7 +563,17 @@ impl LazyRich {
         let g = self.scale_output(fwd.output().clone(), &f0b);
         let (loss, dl_dg) = loss_and_grad(&g, &yb, self.s.cross_entropy);
         let d_out = &dl_dg * self.s.alpha;
-        let grads = self.net.backward(&xb, &fwd, &d_out);
+        // The per-sample terms of the same loss, as a function of the
+        // network's output f (the perturbation rules' loss differences).
+        let (alpha, centre, ce) = (self.s.alpha, self.s.centre, self.s.cross_entropy);
+        let per_sample = |f: &DMatrix<f64>| {
+            let mut g = f.clone();
+            if centre {
+                g -= &f0b;
+            }
+            per_sample_loss(&(g * alpha), &yb, ce)
+        };
+        let grads = self.credit.grads(&self.net, &xb, &fwd, &d_out, &per_sample);
         self.opt.step(&mut self.net, &grads);
         self.linearised_step(&batch, &yb);
         loss
@@ -1274,6 +1329,9 @@ impl Lab for LazyRich {
 /// by a transient factor of order 1/(1 − μ)².
 const LIN_DIVERGED_FACTOR: f64 = 1e6;
 
+/// σ of the node and weight perturbation rules.
+const PERTURBATION_SIGMA: f64 = 1e-3;
+
 /// Full-batch GD stability of the linearised model on the MSE: its training
 /// residual follows r ← (I − η α² (2/n) K₀) r (for the η actually applied
 /// to the weights, η/α² or η), so it diverges when η·α²·λ_max(K₀)·2/n
@@ -1335,6 +1393,38 @@ fn loss_and_grad(g: &DMatrix<f64>, y: &DMatrix<f64>, cross_entropy: bool) -> (f6
         let diff = g - y;
         let loss = diff.iter().map(|d| d * d).sum::<f64>() / count;
         (loss, diff * (2.0 / count))
+    }
+}
+
+/// The per-sample terms of [`loss_and_grad`]'s loss (they sum to it).
+fn per_sample_loss(g: &DMatrix<f64>, y: &DMatrix<f64>, cross_entropy: bool) -> Vec<f64> {
+    let n = g.nrows().max(1) as f64;
+    if cross_entropy {
+        (0..g.nrows())
+            .map(|i| {
+                let row = g.row(i);
+                let m = row.max();
+                let z: f64 = row.iter().map(|&v| libm::exp(v - m)).sum();
+                let log_z = m + libm::log(z);
+                let mut l = 0.0;
+                for c in 0..g.ncols() {
+                    l -= y[(i, c)] * (g[(i, c)] - log_z);
+                }
+                l / n
+            })
+            .collect()
+    } else {
+        let count = (g.nrows() * g.ncols()).max(1) as f64;
+        (0..g.nrows())
+            .map(|i| {
+                let mut l = 0.0;
+                for c in 0..g.ncols() {
+                    let d = g[(i, c)] - y[(i, c)];
+                    l += d * d;
+                }
+                l / count
+            })
+            .collect()
     }
 }
 

@@ -16,14 +16,39 @@ pub mod lazy_rich;
 pub mod modularity;
 
 pub use crate::config::{LabConfig, LabSpec, Preset};
-use crate::params::shorten;
+use crate::params::{shorten, ParamValue};
 use crate::snapshot::Snapshot;
 
-/// One registered lab: its spec, and how to build it from a checked
-/// configuration.
+/// One registered lab: its spec, how to build it from a checked
+/// configuration, and whether its runs split into independent parts.
 pub struct LabEntry {
     pub spec: fn() -> LabSpec,
     pub build: fn(&LabConfig) -> Box<dyn Lab>,
+    pub split: Option<Split>,
+}
+
+/// A lab whose run is several independent runs side by side, one per option
+/// of one `multi` key (the credit lab's `rules=bp,fa,dfa`: one network per
+/// rule, on the same seed). Each part is the same lab with that key set to
+/// one option; it runs alone (in its own page worker, or thread) and hands
+/// over [`Lab::part_state`] when it stops. `combine` turns the parts' states,
+/// in the order of the key's list, into the snapshot of the whole run,
+/// computing the cross-part results (the credit lab's CKA between rules)
+/// from them.
+///
+/// The contract, tested per lab: for every configuration,
+/// `combine(config, [part_state of each part run to its end])` has the same
+/// hash as running `build(config)` to its end. Parts may stop at different
+/// steps (one diverges): `combine` then re-runs, from the configuration,
+/// whatever it needs to reproduce the joint run (the whole run stops where
+/// its first part stops). Parts that were paused at one common step combine
+/// into the joint run's snapshot at that step.
+pub struct Split {
+    /// The `multi` key whose options are the parts.
+    pub key: &'static str,
+    /// The snapshot (unhashed) of the whole run from its parts' states.
+    /// Errors name a malformed state.
+    pub combine: fn(&LabConfig, &[Vec<f64>]) -> Result<Snapshot, String>,
 }
 
 /// Every lab, in picker order. The first is opened when a link names none.
@@ -31,22 +56,30 @@ pub const REGISTRY: &[LabEntry] = &[
     LabEntry {
         spec: lazy_rich::spec,
         build: lazy_rich::LazyRich::boxed,
+        split: None,
     },
     LabEntry {
         spec: capacity::spec,
         build: capacity::CapacityLab::boxed,
+        split: None,
     },
     LabEntry {
         spec: feedback::spec,
         build: feedback::Feedback::boxed,
+        split: None,
     },
     LabEntry {
         spec: modularity::spec,
         build: modularity::Modularity::boxed,
+        split: None,
     },
     LabEntry {
         spec: credit::spec,
         build: credit::CreditLab::boxed,
+        split: Some(Split {
+            key: "rules",
+            combine: credit::combine,
+        }),
     },
 ];
 
@@ -90,6 +123,13 @@ pub trait Lab {
     /// example a learning rate at which the linearised model diverges).
     /// Shown in the message area, not as link problems.
     fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// The state a part of a split run hands to its lab's
+    /// [`Split::combine`], as plain numbers (so that it crosses the page's
+    /// worker boundary bit for bit). Empty for labs that do not split.
+    fn part_state(&self) -> Vec<f64> {
         Vec::new()
     }
 }
@@ -140,6 +180,39 @@ pub fn check(config: &LabConfig) -> (LabConfig, Vec<String>) {
                 vec![warning],
             )
         }
+    }
+}
+
+/// The parts of a split run: one configuration per option of the lab's
+/// split key, in the key's order, each with the key set to that option
+/// alone. Empty when the lab does not split or the key lists fewer than two
+/// options (the run is then one part: the lab itself).
+pub fn parts(config: &LabConfig) -> Vec<LabConfig> {
+    let (config, _) = check(config);
+    let Some(split) = entry(&config.lab).and_then(|e| e.split.as_ref()) else {
+        return Vec::new();
+    };
+    let items = config.list(split.key);
+    if items.len() < 2 {
+        return Vec::new();
+    }
+    items
+        .iter()
+        .map(|item| {
+            let mut part = config.clone();
+            part.set(split.key, ParamValue::Choice(item.clone()));
+            part
+        })
+        .collect()
+}
+
+/// The unhashed snapshot of a split run from its parts' states (see
+/// [`Split`]); an error for a lab that does not split or a malformed state.
+pub fn combine_parts(config: &LabConfig, states: &[Vec<f64>]) -> Result<Snapshot, String> {
+    let (config, _) = check(config);
+    match entry(&config.lab).and_then(|e| e.split.as_ref()) {
+        Some(split) => (split.combine)(&config, states),
+        None => Err(format!("the {} lab does not split into parts", config.lab)),
     }
 }
 

@@ -123,7 +123,9 @@ pub struct Credit {
     /// One matrix per hidden layer k, carrying the signal to layer k. FA:
     /// shaped like W_{k+1} (width_k × width_{k+1}); DFA: width_k × outputs.
     /// Backprop draws FA-shaped ones too, unused, so that ∠(Be, Wᵀe) can be
-    /// measured as a control (it stays at 90°). Empty for NP and WP.
+    /// measured as a control (the credit lab averages it over more random
+    /// draws: for one B it sits at 90° only up to chance). Empty for NP and
+    /// WP.
     pub feedback: Vec<DMatrix<f64>>,
     /// The perturbation scale σ (NP, WP).
     pub sigma: f64,
