@@ -243,7 +243,7 @@ fn trained_mlp_autoencoder_follows_the_theory() {
         ("dist=triangle&leg=0.3", true),
         ("dist=triangle&leg=0.9", false),
     ] {
-        let f = format!("v=1&lab=modularity&seed=1&model=mlp&{dist}&steps=20000");
+        let f = format!("v=1&lab=modularity&seed=1&model=mlp&{dist}&steps=12000");
         let (snap, _) = run::run_to_end(&config(&f));
         let angle = snap.metric("max_mixing_angle").unwrap();
         let ncmi = snap.metric("ncmi_infom").unwrap();

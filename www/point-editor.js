@@ -11,7 +11,9 @@
 //
 // The first edit switches the lab to its hand-drawn distribution (dist=points),
 // starting from the points on the scatter when the link can carry them (at
-// most MAX_POINTS), else from an empty scatter. Every edit writes the points
+// most MAX_POINTS), else from an empty scatter. The editor draws in the
+// scatter's plane (sources 1 and 2): editing three-source points keeps their
+// first two coordinates. Every edit writes the points
 // into the config's `points` key (4 decimals, as the core writes them), which
 // rewrites the link and re-runs the lab (actions.applyConfig), so the theory's
 // verdict follows the drawing. A drag re-runs when the pointer rests for
@@ -94,7 +96,7 @@ function startPoints(t) {
   const n = series ? series.x.length : 0;
   if (n > 0 && n <= MAX_POINTS) return series.x.map((x, i) => [x, series.y[i]]);
   if (n > MAX_POINTS) {
-    showMessage(`The scatter has ${n} points, more than a link can carry (${MAX_POINTS}): drawing starts from an empty scatter.`, { group: 'run' });
+    showMessage(`The scatter has ${n} points, more than a link can carry (${MAX_POINTS}): drawing starts from an empty scatter.`, { group: 'points' });
   }
   return [];
 }
@@ -178,6 +180,7 @@ function onPointerDown(e) {
   const at = locate(canvas, e, frame);
   if (!inside(frame, at.px, at.py)) return;
   e.preventDefault();
+  clearMessages('points');
   clearTimeout(editor.timer);
   editor.timer = 0;
   editor.points = startPoints(t).map((p) => p.slice());
@@ -237,7 +240,7 @@ async function uploadPoints(input) {
   const file = input.files && input.files[0];
   input.value = '';
   if (!t || !file) return;
-  clearMessages('run');
+  clearMessages('points');
   try {
     const bytes = new Uint8Array(await file.arrayBuffer());
     const text = core.points_from_file(file.name, bytes);
@@ -245,7 +248,7 @@ async function uploadPoints(input) {
     editor.committed = null;
     commit();
   } catch (e) {
-    showMessage(`Could not use ${file.name} as points: ${e.message || e}`, { kind: 'error', group: 'run' });
+    showMessage(`Could not use ${file.name} as points: ${e.message || e}`, { kind: 'error', group: 'points' });
   }
 }
 

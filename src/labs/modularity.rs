@@ -168,12 +168,12 @@ fn presets() -> Vec<Preset> {
         p(
             "The MLP autoencoder: a modular square",
             "The nonlinear autoencoder (d → 16 → ReLU → 6 latents → 16 → ReLU → d) with the paper's energies and small initial weights, on the 21 × 21 grid: every active latent is tuned to one source.",
-            "v=1&lab=modularity&seed=1&dist=grid&model=mlp&steps=20000",
+            "v=1&lab=modularity&seed=1&dist=grid&model=mlp&steps=12000",
         ),
         p(
             "The MLP autoencoder: a cut corner mixes",
             "The same MLP with a triangle of leg 0.9 cut from the grid: the theory says mixed, and a latent tunes to both sources at 45°.",
-            "v=1&lab=modularity&seed=1&dist=triangle&leg=0.9&model=mlp&steps=20000",
+            "v=1&lab=modularity&seed=1&dist=triangle&leg=0.9&model=mlp&steps=12000",
         ),
         p(
             "The theory's boundary: sweep the leg L",

@@ -168,14 +168,19 @@ test('clicking a point onto the scatter changes the verdict and the link; the li
   await page.context().close();
 });
 
-test('the first click on another distribution switches to drawn points seeded from it', async () => {
-  const page = await open('v=1&lab=modularity&seed=1&dist=grid&grid_n=11&steps=200');
+test('the first click on another distribution switches to drawn points seeded from it (HiDPI)', async () => {
+  // At 2 device pixels per CSS pixel: the frame is in CSS pixels all the same.
+  const page = await newPage(browser, { deviceScaleFactor: 2 });
+  await page.goto(`${baseUrl()}#v=1&lab=modularity&seed=1&dist=grid&grid_n=11&steps=200`);
+  await settle(page);
   const grid = await metric(page, 'theory_modular');
   const at = await pixelOf(page, [0.55, 0.52]);
   await edit(page, () => page.mouse.click(at.x, at.y));
   const now = await linkPoints(page);
   assert.equal(now.dist, 'points');
   assert.equal(now.points.length, 11 * 11 + 1, 'the grid plus the new point');
+  const added = now.points.at(-1);
+  assert.ok(Math.abs(added[0] - 0.55) < 0.01 && Math.abs(added[1] - 0.52) < 0.01, `added ${added}`);
   assert.equal(await metric(page, 'theory_modular'), grid, 'a point inside the square changes no verdict');
   assert.deepEqual(pageErrorsOf(page), []);
   await page.context().close();
