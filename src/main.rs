@@ -197,7 +197,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             lenient,
         } => {
             let config = read_link(&link, lenient)?;
-            let (snapshot, warnings) = run::run_to_end(&config);
+            let (snapshot, warnings) = run::run_to_end_parallel(&config);
             if json {
                 let out = RunOutput {
                     fragment: config_fragment(&config),
@@ -231,7 +231,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 return Ok(ExitCode::SUCCESS);
             }
             let config = read_link(&link.unwrap_or_default(), lenient)?;
-            let (snapshot, _) = run::run_to_end(&config);
+            let (snapshot, _) = run::run_to_end_parallel(&config);
             let charts: Vec<_> = match &chart {
                 Some(id) => {
                     let c = snapshot.chart(id).ok_or_else(|| {

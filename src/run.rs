@@ -82,3 +82,17 @@ pub fn run_parts_then_combine(config: &LabConfig) -> Option<Result<Snapshot, Str
     let states: Vec<Vec<f64>> = parts.iter().map(run_part).collect();
     Some(combine(config, &states))
 }
+
+/// [`run_to_end`] for the CLI: a split run's parts run on threads (natively;
+/// see [`run_parts_then_combine`]), the same snapshot bit for bit, sooner on
+/// several cores. Other runs, or a part that failed, go the plain way.
+pub fn run_to_end_parallel(config: &LabConfig) -> (Snapshot, Vec<String>) {
+    match run_parts_then_combine(config) {
+        Some(Ok(snapshot)) => {
+            // The warnings of checking and building the whole configuration.
+            let (_, warnings) = labs::build(config);
+            (snapshot, warnings)
+        }
+        _ => run_to_end(config),
+    }
+}

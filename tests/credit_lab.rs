@@ -256,6 +256,8 @@ fn parts_then_combine_equal_the_single_run_bit_for_bit() {
         if pause.is_none() {
             let threaded = neurogeom::run::run_parts_then_combine(&c).unwrap().unwrap();
             assert_eq!(threaded.hash, neurogeom::run::run_to_end(&c).0.hash);
+            let (cli, _) = neurogeom::run::run_to_end_parallel(&c);
+            assert_eq!(format!("{cli:?}"), format!("{single:?}"));
         }
     }
     // A part that ran past the others' common step is run again to it.

@@ -111,8 +111,10 @@ function onWorkerMessage(msg) {
       document.body.dataset.parts = String(msg.n);
       break;
     case 'progress':
+      // A split run while its parts run: counter, bar and time left.
       setCounter(msg.step, msg.total);
       setProgress(msg.total > 0 ? msg.step / msg.total : 0, false);
+      setEta(state.run === 'running' && msg.msPerStep != null ? msg.msPerStep * (msg.total - msg.step) : null);
       break;
     case 'state':
       setRunState(msg.state);

@@ -196,9 +196,16 @@ function onPart(i, msg) {
     case 'progress': {
       split.steps[i] = msg.step;
       const now = performance.now();
+      const step = Math.min(...split.steps);
+      // Time per step of the whole run (its slowest part), in wall-clock
+      // time from when every part had started stepping.
+      if (running && !split.base && step > split.playStep) split.base = { t: now, step };
+      const b = split.base;
+      const msPerStep = b && now - b.t >= MEASURE_MS && step > b.step ? (now - b.t) / (step - b.step) : null;
+      if (running && msPerStep !== null && splitTooLong(msPerStep, now - b.t)) break;
       if (now - split.lastProgress >= POST_MS) {
         split.lastProgress = now;
-        post({ type: 'progress', step: Math.min(...split.steps), total: split.total });
+        post({ type: 'progress', step, total: split.total, msPerStep });
       }
       break;
     }
@@ -287,6 +294,17 @@ async function finishSplit() {
   post({ type: 'state', state: snap.done ? 'done' : 'paused' });
 }
 
+/** The long-run check of a split run: as `tooLong`, on the parts' wall-clock
+ * rate. Pauses (the combined snapshot) and asks the user. */
+function splitTooLong(msPerStep, measuredMs) {
+  if (confirmed || split.warned || measuredMs > SETTLED_MS) return false;
+  const estimateMs = msPerStep * split.total;
+  if (estimateMs <= LONG_MS) return false;
+  split.warned = true;
+  setSplitRunning(false).then(() => post({ type: 'long', estimateMs, msPerStep, total: split.total }));
+  return true;
+}
+
 async function setSplitRunning(on) {
   if (split.over) {
     post({ type: 'state', state: 'done' });
@@ -294,6 +312,8 @@ async function setSplitRunning(on) {
   }
   if (on) {
     running = true;
+    split.base = null;
+    split.playStep = Math.min(...split.steps);
     post({ type: 'state', state: 'running' });
     for (const i of all()) split.workers[i].postMessage({ type: 'play' });
     return;
@@ -302,7 +322,7 @@ async function setSplitRunning(on) {
   running = false;
   if (wasRunning) {
     await ask(all(), () => ({ type: 'pause' }));
-    finishSplit();
+    await finishSplit();
   } else post({ type: 'state', state: 'paused' });
 }
 

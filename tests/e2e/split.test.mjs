@@ -56,3 +56,20 @@ test('pausing a split run shows the combined snapshot, and it runs on to the sam
   assert.deepEqual(pageErrorsOf(page), []);
   await page.context().close();
 });
+
+test('a long split run warns, pauses at the combined snapshot, and “Run anyway” goes on with the time left', async () => {
+  const huge = 'v=1&lab=credit&seed=1&task=teacher&rules=bp,fa,dfa&width=256&batch=256&lr=0.001&steps=200000';
+  const page = await newPage(browser);
+  await page.goto(`${baseUrl()}#${huge}`);
+  await page.waitForSelector('body[data-long-run]', { timeout: 90000 });
+  await page.waitForSelector('body[data-state="paused"]');
+  assert.ok(Number(await page.locator('#step').textContent()) < 200000);
+  await page.click('#messages button:has-text("Run anyway")');
+  await page.waitForSelector('body[data-state="running"]');
+  await page.waitForFunction(() => /left$/.test(document.getElementById('eta').textContent), null, { timeout: 30000 });
+  await page.click('#play'); // pause
+  await page.waitForSelector('body[data-state="paused"]', { timeout: 60000 });
+  assert.equal(await page.evaluate(() => document.body.dataset.longRun), undefined, 'it did not ask again');
+  assert.deepEqual(pageErrorsOf(page), []);
+  await page.context().close();
+});
