@@ -194,7 +194,7 @@ fn presets() -> Vec<Preset> {
         ),
         p(
             "Alignment of transformed prototypes",
-            "A smooth pattern per class, shifted and scaled, on a background pattern shared by every class at a random amplitude. In the input the manifolds share that nuisance axis: axis alignment ≈ 0.28 with k = 3 axes (independent discs give ≈ 0.01). The hidden layers, random or trained, spread it (≈ 0.1–0.15); the 10-unit output aligns everything (≈ 0.45). Dashed: the untrained network, same seed.",
+            "A smooth pattern per class, shifted and scaled, on a background pattern shared by every class at a random amplitude. In the input the manifolds share that nuisance axis: axis alignment ≈ 0.28 with k = 3 axes (independent discs give ≈ 0.01). The hidden layers, random or trained, spread it (≈ 0.1–0.15); the 10-unit output aligns everything (≈ 0.45). The principal angles show the shared axis: the first is ≈ 37° between input manifolds, ≈ 60° in the hidden layers. Dashed: the untrained network, same seed.",
             "v=1&lab=capacity&seed=1&task=prototypes&classes=10&samples=40&dim=60&radius=0.3&depth=2&width=100&lr=0.05&steps=784&stages=3&n_t=50",
         ),
         p(
@@ -1160,6 +1160,36 @@ impl CapacityLab {
             )
             .info("Each point a class manifold at the last stage, one colour per layer."),
         );
+        // Principal angles between the manifolds' axes, per layer.
+        let k = self.config.int("axes").max(1);
+        let angle_series: Vec<Series> = (0..n_l)
+            .filter_map(|l| {
+                let a = self.results[last][l].align.as_ref()?;
+                let y = (0..k)
+                    .map(|i| a.mean_angles.get(i).map_or(f64::NAN, |t| t.to_degrees()))
+                    .collect();
+                Some(Series::new(
+                    &names[l],
+                    (0..k).map(|i| i as f64).collect(),
+                    y,
+                ))
+            })
+            .collect();
+        if !angle_series.is_empty() {
+            charts.push(
+                Chart::with_body(
+                    "principal_angles",
+                    "Principal angles between class manifolds",
+                    "",
+                    "mean angle (°)",
+                    ChartBody::Profile {
+                        categories: (1..=k).map(|i| format!("θ{i}")).collect(),
+                        series: angle_series,
+                    },
+                )
+                .info("The principal angles θ₁ ≤ … ≤ θ_k between the top-k principal subspaces of two class manifolds (cos θ_i: the singular values of A_μᵀA_ν; Björck & Golub 1973), averaged over pairs, one line per layer at the last stage. 0°: a shared direction, 90°: orthogonal. The axis alignment is the mean of Σ_i cos²θ_i / k. Manifolds without axes (points) have no angles."),
+            );
+        }
         // Alignment matrix of the deepest hidden layer (or the input).
         let hl = if n_l >= 3 { n_l - 2 } else { 0 };
         if let Some(a) = self.results[last].get(hl).and_then(|r| r.align.as_ref()) {
