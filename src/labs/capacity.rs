@@ -1165,6 +1165,9 @@ impl CapacityLab {
         let angle_series: Vec<Series> = (0..n_l)
             .filter_map(|l| {
                 let a = self.results[last][l].align.as_ref()?;
+                if a.mean_angles.is_empty() {
+                    return None; // no axes (points): no angles
+                }
                 let y = (0..k)
                     .map(|i| a.mean_angles.get(i).map_or(f64::NAN, |t| t.to_degrees()))
                     .collect();
@@ -1192,7 +1195,12 @@ impl CapacityLab {
         }
         // Alignment matrix of the deepest hidden layer (or the input).
         let hl = if n_l >= 3 { n_l - 2 } else { 0 };
-        if let Some(a) = self.results[last].get(hl).and_then(|r| r.align.as_ref()) {
+        // Drawn when some pair has axes (points have none: no matrix).
+        if let Some(a) = self.results[last]
+            .get(hl)
+            .and_then(|r| r.align.as_ref())
+            .filter(|a| a.axis_alignment.is_finite())
+        {
             let p = a.axis_matrix.nrows();
             // The diagonal (1 by definition) is left blank so that the
             // colours span the pairs.
