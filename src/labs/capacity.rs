@@ -132,14 +132,14 @@ pub fn spec() -> LabSpec {
             )
             .group("Training")
             .help("Self-supervised objectives never see a label: the same MLP (its output is the embedding) is trained so that two views of each training sample agree, by symmetric InfoNCE at temperature τ (Oord et al. 2018; Chen et al. 2020) or VICReg's invariance + variance + covariance terms (Bardes et al. 2022); src/nn/contrastive.rs. Views: digits: the 8×8 image translated by dx, dy each uniform in {−1, 0, 1} pixel, zero fill, plus N(0, σ_v²) per pixel (pixels in [0, 1]); prototypes: the input vector cyclically shifted by −1, 0 or +1, plus N(0, σ_v²) per feature; clouds, spheres, points: N(0, σ_v²) per feature only (features have unit scale). A view never resamples the class manifold (that would leak the labels)."),
+            ParamSpec::log_number("lr", "Learning rate η", 1e-4, 2.0, 0.1).group("Training").help("SGD with momentum 0.9."),
+            ParamSpec::integer("batch", "Batch size", 1, 512, 64).unit("samples").group("Training"),
             ParamSpec::log_number("temperature", "Temperature τ", 0.01, 10.0, 0.2)
                 .group("Training")
                 .help("InfoNCE temperature (self-supervised only)."),
             ParamSpec::number("view_noise", "View noise σ_v", 0.0, 2.0, 0.1)
                 .group("Training")
                 .help("Std of the noise added to each view (self-supervised only): per pixel on the [0, 1] scale of the digits, per unit-scale feature otherwise."),
-            ParamSpec::log_number("lr", "Learning rate η", 1e-4, 2.0, 0.1).group("Training").help("SGD with momentum 0.9."),
-            ParamSpec::integer("batch", "Batch size", 1, 512, 64).unit("samples").group("Training"),
             ParamSpec::integer("steps", "Steps (training + analysis)", 1, 50_000, 2384)
                 .unit("steps")
                 .group("Training")
