@@ -138,14 +138,14 @@ pub fn spec() -> LabSpec {
             )
             .group("Training")
             .help("Self-supervised objectives never see a label: the same MLP (its output is the embedding) is trained so that two views of each training sample agree, by symmetric InfoNCE at temperature τ (Oord et al. 2018; Chen et al. 2020) or VICReg's invariance + variance + covariance terms (Bardes et al. 2022); src/nn/contrastive.rs. Views: digits: the 8×8 image translated by dx, dy each uniform in {−1, 0, 1} pixel, zero fill, plus N(0, σ_v²) per pixel (pixels in [0, 1]); prototypes: the input vector cyclically shifted by −1, 0 or +1, plus N(0, σ_v²) per feature; clouds, spheres, points: N(0, σ_v²) per feature only (features have unit scale). A view never resamples the class manifold (that would leak the labels)."),
+            ParamSpec::log_number("lr", "Learning rate η", 1e-4, 2.0, 0.1).group("Training").help("SGD with momentum 0.9."),
+            ParamSpec::integer("batch", "Batch size", 1, 512, 64).unit("samples").group("Training"),
             ParamSpec::log_number("temperature", "Temperature τ", 0.01, 10.0, 0.2)
                 .group("Training")
                 .help("InfoNCE temperature (self-supervised only)."),
             ParamSpec::number("view_noise", "View noise σ_v", 0.0, 2.0, 0.1)
                 .group("Training")
                 .help("Std of the noise added to each view (self-supervised only): per pixel on the [0, 1] scale of the digits, per unit-scale feature otherwise."),
-            ParamSpec::log_number("lr", "Learning rate η", 1e-4, 2.0, 0.1).group("Training").help("SGD with momentum 0.9."),
-            ParamSpec::integer("batch", "Batch size", 1, 512, 64).unit("samples").group("Training"),
             ParamSpec::integer("steps", "Steps (training + analysis)", 1, 50_000, 2384)
                 .unit("steps")
                 .group("Training")
@@ -200,7 +200,7 @@ fn presets() -> Vec<Preset> {
         ),
         p(
             "Alignment of transformed prototypes",
-            "A smooth pattern per class, shifted and scaled, on a background pattern shared by every class at a random amplitude. In the input the manifolds share that nuisance axis: axis alignment ≈ 0.28 with k = 3 axes (independent discs give ≈ 0.01). The hidden layers, random or trained, spread it (≈ 0.1–0.15); the 10-unit output aligns everything (≈ 0.45). Dashed: the untrained network, same seed.",
+            "A smooth pattern per class, shifted and scaled, on a background pattern shared by every class at a random amplitude. In the input the manifolds share that nuisance axis: axis alignment ≈ 0.28 with k = 3 axes (independent discs give ≈ 0.01). The hidden layers, random or trained, spread it (≈ 0.1–0.15); the 10-unit output aligns everything (≈ 0.45). The principal angles show the shared axis: the first is ≈ 37° between input manifolds, ≈ 60° in the hidden layers. Dashed: the untrained network, same seed.",
             "v=1&lab=capacity&seed=1&task=prototypes&classes=10&samples=40&dim=60&radius=0.3&depth=2&width=100&lr=0.05&steps=784&stages=3&n_t=50",
         ),
         p(
@@ -1166,9 +1166,47 @@ impl CapacityLab {
             )
             .info("Each point a class manifold at the last stage, one colour per layer."),
         );
+        // Principal angles between the manifolds' axes, per layer.
+        let k = self.config.int("axes").max(1);
+        let angle_series: Vec<Series> = (0..n_l)
+            .filter_map(|l| {
+                let a = self.results[last][l].align.as_ref()?;
+                if a.mean_angles.is_empty() {
+                    return None; // no axes (points): no angles
+                }
+                let y = (0..k)
+                    .map(|i| a.mean_angles.get(i).map_or(f64::NAN, |t| t.to_degrees()))
+                    .collect();
+                Some(Series::new(
+                    &names[l],
+                    (0..k).map(|i| i as f64).collect(),
+                    y,
+                ))
+            })
+            .collect();
+        if !angle_series.is_empty() {
+            charts.push(
+                Chart::with_body(
+                    "principal_angles",
+                    "Principal angles between class manifolds",
+                    "",
+                    "mean angle (°)",
+                    ChartBody::Profile {
+                        categories: (1..=k).map(|i| format!("θ{i}")).collect(),
+                        series: angle_series,
+                    },
+                )
+                .info("The principal angles θ₁ ≤ … ≤ θ_k between the top-k principal subspaces of two class manifolds (cos θ_i: the singular values of A_μᵀA_ν; Björck & Golub 1973), averaged over pairs, one line per layer at the last stage. 0°: a shared direction, 90°: orthogonal. The axis alignment is the mean of Σ_i cos²θ_i / k. Manifolds without axes (points) have no angles."),
+            );
+        }
         // Alignment matrix of the deepest hidden layer (or the input).
         let hl = if n_l >= 3 { n_l - 2 } else { 0 };
-        if let Some(a) = self.results[last].get(hl).and_then(|r| r.align.as_ref()) {
+        // Drawn when some pair has axes (points have none: no matrix).
+        if let Some(a) = self.results[last]
+            .get(hl)
+            .and_then(|r| r.align.as_ref())
+            .filter(|a| a.axis_alignment.is_finite())
+        {
             let p = a.axis_matrix.nrows();
             // The diagonal (1 by definition) is left blank so that the
             // colours span the pairs.

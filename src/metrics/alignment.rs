@@ -55,6 +55,11 @@ pub struct Alignment {
     pub k: usize,
     /// Manifolds with no principal axis above rounding (a point each).
     pub without_axes: usize,
+    /// The i-th principal angle (radians, ascending in i) between the axes
+    /// of two manifolds, averaged over the unordered pairs μ < ν that both
+    /// have more than i axes; up to k entries (fewer when no pair has that
+    /// many). Σ_i cos² of a pair's angles is ‖A_μᵀA_ν‖_F².
+    pub mean_angles: Vec<f64>,
 }
 
 /// Relative size, against the data's largest |coordinate| and √(M·N), of
@@ -187,6 +192,26 @@ pub fn alignment(manifolds: &[DMatrix<f64>], k: usize) -> Result<Alignment, Capa
     }
     let axes: Vec<DMatrix<f64>> = manifolds.iter().map(|x| principal_axes(x, k)).collect();
 
+    let mut angle_sum = vec![0.0; k];
+    let mut angle_count = vec![0usize; k];
+    for mu in 0..p {
+        for nu in mu + 1..p {
+            for (i, t) in principal_angles(&axes[mu], &axes[nu])
+                .into_iter()
+                .take(k)
+                .enumerate()
+            {
+                angle_sum[i] += t;
+                angle_count[i] += 1;
+            }
+        }
+    }
+    let mean_angles: Vec<f64> = angle_sum
+        .iter()
+        .zip(&angle_count)
+        .take_while(|(_, &c)| c > 0)
+        .map(|(s, &c)| s / c as f64)
+        .collect();
     let mut cm = DMatrix::zeros(p, p);
     let mut am = DMatrix::zeros(p, p);
     let mut cam = DMatrix::zeros(p, p);
@@ -256,6 +281,7 @@ pub fn alignment(manifolds: &[DMatrix<f64>], k: usize) -> Result<Alignment, Capa
         center_axis_matrix: cam,
         k,
         without_axes: axes.iter().filter(|a| a.ncols() == 0).count(),
+        mean_angles,
     })
 }
 
@@ -434,6 +460,42 @@ mod tests {
         // Row 3 (the point's centre) in the lines' axes is defined: 0.
         assert!(a.center_axis_matrix[(3, 0)].abs() < 1e-20);
         assert!(a.center_axis_alignment.abs() < 1e-20);
+    }
+
+    /// The mean principal angles against the axis matrix: for two
+    /// manifolds, Σ_i cos²θ_i = k·axis_matrix[(0, 1)]; and against a
+    /// closed form: planes span(e0, e1) and span(e0, cos φ e1 + sin φ e2)
+    /// meet at angles 0 and φ.
+    #[test]
+    fn mean_angles_match_the_axis_alignment_and_a_closed_form() {
+        let mut rng = Rng::new(9);
+        let n = 8;
+        let phi: f64 = 0.7;
+        let mut tilted = vec![0.0; n];
+        tilted[1] = libm::cos(phi);
+        tilted[2] = libm::sin(phi);
+        let xs = vec![
+            manifold(&e(n, 5), &[e(n, 0), e(n, 1)], 40, &mut rng),
+            manifold(&e(n, 6), &[e(n, 0), tilted], 40, &mut rng),
+        ];
+        let a = alignment(&xs, 2).unwrap();
+        assert_eq!(a.mean_angles.len(), 2);
+        assert!(a.mean_angles[0].abs() < 1e-6, "{:?}", a.mean_angles);
+        assert!((a.mean_angles[1] - phi).abs() < 1e-9, "{:?}", a.mean_angles);
+        let cos2: f64 = a.mean_angles.iter().map(|t| libm::cos(*t).powi(2)).sum();
+        assert!((cos2 - 2.0 * a.axis_matrix[(0, 1)]).abs() < 1e-9);
+        // Random clouds: per pair, Σ cos² = k × the axis matrix entry.
+        let ys: Vec<DMatrix<f64>> = (0..2)
+            .map(|_| DMatrix::from_fn(30, 10, |_, _| rng.normal()))
+            .collect();
+        let b = alignment(&ys, 3).unwrap();
+        let cos2: f64 = b.mean_angles.iter().map(|t| libm::cos(*t).powi(2)).sum();
+        assert!((cos2 - 3.0 * b.axis_matrix[(0, 1)]).abs() < 1e-9);
+        // Points: no axes, no angles.
+        let pts: Vec<DMatrix<f64>> = (0..3)
+            .map(|i| DMatrix::from_element(5, 4, i as f64))
+            .collect();
+        assert!(alignment(&pts, 2).unwrap().mean_angles.is_empty());
     }
 
     #[test]
