@@ -23,6 +23,9 @@
 //! the deterministic [`crate::gemm`] products, so a matrix gives the same
 //! bits natively and in WebAssembly whichever gemm micro-kernel runs.
 
+// Index loops mirror the formulas (and LAPACK's loops) entry by entry.
+#![allow(clippy::needless_range_loop)]
+
 use nalgebra::DMatrix;
 
 use crate::gemm;

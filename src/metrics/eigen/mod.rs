@@ -74,7 +74,16 @@ mod tests {
 
     #[test]
     fn matches_nalgebra_on_random_matrices() {
-        for (n, seed) in [(1, 1), (2, 2), (3, 3), (7, 4), (30, 5), (120, 6)] {
+        for (n, seed) in [
+            (1, 1),
+            (2, 2),
+            (3, 3),
+            (7, 4),
+            (30, 5),
+            (76, 7),
+            (120, 6),
+            (300, 8),
+        ] {
             compare_with_nalgebra(n, seed);
         }
     }
