@@ -92,7 +92,13 @@ pub fn layers<'a>(chart: &'a Chart, pinned: Option<&'a Chart>) -> Vec<Layer<'a>>
         .enumerate()
         .map(|(i, &(name, x, y, band, dashed))| Layer {
             name: display_name(name, i),
-            color: series_color(i),
+            // Series that share a name (one curve drawn in pieces) share
+            // the colour of the first and one legend entry.
+            color: series_color(
+                own.iter()
+                    .position(|o| !name.trim().is_empty() && o.0 == name)
+                    .unwrap_or(i),
+            ),
             dashed,
             pinned: false,
             x,
@@ -133,8 +139,8 @@ pub fn overlay_color(k: usize) -> RGBColor {
     OVERLAY[k % OVERLAY.len()]
 }
 
-/// The legend: one entry per layer (none for a lone unnamed series), then
-/// one per labelled overlay.
+/// The legend: one entry per layer name (none for a lone unnamed series),
+/// then one per labelled overlay.
 pub fn legend_items(chart: &Chart, layers: &[Layer]) -> Vec<LegendItem> {
     let mark = match &chart.body {
         ChartBody::Lines { .. } | ChartBody::Arrows { .. } => Mark::Line,
@@ -161,7 +167,12 @@ pub fn legend_items(chart: &Chart, layers: &[Layer]) -> Vec<LegendItem> {
                 },
                 dashed: l.dashed,
             })
-            .collect()
+            .fold(Vec::new(), |mut acc: Vec<LegendItem>, item| {
+                if !acc.iter().any(|a| a.name == item.name) {
+                    acc.push(item);
+                }
+                acc
+            })
     };
     for (k, o) in chart.overlays.iter().enumerate() {
         let label = super::overlays::label(o);

@@ -19,6 +19,9 @@
 //! Column-major storage; deterministic (`+ − × ÷ sqrt`, `libm::hypot`,
 //! fixed order, [`crate::gemm`]).
 
+// Index loops mirror the formulas (and LAPACK's loops) entry by entry.
+#![allow(clippy::needless_range_loop)]
+
 use nalgebra::DMatrix;
 
 use super::qr::schur;
@@ -70,16 +73,16 @@ pub fn early_deflation(
             1
         };
         let j = ns - 1;
-        let (spike, foo) = if size == 1 {
+        let (spike, scale) = if size == 1 {
             (s * z[j * w], t[j + j * w].abs())
         } else {
             let sp = (s * z[j * w]).abs().max((s * z[(j - 1) * w]).abs());
-            let foo = t[j + j * w].abs()
+            let scale = t[j + j * w].abs()
                 + libm::sqrt(t[j + (j - 1) * w].abs()) * libm::sqrt(t[j - 1 + j * w].abs());
-            (sp, foo)
+            (sp, scale)
         };
-        let foo = if foo == 0.0 { s.abs() } else { foo };
-        if spike.abs() <= smlnum.max(ULP * foo) {
+        let scale = if scale == 0.0 { s.abs() } else { scale };
+        if spike.abs() <= smlnum.max(ULP * scale) {
             ns -= size;
         } else {
             // Move the block at ns − size up to `top`, one swap at a time.
@@ -329,10 +332,11 @@ fn swap_blocks(t: &mut [f64], z: &mut [f64], w: usize, j1: usize, n1: usize, n2:
         if sys[c][c].abs() < smin {
             sys[c][c] = smin;
         }
-        for r in c + 1..k {
-            let f = sys[r][c] / sys[c][c];
-            for cc in c..5 {
-                sys[r][cc] -= f * sys[c][cc];
+        let pivot_row = sys[c];
+        for row in sys.iter_mut().take(k).skip(c + 1) {
+            let f = row[c] / pivot_row[c];
+            for (x, p) in row.iter_mut().zip(&pivot_row).skip(c) {
+                *x -= f * p;
             }
         }
     }

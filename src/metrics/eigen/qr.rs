@@ -8,6 +8,9 @@
 //!
 //! Storage is column-major: entry (i, j) is `a[i + j·n]`.
 
+// Index loops mirror the formulas (and LAPACK's loops) entry by entry.
+#![allow(clippy::needless_range_loop)]
+
 /// Eigenvalues (re, im) of the upper Hessenberg column-major matrix `a`
 /// (destroyed), by the Francis double-shift QR iteration. None if an
 /// eigenvalue needs more than 60 iterations (or the input is not finite).
@@ -160,6 +163,13 @@ fn iterate(a: &mut [f64], n: usize, mut zq: Option<&mut [f64]>) -> Option<Vec<(f
                                 }
                             } else {
                                 a[ix(k, k - 1)] = -s * x;
+                                // The bulge below it is gone (EISPACK leaves
+                                // the stale values, which the full Schur
+                                // form must not keep).
+                                a[ix(k + 1, k - 1)] = 0.0;
+                                if k != nn - 1 {
+                                    a[ix(k + 2, k - 1)] = 0.0;
+                                }
                             }
                             p += s;
                             x = p / s;
@@ -210,4 +220,69 @@ fn iterate(a: &mut [f64], n: usize, mut zq: Option<&mut [f64]>) -> Option<Vec<(f
         }
     }
     Some((1..=n).map(|i| (wr[i], wi[i])).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+
+    #[test]
+    fn schur_form_reproduces_the_matrix() {
+        for (n, seed, sym) in [
+            (3, 1, false),
+            (4, 1, false),
+            (6, 1, false),
+            (10, 1, false),
+            (30, 1, false),
+            (60, 2, true),
+            (90, 3, false),
+        ] {
+            let mut rng = Rng::new(seed);
+            let mut h = vec![0.0; n * n];
+            for j in 0..n {
+                for i in 0..(j + 2).min(n) {
+                    h[i + j * n] = rng.normal();
+                }
+            }
+            if sym {
+                for j in 0..n {
+                    for i in j + 2..n {
+                        h[i + j * n] = 0.0;
+                    }
+                    if j + 1 < n {
+                        h[j + (j + 1) * n] = h[j + 1 + j * n];
+                    }
+                    for i in 0..j.saturating_sub(1) {
+                        h[i + j * n] = 0.0;
+                    }
+                }
+            }
+            let mut t = h.clone();
+            let mut z = vec![0.0; n * n];
+            for i in 0..n {
+                z[i + i * n] = 1.0;
+            }
+            schur(&mut t, n, &mut z).unwrap();
+            // Z T Zᵀ − H
+            let mut worst = 0.0f64;
+            for i in 0..n {
+                for j in 0..n {
+                    let mut acc = 0.0;
+                    for a in 0..n {
+                        for b in 0..n {
+                            acc += z[i + a * n] * t[a + b * n] * z[j + b * n];
+                        }
+                    }
+                    worst = worst.max((acc - h[i + j * n]).abs());
+                }
+            }
+            assert!(worst < 1e-12, "n = {n}: residual {worst:e}");
+            for j in 0..n {
+                for i in j + 2..n {
+                    assert_eq!(t[i + j * n], 0.0, "({i},{j})");
+                }
+            }
+        }
+    }
 }
