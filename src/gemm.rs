@@ -896,6 +896,38 @@ mod tests {
         );
     }
 
+    /// The `_into` products never read the old contents of `c` (filled
+    /// here with NaN, or of another shape): the bits of the plain products,
+    /// with every kernel and across the blocking edges.
+    #[test]
+    fn into_gives_the_plain_products_bits() {
+        let mut rng = Rng::new(17);
+        for &(m, k, n) in &[
+            (5, 3, 7),
+            (64, 100, 256),
+            (130, 2 * KC + 3, NC + 5),
+            (9, 0, 4),
+        ] {
+            let a = random(&mut rng, k, m);
+            let b = random(&mut rng, k, n);
+            let at = a.transpose();
+            for kernel in Kernel::available() {
+                with_kernel(kernel, || {
+                    let want = mul_tn(&a, &b);
+                    let mut c = DMatrix::from_element(m, n, f64::NAN);
+                    mul_tn_into(&mut c, &a, &b);
+                    assert_eq!(c, want, "{kernel:?} mul_tn_into");
+                    let mut c = DMatrix::from_element(m, n, f64::NAN);
+                    mul_into(&mut c, &at, &b);
+                    assert_eq!(c, want, "{kernel:?} mul_into");
+                    let mut c = DMatrix::from_element(1, 2, f64::NAN);
+                    mul_nt_into(&mut c, &at, &b.transpose());
+                    assert_eq!(c, want, "{kernel:?} mul_nt_into");
+                });
+            }
+        }
+    }
+
     #[test]
     fn kernel_names_round_trip_and_forcing_restores() {
         for k in Kernel::ALL {
