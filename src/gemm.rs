@@ -255,30 +255,6 @@ pub fn mul_tn_into(c: &mut DMatrix<f64>, a: &DMatrix<f64>, b: &DMatrix<f64>) {
     product(c, m, n, k, transposed(a), col_major(b));
 }
 
-/// C = Aᵀ · B into `c` (see [`mul_tn_into`]), calling `finish(i0, j, piece)`
-/// on every piece `C[i0 .. i0 + piece.len(), j]` of a column as soon as its
-/// sums are complete, while it is still in cache: each entry exactly once,
-/// with its final value (the same bits as [`mul_tn`]). What `finish` leaves
-/// in `piece` is what `c` holds afterwards. A training step uses it to
-/// apply the optimiser's update to the weights the gradient entries belong
-/// to, instead of a second pass over the whole gradient.
-pub fn mul_tn_into_then(
-    c: &mut DMatrix<f64>,
-    a: &DMatrix<f64>,
-    b: &DMatrix<f64>,
-    mut finish: impl FnMut(usize, usize, &mut [f64]),
-) {
-    assert_eq!(
-        a.nrows(),
-        b.nrows(),
-        "gemm::mul_tn: {:?}ᵀ · {:?}",
-        a.shape(),
-        b.shape()
-    );
-    let (m, n, k) = (a.ncols(), b.ncols(), a.nrows());
-    product_then(c, m, n, k, transposed(a), col_major(b), &mut finish);
-}
-
 /// C = A · Bᵀ into `c` (see [`mul_into`]). No transpose is formed.
 pub fn mul_nt_into(c: &mut DMatrix<f64>, a: &DMatrix<f64>, b: &DMatrix<f64>) {
     assert_eq!(
@@ -311,20 +287,6 @@ fn transposed(a: &DMatrix<f64>) -> View<'_> {
 /// C = A B for views A (m × k) and B (k × n), with this thread's kernel,
 /// into `c` (reshaped if needed; every entry is overwritten).
 fn product(c: &mut DMatrix<f64>, m: usize, n: usize, k: usize, a: View, b: View) {
-    product_then(c, m, n, k, a, b, &mut |_, _, _| {});
-}
-
-/// [`product`], calling `finish` on each finished column piece (see
-/// [`mul_tn_into_then`]).
-fn product_then<F: FnMut(usize, usize, &mut [f64])>(
-    c: &mut DMatrix<f64>,
-    m: usize,
-    n: usize,
-    k: usize,
-    a: View,
-    b: View,
-    finish: &mut F,
-) {
     if c.shape() != (m, n) {
         *c = DMatrix::zeros(m, n);
     }
@@ -334,25 +296,22 @@ fn product_then<F: FnMut(usize, usize, &mut [f64])>(
     let cs = c.as_mut_slice();
     if k == 0 {
         cs.fill(0.0);
-        for (j, col) in cs.chunks_exact_mut(m).enumerate() {
-            finish(0, j, col);
-        }
         return;
     }
     match current_kernel() {
-        Kernel::Portable => blocked::<4, 4, F>(cs, m, n, k, a, b, kernel_portable, finish),
+        Kernel::Portable => blocked::<4, 4>(cs, m, n, k, a, b, kernel_portable),
         #[cfg(target_arch = "wasm32")]
-        Kernel::Simd2 => blocked::<4, 4, F>(cs, m, n, k, a, b, kernel_simd128, finish),
+        Kernel::Simd2 => blocked::<4, 4>(cs, m, n, k, a, b, kernel_simd128),
         #[cfg(target_arch = "x86_64")]
-        Kernel::Simd2 => blocked::<4, 4, F>(cs, m, n, k, a, b, kernel_sse2, finish),
+        Kernel::Simd2 => blocked::<4, 4>(cs, m, n, k, a, b, kernel_sse2),
         // SAFETY (both): `current_kernel` only returns a kernel that
         // `Kernel::is_available` confirmed this CPU runs.
         #[cfg(target_arch = "x86_64")]
-        Kernel::Avx2 => blocked::<8, 6, F>(cs, m, n, k, a, b, kernel_avx2, finish),
+        Kernel::Avx2 => blocked::<8, 6>(cs, m, n, k, a, b, kernel_avx2),
         #[cfg(target_arch = "x86_64")]
-        Kernel::Avx512 => blocked::<16, 8, F>(cs, m, n, k, a, b, kernel_avx512, finish),
+        Kernel::Avx512 => blocked::<16, 8>(cs, m, n, k, a, b, kernel_avx512),
         #[allow(unreachable_patterns)]
-        _ => blocked::<4, 4, F>(cs, m, n, k, a, b, kernel_portable, finish),
+        _ => blocked::<4, 4>(cs, m, n, k, a, b, kernel_portable),
     }
 }
 
@@ -368,7 +327,7 @@ type MicroKernel = unsafe fn(usize, *const f64, *const f64, *mut f64, usize, boo
 /// The blocked product into the column-major m × n `c` (every entry is
 /// overwritten), with MR × NR tiles computed by `kernel`.
 #[allow(clippy::too_many_arguments)]
-fn blocked<const MR: usize, const NR: usize, F: FnMut(usize, usize, &mut [f64])>(
+fn blocked<const MR: usize, const NR: usize>(
     c: &mut [f64],
     m: usize,
     n: usize,
@@ -376,7 +335,6 @@ fn blocked<const MR: usize, const NR: usize, F: FnMut(usize, usize, &mut [f64])>
     a: View,
     b: View,
     kernel: MicroKernel,
-    finish: &mut F,
 ) {
     debug_assert!(MC.is_multiple_of(MR) && NC.is_multiple_of(NR));
     assert!(c.len() >= m * n);
@@ -402,7 +360,6 @@ fn blocked<const MR: usize, const NR: usize, F: FnMut(usize, usize, &mut [f64])>
         for pc in (0..k).step_by(KC) {
             let kc = KC.min(k - pc);
             let load = pc > 0;
-            let last = pc + kc == k;
             pack::<NR>(
                 &mut bpack,
                 b.data,
@@ -468,12 +425,6 @@ fn blocked<const MR: usize, const NR: usize, F: FnMut(usize, usize, &mut [f64])>
                             for (j, col) in edge.iter().enumerate().take(nr) {
                                 let to = i0 + (j0 + j) * m;
                                 c[to..to + mr].copy_from_slice(&col[..mr]);
-                            }
-                        }
-                        if last {
-                            for j in j0..j0 + nr {
-                                let from = i0 + j * m;
-                                finish(i0, j, &mut c[from..from + mr]);
                             }
                         }
                     }
@@ -946,11 +897,10 @@ mod tests {
     }
 
     /// The `_into` products never read the old contents of `c` (filled
-    /// here with NaN, or of another shape), and `mul_tn_into_then` hands
-    /// every entry to `finish` exactly once, with its final value, and keeps
-    /// what `finish` wrote, with every kernel and across the blocking edges.
+    /// here with NaN, or of another shape): the bits of the plain products,
+    /// with every kernel and across the blocking edges.
     #[test]
-    fn into_and_then_give_the_plain_products_bits() {
+    fn into_gives_the_plain_products_bits() {
         let mut rng = Rng::new(17);
         for &(m, k, n) in &[
             (5, 3, 7),
@@ -960,29 +910,19 @@ mod tests {
         ] {
             let a = random(&mut rng, k, m);
             let b = random(&mut rng, k, n);
+            let at = a.transpose();
             for kernel in Kernel::available() {
                 with_kernel(kernel, || {
                     let want = mul_tn(&a, &b);
                     let mut c = DMatrix::from_element(m, n, f64::NAN);
                     mul_tn_into(&mut c, &a, &b);
                     assert_eq!(c, want, "{kernel:?} mul_tn_into");
-                    let mut c = DMatrix::from_element(1, 2, f64::NAN);
-                    let mut seen = DMatrix::from_element(m, n, 0u32);
-                    mul_tn_into_then(&mut c, &a, &b, |i0, j, piece| {
-                        for (i, v) in piece.iter_mut().enumerate() {
-                            assert_eq!(v.to_bits(), want[(i0 + i, j)].to_bits());
-                            seen[(i0 + i, j)] += 1;
-                            *v = -*v;
-                        }
-                    });
-                    assert!(seen.iter().all(|&s| s == 1), "{kernel:?}: each entry once");
-                    assert_eq!(c, -&want, "{kernel:?}: finish's values kept");
-                    let at = a.transpose();
                     let mut c = DMatrix::from_element(m, n, f64::NAN);
                     mul_into(&mut c, &at, &b);
-                    assert_eq!(c, want);
+                    assert_eq!(c, want, "{kernel:?} mul_into");
+                    let mut c = DMatrix::from_element(1, 2, f64::NAN);
                     mul_nt_into(&mut c, &at, &b.transpose());
-                    assert_eq!(c, want);
+                    assert_eq!(c, want, "{kernel:?} mul_nt_into");
                 });
             }
         }

@@ -17,9 +17,8 @@
 
 use nalgebra::{DMatrix, DVector};
 
-use super::mlp::Forward;
-use super::optimizer::{Sgd, StepScratch};
-use super::{Activation, Mlp, MlpSpec, Parametrisation};
+use super::mlp::{Forward, Grads};
+use super::{optimizer::Sgd, Activation, Mlp, MlpSpec, Parametrisation};
 use crate::rng::Rng;
 
 /// Input features.
@@ -36,9 +35,7 @@ pub const WIDTHS: [usize; 3] = [100, 256, 512];
 /// Which implementation of the products a step uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
-    /// [`Mlp::forward_into`] and [`Sgd::backward_step`] (the same bits as
-    /// [`Mlp::forward`], [`Mlp::backward`] and [`Sgd::step`]) with buffers
-    /// kept from step to step.
+    /// [`Mlp::forward`], [`Mlp::backward`] and [`Sgd::step`].
     Mlp,
     /// The same step with nalgebra's own matrix products.
     Nalgebra,
@@ -76,7 +73,8 @@ pub struct TrainBench {
 struct Workspace {
     fwd: Forward,
     d_out: DMatrix<f64>,
-    scratch: StepScratch,
+    deltas: Vec<DMatrix<f64>>,
+    grads: Grads,
 }
 
 impl TrainBench {
@@ -117,8 +115,9 @@ impl TrainBench {
                 let ws = &mut self.ws;
                 self.net.forward_into(&self.x, &mut ws.fwd);
                 let loss = mse_into(ws.fwd.output(), &self.y, &mut ws.d_out);
-                self.sgd
-                    .backward_step(&mut self.net, &self.x, &ws.fwd, &ws.d_out, &mut ws.scratch);
+                self.net
+                    .backward_into(&self.x, &ws.fwd, &ws.d_out, &mut ws.deltas, &mut ws.grads);
+                self.sgd.step(&mut self.net, &ws.grads);
                 loss
             }
             Backend::Nalgebra => explicit_step::<Nalgebra>(&mut self.net, &self.x, &self.y),
