@@ -299,27 +299,6 @@ fn print_table(rows: &[Row]) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_the_tools_rows() {
-        let native = "# native\nwidth\tsteps/s (median)\tmin\tmax\n100\t950.5\t900\t990\n512\t80.0\t70\t81\n# loss after 5 steps (seed 1): 100:1e0\n";
-        let r = rates(native, 0);
-        assert_eq!(r.get(&100), Some(&(950.5, 990.0)));
-        assert_eq!(r.get(&512), Some(&(80.0, 81.0)));
-        assert_eq!(check_line(native), "100:1e0");
-        let torch = "dtype\tthreads\twidth\tsteps/s (median)\nfloat64\t1\t256\t300.0\t1\n";
-        assert_eq!(seconds(None).unwrap(), 2.0);
-        assert!(seconds(Some("0".into())).is_err());
-        assert_eq!(
-            data_rows(torch),
-            vec![vec!["float64", "1", "256", "300.0", "1"]]
-        );
-    }
-}
-
 /// `cargo xtask bench feedback`: the feedback lab's spectrum (N = 500,
 /// 1000, 2000) by our eigenvalues-only solver and nalgebra's Schur,
 /// natively and in wasm (Node), against numpy's `eigvals` on the same
@@ -540,4 +519,25 @@ fn load_average() -> String {
         .ok()
         .and_then(|s| s.split_whitespace().next().map(str::to_string))
         .unwrap_or_else(|| "?".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_tools_rows() {
+        let native = "# native\nwidth\tsteps/s (median)\tmin\tmax\n100\t950.5\t900\t990\n512\t80.0\t70\t81\n# loss after 5 steps (seed 1): 100:1e0\n";
+        let r = rates(native, 0);
+        assert_eq!(r.get(&100), Some(&(950.5, 990.0)));
+        assert_eq!(r.get(&512), Some(&(80.0, 81.0)));
+        assert_eq!(check_line(native), "100:1e0");
+        let torch = "dtype\tthreads\twidth\tsteps/s (median)\nfloat64\t1\t256\t300.0\t1\n";
+        assert_eq!(seconds(None).unwrap(), 2.0);
+        assert!(seconds(Some("0".into())).is_err());
+        assert_eq!(
+            data_rows(torch),
+            vec![vec!["float64", "1", "256", "300.0", "1"]]
+        );
+    }
 }
