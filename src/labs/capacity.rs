@@ -1390,10 +1390,19 @@ impl Lab for CapacityLab {
 mod tests {
     use super::*;
     use crate::labs::check;
-    use crate::share::parse_link;
 
-    fn lab(fragment: &str) -> CapacityLab {
-        let (c, warnings) = check(&parse_link(fragment).config);
+    /// The lab at `seed` with `pairs` set as a link would set them (labs sit
+    /// below `share` on DESIGN.md's floors, so no link parsing here).
+    fn lab(seed: u64, pairs: &[(&str, &str)]) -> CapacityLab {
+        let spec = spec();
+        let mut c = LabConfig::defaults(&spec);
+        c.seed = seed;
+        for (key, text) in pairs {
+            let (value, problem) = spec.param(key).unwrap().parse_text(text);
+            assert!(problem.is_none(), "{key}={text}: {problem:?}");
+            c.set(key, value);
+        }
+        let (c, warnings) = check(&c);
         assert!(warnings.is_empty(), "{warnings:?}");
         CapacityLab::new(&c)
     }
@@ -1404,7 +1413,7 @@ mod tests {
     /// occur.
     #[test]
     fn digit_views_translate_by_one_pixel_with_zero_fill() {
-        let c = lab("v=1&lab=capacity&seed=4&objective=infonce&view_noise=0")
+        let c = lab(4, &[("objective", "infonce"), ("view_noise", "0")])
             .config
             .clone();
         let mut ssl = SelfSupervised::from_config(&c).unwrap();
