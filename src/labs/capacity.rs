@@ -1456,8 +1456,8 @@ mod tests {
             ("invariance", true),
             ("supervised", false),
         ] {
-            let frag = format!("v=1&lab=capacity&seed=2&objective={objective}&lr=0.05&n_t=5");
-            let (mut a, mut b) = (lab(&frag), lab(&frag));
+            let pairs = [("objective", objective), ("lr", "0.05"), ("n_t", "5")];
+            let (mut a, mut b) = (lab(2, &pairs), lab(2, &pairs));
             b.data.y_train.rotate_left(1);
             for _ in 0..20 {
                 a.train_step();
@@ -1476,9 +1476,15 @@ mod tests {
     fn the_rule_carries_the_self_supervised_error() {
         let mut nets = Vec::new();
         for rule in ["bp", "fa", "dfa"] {
-            let mut l = lab(&format!(
-                "v=1&lab=capacity&seed=1&objective=infonce&rule={rule}&lr=0.1&n_t=5"
-            ));
+            let mut l = lab(
+                1,
+                &[
+                    ("objective", "infonce"),
+                    ("rule", rule),
+                    ("lr", "0.1"),
+                    ("n_t", "5"),
+                ],
+            );
             let mut tail = 0.0;
             for s in 0..400 {
                 let loss = l.train_step();
