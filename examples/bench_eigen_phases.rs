@@ -55,7 +55,12 @@ fn main() {
             assert!(hessenberg_eigenvalues(&mut h, n).is_some());
             t[3].push(s.elapsed().as_secs_f64());
         }
-        let names = ["hessenberg-unblocked", "hessenberg", "qr-double-shift", "qr"];
+        let names = [
+            "hessenberg-unblocked",
+            "hessenberg",
+            "qr-double-shift",
+            "qr",
+        ];
         for (name, ts) in names.iter().zip(t) {
             println!("{n}\t{name}\t{:.4}\t{reps}", median(ts));
         }
