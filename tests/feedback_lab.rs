@@ -1,8 +1,13 @@
 //! The feedback lab against the mean-field theory (SCIENCE.md §4), with
-//! fixed seeds. Tolerances follow SCIENCE.md's finite-size spreads: at
-//! N = 2000, z ±8%; the spectrum is checked at N = 1000 (an O(N³)
-//! eigenvalue problem; N = 2000 would take most of the test budget), where
-//! the outlier spread is about √2 times that at N = 2000 (±0.025), so ±0.035.
+//! fixed seeds, at N = 2000 (the lab's largest N; with the multishift
+//! eigensolver its spectrum takes a few seconds). Tolerances follow the
+//! finite-size spread at N = 2000: an independent numpy simulation over
+//! three seeds gave z = 0.369–0.411, top eigenvalue 0.392–0.409 and bulk
+//! radius 0.224–0.233 against the theory's 0.4, 0.3876 and 0.2224, and the
+//! top eigenvalue rises as z falls below A. Hence z ±8%, radius ±0.015 and
+//! outlier ±0.035: this seed lands at z = 0.373 (−6.7%), outlier 0.418
+//! (+0.030), radius 0.230, inside the spread of z and on the outlier's
+//! trend with z.
 
 use neurogeom::labs::feedback::{spec, Feedback};
 use neurogeom::labs::Lab;
@@ -35,15 +40,12 @@ fn a_04_matches_mean_field() {
         .fixed_points();
     assert_eq!(theory.len(), 1);
     let th = theory[0];
-    // z at N = 2000 (simulation only).
+    // z, the top eigenvalue and the bulk radius at N = 2000 (the lab's
+    // largest N).
     let s = run("v=1&lab=feedback&seed=3&A=0.4&n=2000&steps=300&inits=1");
     let z = metric(&s, "z_end");
     assert!((z - 0.4).abs() < 0.08 * 0.4, "z = {z}");
     assert_eq!(metric(&s, "basin_target"), 1.0);
-    // Spectrum at N = 1000.
-    let s = run("v=1&lab=feedback&seed=2&A=0.4&n=1000&steps=300&inits=1");
-    let z = metric(&s, "z_end");
-    assert!((z - 0.4).abs() < 0.08 * 0.4, "z = {z}");
     let out = metric(&s, "sim_outlier");
     let rad = metric(&s, "sim_radius");
     assert!(
@@ -52,7 +54,7 @@ fn a_04_matches_mean_field() {
         th.outlier
     );
     assert!(
-        (rad - th.radius).abs() < 0.02,
+        (rad - th.radius).abs() < 0.015,
         "radius {rad} vs {}",
         th.radius
     );

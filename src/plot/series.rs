@@ -84,6 +84,16 @@ fn display_name(name: &str, i: usize) -> String {
     }
 }
 
+/// The palette index of own series `i`: the number of distinct names
+/// before its name's first occurrence (unnamed series count apart).
+fn distinct_index(own: &[Own], i: usize) -> usize {
+    let same = |a: &str, b: &str| !a.trim().is_empty() && a == b;
+    let first = own.iter().position(|o| same(o.0, own[i].0)).unwrap_or(i);
+    (0..first)
+        .filter(|&k| !own[..k].iter().any(|o| same(o.0, own[k].0)))
+        .count()
+}
+
 /// The layers of `chart`, then those of `pinned` when it applies.
 pub fn layers<'a>(chart: &'a Chart, pinned: Option<&'a Chart>) -> Vec<Layer<'a>> {
     let own = own_series(&chart.body);
@@ -93,12 +103,9 @@ pub fn layers<'a>(chart: &'a Chart, pinned: Option<&'a Chart>) -> Vec<Layer<'a>>
         .map(|(i, &(name, x, y, band, dashed))| Layer {
             name: display_name(name, i),
             // Series that share a name (one curve drawn in pieces) share
-            // the colour of the first and one legend entry.
-            color: series_color(
-                own.iter()
-                    .position(|o| !name.trim().is_empty() && o.0 == name)
-                    .unwrap_or(i),
-            ),
+            // one colour, the palette's k-th for the k-th distinct name,
+            // and one legend entry.
+            color: series_color(distinct_index(&own, i)),
             dashed,
             pinned: false,
             x,
@@ -111,7 +118,7 @@ pub fn layers<'a>(chart: &'a Chart, pinned: Option<&'a Chart>) -> Vec<Layer<'a>>
             let color = own
                 .iter()
                 .position(|o| !name.trim().is_empty() && o.0 == name)
-                .map(series_color)
+                .map(|k| series_color(distinct_index(&own, k)))
                 .unwrap_or_else(|| series_color(i));
             out.push(Layer {
                 name: format!("{} (pinned)", display_name(name, i)),
