@@ -5,11 +5,14 @@
 //
 // Messages in (from worker.js):
 //   {type: 'build', config}   build the part's lab
-//   {type: 'play'}            step on until the part ends or is paused
+//   {type: 'play', every}     step on until the part ends or is paused; while
+//                             playing, stop at each multiple of `every` steps
+//                             and send a checkpoint (the live charts)
 //   {type: 'pause'}           stop stepping, send the state
 //   {type: 'advance', n}      step n more (or to the end), send the state
 // Messages out:
 //   {type: 'progress', step, total}
+//   {type: 'checkpoint', step, state}    while playing, at each multiple of `every`
 //   {type: 'state', step, done, state}   state: the lab's part_state (Float64Array),
 //                                        sent when the part ends or stops (done) and
 //                                        after 'pause' and 'advance'
@@ -26,6 +29,7 @@ let lab = null;
 let running = false;
 let chunk = 1;
 let lastPost = 0;
+let every = 0; // checkpoint interval while playing (0: none)
 
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
 const tick = new MessageChannel();
@@ -49,7 +53,14 @@ function advance(n) {
 function runChunk() {
   if (!running || !lab) return;
   const t0 = performance.now();
-  advance(chunk);
+  const at = lab.steps_done();
+  // Never step past the next checkpoint, so that every part stops there.
+  const n = every > 0 ? Math.min(chunk, every - (at % every)) : chunk;
+  advance(n);
+  if (every > 0 && !lab.is_done() && lab.steps_done() % every === 0 && lab.steps_done() > at) {
+    const state = new Float64Array(lab.part_state());
+    post({ type: 'checkpoint', step: lab.steps_done(), state }, [state.buffer]);
+  }
   const dt = performance.now() - t0;
   const ideal = (chunk * CHUNK_MS) / Math.max(dt, 0.5);
   chunk = Math.max(1, Math.min(100000, Math.round(0.5 * chunk + 0.5 * ideal)));
@@ -87,6 +98,7 @@ function handle(msg) {
         break;
       }
       running = true;
+      every = Math.max(0, msg.every | 0);
       yieldThenRun();
       break;
     case 'pause':

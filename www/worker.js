@@ -25,9 +25,12 @@
 // run is n independent parts. This worker starts one part-worker.js per
 // part, plays, pauses and steps them together, and when they stop combines
 // their states (`combine_parts`) into the run's snapshot, the one the CLI
-// gives. While they run only the progress is posted; pausing brings every
-// part to the step of the furthest one and posts the combined snapshot
-// there. The first part to stop early (divergence) stops the others.
+// gives. While they run, every part stops at each multiple of a checkpoint
+// interval (about CHECKPOINTS per run) and sends its state; once all parts
+// have sent one step, the combined snapshot there is posted, so the charts
+// grow as the parts train. Pausing brings every part to the step of the
+// furthest one and posts the combined snapshot there. The first part to stop
+// early (divergence) stops the others.
 
 import { WasmLab, debug_panic, split_parts, combine_parts } from './pkg/neurogeom.js';
 import { ready, lastPanic, text } from './wasm-worker.js';
@@ -53,7 +56,11 @@ let computeMs = 0; // time spent in lab.step while running
 let computeSteps = 0; // steps taken in that time
 let confirmed = false; // the user chose to go on with a long run
 
-// A split run: {workers, steps, done, states, waiters, total, over}.
+// Combined snapshots of a split run while it plays (see above).
+const CHECKPOINTS = 40;
+
+// A split run: {workers, steps, done, states, waiters, total, over,
+// checkpoints: Map step -> states so far, shown: last step posted}.
 let split = null;
 
 // A zero-delay yield to the event loop (setTimeout is clamped to 4 ms when
@@ -169,7 +176,7 @@ function stopSplit() {
 
 function startSplit(parts, total) {
   const n = parts.length;
-  split = { workers: [], steps: new Array(n).fill(0), done: new Array(n).fill(false), states: new Array(n).fill(null), waiters: new Array(n).fill(null), total, over: false, lastProgress: 0 };
+  split = { workers: [], steps: new Array(n).fill(0), done: new Array(n).fill(false), states: new Array(n).fill(null), waiters: new Array(n).fill(null), total, over: false, lastProgress: 0, checkpoints: new Map(), shown: 0 };
   const mine = split;
   parts.forEach((config, i) => {
     const w = new Worker(new URL('./part-worker.js', import.meta.url), { type: 'module' });
@@ -203,12 +210,16 @@ function onPart(i, msg) {
       const b = split.base;
       const msPerStep = b && now - b.t >= MEASURE_MS && step > b.step ? (now - b.t) / (step - b.step) : null;
       if (running && msPerStep !== null && splitTooLong(msPerStep, now - b.t)) break;
+      split.msPerStep = msPerStep;
       if (now - split.lastProgress >= POST_MS) {
         split.lastProgress = now;
         post({ type: 'progress', step, total: split.total, msPerStep });
       }
       break;
     }
+    case 'checkpoint':
+      onCheckpoint(i, msg);
+      break;
     case 'state': {
       split.steps[i] = msg.step;
       split.done[i] = msg.done;
@@ -269,29 +280,57 @@ async function finishSplit() {
     await ask(behind, (i) => ({ type: 'advance', n: target - split.steps[i] }));
   }
   if (split !== mine) return;
-  const n = split.states.length;
-  const lens = split.states.map((s) => s.length);
-  const packed = new Float64Array(1 + n + lens.reduce((a, b) => a + b, 0));
-  packed[0] = n;
-  lens.forEach((len, i) => (packed[1 + i] = len));
-  let at = 1 + n;
-  for (const s of split.states) {
-    packed.set(s, at);
-    at += s.length;
-  }
-  let json;
-  try {
-    json = combine_parts(configJson, packed);
-  } catch (e) {
-    if (isPanic(e)) return crash(e);
-    post({ type: 'error', message: text(e) });
-    return;
-  }
+  split.checkpoints.clear();
+  const json = combined(split.states);
+  if (json === null) return;
   post({ type: 'snapshot', json, msPerStep: null });
   const snap = JSON.parse(json);
   split.over = snap.done;
   if (snap.stopped) post({ type: 'stopped', message: snap.stopped });
   post({ type: 'state', state: snap.done ? 'done' : 'paused' });
+}
+
+/** The parts' states packed as `combine_parts` reads them ([n, len_1 …
+ * len_n, state_1 …, state_n]) and combined: the snapshot JSON, or null after
+ * reporting an error or crash. */
+function combined(states) {
+  const n = states.length;
+  const lens = states.map((s) => s.length);
+  const packed = new Float64Array(1 + n + lens.reduce((a, b) => a + b, 0));
+  packed[0] = n;
+  lens.forEach((len, i) => (packed[1 + i] = len));
+  let at = 1 + n;
+  for (const s of states) {
+    packed.set(s, at);
+    at += s.length;
+  }
+  try {
+    return combine_parts(configJson, packed);
+  } catch (e) {
+    if (isPanic(e)) crash(e);
+    else post({ type: 'error', message: text(e) });
+    return null;
+  }
+}
+
+/** A part reached a checkpoint while playing. Once every part has, post the
+ * combined snapshot there (the live charts) and forget older checkpoints. */
+function onCheckpoint(i, msg) {
+  split.steps[i] = Math.max(split.steps[i], msg.step);
+  if (!running || msg.step <= split.shown) return;
+  const n = split.workers.length;
+  let states = split.checkpoints.get(msg.step);
+  if (!states) split.checkpoints.set(msg.step, (states = new Array(n).fill(null)));
+  states[i] = msg.state;
+  if (!states.every(Boolean)) return;
+  for (const step of [...split.checkpoints.keys()]) if (step <= msg.step) split.checkpoints.delete(step);
+  split.shown = msg.step;
+  const json = combined(states);
+  if (json === null) return;
+  post({ type: 'snapshot', json, msPerStep: null });
+  // The parts are already further on: keep the counter and time left there.
+  const step = Math.min(...split.steps);
+  post({ type: 'progress', step, total: split.total, msPerStep: split.msPerStep ?? null });
 }
 
 /** The long-run check of a split run: as `tooLong`, on the parts' wall-clock
@@ -315,7 +354,8 @@ async function setSplitRunning(on) {
     split.base = null;
     split.playStep = Math.min(...split.steps);
     post({ type: 'state', state: 'running' });
-    for (const i of all()) split.workers[i].postMessage({ type: 'play' });
+    const every = Math.max(1, Math.ceil(split.total / CHECKPOINTS));
+    for (const i of all()) split.workers[i].postMessage({ type: 'play', every });
     return;
   }
   const wasRunning = running;

@@ -1,8 +1,9 @@
 // A split run on the page: the credit lab with rules=bp,fa,dfa runs each
 // rule in its own worker (worker.js starts one part-worker.js per rule),
 // combines the parts into one snapshot, and gives the CLI's result hash;
-// pausing mid-run posts the combined snapshot at one common step, and the
-// run then goes on to the same final hash.
+// while the parts play, combined snapshots at common checkpoint steps keep
+// the charts growing; pausing mid-run posts the combined snapshot at one
+// common step, and the run then goes on to the same final hash.
 //
 // Run with `cargo xtask test` (sets BASE_URL, CHROMIUM_PATH, NEUROGEOM_CLI, E2E_OUT).
 
@@ -35,6 +36,29 @@ test('the credit lab runs each rule in its own worker and gives the CLI hash', a
   assert.equal(await page.locator('#step').textContent(), '3000');
   const hash = await page.locator('#hash').textContent();
   assert.equal(hash, cliHash(LINK));
+  assert.deepEqual(pageErrorsOf(page), []);
+  await page.context().close();
+});
+
+test('a split run draws as it trains: combined snapshots arrive while the parts play', async () => {
+  const link = LINK.replace('steps=3000', 'steps=20000');
+  const page = await newPage(browser);
+  await page.goto(`${baseUrl()}#${link}`);
+  await page.waitForSelector('body[data-state="running"]', { timeout: 60000 });
+  // Checkpoints every 20000 / 40 = 500 steps: the metrics move past step 0
+  // while the run is still playing.
+  await page.waitForFunction(
+    () => {
+      const m = /at step (\d+)/.exec(document.getElementById('metrics-step').textContent);
+      return document.body.dataset.state === 'running' && m && Number(m[1]) >= 500;
+    },
+    null,
+    { timeout: 120000 },
+  );
+  const shown = Number(/at step (\d+)/.exec(await page.locator('#metrics-step').textContent())[1]);
+  assert.equal(shown % 500, 0, `a checkpoint step: ${shown}`);
+  await page.click('#play'); // pause
+  await page.waitForSelector('body[data-state="paused"]', { timeout: 60000 });
   assert.deepEqual(pageErrorsOf(page), []);
   await page.context().close();
 });
