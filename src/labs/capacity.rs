@@ -53,7 +53,6 @@ use crate::metrics::capacity::theory::{ball_capacity, gardner_capacity};
 use crate::metrics::capacity::{MftmaJob, MftmaOptions, MftmaResult};
 use crate::nn::contrastive::{self, Objective};
 use crate::nn::credit::{Cost, Credit, Rule};
-use crate::nn::mlp::Grads;
 use crate::nn::optimizer::Sgd;
 use crate::nn::{Activation, Mlp, MlpSpec, Parametrisation};
 use crate::params::ParamSpec;
@@ -112,18 +111,7 @@ pub fn spec() -> LabSpec {
             ParamSpec::integer("manifold_dim", "Sphere dimension D", 1, 50, 2).group("Task").help("Dimension of each sphere."),
             ParamSpec::integer("depth", "Hidden layers", 1, 4, 2).group("Network").help("ReLU hidden layers (NTK scaling, He-normal weights)."),
             ParamSpec::integer("width", "Width", 2, 512, 100).unit("units").group("Network"),
-            ParamSpec::choice(
-                "rule",
-                "Learning rule",
-                &[
-                    ("bp", "Backprop"),
-                    ("fa", "Feedback alignment"),
-                    ("dfa", "Direct feedback alignment"),
-                    ("np", "Node perturbation"),
-                    ("wp", "Weight perturbation"),
-                ],
-                "bp",
-            )
+            ParamSpec::choice("rule", "Learning rule", &Rule::options(), "bp")
             .group("Training")
             .help("How the output error (of the cross-entropy, or of the self-supervised objective) reaches the hidden layers (src/nn/credit). Node and weight perturbation estimate the gradient from one extra perturbed forward pass (σ = 0.001) and need a smaller η; under any rule but backprop the capacity describes what that rule made of the layers."),
             ParamSpec::choice(
@@ -510,26 +498,8 @@ impl SelfSupervised {
         let g2 = credit.grads(net, &v2, &f2, &d2, &|out| {
             terms(contrastive::objective_loss(o, &e1, out, t).0, out.nrows())
         });
-        let grads = Grads {
-            weights: g1
-                .weights
-                .iter()
-                .zip(&g2.weights)
-                .map(|(a, b)| a + b)
-                .collect(),
-            biases: g1
-                .biases
-                .iter()
-                .zip(&g2.biases)
-                .map(|(a, b)| a + b)
-                .collect(),
-        };
-        let finite = grads
-            .weights
-            .iter()
-            .all(|w| w.iter().all(|v| v.is_finite()))
-            && grads.biases.iter().all(|b| b.iter().all(|v| v.is_finite()));
-        if !finite {
+        let grads = g1.sum(&g2);
+        if !grads.all_finite() {
             return f64::NAN;
         }
         opt.step(net, &grads);

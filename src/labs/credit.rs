@@ -78,7 +78,6 @@ const STREAM_NOISE: u64 = 100;
 
 /// The lab's parameters, in control-panel order.
 pub fn spec() -> LabSpec {
-    let rules: Vec<(&str, &str)> = Rule::ALL.iter().map(|r| (r.key(), r.label())).collect();
     LabSpec {
         name: NAME.into(),
         title: "Credit assignment".into(),
@@ -103,7 +102,7 @@ pub fn spec() -> LabSpec {
             .group("Task")
             .help("Linear: y = Tx, T ~ U[−1,1], student 30-20-10 linear (Lillicrap et al. 2016). Teacher: a 30-20-10 tanh network with N(0, 1/fan-in) weights, student 30-W-W-10 tanh (Nøkland 2016). Mixture: Gaussian classes in 30 dimensions, student 30-W-W-C tanh."),
             ParamSpec::integer("classes", "Classes", 2, 10, 4).group("Task").help("Classes of the Gaussian mixture."),
-            ParamSpec::multi("rules", "Rules", &rules, "bp,fa")
+            ParamSpec::multi("rules", "Rules", &Rule::options(), "bp,fa")
                 .group("Rules")
                 .help("The rules trained side by side, on the same data and from the same init."),
             ParamSpec::log_number("feedback_scale", "Feedback scale", 1e-3, 10.0, 0.5)

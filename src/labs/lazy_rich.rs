@@ -167,18 +167,7 @@ pub fn spec() -> LabSpec {
             ParamSpec::choice("loss", "Loss", &[("mse", "Mean squared error"), ("ce", "Cross-entropy")], "mse")
                 .group("Training")
                 .help("MSE is the mean over samples and outputs of (g − y)², as torch.nn.MSELoss. Cross-entropy needs the mixture task."),
-            ParamSpec::choice(
-                "rule",
-                "Learning rule",
-                &[
-                    ("bp", "Backprop"),
-                    ("fa", "Feedback alignment"),
-                    ("dfa", "Direct feedback alignment"),
-                    ("np", "Node perturbation"),
-                    ("wp", "Weight perturbation"),
-                ],
-                "bp",
-            )
+            ParamSpec::choice("rule", "Learning rule", &Rule::options(), "bp")
             .group("Training")
             .help("How the output error reaches the hidden layers (the credit lab's rules, Marblestone, Wayne & Kording 2016): backprop, a fixed random feedback matrix B per layer with the variance of the readout weights (FA; DFA: of the readout weights times their multiplier), or a perturbation estimate with σ = 0.001 (NP, WP: they need a smaller η). Under any rule but backprop the network no longer follows its gradient, so the metrics read differently: the linearised twin is still trained by gradient descent on its own residuals (it is the lazy limit of backprop), so its distance measures how far the rule's trajectory departs from lazy gradient descent, not laziness alone; weight and kernel change, CKA to init and the representation metrics describe whatever the rule did to the weights. The self-supervised objectives always train by backprop."),
             ParamSpec::choice("optimizer", "Optimiser", &[("gd", "Full-batch GD"), ("sgd", "Minibatch SGD")], "gd")

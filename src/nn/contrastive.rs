@@ -12,7 +12,7 @@
 
 use nalgebra::DMatrix;
 
-use super::mlp::{Grads, Mlp};
+use super::mlp::Mlp;
 use super::optimizer::Sgd;
 
 /// Rows with a norm below this are divided by it instead (as PyTorch's
@@ -325,26 +325,8 @@ pub fn ssl_step(
     }
     let g1 = net.backward(v1, &f1, &d1);
     let g2 = net.backward(v2, &f2, &d2);
-    let grads = Grads {
-        weights: g1
-            .weights
-            .iter()
-            .zip(&g2.weights)
-            .map(|(a, b)| a + b)
-            .collect(),
-        biases: g1
-            .biases
-            .iter()
-            .zip(&g2.biases)
-            .map(|(a, b)| a + b)
-            .collect(),
-    };
-    let finite = grads
-        .weights
-        .iter()
-        .all(|w| w.iter().all(|v| v.is_finite()))
-        && grads.biases.iter().all(|b| b.iter().all(|v| v.is_finite()));
-    if !finite {
+    let grads = g1.sum(&g2);
+    if !grads.all_finite() {
         return f64::NAN;
     }
     opt.step(net, &grads);

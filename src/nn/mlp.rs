@@ -110,6 +110,34 @@ pub struct Grads {
     pub biases: Vec<DVector<f64>>,
 }
 
+impl Grads {
+    /// The entry-wise sum of two gradients of the same network (for
+    /// example of the two views of a self-supervised pair).
+    pub fn sum(&self, other: &Grads) -> Grads {
+        Grads {
+            weights: self
+                .weights
+                .iter()
+                .zip(&other.weights)
+                .map(|(a, b)| a + b)
+                .collect(),
+            biases: self
+                .biases
+                .iter()
+                .zip(&other.biases)
+                .map(|(a, b)| a + b)
+                .collect(),
+        }
+    }
+
+    /// Whether every entry is finite (a step with a NaN or ∞ in it would
+    /// poison the weights).
+    pub fn all_finite(&self) -> bool {
+        self.weights.iter().all(|w| w.iter().all(|v| v.is_finite()))
+            && self.biases.iter().all(|b| b.iter().all(|v| v.is_finite()))
+    }
+}
+
 impl Mlp {
     /// Draw the initial weights: W_l entries N(0, σ²) with σ the hidden or
     /// readout std; biases at `bias_init`. Draws go layer by layer, row-major.

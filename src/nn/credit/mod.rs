@@ -74,6 +74,12 @@ impl Rule {
         Rule::WeightPerturbation,
     ];
 
+    /// (URL key, label) of every rule, for a lab's `rule` choice or `rules`
+    /// multi parameter.
+    pub fn options() -> Vec<(&'static str, &'static str)> {
+        Rule::ALL.iter().map(|r| (r.key(), r.label())).collect()
+    }
+
     /// Parse the URL key ("bp", "fa", "dfa", "np", "wp").
     pub fn from_key(key: &str) -> Option<Self> {
         Rule::ALL.into_iter().find(|r| r.key() == key)
