@@ -231,7 +231,7 @@ pub fn seconds(value: Option<String>) -> Result<f64> {
 }
 
 /// Run a command, echoing and returning its standard output.
-fn capture(cmd: &mut Command) -> Result<String> {
+pub(crate) fn capture(cmd: &mut Command) -> Result<String> {
     let shown = show(cmd);
     eprintln!("xtask: $ {shown}");
     let out = cmd

@@ -16,8 +16,9 @@
 //!
 //! It ends with a table and whether native and wasm computed the same bits.
 
+use crate::bench::capture;
 use crate::{cargo, wasm};
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
@@ -171,21 +172,6 @@ fn bits(out: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-fn capture(cmd: &mut Command) -> Result<String> {
-    let shown = crate::show(cmd);
-    eprintln!("xtask: $ {shown}");
-    let out = cmd
-        .output()
-        .with_context(|| format!("could not start `{shown}`"))?;
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    print!("{text}");
-    eprint!("{}", String::from_utf8_lossy(&out.stderr));
-    if !out.status.success() {
-        bail!("`{shown}` failed ({})", out.status);
-    }
-    Ok(text)
 }
 
 #[cfg(test)]
