@@ -116,7 +116,11 @@ function reset() {
 Object.assign(actions, { applyConfig, loadLink, startRun, togglePlay, stepOnce, reset, redrawCharts: redrawAll });
 
 // For tests and the console: make the core panic inside the worker.
-window.neurogeomDebug = { panicWorker: () => send({ type: 'debug-panic' }) };
+// chart(id): the current snapshot's chart of that id.
+window.neurogeomDebug = {
+  panicWorker: () => send({ type: 'debug-panic' }),
+  chart: (id) => (state.snapshot ? state.snapshot.charts.find((c) => c.id === id) || null : null),
+};
 
 /** The skip links at the top of the page (the first Tab stops): to the
  * presets (opened if folded, the first one focused) or to the results. They

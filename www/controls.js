@@ -224,7 +224,7 @@ const CONTROLS = { number: numberControl, choice: choiceControl, multi: multiCon
 export function buildPanel(spec) {
   $('lab-title').textContent = spec.title;
   $('lab-summary').textContent = spec.summary;
-  $('lab-steps').textContent = spec.step_unit ? `The counter (“${spec.step_unit.name} 12 / 300”): ${spec.step_unit.help}` : '';
+  $('lab-steps').textContent = spec.step_unit ? `The counter counts ${spec.step_unit.name}s. ${spec.step_unit.help}` : '';
   const form = $('controls');
   form.replaceChildren();
   const groups = new Map([['Run', [seedControl()]]]);

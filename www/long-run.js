@@ -60,13 +60,18 @@ export class RunClock {
     return left === null ? null : this.computeMs + left;
   }
 
+  /** Whether the check is over: SETTLED_MS of work timed. */
+  settled() {
+    return this.timedMs > SETTLED_MS;
+  }
+
   /**
    * Whether to pause and ask now: the estimate is known, still being made
    * (timed compute under SETTLED_MS) and over LONG_MS. Returns the
    * estimate in ms, or null.
    */
   tooLong() {
-    if (this.timedMs > SETTLED_MS) return null;
+    if (this.settled()) return null;
     const estimate = this.estimate();
     return estimate !== null && estimate > LONG_MS ? estimate : null;
   }

@@ -13,6 +13,7 @@ import { durationText } from './eta.js';
 
 let worker = null;
 let workerId = 0; // messages from replaced workers are ignored
+let runId = 0; // ... and so are those of a config the worker was running before this one
 let crashes = []; // times of recent worker crashes
 let msLeft = null; // the run's compute time left, as the worker estimated it (long-run.js)
 let msLeftAt = 0; // when that estimate came
@@ -49,7 +50,9 @@ export function startRun(play) {
   msLeft = null;
   clearLongRun();
   delete document.body.dataset.parts;
-  send({ type: 'config', config: state.config, play });
+  delete document.body.dataset.estimate;
+  delete document.body.dataset.estimateSettled;
+  send({ type: 'config', config: state.config, play, run: ++runId });
 }
 
 /** Play (after a long-run warning, playing is the user's yes). */
@@ -64,6 +67,13 @@ function showEta() {
   const snap = state.snapshot;
   const live = state.run === 'running' && snap && !snap.done && msLeft !== null;
   setEta(live ? Math.max(0, msLeft - (performance.now() - msLeftAt)) : null);
+}
+
+/** For tests and scripts: the worker's estimate of the whole run (ms) on
+ * the body, and whether its long-run check is over. */
+function showEstimate({ estimateMs, settled }) {
+  if (estimateMs != null) document.body.dataset.estimate = String(Math.round(estimateMs));
+  if (settled) document.body.dataset.estimateSettled = '';
 }
 
 /** "4.5 ms", "1.3 s". */
@@ -98,6 +108,9 @@ function clearLongRun() {
 }
 
 function onWorkerMessage(msg) {
+  // Posted by the worker before it took the latest config: stale. (Errors
+  // and crashes always show: the wasm may fail before any config is read.)
+  if (msg.run !== undefined && msg.run !== runId && msg.type !== 'crash' && msg.type !== 'error') return;
   switch (msg.type) {
     case 'ready':
       state.total = msg.total;
@@ -107,6 +120,7 @@ function onWorkerMessage(msg) {
     case 'snapshot':
       msLeft = msg.msLeft;
       msLeftAt = performance.now();
+      showEstimate(msg);
       onSnapshot(msg.json);
       break;
     case 'long':
@@ -121,6 +135,7 @@ function onWorkerMessage(msg) {
       setCounter(msg.step, msg.total);
       setProgress(msg.total > 0 ? msg.step / msg.total : 0, false);
       setEta(state.run === 'running' && msg.msLeft != null ? msg.msLeft : null);
+      showEstimate(msg);
       break;
     case 'state':
       setRunState(msg.state);

@@ -3,14 +3,18 @@
 // never computes; it only draws what arrives here.
 //
 // Messages in (from app.js):
-//   {type: 'config', config, play}  build a new lab from a config; play if asked
+//   {type: 'config', config, play, run}
+//                                    build a new lab from a config; play if asked. `run`
+//                                    (a number) comes back on every message out from then on
 //   {type: 'play', confirm}          run on; `confirm` after a long-run warning
 //   {type: 'pause'} | {type: 'step', n} | {type: 'reset', play}
 //   {type: 'debug-panic'}           panic inside the wasm (tests of crash recovery)
 // Messages out:
 //   {type: 'ready', warnings, config, fragment, total}
-//   {type: 'snapshot', json, msLeft} the snapshot JSON text, as the core wrote it,
-//                                     and the compute time left (null until known; long-run.js)
+//   {type: 'snapshot', json, msLeft, estimateMs, settled}
+//                                     the snapshot JSON text, as the core wrote it; the compute
+//                                     time left and the whole run's (null until known), and
+//                                     whether the long-run check is over (long-run.js)
 //   {type: 'long', estimateMs, total}
 //                                     the whole run would take longer than LONG_MS (long-run.js):
 //                                     paused until a {type: 'play', confirm: true}
@@ -19,7 +23,7 @@
 //   {type: 'error', message}          a config the core refused
 //   {type: 'crash', message}          a panic in the core: the page restarts us
 //   {type: 'parts', n}                this run splits into n parts, each in its own worker
-//   {type: 'progress', step, total, msLeft}
+//   {type: 'progress', step, total, msLeft, estimateMs, settled}
 //                                     a split run's progress (its slowest part)
 //
 // Split runs (a lab with a `Split`, e.g. credit with rules=bp,fa,dfa): the
@@ -66,8 +70,13 @@ const tick = new MessageChannel();
 tick.port1.onmessage = runChunk;
 const yieldThenRun = () => tick.port2.postMessage(null);
 
+// Which config of the page's this worker runs (the `run` of its last
+// 'config' message): every message out carries it, so that the page can
+// drop what was already on its way from the run it replaced.
+let runId = 0;
+
 function post(msg) {
-  self.postMessage(msg);
+  self.postMessage({ ...msg, run: runId });
 }
 
 /** The lab's work so far and planned (its cost model). */
@@ -78,7 +87,7 @@ function workOf() {
 
 function postSnapshot() {
   const t0 = performance.now();
-  post({ type: 'snapshot', json: lab.snapshot_json(), msLeft: clock.left() });
+  post({ type: 'snapshot', json: lab.snapshot_json(), msLeft: clock.left(), estimateMs: clock.estimate(), settled: clock.settled() || lab.is_done() });
   lastPost = performance.now();
   snapshotCost = lastPost - t0;
 }
@@ -217,7 +226,7 @@ function onPart(i, msg) {
       split.msPerStep = msPerStep;
       if (now - split.lastProgress >= POST_MS) {
         split.lastProgress = now;
-        post({ type: 'progress', step, total: split.total, msLeft: splitLeft(step) });
+        post({ type: 'progress', step, total: split.total, ...splitEstimate(step) });
       }
       break;
     }
@@ -334,13 +343,19 @@ function onCheckpoint(i, msg) {
   post({ type: 'snapshot', json, msLeft: null });
   // The parts are already further on: keep the counter and time left there.
   const step = Math.min(...split.steps);
-  post({ type: 'progress', step, total: split.total, msLeft: splitLeft(step) });
+  post({ type: 'progress', step, total: split.total, ...splitEstimate(step) });
 }
 
-/** A split run's time left at `step` (its parts count steps: they are the
- * credit lab's rules, whose steps cost the same), or null. */
-function splitLeft(step) {
-  return split.msPerStep == null ? null : split.msPerStep * (split.total - step);
+/** A split run's time left at `step` and its whole time (its parts count
+ * steps: they are the credit lab's rules, whose steps cost the same), null
+ * until measured, and whether its long-run check is over. */
+function splitEstimate(step) {
+  const known = split.msPerStep != null;
+  return {
+    msLeft: known ? split.msPerStep * (split.total - step) : null,
+    estimateMs: known ? split.msPerStep * split.total : null,
+    settled: Boolean(split.warned || (split.base && performance.now() - split.base.t > SETTLED_MS)),
+  };
 }
 
 /** The long-run check of a split run: as `tooLong`, on the parts' wall-clock
@@ -416,6 +431,7 @@ async function handle(msg) {
   try {
     switch (msg.type) {
       case 'config':
+        runId = msg.run ?? 0;
         if (build(JSON.stringify(msg.config))) setRunning(Boolean(msg.play));
         break;
       case 'reset':
