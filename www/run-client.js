@@ -212,26 +212,30 @@ function metricInfo(key) {
  * and whose label ends in `, <layer name>` (the capacity lab's
  * `capacity_0` "α, input", `radius_2` "R_M, h2", …) make one row per
  * metric and one column per layer, when at least two metrics over at least
- * two layers do and every index names the same layer. Returns {rows:
- * [{label, info key per layer index}], layers: [{index, name}], rest:
- * [metrics not in the grid]} or null.
+ * two layers do and each index names one layer of its own. Returns {rows:
+ * [{label, cells: Map(layer index → metric)}], layers: [{index, name}],
+ * rest: [metrics not in the grid, in order]} or null.
  */
 export function layerGrid(metrics) {
   const rows = new Map(); // metric label -> Map(layer index -> metric)
   const names = new Map(); // layer index -> layer name
-  const rest = [];
-  const inGrid = [];
   for (const m of metrics) {
     const k = /^(.+)_(\d+)$/.exec(m.key);
     const l = /^(.+), ([^,]+)$/.exec(m.label);
-    if (!k || !l || (names.has(k[2]) && names.get(k[2]) !== l[2])) {
-      rest.push(m);
-      continue;
-    }
+    if (!k || !l || (names.has(k[2]) && names.get(k[2]) !== l[2])) continue;
     names.set(k[2], l[2]);
     if (!rows.has(l[1])) rows.set(l[1], new Map());
     rows.get(l[1]).set(k[2], m);
-    inGrid.push(m);
+  }
+  // A layer is one index with one name of its own ("R² latent 1, supervised
+  // twin", "…2, supervised twin" are not layers).
+  const byName = new Map();
+  for (const name of names.values()) byName.set(name, (byName.get(name) || 0) + 1);
+  for (const [index, name] of names) {
+    if (byName.get(name) > 1) {
+      names.delete(index);
+      for (const cells of rows.values()) cells.delete(index);
+    }
   }
   const kept = [...rows].filter(([, cells]) => cells.size >= 2);
   if (kept.length < 2) return null;
