@@ -21,6 +21,7 @@ export function showStepUnit(spec) {
   label.textContent = unit.name;
   label.title = unit.help;
   label.parentElement.title = unit.help;
+  $('step-once').title = `One ${unit.name} (→)`;
 }
 
 /** The run's state, on the body (CSS, tests) and on the buttons. */

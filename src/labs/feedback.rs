@@ -691,11 +691,14 @@ impl Feedback {
                 "1 if Re λ+ < 1 and r < 1.",
             ));
         }
+        // With σ̂_nm = 0 (no feedback overlap, e.g. σ_m = 0) C(A) diverges
+        // nowhere: −σ̂_nI/0 = ±∞ is no value (and has no JSON form).
+        let a_flex = mean_field::a_flex(&self.s.geom);
         out.push(m(
             "a_flex",
             "A_flex",
-            mean_field::a_flex(&self.s.geom),
-            "−σ̂_nI/σ̂_nm: the mean-field readout scale diverges here.",
+            if a_flex.is_finite() { a_flex } else { f64::NAN },
+            "−σ̂_nI/σ̂_nm: the mean-field readout scale diverges here (NaN when σ̂_nm = 0: it diverges nowhere).",
         ));
         out.push(m(
             "z_end",
