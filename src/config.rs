@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::params::{shorten, ParamSpec, ParamValue};
+use crate::params::{grouped_warning, ParamSpec, ParamValue};
 
 /// The seed used when a link gives none.
 pub const DEFAULT_SEED: u64 = 1;
@@ -27,6 +27,37 @@ pub struct LabSpec {
     pub presets: Vec<Preset>,
     /// The metrics a sweep draws on its headline chart (by key).
     pub sweep_metrics: Vec<String>,
+    /// What one of the lab's steps is: the page's counter says
+    /// "<name> 12 / 300" and explains it with `help`.
+    #[serde(default)]
+    pub step_unit: StepUnit,
+}
+
+/// What one step of a lab is (a training step, a unit of analysis), for the
+/// step counter on the page and `neurogeom labs`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StepUnit {
+    /// The counter's word for one step, singular ("step", "unit").
+    pub name: String,
+    /// One or two sentences: what a step does, and how the `steps`
+    /// parameter relates to the count.
+    pub help: String,
+}
+
+impl StepUnit {
+    pub fn new(name: &str, help: &str) -> StepUnit {
+        StepUnit {
+            name: name.into(),
+            help: help.into(),
+        }
+    }
+}
+
+impl Default for StepUnit {
+    /// A training step.
+    fn default() -> StepUnit {
+        StepUnit::new("step", "One training step.")
+    }
 }
 
 impl LabSpec {
@@ -97,15 +128,17 @@ impl LabConfig {
             };
             params.insert(p.key.clone(), value);
         }
-        for key in self.params.keys() {
-            if spec.param(key).is_none() {
-                warnings.push(format!(
-                    "'{}' is not a parameter of {}; ignored",
-                    shorten(key),
-                    spec.name
-                ));
-            }
-        }
+        let unknown: Vec<String> = self
+            .params
+            .keys()
+            .filter(|key| spec.param(key).is_none())
+            .cloned()
+            .collect();
+        warnings.extend(grouped_warning(
+            &unknown,
+            &format!("is not a parameter of {}", spec.name),
+            &format!("keys are not parameters of {}", spec.name),
+        ));
         (
             LabConfig {
                 lab: spec.name.to_string(),

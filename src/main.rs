@@ -36,7 +36,8 @@ enum Command {
         #[arg(long)]
         json: bool,
         /// Run even if the link has problems (unknown keys, bad values),
-        /// using defaults as the page does, instead of exiting with status 2.
+        /// as the page does (defaults, values clamped into range), instead of
+        /// exiting with status 2.
         #[arg(long)]
         lenient: bool,
     },
@@ -498,9 +499,11 @@ fn read_link(link: &str, lenient: bool) -> Result<LabConfig, String> {
             .collect::<Vec<_>>()
             .join("\n");
         if !lenient {
-            return Err(format!("the link has problems:\n{list}\n(use --lenient to run with defaults in their place)"));
+            return Err(format!("the link has problems:\n{list}\n(use --lenient to run anyway, with the values each line names, as the page does)"));
         }
-        eprintln!("neurogeom: running with defaults in place of:\n{list}");
+        eprintln!(
+            "neurogeom: the link has problems; running with the values each line names:\n{list}"
+        );
     }
     Ok(parsed.config)
 }

@@ -236,12 +236,12 @@ impl ParamSpec {
                 if v < *min || v > *max {
                     v = v.clamp(*min, *max);
                     warning = Some(format!(
-                        "{}: {x} is outside [{min}, {max}]; using {v}",
+                        "{}: {x} is outside [{min}, {max}]; clamped to {v}",
                         self.key
                     ));
                 } else if *integer && v != x {
                     warning = Some(format!(
-                        "{}: {x} is not a whole number; using {v}",
+                        "{}: {x} is not a whole number; rounded to {v}",
                         self.key
                     ));
                 }
@@ -359,6 +359,41 @@ impl ParamSpec {
 }
 
 /// Cut hostile or long text before it goes into a message.
+/// Names listed in one grouped warning, at most.
+pub const LISTED_NAMES: usize = 8;
+
+/// One warning for many ignored names (unknown keys, pieces without a
+/// value), so that a link with hundreds of them gives one line, not
+/// hundreds: `"'a' is not a parameter of lazy-rich; ignored"` for one, and
+/// `"420 keys are not parameters of lazy-rich; ignored: 'a', 'b', …, 'h' (and
+/// 412 more)"` for many. `one` and `many` finish the sentence after the
+/// name(s) ("is not a parameter of lazy-rich" / "keys are not parameters
+/// of lazy-rich"). None when `names` is empty.
+pub fn grouped_warning(names: &[String], one: &str, many: &str) -> Option<String> {
+    match names {
+        [] => None,
+        [name] => Some(format!("'{}' {one}; ignored", shorten(name))),
+        _ => {
+            let listed: Vec<String> = names
+                .iter()
+                .take(LISTED_NAMES)
+                .map(|n| format!("'{}'", shorten(n)))
+                .collect();
+            let more = names.len().saturating_sub(LISTED_NAMES);
+            let tail = if more > 0 {
+                format!(" (and {more} more)")
+            } else {
+                String::new()
+            };
+            Some(format!(
+                "{} {many}; ignored: {}{tail}",
+                names.len(),
+                listed.join(", ")
+            ))
+        }
+    }
+}
+
 pub fn shorten(s: &str) -> String {
     let clean: String = s
         .chars()

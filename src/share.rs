@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::config::{LabConfig, DEFAULT_SEED};
 use crate::labs;
-use crate::params::shorten;
+use crate::params::{grouped_warning, shorten};
 pub use crate::run::result_hash;
 use crate::sweep::{SweepSpec, MAX_RUNS};
 
@@ -99,15 +99,13 @@ fn parse_fragment(fragment: &str) -> ParsedLink {
     let mut sweep_text: Option<String> = None;
     let mut seeds_text: Option<String> = None;
     let mut pin: Option<String> = None;
+    let mut no_value: Vec<String> = Vec::new();
 
     for piece in fragment.split('&').filter(|p| !p.trim().is_empty()) {
         let (k, v) = match piece.split_once('=') {
             Some((k, v)) => (decode(k), decode(v)),
             None => {
-                warnings.push(format!(
-                    "'{}' has no '=value'; ignored",
-                    shorten(&decode(piece))
-                ));
+                no_value.push(decode(piece));
                 continue;
             }
         };
@@ -160,10 +158,16 @@ fn parse_fragment(fragment: &str) -> ParsedLink {
         None => labs::default_spec(),
     };
 
+    warnings.extend(grouped_warning(
+        &no_value,
+        "has no '=value'",
+        "pieces have no '=value'",
+    ));
     let mut config = LabConfig {
         seed,
         ..LabConfig::defaults(&spec)
     };
+    let mut unknown: Vec<String> = Vec::new();
     for (k, v) in raw {
         match spec.params.iter().find(|p| p.key == k) {
             Some(p) => {
@@ -171,13 +175,14 @@ fn parse_fragment(fragment: &str) -> ParsedLink {
                 warnings.extend(w);
                 config.params.insert(k, value);
             }
-            None => warnings.push(format!(
-                "'{}' is not a parameter of {}; ignored",
-                shorten(&k),
-                spec.name
-            )),
+            None => unknown.push(k),
         }
     }
+    warnings.extend(grouped_warning(
+        &unknown,
+        &format!("is not a parameter of {}", spec.name),
+        &format!("keys are not parameters of {}", spec.name),
+    ));
     let seeds = match seeds_text {
         None => 1,
         Some(text) => match text.trim().parse::<u32>() {
@@ -267,6 +272,47 @@ mod tests {
         assert_eq!(decode("%zz"), "%zz");
         assert_eq!(decode("%C3%A9"), "é");
         assert_eq!(decode("%FF"), "\u{FFFD}");
+    }
+
+    /// A value out of range is clamped, and the warning says "clamped to",
+    /// not that a default was used; unknown keys and pieces without a value
+    /// come as one grouped warning each, however many there are.
+    #[test]
+    fn warnings_say_what_was_done_and_group_the_many() {
+        let parsed = parse_link("#v=1&lab=lazy-rich&steps=-5&width=2.5");
+        assert_eq!(parsed.config.int("steps"), 1);
+        assert_eq!(parsed.config.int("width"), 3);
+        assert_eq!(
+            parsed.warnings,
+            [
+                "steps: -5 is outside [1, 100000]; clamped to 1",
+                "width: 2.5 is not a whole number; rounded to 3"
+            ]
+        );
+        let one = parse_link("#v=1&lab=lazy-rich&bogus=1&lonely");
+        assert_eq!(
+            one.warnings,
+            [
+                "'lonely' has no '=value'; ignored",
+                "'bogus' is not a parameter of lazy-rich; ignored"
+            ]
+        );
+        let keys: String = (0..420).map(|i| format!("&k{i}=1")).collect();
+        let bare: String = (0..9).map(|i| format!("&p{i}")).collect();
+        let many = parse_link(&format!("#v=1&lab=credit{keys}{bare}&steps=7"));
+        assert_eq!(many.config.int("steps"), 7);
+        assert_eq!(
+            many.warnings,
+            [
+                "9 pieces have no '=value'; ignored: 'p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7' (and 1 more)",
+                "420 keys are not parameters of credit; ignored: 'k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7' (and 412 more)"
+            ]
+        );
+        let two = parse_link("#v=1&lab=credit&a=1&b=2");
+        assert_eq!(
+            two.warnings,
+            ["2 keys are not parameters of credit; ignored: 'a', 'b'"]
+        );
     }
 
     #[test]

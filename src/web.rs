@@ -130,6 +130,80 @@ pub fn chart_svg_pinned(
     crate::plot::chart_svg_pinned(&chart, pinned.as_ref(), width, height).map_err(js_error)
 }
 
+/// Charts (a JSON array) and their pinned charts (a JSON array of a chart
+/// or null per chart, or "" for none), checked to go together.
+fn grid_charts(
+    charts_json: &str,
+    pinned_json: &str,
+) -> Result<
+    (
+        Vec<crate::snapshot::Chart>,
+        Vec<Option<crate::snapshot::Chart>>,
+    ),
+    JsValue,
+> {
+    let charts: Vec<crate::snapshot::Chart> =
+        serde_json::from_str(charts_json).map_err(|e| js_error(format!("charts: {e}")))?;
+    let pinned: Vec<Option<crate::snapshot::Chart>> = match pinned_json.trim() {
+        "" | "null" => vec![None; charts.len()],
+        text => serde_json::from_str(text).map_err(|e| js_error(format!("pinned charts: {e}")))?,
+    };
+    if pinned.len() != charts.len() {
+        return Err(js_error(format!(
+            "{} pinned entries for {} charts",
+            pinned.len(),
+            charts.len()
+        )));
+    }
+    Ok((charts, pinned))
+}
+
+/// The pixel size `[width, height]` of a grid of `n` charts in `columns`
+/// columns of the CLI's cell size ([`crate::plot::CELL_WIDTH`] ×
+/// [`crate::plot::CELL_HEIGHT`] CSS pixels), at `scale` pixels per CSS pixel.
+#[wasm_bindgen]
+pub fn charts_grid_size(n: u32, columns: u32, scale: f64) -> Vec<u32> {
+    let (w, h) = crate::plot::grid_size(
+        n as usize,
+        columns as usize,
+        crate::plot::CELL_WIDTH,
+        crate::plot::CELL_HEIGHT,
+        scale,
+    );
+    vec![w, h]
+}
+
+/// All charts (JSON array) in one canvas, a grid of `columns` columns, with
+/// each one's pinned chart (JSON array of a chart or null each, or ""):
+/// the combined PNG export. Size the canvas with [`charts_grid_size`].
+#[wasm_bindgen]
+pub fn draw_charts_grid(
+    canvas: HtmlCanvasElement,
+    charts_json: &str,
+    pinned_json: &str,
+    columns: u32,
+    scale: f64,
+) -> Result<(), JsValue> {
+    let (charts, pinned) = grid_charts(charts_json, pinned_json)?;
+    crate::plot::canvas::draw_grid_on_canvas(canvas, &charts, &pinned, columns as usize, scale)
+        .map_err(js_error)
+}
+
+/// All charts in one SVG document, as [`draw_charts_grid`] draws them on a
+/// canvas (the same layout as `neurogeom plot --out charts.svg`).
+#[wasm_bindgen]
+pub fn charts_svg(charts_json: &str, pinned_json: &str, columns: u32) -> Result<String, JsValue> {
+    let (charts, pinned) = grid_charts(charts_json, pinned_json)?;
+    crate::plot::charts_svg_pinned(
+        &charts,
+        &pinned,
+        columns as usize,
+        crate::plot::CELL_WIDTH,
+        crate::plot::CELL_HEIGHT,
+    )
+    .map_err(js_error)
+}
+
 /// A pinned chart from JSON; "" (or "null") means none.
 fn pinned_chart(json: &str) -> Result<Option<crate::snapshot::Chart>, JsValue> {
     match json.trim() {
@@ -395,6 +469,13 @@ impl WasmLab {
         self.lab.total_steps() as f64
     }
 
+    /// The lab's cost model ([`labs::Work`]): `[work done, work of the
+    /// whole run]`, for the page's estimate of how long a run will take.
+    pub fn work(&self) -> Vec<f64> {
+        let w = self.lab.work();
+        vec![w.done, w.total]
+    }
+
     pub fn is_done(&self) -> bool {
         self.lab.is_done()
     }
@@ -596,6 +677,8 @@ pub struct WasmAnalysis {
     notes: Vec<String>,
     name: String,
     sha256: String,
+    /// The separate labels file's SHA-256 (hex), empty when there is none.
+    labels_sha256: String,
     size: usize,
 }
 
@@ -691,6 +774,11 @@ impl WasmAnalysis {
             notes,
             name: name.to_string(),
             sha256: crate::analyze::sha256_hex(data),
+            labels_sha256: if labels.is_empty() {
+                String::new()
+            } else {
+                crate::analyze::sha256_hex(labels)
+            },
             size: data.len(),
         })
     }
@@ -708,6 +796,12 @@ impl WasmAnalysis {
     /// The file's SHA-256 (hex).
     pub fn sha256(&self) -> String {
         self.sha256.clone()
+    }
+
+    /// The separate labels file's SHA-256 (hex), or "" when the labels are
+    /// in the data file: the page's link records it as `labels_sha256`.
+    pub fn labels_sha256(&self) -> String {
+        self.labels_sha256.clone()
     }
 
     /// The report (as `neurogeom analyze --json`), once done.

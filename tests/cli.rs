@@ -64,6 +64,37 @@ fn bad_links_exit_with_status_2_and_a_message() {
     ]);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("alpha"));
+    // A clamped value says so, not "default": steps = −5 runs 1 step.
+    let out = neurogeom(&["run", "#v=1&lab=lazy-rich&steps=-5&width=8"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("steps: -5 is outside [1, 100000]; clamped to 1"),
+        "{err}"
+    );
+    assert!(!err.contains("defaults in"), "{err}");
+    let out = neurogeom(&[
+        "run",
+        "#v=1&lab=lazy-rich&steps=-5&width=8",
+        "--lenient",
+        "--json",
+    ]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("clamped to 1"));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["step"], 1);
+    // Hundreds of unknown keys make one grouped line, not hundreds.
+    let many: String = (0..420).map(|i| format!("&junk{i}=1")).collect();
+    let out = neurogeom(&["run", &format!("#v=1&lab=lazy-rich&steps=2&width=8{many}")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let problems = err.lines().filter(|l| l.starts_with("  - ")).count();
+    assert_eq!(problems, 1, "{err}");
+    assert!(
+        err.contains("420 keys are not parameters of lazy-rich; ignored: 'junk0', 'junk1'"),
+        "{err}"
+    );
+    assert!(err.contains("(and 412 more)"), "{err}");
     // Unknown subcommands and missing arguments are usage errors.
     assert_eq!(neurogeom(&["frobnicate"]).status.code(), Some(2));
     assert_eq!(neurogeom(&["run"]).status.code(), Some(2));

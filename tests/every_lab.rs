@@ -176,6 +176,68 @@ fn every_preset_runs_short_with_a_stable_hash_whatever_the_chunking() {
     }
 }
 
+/// The cost model ([`labs::Work`]) the page's long-run estimate reads: for
+/// the defaults and every preset (steps at their minimum, so that each runs
+/// to its end), stepped one step at a time: work is finite, never
+/// decreases, stays within 0 ≤ done ≤ total, grows with the steps, and
+/// done == total at the end of a run that did not diverge. And every lab
+/// says what its step is.
+#[test]
+fn every_lab_reports_its_work_consistently() {
+    for spec in specs() {
+        assert!(
+            !spec.step_unit.name.is_empty() && spec.step_unit.help.ends_with('.'),
+            "{}: step unit {:?}",
+            spec.name,
+            spec.step_unit
+        );
+        let configs = std::iter::once(("defaults".to_string(), LabConfig::defaults(&spec))).chain(
+            spec.presets
+                .iter()
+                .map(|p| (p.title.clone(), parse_link(&p.fragment).config)),
+        );
+        for (title, config) in configs {
+            let what = format!("{} / {title}", spec.name);
+            let (mut lab, _) = labs::build(&capped(config, 1));
+            let mut last = lab.work();
+            assert!(
+                last.done.is_finite() && last.total.is_finite() && last.total > 0.0,
+                "{what}: {last:?}"
+            );
+            assert!(
+                last.done >= 0.0 && last.done <= last.total,
+                "{what}: {last:?} at the start"
+            );
+            let mut diverged = false;
+            while !lab.is_done() {
+                if lab.step(1).is_err() {
+                    diverged = true;
+                    break;
+                }
+                let w = lab.work();
+                assert!(w.done.is_finite() && w.total.is_finite(), "{what}: {w:?}");
+                assert!(
+                    w.done >= last.done,
+                    "{what}: work went back from {last:?} to {w:?}"
+                );
+                assert!(
+                    w.done <= w.total * (1.0 + 1e-12),
+                    "{what}: {w:?} at step {}",
+                    lab.steps_done()
+                );
+                last = w;
+            }
+            if !diverged {
+                assert!(last.done > 0.0, "{what}: no work done");
+                assert!(
+                    (last.done - last.total).abs() <= 1e-12 * last.total,
+                    "{what}: at the end {last:?}"
+                );
+            }
+        }
+    }
+}
+
 /// Every numeric parameter at its minimum (the degenerate corner: one
 /// hidden unit, the fewest samples, zero rates) still builds and steps.
 #[test]

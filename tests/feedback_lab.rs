@@ -106,3 +106,14 @@ fn step_chunks_do_not_change_the_result() {
     lab.step(1_000_000).unwrap();
     assert_eq!(a.hash, snapshot(&lab).hash);
 }
+
+/// σ_m = 0: no feedback overlap, so C(A) diverges nowhere and A_flex =
+/// −σ̂_nI/0 is not a number. It is reported as NaN, never as ±∞ (which JSON
+/// cannot carry: the page would read back another number than the core
+/// hashed).
+#[test]
+fn no_feedback_overlap_has_no_a_flex() {
+    let s = run("#v=1&lab=feedback&seed=1&sigma_m=0&n=50&steps=10&inits=1");
+    assert!(metric(&s, "a_flex").is_nan());
+    assert!(s.numbers().iter().all(|x| x.is_finite() || x.is_nan()));
+}

@@ -10,7 +10,8 @@
 //        drop_nonfinite, settings})
 // Messages out:
 //   {type: 'ready'}                        the wasm is loaded
-//   {type: 'loaded', sha256}               the file was read; the analysis starts
+//   {type: 'loaded', sha256, labelsSha256} the file (and the labels file, if any: else
+//                                          labelsSha256 is '') was read; the analysis starts
 //   {type: 'progress', done, total, stage}
 //   {type: 'done', report, sha256}         report: the JSON text of `neurogeom analyze --json`
 //   {type: 'error', message, choose, nonfinite}
@@ -47,7 +48,7 @@ async function analyze(msg) {
     return;
   }
   const sha256 = job.sha256();
-  postMessage({ type: 'loaded', sha256 });
+  postMessage({ type: 'loaded', sha256, labelsSha256: job.labels_sha256() });
   let last = 0;
   try {
     while (!job.advance(1)) {

@@ -19,7 +19,7 @@
 // Text from the URL or the core reaches the DOM only through textContent.
 
 import initWasm, * as core from './pkg/neurogeom.js';
-import { $ } from './dom.js';
+import { $, isNarrow } from './dom.js';
 import { state, actions } from './state.js';
 import { showMessage, showLinkWarnings, clearMessages, wireMessages } from './messages.js';
 import { updateUrl, configFragment, parseLink } from './link.js';
@@ -28,13 +28,14 @@ import { startRun, send, resume } from './run-client.js';
 import { buildSweepForm, setSweepForm, startSweep, exitSweepMode, toggleSweep, wireSweep, showSeedRange } from './sweep.js';
 import { wireCharts, redrawAll } from './charts.js';
 import { wirePointEditor } from './point-editor.js';
-import { setPinFromLink, relabelPin, wirePin } from './pin.js';
-import { setRunState, wireTopbar } from './topbar.js';
+import { setPinFromLink, relabelPin, wirePin, scopePin } from './pin.js';
+import { setRunState, wireTopbar, showStepUnit } from './topbar.js';
 
 function showLab(spec) {
   state.spec = spec;
   buildPanel(spec);
   buildSweepForm(spec);
+  if (state.mode !== 'sweep') showStepUnit(spec);
 }
 
 function switchLab(name) {
@@ -43,6 +44,7 @@ function switchLab(name) {
   const params = Object.fromEntries(spec.params.map((p) => [p.key, p.default]));
   if (state.mode === 'sweep') exitSweepMode(); // the sweep's parameter may not exist here
   state.config = { lab: spec.name, seed: state.config ? state.config.seed : '1', params };
+  scopePin(state.config); // a pin belongs to its lab
   showLab(spec);
   applyConfig();
 }
@@ -71,8 +73,10 @@ function loadLink(text) {
   state.config = parsed.config;
   setControls(state.config);
   showSeedRange();
-  // A link's pin replaces the pinned run; a link without one (a preset)
-  // keeps it, so that the preset is drawn beside it.
+  // A link's pin replaces the pinned run; a link without one keeps a pin
+  // the user made in this lab, so that a preset is drawn beside it, and
+  // drops one that another link brought (pin.js).
+  scopePin(state.config, { fromLink: true, linkPin: parsed.pin !== null });
   if (parsed.pin !== null) setPinFromLink(parsed.pin);
   else relabelPin();
   // Opening a link reproduces its result without a click: a sweep if it
@@ -112,10 +116,38 @@ function reset() {
 Object.assign(actions, { applyConfig, loadLink, startRun, togglePlay, stepOnce, reset, redrawCharts: redrawAll });
 
 // For tests and the console: make the core panic inside the worker.
-window.neurogeomDebug = { panicWorker: () => send({ type: 'debug-panic' }) };
+// chart(id): the current snapshot's chart of that id.
+window.neurogeomDebug = {
+  panicWorker: () => send({ type: 'debug-panic' }),
+  chart: (id) => (state.snapshot ? state.snapshot.charts.find((c) => c.id === id) || null : null),
+};
+
+/** The skip links at the top of the page (the first Tab stops): to the
+ * presets (opened if folded, the first one focused) or to the results. They
+ * act here, never through the URL fragment, which holds the link. */
+function wireSkipLinks() {
+  for (const a of document.querySelectorAll('[data-skip]')) {
+    a.addEventListener('click', (e) => {
+      e.preventDefault();
+      if (a.dataset.skip === 'presets') {
+        const section = $('presets-section');
+        section.open = true;
+        const first = section.querySelector('#presets a');
+        (first || $('presets-title')).focus();
+        section.scrollIntoView({ block: 'start' });
+      } else {
+        $('results').focus({ preventScroll: true });
+        $('results').scrollIntoView({ block: 'start' });
+      }
+    });
+  }
+}
 
 async function main() {
   $('controls').addEventListener('submit', (e) => e.preventDefault());
+  wireSkipLinks();
+  // On a phone the sweep form starts folded too (controls.js folds the rest).
+  if (isNarrow()) $('sweep-section').open = false;
   wireTopbar();
   wireMessages();
   wireSweep();

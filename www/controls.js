@@ -6,7 +6,7 @@
 // A control commits its value with `commitParam`, which rewrites the config
 // and calls actions.applyConfig() (new URL, fresh run).
 
-import { $, el, formatValue } from './dom.js';
+import { $, el, formatValue, isNarrow } from './dom.js';
 import { state, actions } from './state.js';
 import { parseLink } from './link.js';
 
@@ -224,6 +224,7 @@ const CONTROLS = { number: numberControl, choice: choiceControl, multi: multiCon
 export function buildPanel(spec) {
   $('lab-title').textContent = spec.title;
   $('lab-summary').textContent = spec.summary;
+  $('lab-steps').textContent = spec.step_unit ? `The counter counts ${spec.step_unit.name}s. ${spec.step_unit.help}` : '';
   const form = $('controls');
   form.replaceChildren();
   const groups = new Map([['Run', [seedControl()]]]);
@@ -232,9 +233,11 @@ export function buildPanel(spec) {
     if (!groups.has(group)) groups.set(group, []);
     groups.get(group).push((CONTROLS[p.type] || numberControl)(p));
   }
+  // Folded on a phone, where they would push the charts thousands of pixels down.
+  const open = !isNarrow();
   for (const [name, controls] of groups) {
     const section = el('details', 'group');
-    section.open = true;
+    section.open = open;
     section.append(el('summary', '', name), ...controls);
     form.append(section);
   }
@@ -269,6 +272,7 @@ function buildPresets(spec) {
     list.append(li);
   }
   $('presets-section').hidden = !(spec.presets || []).length;
+  $('presets-section').open = !isNarrow();
 }
 
 /** Show a config's values in the controls. */

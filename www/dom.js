@@ -24,3 +24,30 @@ export function formatValue(v) {
   }
   return String(Number(v.toPrecision(4)));
 }
+
+/** A phone-sized window (style.css stacks the panels below 700 px): the
+ * page then folds the long controls, so that the lab text, the presets and
+ * the charts come first. */
+export const isNarrow = () => window.matchMedia('(max-width: 700px)').matches;
+
+let measure = null; // a canvas context for text widths
+
+/** The link box in the top bar holds the whole link (to select and copy)
+ * but is narrow: scroll it so that it shows the fragment from the lab on,
+ * "lab=capacity&seed=1&…", which is what tells links apart, rather than
+ * "http://127.0.0.1:8080/". The whole link is its tooltip. */
+export function showLinkBox(link) {
+  const input = $('share-link');
+  input.value = link;
+  input.title = link;
+  const hash = link.indexOf('#');
+  const lab = link.indexOf('lab=', hash);
+  const at = lab > hash ? lab : hash;
+  if (hash < 0 || document.activeElement === input) return;
+  requestAnimationFrame(() => {
+    const style = getComputedStyle(input);
+    measure ??= document.createElement('canvas').getContext('2d');
+    measure.font = `${style.fontSize} ${style.fontFamily}`;
+    input.scrollLeft = Math.ceil(measure.measureText(link.slice(0, at)).width);
+  });
+}

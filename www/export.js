@@ -20,22 +20,36 @@ function csvField(v) {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** Every number of the snapshot in one tidy table. */
-export function snapshotCsv(snap) {
-  const rows = [['chart', 'kind', 'series', 'x', 'y', 'row', 'col', 'value']];
-  for (const m of snap.metrics) rows.push(['metrics', 'metric', m.key, snap.step, m.value, '', '', '']);
+/** The rows of one run's snapshot (metrics, then every chart's numbers),
+ * each ending with `run`. */
+function runRows(snap, run) {
+  const rows = [];
+  for (const m of snap.metrics) rows.push(['metrics', 'metric', m.key, snap.step, m.value, '', '', '', run]);
   for (const c of snap.charts) {
     const b = c.body;
     if (b.kind === 'heatmap') {
       for (let r = 0; r < b.rows; r++) {
-        for (let k = 0; k < b.cols; k++) rows.push([c.id, 'heatmap', b.value_label, '', '', r, k, b.values[r * b.cols + k]]);
+        for (let k = 0; k < b.cols; k++) rows.push([c.id, 'heatmap', b.value_label, '', '', r, k, b.values[r * b.cols + k], run]);
       }
     } else if (b.series) {
       for (const s of b.series) {
-        s.x.forEach((x, i) => rows.push([c.id, b.kind, s.name, x, s.y[i], '', '', '']));
+        s.x.forEach((x, i) => rows.push([c.id, b.kind, s.name, x, s.y[i], '', '', '', run]));
       }
     }
   }
+  return rows;
+}
+
+/** Every number of the snapshot in one tidy table. The lab page passes
+ * `pinned` (null, or {step, metrics, charts}: the pinned run's metrics and
+ * the charts drawn beside the current ones): a last column `run` then says
+ * "current" or "pinned", and the pinned run's rows follow. Without it ("Your
+ * data") there is no such column. */
+export function snapshotCsv(snap, pinned) {
+  const header = ['chart', 'kind', 'series', 'x', 'y', 'row', 'col', 'value', 'run'];
+  let rows = [header, ...runRows(snap, 'current')];
+  if (pinned) rows.push(...runRows(pinned, 'pinned'));
+  if (pinned === undefined) rows = rows.map((r) => r.slice(0, -1));
   return rows.map((r) => r.map(csvField).join(',')).join('\n') + '\n';
 }
 

@@ -6,7 +6,7 @@
 // sweep), so that the same settings always give the same link.
 
 import * as core from './pkg/neurogeom.js';
-import { $ } from './dom.js';
+import { $, showLinkBox } from './dom.js';
 import { state } from './state.js';
 
 /** The link that reproduces what the page shows. */
@@ -21,7 +21,7 @@ export function updateUrl(fragment) {
   if (state.pin && state.mode === 'single') fragment = core.link_fragment(JSON.stringify(state.config), '', state.pin.fragment);
   state.fragment = fragment;
   if (location.hash !== `#${fragment}`) history.replaceState(null, '', `#${fragment}`);
-  $('share-link').value = shareLink();
+  showLinkBox(shareLink());
 }
 
 /** The canonical fragment of a config alone. */

@@ -44,7 +44,13 @@ export function showMessage(text, { kind = 'warning', group = 'run', title = '',
   return item;
 }
 
-/** One box listing a link's warnings. */
+/** Warnings listed in the link's box before the rest fold away. */
+export const LISTED_WARNINGS = 8;
+
+/** One box listing a link's warnings; each says what was done instead (a
+ * default, a value clamped into range, a key ignored; the core groups many
+ * unknown keys into one line). More than LISTED_WARNINGS fold under "N
+ * more", so a hostile link cannot push the charts off the page. */
 export function showLinkWarnings(warnings) {
   if (!warnings.length) return;
   const box = $('messages');
@@ -52,16 +58,24 @@ export function showLinkWarnings(warnings) {
   if (!item) {
     item = el('div', 'msg msg-warning');
     item.dataset.group = 'link';
-    item.append(el('strong', 'msg-title', 'The link had problems; defaults were used instead:'));
+    item.append(el('strong', 'msg-title', 'The link had problems; each line says what was used instead:'));
     item.append(el('ul', 'msg-list'));
-    item.append(closeButton(item));
+    const more = el('details', 'msg-more');
+    more.hidden = true;
+    more.append(el('summary'), el('ul', 'msg-list'));
+    item.append(more, closeButton(item));
     box.prepend(item);
   }
-  const list = item.querySelector('ul');
-  const seen = new Set([...list.children].map((li) => li.textContent));
+  const [list, rest] = item.querySelectorAll('ul');
+  const seen = new Set([...item.querySelectorAll('li')].map((li) => li.textContent));
   for (const w of warnings) {
-    if (!seen.has(w)) list.append(el('li', '', w));
+    if (seen.has(w)) continue;
+    seen.add(w);
+    (list.children.length < LISTED_WARNINGS ? list : rest).append(el('li', '', w));
   }
+  const more = item.querySelector('.msg-more');
+  more.hidden = rest.children.length === 0;
+  more.querySelector('summary').textContent = `${rest.children.length} more problem${rest.children.length === 1 ? '' : 's'}`;
 }
 
 /** A lab's own notes on a config (e.g. a setting it cannot honour), unless

@@ -4,8 +4,15 @@
 // shared comparison reproduces: opening such a link runs the pinned
 // configuration again, in a worker of its own, and draws both.
 //
+// A pin belongs to its lab: picking another lab drops it, and it is never
+// drawn on another lab's charts (a chart id like "loss" means different
+// things in different labs). A pin that a link brought (a preset that
+// compares two runs) belongs to that link: the next link without one (the
+// next preset) drops it. A pin the user made with the button stays for the
+// presets and settings of its lab, until Unpin.
+//
 // state.pin = {fragment, config, label, snapshot (null until its run is
-// done), hash}.
+// done), hash, fromLink}.
 
 import { $, formatValue } from './dom.js';
 import { state, actions } from './state.js';
@@ -30,12 +37,26 @@ export function pinLabel(pin, config = state.config) {
   return diffs.length ? `pinned: ${diffs.slice(0, 3).join(', ')}${diffs.length > 3 ? ', …' : ''}` : 'pinned';
 }
 
-/** The pinned run's chart with this id, when it should be drawn. */
+/** The pinned run's chart with this id, when it should be drawn: in a
+ * single run of the pin's own lab, on a chart of the same kind. */
 export function pinnedChart(id) {
   const pin = state.pin;
   if (!pin || !pin.snapshot || state.mode !== 'single') return null;
+  if (!state.config || pin.config.lab !== state.config.lab) return null;
   if (pin.fragment === configFragment(state.config)) return null; // the same run
-  return pin.snapshot.charts.find((c) => c.id === id) || null;
+  const chart = pin.snapshot.charts.find((c) => c.id === id);
+  const current = state.snapshot && state.snapshot.charts.find((c) => c.id === id);
+  if (!chart || (current && current.body.kind !== chart.body.kind)) return null;
+  return chart;
+}
+
+/** A new config is about to run (a link, a preset, another lab): drop the
+ * pin unless it still belongs. `linkPin`: whether the link carried a pin
+ * of its own (which then replaces this one). */
+export function scopePin(config, { fromLink = false, linkPin = false } = {}) {
+  const pin = state.pin;
+  if (!pin || linkPin) return;
+  if (pin.config.lab !== config.lab || (fromLink && pin.fromLink)) unpin();
 }
 
 function showPinButton() {
@@ -71,7 +92,7 @@ function pin() {
   const snap = state.snapshot;
   if (!snap || !snap.done || state.mode !== 'single') return;
   const config = state.config;
-  state.pin = { fragment: configFragment(config), config, snapshot: snap, hash: snap.hash, label: 'pinned' };
+  state.pin = { fragment: configFragment(config), config, snapshot: snap, hash: snap.hash, label: 'pinned', fromLink: false };
   afterChange();
 }
 
@@ -93,15 +114,27 @@ export function relabelPin() {
   showPinButton();
 }
 
-/** A link named a pinned run (its fragment, or null): keep it if it is the
- * one already pinned, else run it again in a worker of its own. */
+/** A link named a pinned run (its fragment): keep it if it is the one
+ * already pinned, else run it again in a worker of its own. A pinned run
+ * of another lab than the link's is not drawn: say so, and drop it. */
 export function setPinFromLink(fragment) {
   const parsed = parseLink(fragment);
   const canonical = configFragment(parsed.config);
-  if (state.pin && state.pin.fragment === canonical) return relabelPin();
+  if (state.config && parsed.config.lab !== state.config.lab) {
+    showMessage(`The pinned run is of the ${parsed.config.lab} lab, not ${state.config.lab}: its charts mean other things, so it is not drawn.`, {
+      kind: 'warning',
+      group: 'link',
+    });
+    if (state.pin) unpin();
+    return;
+  }
+  if (state.pin && state.pin.fragment === canonical) {
+    state.pin.fromLink = true;
+    return relabelPin();
+  }
   stopWorker();
   for (const w of parsed.warnings) showMessage(`The pinned run's link: ${w}`, { kind: 'warning', group: 'link' });
-  state.pin = { fragment: canonical, config: parsed.config, snapshot: null, hash: null, label: 'pinned' };
+  state.pin = { fragment: canonical, config: parsed.config, snapshot: null, hash: null, label: 'pinned', fromLink: true };
   relabelPin();
   const mine = state.pin;
   let last = null;

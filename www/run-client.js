@@ -13,8 +13,10 @@ import { durationText } from './eta.js';
 
 let worker = null;
 let workerId = 0; // messages from replaced workers are ignored
+let runId = 0; // ... and so are those of a config the worker was running before this one
 let crashes = []; // times of recent worker crashes
-let msPerStep = null; // the run's compute time per step, as the worker measured it
+let msLeft = null; // the run's compute time left, as the worker estimated it (long-run.js)
+let msLeftAt = 0; // when that estimate came
 
 function startWorker() {
   if (worker) worker.terminate();
@@ -45,10 +47,12 @@ export function send(msg) {
 export function startRun(play) {
   if (!worker) startWorker();
   setRunState('loading');
-  msPerStep = null;
+  msLeft = null;
   clearLongRun();
   delete document.body.dataset.parts;
-  send({ type: 'config', config: state.config, play });
+  delete document.body.dataset.estimate;
+  delete document.body.dataset.estimateSettled;
+  send({ type: 'config', config: state.config, play, run: ++runId });
 }
 
 /** Play (after a long-run warning, playing is the user's yes). */
@@ -61,17 +65,28 @@ export function resume() {
 /** Time left while the run runs (nothing when paused or done). */
 function showEta() {
   const snap = state.snapshot;
-  const live = state.run === 'running' && snap && !snap.done && msPerStep !== null;
-  setEta(live ? msPerStep * (snap.total_steps - snap.step) : null);
+  const live = state.run === 'running' && snap && !snap.done && msLeft !== null;
+  setEta(live ? Math.max(0, msLeft - (performance.now() - msLeftAt)) : null);
 }
 
-/** The worker measured the first steps, and the whole run would take more
- * than about two minutes: it paused. Say so, and let the user choose. */
-function onLongRun({ estimateMs, msPerStep: perStep, total }) {
+/** For tests and scripts: the worker's estimate of the whole run (ms) on
+ * the body, and whether its long-run check is over. */
+function showEstimate({ estimateMs, settled }) {
+  if (estimateMs != null) document.body.dataset.estimate = String(Math.round(estimateMs));
+  if (settled) document.body.dataset.estimateSettled = '';
+}
+
+/** "4.5 ms", "1.3 s". */
+const perStepText = (ms) => (ms >= 1000 ? `${Number((ms / 1000).toPrecision(2))} s` : `${Number(ms.toPrecision(2))} ms`);
+
+/** The worker timed the steps after the first, and the whole run would take
+ * more than about two minutes: it paused. Say so, and let the user choose. */
+function onLongRun({ estimateMs, total }) {
   document.body.dataset.longRun = String(Math.round(estimateMs));
-  const per = perStep >= 1000 ? `${Number((perStep / 1000).toPrecision(2))} s` : `${Number(perStep.toPrecision(2))} ms`;
+  const unit = (state.spec && state.spec.step_unit && state.spec.step_unit.name) || 'step';
   showMessage(
-    `This run would take ${durationText(estimateMs)} here (${total} steps at ${per} per step, measured on the first steps). ` +
+    `This run would take ${durationText(estimateMs)} here (${total} ${unit}s, ${perStepText(estimateMs / total)} each on average, ` +
+      `timed on the ${unit}s after the first). ` +
       'It is paused: run it anyway, or change the settings (fewer steps, a smaller network or data set).',
     {
       kind: 'warning',
@@ -93,6 +108,9 @@ function clearLongRun() {
 }
 
 function onWorkerMessage(msg) {
+  // Posted by the worker before it took the latest config: stale. (Errors
+  // and crashes always show: the wasm may fail before any config is read.)
+  if (msg.run !== undefined && msg.run !== runId && msg.type !== 'crash' && msg.type !== 'error') return;
   switch (msg.type) {
     case 'ready':
       state.total = msg.total;
@@ -100,7 +118,9 @@ function onWorkerMessage(msg) {
       showNotes(msg.warnings);
       break;
     case 'snapshot':
-      msPerStep = msg.msPerStep;
+      msLeft = msg.msLeft;
+      msLeftAt = performance.now();
+      showEstimate(msg);
       onSnapshot(msg.json);
       break;
     case 'long':
@@ -114,7 +134,8 @@ function onWorkerMessage(msg) {
       // A split run while its parts run: counter, bar and time left.
       setCounter(msg.step, msg.total);
       setProgress(msg.total > 0 ? msg.step / msg.total : 0, false);
-      setEta(state.run === 'running' && msg.msPerStep != null ? msg.msPerStep * (msg.total - msg.step) : null);
+      setEta(state.run === 'running' && msg.msLeft != null ? msg.msLeft : null);
+      showEstimate(msg);
       break;
     case 'state':
       setRunState(msg.state);
@@ -186,13 +207,110 @@ function metricInfo(key) {
   return m ? m.info : '';
 }
 
+/**
+ * Per-layer metrics as a grid: metrics whose key ends in `_<layer index>`
+ * and whose label ends in `, <layer name>` (the capacity lab's
+ * `capacity_0` "α, input", `radius_2` "R_M, h2", …) make one row per
+ * metric and one column per layer, when at least two metrics over at least
+ * two layers do and each index names one layer of its own. Returns {rows:
+ * [{label, cells: Map(layer index → metric)}], layers: [{index, name}],
+ * rest: [metrics not in the grid, in order]} or null.
+ */
+export function layerGrid(metrics) {
+  const rows = new Map(); // metric label -> Map(layer index -> metric)
+  const names = new Map(); // layer index -> layer name
+  for (const m of metrics) {
+    const k = /^(.+)_(\d+)$/.exec(m.key);
+    const l = /^(.+), ([^,]+)$/.exec(m.label);
+    if (!k || !l || (names.has(k[2]) && names.get(k[2]) !== l[2])) continue;
+    names.set(k[2], l[2]);
+    if (!rows.has(l[1])) rows.set(l[1], new Map());
+    rows.get(l[1]).set(k[2], m);
+  }
+  // A layer is one index with one name of its own ("R² latent 1, supervised
+  // twin", "…2, supervised twin" are not layers).
+  const byName = new Map();
+  for (const name of names.values()) byName.set(name, (byName.get(name) || 0) + 1);
+  for (const [index, name] of names) {
+    if (byName.get(name) > 1) {
+      names.delete(index);
+      for (const cells of rows.values()) cells.delete(index);
+    }
+  }
+  const kept = [...rows].filter(([, cells]) => cells.size >= 2);
+  if (kept.length < 2) return null;
+  const layers = [...names].map(([index, name]) => ({ index, name })).sort((a, b) => Number(a.index) - Number(b.index));
+  const keptMetrics = new Set(kept.flatMap(([, cells]) => [...cells.values()]));
+  return {
+    rows: kept.map(([label, cells]) => ({ label, cells })),
+    layers: layers.filter((l) => kept.some(([, cells]) => cells.has(l.index))),
+    rest: metrics.filter((m) => !keptMetrics.has(m)),
+  };
+}
+
+/** A value cell: formatted, the exact value on hover. */
+function fillCell(td, m) {
+  td.textContent = m ? formatValue(m.value) : '';
+  td.title = !m ? '' : m.value === null ? 'not a number' : String(m.value);
+}
+
+/** The per-layer grid above the metrics table (hidden when there is none). */
+function updateLayerGrid(grid) {
+  const table = $('metrics-grid');
+  table.hidden = !grid;
+  table.closest('.overview').classList.toggle('has-grid', Boolean(grid));
+  if (!grid) {
+    table.replaceChildren();
+    delete table.dataset.keys;
+    return;
+  }
+  const keys = grid.rows.map((r) => `${r.label}:${[...r.cells.keys()].join(',')}`).join('\n') + `|${grid.layers.map((l) => l.name).join(',')}`;
+  if (table.dataset.keys !== keys) {
+    const head = el('thead');
+    const hr = el('tr');
+    hr.append(el('th', 'corner', 'layer →'));
+    for (const l of grid.layers) {
+      const th = el('th', 'layer', l.name);
+      th.scope = 'col';
+      hr.append(th);
+    }
+    head.append(hr);
+    const body = el('tbody');
+    for (const r of grid.rows) {
+      const tr = el('tr');
+      const th = el('th', '', r.label);
+      th.scope = 'row';
+      const first = [...r.cells.values()][0];
+      th.append(infoButton(r.label, () => metricInfo(first.key)));
+      tr.append(th);
+      for (const l of grid.layers) {
+        const td = el('td', 'num');
+        const m = r.cells.get(l.index);
+        if (m) td.dataset.key = m.key;
+        tr.append(td);
+      }
+      body.append(tr);
+    }
+    table.replaceChildren(head, body);
+    table.dataset.keys = keys;
+  }
+  grid.rows.forEach((r, i) => {
+    const cells = table.tBodies[0].rows[i].cells;
+    grid.layers.forEach((l, j) => fillCell(cells[j + 1], r.cells.get(l.index)));
+  });
+}
+
 function updateMetrics(snap) {
-  $('metrics-step').textContent = `at step ${snap.step}`;
+  const unit = (state.spec && state.spec.step_unit && state.spec.step_unit.name) || 'step';
+  $('metrics-step').textContent = `at ${unit} ${snap.step}`;
+  const grid = layerGrid(snap.metrics);
+  updateLayerGrid(grid);
+  const metrics = grid ? grid.rest : snap.metrics;
   const body = $('metrics').tBodies[0];
-  const keys = snap.metrics.map((m) => m.key).join('\n');
+  const keys = metrics.map((m) => m.key).join('\n');
   if (body.dataset.keys !== keys) {
     body.replaceChildren();
-    for (const m of snap.metrics) {
+    for (const m of metrics) {
       const tr = el('tr');
       tr.dataset.key = m.key;
       const th = el('th', '', m.label);
@@ -203,9 +321,5 @@ function updateMetrics(snap) {
     }
     body.dataset.keys = keys;
   }
-  snap.metrics.forEach((m, i) => {
-    const td = body.rows[i].cells[1];
-    td.textContent = formatValue(m.value);
-    td.title = m.value === null ? 'not a number' : String(m.value);
-  });
+  metrics.forEach((m, i) => fillCell(body.rows[i].cells[1], m));
 }

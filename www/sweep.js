@@ -9,7 +9,7 @@ import { $, el, formatValue } from './dom.js';
 import { state, actions } from './state.js';
 import { showMessage, showNotes, clearMessages } from './messages.js';
 import { scheduleDraw, clearCharts, resetCharts, pickHeatmap, HEATMAP_PREFIX } from './charts.js';
-import { setRunState, setSweepButtons, setCounter, setProgress, setHash, setEta } from './topbar.js';
+import { setRunState, setSweepButtons, setCounter, setProgress, setHash, setEta, showStepUnit } from './topbar.js';
 import { Eta, durationText } from './eta.js';
 import { updateUrl, configFragment, sweepFragment, parseLink } from './link.js';
 import { isLogParam, markSwept } from './controls.js';
@@ -407,11 +407,14 @@ function enterSweepView(sweep) {
   $('sweep-progress').hidden = false;
   $('sweep-section').open = true;
   $('counter-unit').textContent = 'runs';
+  $('counter-unit').title = '';
+  $('counter-unit').parentElement.title = 'Runs of the sweep finished';
   markSwept(axes.map((a) => a.key));
   // Fresh chart cards for the sweep's charts.
   state.snapshot = null;
   resetCharts();
   $('metrics').tBodies[0].dataset.keys = '';
+  $('metrics-grid').hidden = true; // the runs table only
 }
 
 function setSweepState(status) {
@@ -439,7 +442,7 @@ export function exitSweepMode() {
   $('sweep-progress').hidden = true;
   $('sweep-run').disabled = false;
   $('sweep-cancel').disabled = true;
-  $('counter-unit').textContent = 'step';
+  showStepUnit(state.spec);
   $('metrics-heading').textContent = 'Metrics';
   $('play').title = 'Run / pause (space)';
   $('sweep-fill').style.width = '0';

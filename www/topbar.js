@@ -7,11 +7,22 @@ import * as core from './pkg/neurogeom.js';
 import { $, el } from './dom.js';
 import { state, actions } from './state.js';
 import { hideInfo } from './messages.js';
-import { drawCharts } from './charts.js';
+import { drawCharts, HEATMAP_PREFIX } from './charts.js';
 import { shareLink } from './link.js';
 import { durationText } from './eta.js';
 import { updatePin, pinnedChart } from './pin.js';
 import { download, snapshotCsv } from './export.js';
+
+/** The counter names what the lab's steps are (its spec's step_unit:
+ * "step", or the feedback lab's "unit"), and says it on hover. */
+export function showStepUnit(spec) {
+  const unit = (spec && spec.step_unit) || { name: 'step', help: '' };
+  const label = $('counter-unit');
+  label.textContent = unit.name;
+  label.title = unit.help;
+  label.parentElement.title = unit.help;
+  $('step-once').title = `One ${unit.name} (→)`;
+}
 
 /** The run's state, on the body (CSS, tests) and on the buttons. */
 export function setRunState(run) {
@@ -106,11 +117,54 @@ function fileStem() {
   return `${state.config.lab}-seed${state.config.seed}-step${s.step}`;
 }
 
+/** Columns of the combined figure: 2 for up to 4 charts, else 3. */
+const figureColumns = (n) => (n <= 4 ? 2 : 3);
+
+/** The charts as shown (a heatmap not picked is left out) and, for each,
+ * the pinned run's chart drawn beside it, or null. */
+function shownWithPins(snap) {
+  const charts = snap.charts.filter((c) => !c.id.startsWith(HEATMAP_PREFIX) || $(`chart-${c.id}`));
+  return { charts, pinned: charts.map((c) => pinnedChart(c.id)) };
+}
+
+/** One PNG of every chart in a grid, drawn afresh by the core at twice the
+ * CSS size (sharp in print), each with its pinned run as on the page. */
+function figurePng(snap, stem) {
+  const { charts, pinned } = shownWithPins(snap);
+  const columns = figureColumns(charts.length);
+  const [w, h] = core.charts_grid_size(charts.length, columns, 2);
+  const canvas = el('canvas');
+  canvas.width = w;
+  canvas.height = h;
+  core.draw_charts_grid(canvas, JSON.stringify(charts), JSON.stringify(pinned), columns, 2);
+  canvas.toBlob((blob) => blob && download(`${stem}-figure.png`, blob), 'image/png');
+}
+
+/** The same figure as one SVG (the CLI's `plot --out` layout). */
+function figureSvg(snap, stem) {
+  const { charts, pinned } = shownWithPins(snap);
+  const svg = core.charts_svg(JSON.stringify(charts), JSON.stringify(pinned), figureColumns(charts.length));
+  download(`${stem}-figure.svg`, new Blob([svg], { type: 'image/svg+xml' }));
+}
+
+/** The pinned run's part of the CSV: its metrics and the charts drawn
+ * beside the current ones (null when nothing pinned is drawn). */
+function pinnedForCsv(snap) {
+  const charts = snap.charts.map((c) => pinnedChart(c.id)).filter(Boolean);
+  if (!charts.length) return null;
+  const pin = state.pin.snapshot;
+  return { step: pin.step, metrics: pin.metrics, charts };
+}
+
 function exportAs(kind) {
   const snap = state.snapshot;
   if (!snap) return;
   const stem = fileStem();
-  if (kind === 'png') {
+  if (kind === 'png-figure') {
+    figurePng(snap, stem);
+  } else if (kind === 'svg-figure') {
+    figureSvg(snap, stem);
+  } else if (kind === 'png') {
     drawCharts(true); // off-screen charts may be behind during a run
     for (const c of snap.charts) {
       const canvas = $(`chart-${c.id}`); // a heatmap not picked has none
@@ -123,11 +177,13 @@ function exportAs(kind) {
       download(`${stem}-${c.id}.svg`, new Blob([svg], { type: 'image/svg+xml' }));
     }
   } else if (kind === 'csv') {
-    download(`${stem}.csv`, new Blob([snapshotCsv(snap)], { type: 'text/csv' }));
+    download(`${stem}.csv`, new Blob([snapshotCsv(snap, state.mode === 'single' ? pinnedForCsv(snap) : null)], { type: 'text/csv' }));
   } else if (kind === 'json') {
     // The core's own text, so that the numbers are exactly as computed.
     const sweep = state.mode === 'sweep' ? `,"sweep":${state.sweep.specJson}` : '';
-    const text = `{"link":${JSON.stringify(shareLink())},"config":${JSON.stringify(state.config)}${sweep},"snapshot":${state.snapshotJson}}\n`;
+    // A pinned run drawn beside this one goes along, with its own link.
+    const pinned = state.mode === 'single' && pinnedForCsv(snap) ? `,"pinned":{"fragment":${JSON.stringify(state.pin.fragment)},"snapshot":${JSON.stringify(state.pin.snapshot)}}` : '';
+    const text = `{"link":${JSON.stringify(shareLink())},"config":${JSON.stringify(state.config)}${sweep}${pinned},"snapshot":${state.snapshotJson}}\n`;
     download(`${stem}.json`, new Blob([text], { type: 'application/json' }));
   }
   $('export').open = false;

@@ -3,23 +3,28 @@
 // never computes; it only draws what arrives here.
 //
 // Messages in (from app.js):
-//   {type: 'config', config, play}  build a new lab from a config; play if asked
+//   {type: 'config', config, play, run}
+//                                    build a new lab from a config; play if asked. `run`
+//                                    (a number) comes back on every message out from then on
 //   {type: 'play', confirm}          run on; `confirm` after a long-run warning
 //   {type: 'pause'} | {type: 'step', n} | {type: 'reset', play}
 //   {type: 'debug-panic'}           panic inside the wasm (tests of crash recovery)
 // Messages out:
 //   {type: 'ready', warnings, config, fragment, total}
-//   {type: 'snapshot', json, msPerStep} the snapshot JSON text, as the core wrote it,
-//                                     and the compute time per step so far (null at first)
-//   {type: 'long', estimateMs, msPerStep, total}
-//                                     the whole run would take longer than LONG_MS: paused
-//                                     until a {type: 'play', confirm: true}
+//   {type: 'snapshot', json, msLeft, estimateMs, settled}
+//                                     the snapshot JSON text, as the core wrote it; the compute
+//                                     time left and the whole run's (null until known), and
+//                                     whether the long-run check is over (long-run.js)
+//   {type: 'long', estimateMs, total}
+//                                     the whole run would take longer than LONG_MS (long-run.js):
+//                                     paused until a {type: 'play', confirm: true}
 //   {type: 'state', state}            'running' | 'paused' | 'done'
 //   {type: 'stopped', message}        the run diverged (the snapshot says so too)
 //   {type: 'error', message}          a config the core refused
 //   {type: 'crash', message}          a panic in the core: the page restarts us
 //   {type: 'parts', n}                this run splits into n parts, each in its own worker
-//   {type: 'progress', step, total}   a split run's progress (its slowest part)
+//   {type: 'progress', step, total, msLeft, estimateMs, settled}
+//                                     a split run's progress (its slowest part)
 //
 // Split runs (a lab with a `Split`, e.g. credit with rules=bp,fa,dfa): the
 // run is n independent parts. This worker starts one part-worker.js per
@@ -34,6 +39,7 @@
 
 import { WasmLab, debug_panic, split_parts, combine_parts } from './pkg/neurogeom.js';
 import { ready, lastPanic, text } from './wasm-worker.js';
+import { RunClock, LONG_MS, MEASURE_MS, SETTLED_MS } from './long-run.js';
 
 const CHUNK_MS = 30; // compute per chunk, so that messages are handled promptly
 const POST_MS = 150; // minimum time between snapshots while running
@@ -45,15 +51,10 @@ let chunk = 1; // steps per chunk, adapted to take about CHUNK_MS
 let lastPost = 0;
 let snapshotCost = 0; // ms to make and post the last snapshot
 
-// The long-run check: the first steps are timed, and when the whole run
-// would take more than LONG_MS the run pauses and the page asks the user.
-// The estimate is made once MEASURE_MS of steps are timed (a single step
-// of a huge config may take longer), and no more after SETTLED_MS.
-const LONG_MS = 120000;
-const MEASURE_MS = 300;
-const SETTLED_MS = 10000;
-let computeMs = 0; // time spent in lab.step while running
-let computeSteps = 0; // steps taken in that time
+// The long-run check (long-run.js): the steps after the first are timed,
+// weighted by the lab's cost model, and when the whole run would take more
+// than LONG_MS the run pauses and the page asks the user.
+let clock = new RunClock();
 let confirmed = false; // the user chose to go on with a long run
 
 // Combined snapshots of a split run while it plays (see above).
@@ -69,14 +70,24 @@ const tick = new MessageChannel();
 tick.port1.onmessage = runChunk;
 const yieldThenRun = () => tick.port2.postMessage(null);
 
+// Which config of the page's this worker runs (the `run` of its last
+// 'config' message): every message out carries it, so that the page can
+// drop what was already on its way from the run it replaced.
+let runId = 0;
+
 function post(msg) {
-  self.postMessage(msg);
+  self.postMessage({ ...msg, run: runId });
+}
+
+/** The lab's work so far and planned (its cost model). */
+function workOf() {
+  const [done, total] = lab.work();
+  return { done, total };
 }
 
 function postSnapshot() {
   const t0 = performance.now();
-  const msPerStep = computeSteps > 0 && computeMs >= MEASURE_MS ? computeMs / computeSteps : null;
-  post({ type: 'snapshot', json: lab.snapshot_json(), msPerStep });
+  post({ type: 'snapshot', json: lab.snapshot_json(), msLeft: clock.left(), estimateMs: clock.estimate(), settled: clock.settled() || lab.is_done() });
   lastPost = performance.now();
   snapshotCost = lastPost - t0;
 }
@@ -101,21 +112,28 @@ function crash(e) {
   post({ type: 'crash', message: detail });
 }
 
-// Step `n` times; on divergence post the final snapshot and the reason.
+// Step `n` times, timed for the estimate; on divergence post the final
+// snapshot and the reason. Returns the ms it took, or null after divergence
+// or a crash.
 function advance(n) {
   try {
+    const from = lab.steps_done();
+    const before = workOf();
+    const t0 = performance.now();
     lab.step(n);
-    return true;
+    const ms = performance.now() - t0;
+    clock.add(ms, from, before, workOf());
+    return ms;
   } catch (e) {
     if (isPanic(e)) {
       crash(e);
-      return false;
+      return null;
     }
     running = false;
     postSnapshot();
     post({ type: 'stopped', message: String(e && e.message ? e.message : e) });
     post({ type: 'state', state: 'done' });
-    return false;
+    return null;
   }
 }
 
@@ -130,11 +148,8 @@ function runChunk() {
 
 function runChunkUnguarded() {
   if (!running || !lab) return;
-  const t0 = performance.now();
-  if (!advance(chunk)) return;
-  const dt = performance.now() - t0;
-  computeMs += dt;
-  computeSteps += chunk;
+  const dt = advance(chunk);
+  if (dt === null) return;
   if (tooLong()) return;
   // Aim for CHUNK_MS per chunk; move gradually to avoid oscillation.
   const ideal = (chunk * CHUNK_MS) / Math.max(dt, 0.5);
@@ -154,14 +169,12 @@ function runChunkUnguarded() {
 /** After the first steps: would the whole run take more than LONG_MS? Then
  * pause and say so (once per config, until the user confirms). */
 function tooLong() {
-  if (confirmed || computeMs < MEASURE_MS || computeMs > SETTLED_MS) return false;
-  const msPerStep = computeMs / computeSteps;
-  const total = lab.total_steps();
-  const estimateMs = msPerStep * total;
-  if (estimateMs <= LONG_MS || lab.is_done()) return false;
+  if (confirmed || lab.is_done()) return false;
+  const estimateMs = clock.tooLong();
+  if (estimateMs === null) return false;
   running = false;
   postSnapshot();
-  post({ type: 'long', estimateMs, msPerStep, total });
+  post({ type: 'long', estimateMs, total: lab.total_steps() });
   post({ type: 'state', state: 'paused' });
   return true;
 }
@@ -213,7 +226,7 @@ function onPart(i, msg) {
       split.msPerStep = msPerStep;
       if (now - split.lastProgress >= POST_MS) {
         split.lastProgress = now;
-        post({ type: 'progress', step, total: split.total, msPerStep });
+        post({ type: 'progress', step, total: split.total, ...splitEstimate(step) });
       }
       break;
     }
@@ -283,7 +296,7 @@ async function finishSplit() {
   split.checkpoints.clear();
   const json = combined(split.states);
   if (json === null) return;
-  post({ type: 'snapshot', json, msPerStep: null });
+  post({ type: 'snapshot', json, msLeft: null });
   const snap = JSON.parse(json);
   split.over = snap.done;
   if (snap.stopped) post({ type: 'stopped', message: snap.stopped });
@@ -327,10 +340,22 @@ function onCheckpoint(i, msg) {
   split.shown = msg.step;
   const json = combined(states);
   if (json === null) return;
-  post({ type: 'snapshot', json, msPerStep: null });
+  post({ type: 'snapshot', json, msLeft: null });
   // The parts are already further on: keep the counter and time left there.
   const step = Math.min(...split.steps);
-  post({ type: 'progress', step, total: split.total, msPerStep: split.msPerStep ?? null });
+  post({ type: 'progress', step, total: split.total, ...splitEstimate(step) });
+}
+
+/** A split run's time left at `step` and its whole time (its parts count
+ * steps: they are the credit lab's rules, whose steps cost the same), null
+ * until measured, and whether its long-run check is over. */
+function splitEstimate(step) {
+  const known = split.msPerStep != null;
+  return {
+    msLeft: known ? split.msPerStep * (split.total - step) : null,
+    estimateMs: known ? split.msPerStep * split.total : null,
+    settled: Boolean(split.warned || (split.base && performance.now() - split.base.t > SETTLED_MS)),
+  };
 }
 
 /** The long-run check of a split run: as `tooLong`, on the parts' wall-clock
@@ -340,7 +365,7 @@ function splitTooLong(msPerStep, measuredMs) {
   const estimateMs = msPerStep * split.total;
   if (estimateMs <= LONG_MS) return false;
   split.warned = true;
-  setSplitRunning(false).then(() => post({ type: 'long', estimateMs, msPerStep, total: split.total }));
+  setSplitRunning(false).then(() => post({ type: 'long', estimateMs, total: split.total }));
   return true;
 }
 
@@ -377,8 +402,7 @@ function build(json) {
   stopSplit();
   if (json !== configJson) confirmed = false; // a reset keeps the user's answer
   configJson = json;
-  computeMs = 0;
-  computeSteps = 0;
+  clock = new RunClock();
   lab = null;
   running = false;
   chunk = 1;
@@ -407,6 +431,7 @@ async function handle(msg) {
   try {
     switch (msg.type) {
       case 'config':
+        runId = msg.run ?? 0;
         if (build(JSON.stringify(msg.config))) setRunning(Boolean(msg.play));
         break;
       case 'reset':
@@ -432,7 +457,7 @@ async function handle(msg) {
         }
         if (!lab || lab.is_done()) break;
         running = false;
-        if (advance(Math.max(1, msg.n | 0))) {
+        if (advance(Math.max(1, msg.n | 0)) !== null) {
           postSnapshot();
           setRunning(false);
         }

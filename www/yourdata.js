@@ -12,7 +12,7 @@
 // through textContent.
 
 import initWasm, * as core from './pkg/neurogeom.js';
-import { $, el, formatValue } from './dom.js';
+import { $, el, formatValue, showLinkBox } from './dom.js';
 import { showMessage, clearMessages, infoButton, wireMessages } from './messages.js';
 import { download, snapshotCsv } from './export.js';
 
@@ -25,7 +25,8 @@ const state = {
   worker: null,
   report: null, // the parsed report
   reportText: '',
-  linkFile: null, // {name, sha256} from the opened link
+  labelsSha256: '', // the separate labels file's SHA-256 ('' when none)
+  linkFile: null, // {name, sha256, labels, labelsSha256} from the opened link
 };
 
 // ---- settings <-> link ----
@@ -54,7 +55,10 @@ function loadOptions() {
   };
 }
 
-function fragment(sha256) {
+/** The link's fragment: settings, the files' names and SHA-256s (the data
+ * file's as `sha256`, a separate labels file's as `labels_sha256`), never
+ * the data. */
+function fragment(sha256, labelsSha256 = state.labelsSha256) {
   const s = settings();
   const p = new URLSearchParams();
   p.set('v', '1');
@@ -70,13 +74,14 @@ function fragment(sha256) {
   if (state.data) p.set('file', state.data.name);
   if (state.labels) p.set('labels', state.labels.name);
   if (sha256) p.set('sha256', sha256);
+  if (state.labels && labelsSha256) p.set('labels_sha256', labelsSha256);
   return p.toString();
 }
 
 function updateUrl(sha256) {
   const f = fragment(sha256);
   history.replaceState(null, '', `#${f}`);
-  $('share-link').value = location.href;
+  showLinkBox(location.href);
 }
 
 function readLink() {
@@ -88,7 +93,7 @@ function readLink() {
   $('drop-nonfinite').checked = p.get('drop_nonfinite') === '1';
   if (p.has('array')) state.linkArray = p.get('array');
   if (p.has('file')) {
-    state.linkFile = { name: p.get('file'), sha256: p.get('sha256') || '' };
+    state.linkFile = { name: p.get('file'), sha256: p.get('sha256') || '', labels: p.get('labels') || '', labelsSha256: p.get('labels_sha256') || '' };
     const sha = state.linkFile.sha256 ? ` (SHA-256 ${state.linkFile.sha256.slice(0, 16)}…)` : '';
     showMessage(`This link analysed the file “${state.linkFile.name}”${sha}. The data is not in the link: choose that file to reproduce the result.`, { kind: 'info', group: 'link', title: 'Choose the file' });
   }
@@ -211,7 +216,8 @@ function onWorker(msg) {
   if (msg.type === 'ready') {
     document.body.dataset.worker = 'ready';
   } else if (msg.type === 'loaded') {
-    checkLinkHash(msg.sha256);
+    state.labelsSha256 = msg.labelsSha256 || '';
+    checkLinkHash(msg.sha256, state.labelsSha256);
     updateUrl(msg.sha256);
   } else if (msg.type === 'progress') {
     const frac = msg.total ? msg.done / msg.total : 0;
@@ -233,12 +239,18 @@ function onWorker(msg) {
   }
 }
 
-function checkLinkHash(sha256) {
+/** The files chosen against the link's SHA-256s (the data file's, and a
+ * separate labels file's when the link has one; older links have none). */
+function checkLinkHash(sha256, labelsSha256) {
   const f = state.linkFile;
-  if (!f || !f.sha256) return;
+  if (!f || (!f.sha256 && !f.labelsSha256)) return;
   clearMessages('link');
-  if (f.sha256 !== sha256) {
+  if (f.sha256 && f.sha256 !== sha256) {
     showMessage(`The link was made with “${f.name}” (SHA-256 ${f.sha256.slice(0, 16)}…), but this file's SHA-256 is ${sha256.slice(0, 16)}…: it is a different file, so the results may differ from the link's.`, { kind: 'warning', group: 'link', title: 'Not the same file' });
+  }
+  if (f.labelsSha256 && f.labelsSha256 !== labelsSha256) {
+    const now = labelsSha256 ? `this labels file's SHA-256 is ${labelsSha256.slice(0, 16)}…` : 'no labels file was chosen';
+    showMessage(`The link was made with the labels file “${f.labels}” (SHA-256 ${f.labelsSha256.slice(0, 16)}…), but ${now}: the classes may differ from the link's.`, { kind: 'warning', group: 'link', title: 'Not the same labels' });
   }
   state.linkFile = null;
 }
@@ -380,7 +392,7 @@ async function main() {
     cancelAnimationFrame(resize);
     resize = requestAnimationFrame(drawAll);
   });
-  $('share-link').value = location.href;
+  showLinkBox(location.href);
   document.body.dataset.state = 'ready';
 }
 

@@ -44,7 +44,7 @@ use nalgebra::DMatrix;
 
 use crate::config::LabConfig;
 use crate::data::{digits, manifolds};
-use crate::labs::{Lab, LabError, LabSpec, Preset};
+use crate::labs::{Lab, LabError, LabSpec, Preset, StepUnit};
 use crate::metrics::alignment::{alignment, Alignment};
 use crate::metrics::capacity::simulated::{
     max_checks, SimulatedCapacity, SimulatedJob, SimulatedOptions,
@@ -158,6 +158,10 @@ pub fn spec() -> LabSpec {
         sweep_metrics: ["capacity_0", "capacity_1", "capacity_2", "capacity_3", "capacity_theory", "capacity_sim"]
             .map(String::from)
             .to_vec(),
+        step_unit: StepUnit::new(
+            "step",
+            "One SGD step, or one unit of the analysis: a run of the centre search, one manifold, the participation ratio and alignments of a layer, or one separability check of the simulation. The steps parameter bounds training and analysis together.",
+        ),
     }
 }
 

@@ -24,7 +24,7 @@
 use nalgebra::DMatrix;
 
 use crate::config::LabConfig;
-use crate::labs::{Lab, LabError, LabSpec, Preset};
+use crate::labs::{Lab, LabError, LabSpec, Preset, StepUnit};
 use crate::metrics::{collapse, dimensionality, lazy_rich::linear_cka};
 use crate::nn::credit::{
     self, angle_degrees, hidden_update, Cost, Credit, LocalCost, LocalHeads, Rule,
@@ -138,6 +138,10 @@ pub fn spec() -> LabSpec {
         sweep_metrics: ["bp_loss", "fa_loss", "dfa_loss", "np_loss", "wp_loss", "fa_angle_update", "dfa_angle_update"]
             .map(String::from)
             .to_vec(),
+        step_unit: StepUnit::new(
+            "step",
+            "One training step of every rule, on a batch of fresh samples (one sample: online); the rules train side by side on the same data.",
+        ),
     }
 }
 

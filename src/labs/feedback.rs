@@ -23,7 +23,7 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 use crate::config::LabConfig;
-use crate::labs::{Lab, LabError, LabSpec, Preset};
+use crate::labs::{Lab, LabError, LabSpec, Preset, StepUnit, Work};
 use crate::metrics::mean_field::{self, FixedPoint, Geometry, MeanField};
 use crate::metrics::stability::{self, FoundFixedPoint};
 use crate::nn::rate_rnn::{force_step, Force, Integrator, RateNetwork, RateSpec};
@@ -42,6 +42,20 @@ const SHOWN_TRAJECTORIES: usize = 8;
 
 /// Values of A for the mean-field branches chart.
 const BRANCH_POINTS: usize = 41;
+
+/// The cost model ([`Lab::work`]), in multiply–adds of the network's
+/// matrix–vector product: an Euler step is N² + N·[`TANH_COST`] (RK4 four
+/// of them), a FORCE update adds about 3N² for the RLS update of P; the
+/// Newton search about [`NEWTON_PER_N3`]·N³ (a few LU solves); a Jacobian
+/// spectrum (Jacobian, Hessenberg reduction and QR) about
+/// [`SPECTRUM_PER_N3`]·N³: the ratios measured in wasm on the presets at
+/// N = 500 and 1000 (a spectrum at N = 1000 took as long as 27 trajectory
+/// units, the Newton search 12). The mean-field theory does not depend on
+/// N: it is [`THEORY_COST`], done in the first unit.
+const TANH_COST: f64 = 20.0;
+const NEWTON_PER_N3: f64 = 1.0;
+const SPECTRUM_PER_N3: f64 = 1.5;
+const THEORY_COST: f64 = 1e9;
 
 /// The lab's parameters, in control-panel order.
 pub fn spec() -> LabSpec {
@@ -121,6 +135,10 @@ pub fn spec() -> LabSpec {
         sweep_metrics: ["basin_target", "z_end", "sim_outlier", "mf_outlier_1"]
             .map(String::from)
             .to_vec(),
+        step_unit: StepUnit::new(
+            "unit",
+            "One work unit: the mean-field theory, 50 integration steps of one trajectory (or of training), the Newton search for fixed points, or one Jacobian spectrum. The steps parameter is the number of integration steps per trajectory, so 12 trajectories of 600 steps are 144 units of trajectories.",
+        ),
     }
 }
 
@@ -673,11 +691,14 @@ impl Feedback {
                 "1 if Re λ+ < 1 and r < 1.",
             ));
         }
+        // With σ̂_nm = 0 (no feedback overlap, e.g. σ_m = 0) C(A) diverges
+        // nowhere: −σ̂_nI/0 = ±∞ is no value (and has no JSON form).
+        let a_flex = mean_field::a_flex(&self.s.geom);
         out.push(m(
             "a_flex",
             "A_flex",
-            mean_field::a_flex(&self.s.geom),
-            "−σ̂_nI/σ̂_nm: the mean-field readout scale diverges here.",
+            if a_flex.is_finite() { a_flex } else { f64::NAN },
+            "−σ̂_nI/σ̂_nm: the mean-field readout scale diverges here (NaN when σ̂_nm = 0: it diverges nowhere).",
         ));
         out.push(m(
             "z_end",
@@ -839,6 +860,44 @@ impl Lab for Feedback {
 
     fn total_steps(&self) -> u64 {
         self.total
+    }
+
+    /// The units weighted by their cost (see [`THEORY_COST`]). Up to three
+    /// spectra are planned until the Newton search has found the fixed
+    /// points, then one per fixed point (at most three).
+    fn work(&self) -> Work {
+        let n = self.s.n as f64;
+        let euler = n * n + TANH_COST * n;
+        let step = match self.s.method {
+            Integrator::Rk4 => 4.0 * euler,
+            Integrator::Euler => euler,
+        };
+        let train_step = match self.s.readout {
+            Readout::Force => step + 3.0 * n * n,
+            _ => step,
+        };
+        let n3 = n * n * n;
+        let spectra_planned = if self.analysis_started {
+            self.fixed_points.len().min(3)
+        } else {
+            3
+        } as f64;
+        let traj_done: usize = self.traj_steps.iter().sum();
+        let done = if self.theory_done { THEORY_COST } else { 0.0 }
+            + self.train_done as f64 * train_step
+            + traj_done as f64 * step
+            + if self.analysis_started {
+                NEWTON_PER_N3 * n3
+            } else {
+                0.0
+            }
+            + (self.spectra_done as f64).min(spectra_planned) * SPECTRUM_PER_N3 * n3;
+        let total = THEORY_COST
+            + self.train_total as f64 * train_step
+            + (self.s.inits * self.s.steps) as f64 * step
+            + NEWTON_PER_N3 * n3
+            + spectra_planned * SPECTRUM_PER_N3 * n3;
+        Work { done, total }
     }
 
     fn is_done(&self) -> bool {

@@ -20,7 +20,7 @@ use nalgebra::DMatrix;
 use crate::config::LabConfig;
 use crate::data::latent::{latent_r2, LatentData, ViewKind};
 use crate::data::{self, Dataset};
-use crate::labs::{Lab, LabError, LabSpec, Preset};
+use crate::labs::{Lab, LabError, LabSpec, Preset, StepUnit, Work};
 use crate::metrics::{collapse, decoding, dimensionality, lazy_rich as lr};
 use crate::nn::contrastive::{self, Objective};
 use crate::nn::credit::{Credit, Rule};
@@ -183,6 +183,10 @@ pub fn spec() -> LabSpec {
         ],
         presets: presets(),
         sweep_metrics: ["train_loss", "dw_1", "alpha_dw", "kernel_change", "lin_rms"].map(String::from).to_vec(),
+        step_unit: StepUnit::new(
+            "step",
+            "One optimiser step (a minibatch, or the whole training set for full-batch GD). The metrics are recorded at about 100 of the steps.",
+        ),
     }
 }
 
@@ -361,6 +365,80 @@ pub struct LazyRich {
     /// matrices or noise stream.
     credit: Credit,
     notes: Vec<String>,
+    /// The cost model ([`Costs`]).
+    costs: Costs,
+}
+
+/// The lab's cost model ([`Lab::work`]): multiply–adds of one training
+/// step and of one record, counted from the network's and the data's
+/// shapes. A record (tangent kernel, participation ratio, decoders, neural
+/// collapse) costs from a few to a hundred steps, and the schedule records
+/// densely at the start (log-spaced steps), so counting steps alone would
+/// judge a run by its most expensive stretch.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Costs {
+    step: f64,
+    record: f64,
+}
+
+impl Costs {
+    /// Forward passes are n·P multiply–adds for n rows and P weights, a
+    /// training step three of them (forward, backward, weight gradients);
+    /// the tangent kernel on n_p probe rows costs, per output, three
+    /// forward-and-backward passes and the per-layer Gram products
+    /// n_p²·Σ widths; the participation ratio on an n × w layer a Gram
+    /// matrix, n·w·min(n, w); ridge decoding 5 folds of n·w² + w³ per
+    /// target.
+    fn of(lab: &LazyRich) -> Costs {
+        let sizes = &lab.s.net.sizes;
+        let weights: f64 = sizes.windows(2).map(|w| (w[0] * w[1]) as f64).sum();
+        let widths: f64 = sizes.iter().map(|&w| w as f64).sum();
+        let widest = sizes[1..sizes.len() - 1].iter().copied().max().unwrap_or(1) as f64;
+        let hidden_layers = (sizes.len() - 2) as f64;
+        let outputs = *sizes.last().unwrap_or(&1) as f64;
+        let fwd = |rows: f64| rows * weights;
+        let n_train = lab.data.x_train.nrows() as f64;
+        let n_test = lab.data.x_test.nrows() as f64;
+        let batch = if lab.s.sgd && lab.s.batch < lab.data.x_train.nrows() {
+            lab.s.batch as f64
+        } else {
+            n_train
+        };
+        let step = match &lab.ssl {
+            // Two views through the network, and the supervised twin.
+            Some(_) => 9.0 * fwd(batch),
+            None => {
+                let lin = if lab.lin.is_some() {
+                    (n_train + n_test) * batch
+                } else {
+                    0.0
+                };
+                3.0 * fwd(batch) + lin
+            }
+        };
+        let probe = lab.x_probe.nrows() as f64;
+        let pr_rows = lab.x_pr.nrows() as f64;
+        let mut record = outputs * (6.0 * fwd(probe) + 2.0 * probe * probe * widths)
+            + fwd(probe)
+            + fwd(pr_rows)
+            + hidden_layers * pr_rows * widest * pr_rows.min(widest);
+        if lab.ssl.is_some() {
+            record += 2.0 * fwd(SSL_EVAL_ROWS as f64);
+        } else {
+            record += fwd(n_train + n_test);
+        }
+        if lab.data.labels.is_some() || lab.data.train_context.is_some() {
+            record += fwd(n_train);
+        }
+        if lab.latent.is_some() {
+            let nets = if lab.ssl.is_some() { 2.0 } else { 1.0 };
+            let targets = (LATENT_K + 1) as f64;
+            let rows = LATENT_TEST as f64;
+            record += nets
+                * (fwd(rows) + targets * 5.0 * (rows * widest * widest + widest * widest * widest));
+        }
+        Costs { step, record }
+    }
 }
 
 impl LazyRich {
@@ -505,7 +583,12 @@ impl LazyRich {
             notes,
             data,
             s,
+            costs: Costs {
+                step: 1.0,
+                record: 0.0,
+            },
         };
+        lab.costs = Costs::of(&lab);
         lab.record();
         lab
     }
@@ -1264,6 +1347,17 @@ impl Lab for LazyRich {
 
     fn steps_done(&self) -> u64 {
         self.step
+    }
+
+    /// Steps and records ([`Costs`]). The record at construction is not
+    /// counted (it is part of building the lab), so `next_record − 1` of the
+    /// schedule's records are done.
+    fn work(&self) -> Work {
+        let records = |n: usize| n.saturating_sub(1) as f64 * self.costs.record;
+        Work {
+            done: self.step as f64 * self.costs.step + records(self.next_record),
+            total: self.s.steps as f64 * self.costs.step + records(self.schedule.len()),
+        }
     }
 
     fn total_steps(&self) -> u64 {

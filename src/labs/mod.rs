@@ -15,7 +15,7 @@ pub mod feedback;
 pub mod lazy_rich;
 pub mod modularity;
 
-pub use crate::config::{LabConfig, LabSpec, Preset};
+pub use crate::config::{LabConfig, LabSpec, Preset, StepUnit};
 use crate::params::{shorten, ParamValue};
 use crate::snapshot::Snapshot;
 
@@ -100,6 +100,30 @@ impl std::fmt::Display for LabError {
     }
 }
 
+/// A lab's cost model: the work done so far and the work of the whole run,
+/// in units the lab chooses so that equal amounts of work take about equal
+/// compute time (for example multiply–adds). Only ratios matter. The page
+/// estimates how long a run will take from the time its work after the
+/// first step took (see `www/long-run.js`), so a lab whose steps differ in
+/// cost (a step that records every metric, a spectrum after many cheap
+/// integration steps) says so here, and a long first step (one-off set-up)
+/// is not taken for the cost of every step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Work {
+    pub done: f64,
+    pub total: f64,
+}
+
+impl Work {
+    /// Every step the same cost: work is steps.
+    pub fn steps(done: u64, total: u64) -> Work {
+        Work {
+            done: done as f64,
+            total: total as f64,
+        }
+    }
+}
+
 /// A running lab.
 pub trait Lab {
     /// Advance up to `n` steps (fewer if the run ends). `step(a); step(b)`
@@ -124,6 +148,14 @@ pub trait Lab {
     /// Shown in the message area, not as link problems.
     fn notes(&self) -> Vec<String> {
         Vec::new()
+    }
+
+    /// The work done and planned ([`Work`]). The default counts steps, for
+    /// labs whose steps all cost about the same. Contract (tested for every
+    /// preset): `done` never decreases, `0 ≤ done ≤ total`, both finite,
+    /// and `done == total` once a run has finished all its steps.
+    fn work(&self) -> Work {
+        Work::steps(self.steps_done(), self.total_steps())
     }
 
     /// The state a part of a split run hands to its lab's

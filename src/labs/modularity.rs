@@ -21,7 +21,7 @@ use nalgebra::DMatrix;
 
 use crate::config::LabConfig;
 use crate::data::sources::{self, SourceKind, SourceSpec};
-use crate::labs::{Lab, LabError, LabSpec, Preset};
+use crate::labs::{Lab, LabError, LabSpec, Preset, StepUnit};
 use crate::metrics::modularity::{self as m, PairwiseCondition};
 use crate::nn::autoencoder::{Adam, Autoencoder, Energies, MLP_LATENTS};
 use crate::params::ParamSpec;
@@ -139,6 +139,10 @@ pub fn spec() -> LabSpec {
         ]
         .map(String::from)
         .to_vec(),
+        step_unit: StepUnit::new(
+            "step",
+            "One full-batch Adam step. The run may stop before the step cap once the loss plateaus.",
+        ),
     }
 }
 

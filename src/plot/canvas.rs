@@ -49,6 +49,33 @@ pub fn draw_on_canvas(
     Ok(frame.map(|f| f.plot_box(scale)))
 }
 
+/// The charts in a grid of `columns` columns filling `canvas` (see
+/// [`super::draw_grid`]), every length scaled by `scale`: the page's combined
+/// PNG, drawn off screen at a resolution of its own.
+pub fn draw_grid_on_canvas(
+    canvas: HtmlCanvasElement,
+    charts: &[Chart],
+    pinned: &[Option<Chart>],
+    columns: usize,
+    scale: f64,
+) -> Result<(), String> {
+    let ctx: CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into().ok())
+        .ok_or("the canvas has no 2D context")?;
+    let inner = CanvasBackend::with_canvas_object(canvas).ok_or("the canvas has no 2D context")?;
+    let backend = Canvas {
+        inner,
+        ctx: ctx.clone(),
+    };
+    let root = backend.into_drawing_area();
+    let mut paint = |at: (i32, i32), size: (u32, u32), rgb: &[u8]| put_rgb(&ctx, at, size, rgb);
+    super::draw_grid(&root, charts, pinned, columns, scale, Some(&mut paint))?;
+    root.present().map_err(|e| format!("drawing failed: {e}"))
+}
+
 /// Canvas pixels per CSS pixel: from the canvas's own sizes when it is laid
 /// out, else the window's devicePixelRatio.
 fn pixel_ratio(canvas: &HtmlCanvasElement) -> f64 {

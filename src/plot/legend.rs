@@ -31,6 +31,46 @@ pub struct LegendItem {
     pub dashed: bool,
 }
 
+/// A chart title wraps onto at most this many lines (on a phone a title
+/// that holds values, "Spectrum of S at the fixed point z = 0.3455", needs
+/// two); only a longer one is shortened with "…".
+const TITLE_LINES: usize = 3;
+
+/// `text` broken at spaces into lines of at most `max` pixels, at most
+/// `lines` of them; the last is shortened with "…" when the text goes on,
+/// and so is a single word wider than `max`.
+pub fn wrap_text<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    font: &FontDesc,
+    max: i32,
+    lines: usize,
+) -> Vec<String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < words.len() && out.len() < lines.max(1) {
+        let last = out.len() + 1 == lines.max(1);
+        if last {
+            // The rest on one line, shortened if it does not fit.
+            out.push(fit_text(area, &words[i..].join(" "), font, max));
+            break;
+        }
+        let mut line = words[i].to_string();
+        i += 1;
+        while i < words.len() {
+            let longer = format!("{line} {}", words[i]);
+            if text_width(area, &longer, font) > max {
+                break;
+            }
+            line = longer;
+            i += 1;
+        }
+        out.push(fit_text(area, &line, font, max));
+    }
+    out
+}
+
 /// Draw the title and the legend; return the header height.
 pub fn draw_header<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -43,16 +83,20 @@ pub fn draw_header<DB: DrawingBackend>(
     // Room on the right for the page's ⓘ button.
     let right = w as i32 - t.px(34.0);
     let title_font = t.font(14.0).style(FontStyle::Bold);
-    let title = fit_text(area, &chart.title, &title_font, right - left);
-    area.draw(&Text::new(
-        title,
-        (left, t.px(9.0)),
-        title_font
-            .color(&TITLE)
-            .pos(Pos::new(HPos::Left, VPos::Top)),
-    ))
-    .map_err(err)?;
-    let mut y = t.px(9.0) + t.px(20.0);
+    let mut y = t.px(9.0);
+    for line in wrap_text(area, &chart.title, &title_font, right - left, TITLE_LINES) {
+        area.draw(&Text::new(
+            line,
+            (left, y),
+            title_font
+                .clone()
+                .color(&TITLE)
+                .pos(Pos::new(HPos::Left, VPos::Top)),
+        ))
+        .map_err(err)?;
+        y += t.px(18.0);
+    }
+    y += t.px(2.0);
     if legend.is_empty() {
         return Ok(y + t.px(2.0));
     }

@@ -172,31 +172,83 @@ pub fn charts_svg_sized(
     cell_width: u32,
     cell_height: u32,
 ) -> Result<String, String> {
-    let columns = columns.clamp(1, charts.len().max(1));
-    let rows = charts.len().div_ceil(columns).max(1);
-    let size = (
-        cell_width.max(1) * columns as u32,
-        cell_height.max(1) * rows as u32,
-    );
+    let pinned = vec![None; charts.len()];
+    charts_svg_pinned(charts, &pinned, columns, cell_width, cell_height)
+}
+
+/// [`charts_svg_sized`] with a pinned run's chart beside each chart that
+/// has one (`pinned[i]` goes with `charts[i]`; see [`draw_comparison`]): the
+/// page's combined figure, as drawn.
+pub fn charts_svg_pinned(
+    charts: &[Chart],
+    pinned: &[Option<Chart>],
+    columns: usize,
+    cell_width: u32,
+    cell_height: u32,
+) -> Result<String, String> {
+    let size = grid_size(charts.len(), columns, cell_width, cell_height, 1.0);
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
-        root.fill(&BACKGROUND).map_err(err)?;
-        if charts.is_empty() {
-            let t = Theme::new(1.0);
-            root.draw(&Text::new(
-                "no charts",
-                (size.0 as i32 / 2, size.1 as i32 / 2),
-                t.text(13.0, MUTED, HPos::Center, VPos::Center),
-            ))
-            .map_err(err)?;
-        }
-        for (cell, chart) in root.split_evenly((rows, columns)).iter().zip(charts) {
-            draw_chart(cell, chart)?;
-        }
+        draw_grid(&root, charts, pinned, columns, 1.0, None)?;
         root.present().map_err(err)?;
     }
     Ok(out)
+}
+
+/// The pixel size of a grid of `n` charts in `columns` columns of
+/// `cell_width` × `cell_height` CSS pixels, at `scale` pixels per CSS pixel.
+pub fn grid_size(
+    n: usize,
+    columns: usize,
+    cell_width: u32,
+    cell_height: u32,
+    scale: f64,
+) -> (u32, u32) {
+    let columns = columns.clamp(1, n.max(1));
+    let rows = n.div_ceil(columns).max(1);
+    let px = |v: u32| ((v.max(1) as f64 * scale).round() as u32).max(1);
+    (
+        px(cell_width) * columns as u32,
+        px(cell_height) * rows as u32,
+    )
+}
+
+/// Draw the charts in a grid of `columns` columns filling `root`, in order,
+/// each with its pinned chart (if any) beside it, every length scaled by
+/// `scale`; "no charts" when there are none.
+pub fn draw_grid<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    charts: &[Chart],
+    pinned: &[Option<Chart>],
+    columns: usize,
+    scale: f64,
+    mut paint: Option<Painter>,
+) -> Result<(), String> {
+    root.fill(&BACKGROUND).map_err(err)?;
+    let columns = columns.clamp(1, charts.len().max(1));
+    let rows = charts.len().div_ceil(columns).max(1);
+    if charts.is_empty() {
+        let t = Theme::new(scale);
+        let (w, h) = root.dim_in_pixel();
+        root.draw(&Text::new(
+            "no charts",
+            (w as i32 / 2, h as i32 / 2),
+            t.text(13.0, MUTED, HPos::Center, VPos::Center),
+        ))
+        .map_err(err)?;
+    }
+    for (i, (cell, chart)) in root
+        .split_evenly((rows, columns))
+        .iter()
+        .zip(charts)
+        .enumerate()
+    {
+        let pin = pinned.get(i).and_then(|p| p.as_ref());
+        let paint = paint.as_mut().map(|p| &mut **p as Painter);
+        draw_frame(cell, chart, pin, scale, paint)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

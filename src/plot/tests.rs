@@ -219,6 +219,57 @@ fn a_grid_of_charts_renders() {
     assert_svg(&charts_svg(&[], 2).unwrap());
 }
 
+/// The combined figure: a pinned chart is drawn in its cell (its series
+/// named "(pinned)"), the others alone, and the grid is sized as asked.
+#[test]
+fn a_grid_draws_each_chart_with_its_pinned_one() {
+    let mut pinned = loss_chart();
+    if let ChartBody::Lines { series, .. } = &mut pinned.body {
+        for s in series.iter_mut() {
+            for y in s.y.iter_mut() {
+                *y *= 2.0;
+            }
+        }
+    }
+    let charts = vec![loss_chart(), Chart::lines("e", "Empty", "", "", vec![])];
+    let svg = charts_svg_pinned(&charts, &[Some(pinned), None], 1, 300, 200).unwrap();
+    assert_svg(&svg);
+    assert!(
+        svg.contains("width=\"300\"") && svg.contains("height=\"400\""),
+        "{}",
+        &svg[..200]
+    );
+    assert_eq!(
+        svg.matches("(pinned)").count(),
+        2,
+        "both series of the first chart, pinned"
+    );
+    let plain = charts_svg_sized(&charts, 1, 300, 200).unwrap();
+    assert!(!plain.contains("(pinned)"));
+    assert_eq!(grid_size(11, 3, 560, 360, 2.0), (3360, 2880));
+    assert_eq!(grid_size(0, 3, 560, 360, 1.0), (560, 360));
+}
+
+/// A title too long for the width wraps onto more lines instead of being
+/// cut with "…"; only one longer than three lines is shortened.
+#[test]
+fn long_titles_wrap_rather_than_cut() {
+    let mut chart = loss_chart();
+    chart.title = "Spectrum of S at the fixed point z = 0.3455 (readout trained by C(A))".into();
+    let svg = chart_svg(&chart, 300, 300).unwrap();
+    assert!(!svg.contains('…'), "cut: {svg}");
+    for word in ["Spectrum", "0.3455", "C(A))"] {
+        assert!(svg.contains(word), "{word} missing");
+    }
+    chart.title = "word ".repeat(60);
+    let svg = chart_svg(&chart, 300, 300).unwrap();
+    assert_eq!(
+        svg.matches('…').count(),
+        1,
+        "a very long title is cut once, on its third line"
+    );
+}
+
 /// `NEUROGEOM_PLOT_SAMPLES=dir cargo test --lib plot::tests::samples -- --ignored`
 /// writes sample SVGs to look at.
 #[test]

@@ -143,7 +143,7 @@ test('a run of hours pauses after its first steps and says how long it would tak
   const estimate = Number(await data(page, 'longRun'));
   assert.ok(estimate > 120000, `estimate ${estimate} ms`);
   const said = await text(page, '#messages');
-  assert.match(said, /This run would take about [\d.]+ (min|h) here \(100000 steps at/, said);
+  assert.match(said, /This run would take about [\d.]+ (min|h) here \(100000 steps, [\d.]+ (ms|s) each on average, timed on the steps after the first\)/, said);
   assert.ok(await page.locator('#messages button', { hasText: 'Run anyway' }).isVisible());
   // Paused, and the page answers at once: nothing froze.
   await page.waitForSelector('body[data-state="paused"]');
