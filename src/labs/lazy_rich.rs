@@ -1071,12 +1071,9 @@ impl LazyRich {
                 "probe sample",
                 "probe sample",
                 Heatmap {
-                    x_values: vec![],
-                    y_values: vec![],
-                    rows: rdm.nrows(),
-                    cols: rdm.ncols(),
-                    values: row_major(&rdm),
-                    value_label: "1 − Pearson r".into(),
+                    // 1 − r lies in [0, 2].
+                    value_range: Some([0.0, 2.0]),
+                    ..Heatmap::new(rdm.nrows(), rdm.ncols(), row_major(&rdm), "1 − Pearson r")
                 },
             )
             .info(INFO_RDM),
@@ -1088,14 +1085,7 @@ impl LazyRich {
                 "Tangent kernel now",
                 "probe sample",
                 "probe sample",
-                Heatmap {
-                    x_values: vec![],
-                    y_values: vec![],
-                    rows: k.nrows(),
-                    cols: k.ncols(),
-                    values: row_major(&k),
-                    value_label: "K(x, x′)".into(),
-                },
+                Heatmap::new(k.nrows(), k.ncols(), row_major(&k), "K(x, x′)"),
             )
             .info(INFO_K_CHANGE),
         );

@@ -1,11 +1,12 @@
-//! The header of every chart: a left-aligned title and a legend row (rows)
-//! under it, one entry per series, pinned series and labelled overlay.
+//! The header of every chart: a left-aligned title, the chart's note (at
+//! most two muted lines), and a legend row (rows) under it, one entry per
+//! series, pinned series and labelled overlay.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::theme::{dashes, err, fit_text, text_width, Theme, TEXT, TITLE};
+use super::theme::{dashes, err, fit_text, text_width, wrap_text, Theme, MUTED, TEXT, TITLE};
 use crate::snapshot::Chart;
 
 /// How a legend entry is marked.
@@ -53,6 +54,19 @@ pub fn draw_header<DB: DrawingBackend>(
     ))
     .map_err(err)?;
     let mut y = t.px(9.0) + t.px(20.0);
+    if !chart.note.trim().is_empty() {
+        let font = t.font(11.0);
+        for line in wrap_text(area, &chart.note, &font, right - left, 2) {
+            area.draw(&Text::new(
+                line,
+                (left, y),
+                t.text(11.0, MUTED, HPos::Left, VPos::Top),
+            ))
+            .map_err(err)?;
+            y += t.px(15.0);
+        }
+        y += t.px(2.0);
+    }
     if legend.is_empty() {
         return Ok(y + t.px(2.0));
     }
@@ -149,4 +163,41 @@ fn draw_swatch<DB: DrawingBackend>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::svg_check::{draw, has_text};
+    use crate::snapshot::{Chart, Heatmap};
+
+    #[test]
+    fn a_chart_note_is_drawn_under_the_title() {
+        let chart = Chart::heatmap(
+            "cka",
+            "CKA",
+            "rule",
+            "rule",
+            Heatmap::new(2, 2, vec![1.0, f64::NAN, f64::NAN, f64::NAN], "CKA"),
+        )
+        .note("the bp hidden layer is all zeros, so its CKA is undefined (NaN)");
+        let (svg, _) = draw(&chart, None, 520, 320);
+        assert!(
+            has_text(
+                &svg,
+                "the bp hidden layer is all zeros, so its CKA is undefined (NaN)"
+            ),
+            "{svg}"
+        );
+        // On a narrow chart it wraps rather than running off.
+        let (svg, _) = draw(&chart, None, 260, 320);
+        assert!(svg.contains(">\nthe bp hidden layer is all"), "{svg}");
+        assert!(
+            svg.contains("undefined (NaN)\n</text>"),
+            "the second line ends the note"
+        );
+        assert!(!has_text(
+            &svg,
+            "the bp hidden layer is all zeros, so its CKA is undefined (NaN)"
+        ));
+    }
 }
