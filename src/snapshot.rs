@@ -76,6 +76,22 @@ impl Scale {
     /// The span, in decades, from which [`Scale::for_values`] leaves a
     /// linear axis: below it a linear axis shows every value well.
     pub const DECADES: f64 = 4.0;
+
+    /// The colour scale that shows `values` best: log when they are all
+    /// positive and span at least two decades (on a linear colour scale the
+    /// lower decades would share one colour), else linear.
+    pub fn for_colours(values: impl IntoIterator<Item = f64>) -> Scale {
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for v in values.into_iter().filter(|v| v.is_finite()) {
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+        if lo > 0.0 && hi >= 100.0 * lo {
+            Scale::Log
+        } else {
+            Scale::Linear
+        }
+    }
 }
 
 /// One chart: titles, axes and a body.
@@ -365,6 +381,11 @@ impl Chart {
         self
     }
 
+    pub fn symlog_y(mut self) -> Self {
+        self.y_scale = Scale::Symlog;
+        self
+    }
+
     pub fn log_x(mut self) -> Self {
         self.x_scale = Scale::Log;
         self
@@ -391,6 +412,25 @@ impl Chart {
     pub fn note(mut self, note: &str) -> Self {
         self.note = note.into();
         self
+    }
+
+    /// The y values of the chart's series (bands: also their edges), for
+    /// choosing a scale.
+    pub fn numbers_y(&self) -> Vec<f64> {
+        match &self.body {
+            ChartBody::Lines { series }
+            | ChartBody::Scatter { series }
+            | ChartBody::Arrows { series }
+            | ChartBody::Profile { series, .. }
+            | ChartBody::Bars { series, .. } => {
+                series.iter().flat_map(|s| s.y.iter().copied()).collect()
+            }
+            ChartBody::Band { series } => series
+                .iter()
+                .flat_map(|s| s.y.iter().chain(&s.lo).chain(&s.hi).copied())
+                .collect(),
+            ChartBody::Heatmap(h) => h.values.clone(),
+        }
     }
 
     /// Every number in the chart, in a fixed order (for the result hash):
@@ -467,6 +507,25 @@ mod nan_from_null {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scales_fit_their_values() {
+        // A margin that turns negative beside angles and verdicts: linear.
+        let modularity = [0.0, -0.035, -0.79, 1.0, 0.35, 0.0005, 0.785];
+        assert_eq!(Scale::for_values(modularity), Scale::Linear);
+        // Weight change over six decades: log; with a zero or a sign: symlog.
+        let lazy = [74.0, 2.9, 0.08, 1e-4, 0.26];
+        assert_eq!(Scale::for_values(lazy), Scale::Log);
+        assert_eq!(
+            Scale::for_values(lazy.into_iter().chain([0.0])),
+            Scale::Symlog
+        );
+        assert_eq!(Scale::for_values([-3e-3, 40.0]), Scale::Symlog);
+        assert_eq!(Scale::for_values([f64::NAN, 0.0]), Scale::Linear);
+        assert_eq!(Scale::for_colours([1e-4, 0.3]), Scale::Log);
+        assert_eq!(Scale::for_colours([0.01, 0.3]), Scale::Linear);
+        assert_eq!(Scale::for_colours([0.0, 0.3]), Scale::Linear);
+    }
 
     #[test]
     fn nan_survives_a_json_round_trip() {

@@ -13,7 +13,7 @@
 //! The colour bar spans the heatmap's `value_range` when it gives one (a
 //! bounded quantity: CKA in [0, 1]), else the data; `value_scale` log maps
 //! log10 of the value to colour (a loss over decades), and a value ≤ 0 is
-//! then grey like NaN, with a note.
+//! then grey like NaN, with a note (symlog: sign(v)·log10(1 + |v|/c)).
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -170,10 +170,7 @@ fn cells(spec: CellSpec, target: usize, flip: bool, name: &str, notes: &mut Vec<
 /// axis over the display range (the heatmap's `value_range` when given,
 /// widened to the data if they stray out of it; else the data's range).
 fn colour_axis(map: &Heatmap, finite: &[f64]) -> (Map, Axis) {
-    let cmap = match map.value_scale {
-        Scale::Linear => Map::Linear,
-        _ => Map::Log { floor: None },
-    };
+    let cmap = Map::of(map.value_scale, finite.iter().copied(), None);
     let shown: Vec<f64> = finite.iter().filter_map(|&v| cmap.to_display(v)).collect();
     let (mut lo, mut hi) = shown
         .iter()

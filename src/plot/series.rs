@@ -174,8 +174,16 @@ pub fn overlay_color(k: usize) -> RGBColor {
     OVERLAY[k % OVERLAY.len()]
 }
 
-/// The legend: one entry per layer name (none for a lone unnamed series),
-/// then one per labelled overlay.
+/// Whether a layer has a point to draw (finite x and y).
+fn has_point(l: &Layer) -> bool {
+    l.x.iter()
+        .zip(l.y)
+        .any(|(x, y)| x.is_finite() && y.is_finite())
+}
+
+/// The legend: one entry per layer name (none for a lone unnamed series,
+/// none for a series with nothing to draw while others have), then one per
+/// labelled overlay.
 pub fn legend_items(chart: &Chart, layers: &[Layer]) -> Vec<LegendItem> {
     let mark = match &chart.body {
         ChartBody::Lines { .. } | ChartBody::Arrows { .. } => Mark::Line,
@@ -190,8 +198,10 @@ pub fn legend_items(chart: &Chart, layers: &[Layer]) -> Vec<LegendItem> {
     let mut items: Vec<LegendItem> = if lone_unnamed {
         vec![]
     } else {
+        let any_drawn = layers.iter().any(has_point);
         layers
             .iter()
+            .filter(|l| !any_drawn || has_point(l))
             .map(|l| LegendItem {
                 name: l.name.clone(),
                 color: l.color,
@@ -228,6 +238,7 @@ mod tests {
     use super::super::colors::series_color;
     use super::super::svg_check::{draw, elements, hex, with_color};
     use super::*;
+    use crate::snapshot::ChartBody;
 
     fn rules_chart(id: &str, names: &[&str]) -> Chart {
         let series = names
@@ -287,6 +298,15 @@ mod tests {
         let other = rules_chart("x", &["fa", "mystery", "other"]);
         assert_eq!(colour_of(&other, "mystery"), series_color(5));
         assert_eq!(colour_of(&other, "other"), series_color(6));
+        // A series with nothing to draw has no legend entry (it keeps its
+        // colour), unless nothing on the chart can be drawn yet.
+        let mut empty = rules_chart("z", &["bp (control: unused B)", "fa"]);
+        if let ChartBody::Lines { series } = &mut empty.body {
+            series[0].y = vec![f64::NAN, f64::NAN];
+        }
+        let (svg, _) = draw(&empty, None, 400, 300);
+        assert!(!svg.contains("bp (control") && svg.contains(">\nfa\n<"));
+        assert_eq!(colour_of(&empty, "fa"), series_color(1));
         // Without a palette, the k-th distinct name takes colour k.
         let mut plain = rules_chart("y", &["fa", "dfa"]);
         plain.palette.clear();
