@@ -1195,7 +1195,11 @@ impl CapacityLab {
                     &format!("Axis alignment between classes, {}", names[hl]),
                     "class ν",
                     "class μ",
-                    Heatmap::new(p, p, values, "‖A_μᵀA_ν‖²/k"),
+                    Heatmap {
+                        // An alignment in [0, 1].
+                        value_range: Some([0.0, 1.0]),
+                        ..Heatmap::new(p, p, values, "‖A_μᵀA_ν‖²/k")
+                    },
                 )
                 .info("Pairwise axis alignment ‖A_μᵀA_ν‖_F²/k at the last stage; the diagonal (1 by definition) is left blank."),
             );

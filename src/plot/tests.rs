@@ -439,6 +439,8 @@ fn the_gallery_draws_every_kind() {
         assert!(kinds.contains(&k), "{k}");
     }
     assert!(svg.contains("(pinned)") && !svg.contains("not drawn"));
+    // The symlog chart shows its negative margin: nothing is hidden.
+    assert!(svg.contains("symlog axis") && !svg.contains("not shown"));
 }
 
 #[test]
