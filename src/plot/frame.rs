@@ -232,25 +232,61 @@ pub fn centre_note<DB: DrawingBackend>(
     .map_err(err)
 }
 
-/// A small note in the bottom-right corner of `area` (points not shown, an
-/// overlay that cannot be drawn).
+/// A small note in the bottom corner of `area` (points not shown, an
+/// overlay that cannot be drawn): on the right, or on the left when the
+/// x axis title (`x_title`, its pixel span in `area`) leaves no room on the
+/// right, as on a phone; shortened with "…" if it fits neither.
 pub fn corner_note<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     notes: &[String],
     t: &Theme,
+    x_title: Option<(i32, i32)>,
 ) -> Result<(), String> {
     if notes.is_empty() {
         return Ok(());
     }
     let (w, h) = area.dim_in_pixel();
     let font = t.font(10.0);
-    let text = super::theme::fit_text(area, &notes.join("; "), &font, w as i32 - t.px(12.0));
+    let text = notes.join("; ");
+    let (edge, gap) = (t.px(6.0), t.px(10.0));
+    let (left_room, right_room) = match x_title {
+        Some((a, b)) => (a - gap - edge, w as i32 - edge - (b + gap)),
+        None => (0, w as i32 - 2 * edge),
+    };
+    let width = super::theme::text_width(area, &text, &font);
+    let on_left = width > right_room && (width <= left_room || left_room > right_room);
+    let room = if on_left { left_room } else { right_room };
+    let text = super::theme::fit_text(area, &text, &font, room.max(t.px(20.0)));
+    let y = h as i32 - t.px(3.0);
+    let (x, hpos) = if on_left {
+        (edge, HPos::Left)
+    } else {
+        (w as i32 - edge, HPos::Right)
+    };
     area.draw(&Text::new(
         text,
-        (w as i32 - t.px(6.0), h as i32 - t.px(3.0)),
-        t.text(10.0, MUTED, HPos::Right, VPos::Bottom),
+        (x, y),
+        t.text(10.0, MUTED, hpos, VPos::Bottom),
     ))
     .map_err(err)
+}
+
+/// The pixel span, in `area`, of the x axis title of a chart built on it:
+/// centred under the plotting area.
+pub fn x_title_span<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &ChartContext<DB, Coord>,
+    spec: &Chart,
+    t: &Theme,
+) -> Option<(i32, i32)> {
+    if spec.x_label.trim().is_empty() {
+        return None;
+    }
+    let (px, _) = chart.plotting_area().get_pixel_range();
+    let base = area.get_base_pixel().0;
+    let centre = (px.start + px.end) / 2 - base;
+    let half = super::theme::text_width(area, &spec.x_label, &t.font(12.0)) / 2;
+    Some((centre - half, centre + half))
 }
 
 /// "n points ≤ 0 not shown (log axis)".
@@ -475,6 +511,7 @@ where
     draw_mesh(&mut chart, spec, &xa, &ya, true, t)?;
     let mut notes = body(&chart, &xa, &ya)?;
     notes.extend(super::overlays::draw(&chart, spec, &xa, &ya, t)?);
-    corner_note(area, &notes, t)?;
+    let title = x_title_span(area, &chart, spec, t);
+    corner_note(area, &notes, t, title)?;
     Ok(Some(Frame::of(&chart)))
 }

@@ -21,7 +21,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axis::{self, Axis, Map};
 use super::colors::viridis;
-use super::frame::{build, corner_note, draw_empty, draw_mesh, widest_label, Frame};
+use super::frame::{build, corner_note, draw_empty, draw_mesh, widest_label, x_title_span, Frame};
 use super::theme::{err, fit_text, text_width, Theme, AXIS, TEXT, TITLE};
 use super::Painter;
 use crate::snapshot::{Chart, Heatmap, Scale};
@@ -416,7 +416,7 @@ pub fn draw<DB: DrawingBackend>(
         ))
         .map_err(err)?;
     }
-    corner_note(area, &notes, t)?;
+    corner_note(area, &notes, t, x_title_span(area, &chart, spec, t))?;
     Ok(Some(Frame::of(&chart)))
 }
 

@@ -184,6 +184,49 @@ mod tests {
         assert!(!has_text(&svg, "1e-30") && !has_text(&svg, "1e-20"));
     }
 
+    /// On a phone-sized chart the corner note moves left of the x axis
+    /// title rather than over it.
+    #[test]
+    fn corner_notes_keep_clear_of_the_axis_title() {
+        let chart = Chart::lines(
+            "w",
+            "Weight change",
+            "step",
+            "change",
+            vec![Series::new("dw", vec![0.0, 1.0, 2.0], vec![0.0, 0.1, 0.2])],
+        )
+        .log_y();
+        for width in [600, 330] {
+            let (svg, _) = draw(&chart, None, width, 300);
+            let els = elements(&svg);
+            let texts: Vec<&El> = els.iter().filter(|e| e.tag == "text").collect();
+            // Text elements in order; find the note's and the title's by content.
+            let pos = |needle: &str| {
+                let i = svg.find(needle).unwrap();
+                let k = svg[..i].matches("<text").count() - 1;
+                texts[k]
+            };
+            let note = pos("1 point ≤ 0 not shown");
+            let title = pos(">\nstep\n<");
+            let (tx, nx) = (title.num("x"), note.num("x"));
+            // Widths as the SVG backend estimates them: 0.55 em a character.
+            let title_half = 4.0 * 12.0 * 0.55 / 2.0;
+            assert_eq!(note.get("text-anchor") == Some("end"), width == 600);
+            if note.get("text-anchor") == Some("end") {
+                // Right-aligned at the right edge: its start is right of the title.
+                let note_w = 32.0 * 10.0 * 0.55;
+                assert!(
+                    nx - note_w > tx + title_half,
+                    "{width}: note at {nx}, title at {tx}"
+                );
+            } else {
+                assert_eq!(note.get("text-anchor"), Some("start"));
+                assert_eq!(width, 330, "moves left only when the right is too narrow");
+                assert!(nx < tx - title_half, "{width}");
+            }
+        }
+    }
+
     #[test]
     fn dashed_series_are_short_dashes_along_the_line() {
         let chart = Chart::lines(
