@@ -148,6 +148,8 @@ fn two_axes_draw_a_heatmap_per_headline_metric() {
     let ChartBody::Heatmap(h) = &c.body else {
         panic!()
     };
+    // The runs draw the loss on a log axis: so does the phase diagram's colour.
+    assert_eq!(h.value_scale, Scale::Log);
     assert_eq!((h.rows, h.cols), (2, 3));
     assert_eq!(h.x_values, vec![0.01, 1.0, 100.0]);
     assert_eq!(

@@ -10,8 +10,9 @@
 //!   (`sweep-heatmap-<metric key>`), each cell the mean over seeds; columns
 //!   are the first axis ascending, rows the second axis with the largest
 //!   value in row 0 (the top), so a phase diagram reads with y upwards.
-//!   Log-spaced axes are drawn log; a metric that spans two decades or more
-//!   (a loss) is coloured on a log scale.
+//!   Log-spaced axes are drawn log; a metric the runs draw on a log axis (a
+//!   loss), or one that spans two decades or more, is coloured on a log
+//!   scale.
 //!
 //! The y axis of the headline chart fits its data ([`Scale::for_values`]):
 //! linear unless the values span four decades, then log, or symlog when
@@ -333,6 +334,15 @@ impl Grid<'_> {
         charts
     }
 
+    /// Whether the runs draw the series named `label` on a log axis.
+    fn drawn_log(&self, label: &str) -> bool {
+        self.first().is_some_and(|p| {
+            p.finals
+                .iter()
+                .any(|f| f.y_scale == Scale::Log && f.series.iter().any(|(n, _)| n == label))
+        })
+    }
+
     /// Two axes: one heatmap per headline metric.
     fn heatmaps(&self) -> Vec<Chart> {
         let (ax, ay) = (&self.spec.axes[0], &self.spec.axes[1]);
@@ -353,7 +363,14 @@ impl Grid<'_> {
                     .flat_map(|&r| cols.iter().map(move |&c| c * ny + r))
                     .map(|p| spread(self.seeds_at(p).map(|q| q.metric(&key))).0)
                     .collect();
-                let value_scale = Scale::for_colours(values.iter().copied());
+                // Log colours for a quantity the runs draw on a log axis
+                // (a loss), or one that spans two decades.
+                let positive = values.iter().all(|v| !(v.is_finite() && *v <= 0.0));
+                let value_scale = if positive && self.drawn_log(&label) {
+                    Scale::Log
+                } else {
+                    Scale::for_colours(values.iter().copied())
+                };
                 let map = Heatmap {
                     x_values: cols.iter().map(|&c| ax.values[c]).collect(),
                     y_values: rows.iter().map(|&r| ay.values[r]).collect(),
