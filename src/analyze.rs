@@ -548,6 +548,8 @@ fn build_snapshot(rec: &Recording, settings: &Settings, results: &[LayerResult])
         let means = class_means(x_last, &rec.labels, c);
         let d = rdm(&means);
         let mut map = Heatmap::new(c, c, d.transpose().as_slice().to_vec(), "1 − r");
+        // 1 − r lies in [0, 2].
+        map.value_range = Some([0.0, 2.0]);
         map.x_values = (0..c).map(|i| i as f64).collect();
         map.y_values = map.x_values.clone();
         charts.push(
@@ -581,7 +583,11 @@ fn build_snapshot(rec: &Recording, settings: &Settings, results: &[LayerResult])
                 "linear CKA between layers",
                 "layer",
                 "layer",
-                Heatmap::new(l, l, values, "CKA"),
+                Heatmap {
+                    // CKA lies in [0, 1].
+                    value_range: Some([0.0, 1.0]),
+                    ..Heatmap::new(l, l, values, "CKA")
+                },
             )
             .info(
                 "linear CKA = ‖YᵀX‖²_F/(‖XᵀX‖_F‖YᵀY‖_F), columns centred (Kornblith et al. 2019)",

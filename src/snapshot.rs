@@ -43,6 +43,55 @@ pub enum Scale {
     #[default]
     Linear,
     Log,
+    /// Symmetric log: sign(v)·log10(1 + |v|/c), linear within ±c of 0 and
+    /// logarithmic beyond, so values that cross or touch zero and span
+    /// decades all show. The plot chooses c from the data: the power of ten
+    /// at or below the smallest nonzero |v|, at least 1e-6 of the largest.
+    Symlog,
+}
+
+impl Scale {
+    /// The scale that shows `values` best: log when they are all positive
+    /// and span at least [`Scale::DECADES`] decades, symlog when they span
+    /// that many decades of |v| but some are zero or negative, else linear.
+    /// NaN and ±inf are ignored.
+    pub fn for_values(values: impl IntoIterator<Item = f64>) -> Scale {
+        let (mut min_abs, mut max_abs, mut nonpositive) = (f64::INFINITY, 0.0f64, false);
+        for v in values.into_iter().filter(|v| v.is_finite()) {
+            nonpositive |= v <= 0.0;
+            if v != 0.0 {
+                min_abs = min_abs.min(v.abs());
+                max_abs = max_abs.max(v.abs());
+            }
+        }
+        if max_abs == 0.0 || max_abs < min_abs * libm::pow(10.0, Scale::DECADES) {
+            Scale::Linear
+        } else if nonpositive {
+            Scale::Symlog
+        } else {
+            Scale::Log
+        }
+    }
+
+    /// The span, in decades, from which [`Scale::for_values`] leaves a
+    /// linear axis: below it a linear axis shows every value well.
+    pub const DECADES: f64 = 4.0;
+
+    /// The colour scale that shows `values` best: log when they are all
+    /// positive and span at least two decades (on a linear colour scale the
+    /// lower decades would share one colour), else linear.
+    pub fn for_colours(values: impl IntoIterator<Item = f64>) -> Scale {
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for v in values.into_iter().filter(|v| v.is_finite()) {
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+        if lo > 0.0 && hi >= 100.0 * lo {
+            Scale::Log
+        } else {
+            Scale::Linear
+        }
+    }
 }
 
 /// One chart: titles, axes and a body.
@@ -66,6 +115,22 @@ pub struct Chart {
     /// modularity lab's hull and ellipse).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub overlays: Vec<Overlay>,
+    /// Series names in the order of the palette: a series whose name (less
+    /// a trailing " (…)") is `palette[k]` takes colour k, so that one name
+    /// has one colour on every chart that lists the same names (the credit
+    /// lab's rules). Other series take the colours after them. Empty: the
+    /// k-th distinct name takes colour k.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub palette: Vec<String>,
+    /// On a log y axis, the lowest value shown: points below it are drawn
+    /// on the axis floor, and the chart says how many. For quantities whose
+    /// interesting range is known (a test error below 1e-8 is solved).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub y_floor: Option<f64>,
+    /// A note drawn in the chart's corner: why a value is missing (a NaN
+    /// cell, a series left out).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
 }
 
 /// What a chart shows.
@@ -220,6 +285,22 @@ pub struct Heatmap {
     /// The numeric value of each row, likewise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub y_values: Vec<f64>,
+    /// A name for each column (the credit lab's rules), drawn as the tick
+    /// labels instead of indices; empty: indices (or `x_values`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub x_labels: Vec<String>,
+    /// A name for each row, likewise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub y_labels: Vec<String>,
+    /// The colour bar's range when the quantity is bounded (CKA in [0, 1]):
+    /// the same value has the same colour on every run. None: the data's
+    /// range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_range: Option<[f64; 2]>,
+    /// How values map to colours: linear, or log for a quantity that spans
+    /// decades (a phase diagram of the loss).
+    #[serde(default)]
+    pub value_scale: Scale,
 }
 
 impl Heatmap {
@@ -228,6 +309,10 @@ impl Heatmap {
         Heatmap {
             x_values: vec![],
             y_values: vec![],
+            x_labels: vec![],
+            y_labels: vec![],
+            value_range: None,
+            value_scale: Scale::Linear,
             rows,
             cols,
             values,
@@ -249,6 +334,9 @@ impl Chart {
             info: String::new(),
             body: ChartBody::Lines { series },
             overlays: Vec::new(),
+            palette: Vec::new(),
+            y_floor: None,
+            note: String::new(),
         }
     }
 
@@ -293,6 +381,11 @@ impl Chart {
         self
     }
 
+    pub fn symlog_y(mut self) -> Self {
+        self.y_scale = Scale::Symlog;
+        self
+    }
+
     pub fn log_x(mut self) -> Self {
         self.x_scale = Scale::Log;
         self
@@ -303,7 +396,46 @@ impl Chart {
         self
     }
 
-    /// Every number in the chart, in a fixed order (for the result hash).
+    /// Colour the series by these names (see [`Chart::palette`]).
+    pub fn palette<S: AsRef<str>>(mut self, names: &[S]) -> Self {
+        self.palette = names.iter().map(|s| s.as_ref().to_string()).collect();
+        self
+    }
+
+    /// Show a log y axis down to `floor` only (see [`Chart::y_floor`]).
+    pub fn y_floor(mut self, floor: f64) -> Self {
+        self.y_floor = Some(floor);
+        self
+    }
+
+    /// A note in the chart's corner (see [`Chart::note`]).
+    pub fn note(mut self, note: &str) -> Self {
+        self.note = note.into();
+        self
+    }
+
+    /// The y values of the chart's series (bands: also their edges), for
+    /// choosing a scale.
+    pub fn numbers_y(&self) -> Vec<f64> {
+        match &self.body {
+            ChartBody::Lines { series }
+            | ChartBody::Scatter { series }
+            | ChartBody::Arrows { series }
+            | ChartBody::Profile { series, .. }
+            | ChartBody::Bars { series, .. } => {
+                series.iter().flat_map(|s| s.y.iter().copied()).collect()
+            }
+            ChartBody::Band { series } => series
+                .iter()
+                .flat_map(|s| s.y.iter().chain(&s.lo).chain(&s.hi).copied())
+                .collect(),
+            ChartBody::Heatmap(h) => h.values.clone(),
+        }
+    }
+
+    /// Every number in the chart, in a fixed order (for the result hash):
+    /// the data and the overlays. How they are drawn (scales, palette, floor,
+    /// a heatmap's colour range and labels) is not a result and not hashed.
     pub fn numbers(&self) -> Vec<f64> {
         let mut out: Vec<f64> = match &self.body {
             ChartBody::Lines { series }
@@ -375,6 +507,25 @@ mod nan_from_null {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scales_fit_their_values() {
+        // A margin that turns negative beside angles and verdicts: linear.
+        let modularity = [0.0, -0.035, -0.79, 1.0, 0.35, 0.0005, 0.785];
+        assert_eq!(Scale::for_values(modularity), Scale::Linear);
+        // Weight change over six decades: log; with a zero or a sign: symlog.
+        let lazy = [74.0, 2.9, 0.08, 1e-4, 0.26];
+        assert_eq!(Scale::for_values(lazy), Scale::Log);
+        assert_eq!(
+            Scale::for_values(lazy.into_iter().chain([0.0])),
+            Scale::Symlog
+        );
+        assert_eq!(Scale::for_values([-3e-3, 40.0]), Scale::Symlog);
+        assert_eq!(Scale::for_values([f64::NAN, 0.0]), Scale::Linear);
+        assert_eq!(Scale::for_colours([1e-4, 0.3]), Scale::Log);
+        assert_eq!(Scale::for_colours([0.01, 0.3]), Scale::Linear);
+        assert_eq!(Scale::for_colours([0.0, 0.3]), Scale::Linear);
+    }
 
     #[test]
     fn nan_survives_a_json_round_trip() {

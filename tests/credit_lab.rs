@@ -337,3 +337,156 @@ fn deeper_networks_report_the_feedback_angle_of_every_hidden_layer() {
     assert!(s.metric("fa_angle_wb").is_some() && s.metric("fa_angle_wb_1").is_none());
     assert!(s.chart("angle_wb_layers").is_none());
 }
+
+/// The legend entries of an SVG chart: (name, colour of the swatch drawn
+/// just before the name), for the names `wanted` accepts.
+fn legend_colours(svg: &str, wanted: impl Fn(&str) -> bool) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = svg;
+    let mut offset = 0;
+    while let Some(i) = rest.find("<text") {
+        let start = offset + i;
+        let after = &svg[start..];
+        let body = after.find('>').map(|j| &after[j + 1..]).unwrap_or("");
+        let name = body.split("</text>").next().unwrap_or("").trim();
+        if wanted(name) {
+            // The swatch: the last stroke or fill colour before the name.
+            let before = &svg[..start];
+            let colour = ["stroke=\"#", "fill=\"#"]
+                .iter()
+                .filter_map(|k| {
+                    before
+                        .rfind(k)
+                        .map(|p| (p, &before[p + k.len()..p + k.len() + 6]))
+                })
+                .max_by_key(|(p, _)| *p)
+                .map(|(_, c)| c.to_string())
+                .unwrap_or_default();
+            out.push((name.to_string(), colour));
+        }
+        offset = start + 5;
+        rest = &svg[offset..];
+    }
+    out
+}
+
+/// Where the last legend entry's name ends: the plot is drawn after it.
+fn last_legend_end(svg: &str) -> usize {
+    let mut end = 0;
+    let mut from = 0;
+    while let Some(i) = svg[from..].find("<text") {
+        let start = from + i;
+        let close = svg[start..]
+            .find("</text>")
+            .map_or(svg.len(), |j| start + j + 7);
+        let name = svg[start..close]
+            .split('>')
+            .nth(1)
+            .unwrap_or("")
+            .split('<')
+            .next()
+            .unwrap_or("")
+            .trim();
+        if is_rule_name(name) {
+            end = close;
+        }
+        from = close;
+    }
+    end
+}
+
+fn is_rule_name(name: &str) -> bool {
+    Rule::ALL.iter().any(|r| name == r.key()) || name.starts_with("bp (control")
+}
+
+/// Issue 17 §5: a rule has one colour on every chart (fa is not blue on the
+/// chart backprop is missing from), its control series takes its colour,
+/// two runs with different rules agree, every legend entry has a line in
+/// its colour, and a series with nothing to draw has no legend entry.
+#[test]
+fn every_rule_has_one_colour_on_every_chart_of_every_run() {
+    use std::collections::BTreeMap;
+    let runs = [
+        "v=1&lab=credit&seed=1&task=linear&rules=bp,fa,dfa,np&lr=0.001&perturb_lr=0.05&steps=300",
+        "v=1&lab=credit&seed=1&task=linear&rules=fa,np&lr=0.001&perturb_lr=0.05&steps=300",
+        "v=1&lab=credit&seed=1&task=teacher&rules=bp,dfa&init_scale=0&lr=0.05&batch=10&steps=300",
+    ];
+    let mut colours: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for link in runs {
+        let (s, _) = neurogeom::run::run_to_end(&config(link));
+        for chart in &s.charts {
+            let svg = neurogeom::plot::chart_svg(chart, 800, 500).unwrap();
+            if matches!(chart.body, ChartBody::Heatmap(_)) {
+                continue; // its rule names are tick labels, not a legend
+            }
+            // The header (title, legend) is drawn first: what follows the
+            // last legend name is the plot.
+            let plot = &svg[last_legend_end(&svg)..];
+            for (name, colour) in legend_colours(&svg, is_rule_name) {
+                // Drawn: the plot has an element in its colour.
+                assert!(
+                    plot.contains(&format!("\"#{colour}\"")),
+                    "{link} / {}: '{name}' has a legend entry but no line",
+                    chart.id
+                );
+                let key = name.split(" (").next().unwrap().to_string();
+                colours
+                    .entry(key)
+                    .or_default()
+                    .push(format!("{colour} ({} of {link})", chart.id));
+            }
+            if link.contains("init_scale=0") && chart.id.starts_with("angle_") {
+                assert!(
+                    !svg.contains("bp (control"),
+                    "{}: bp's control has nothing to draw",
+                    chart.id
+                );
+            }
+        }
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for (rule, cs) in &colours {
+        let first = &cs[0][..6];
+        assert!(
+            cs.iter().all(|c| &c[..6] == first),
+            "{rule} in several colours: {cs:#?}"
+        );
+        assert!(!seen.contains(&first), "two rules share colour #{first}");
+        seen.push(first);
+    }
+    assert_eq!(
+        colours.keys().collect::<Vec<_>>(),
+        ["bp", "dfa", "fa", "np"]
+    );
+}
+
+/// The CKA heatmap names its cells by rule, spans [0, 1], and says why a
+/// cell is NaN.
+#[test]
+fn the_cka_heatmap_names_rules_on_a_unit_scale() {
+    let (s, _) = neurogeom::run::run_to_end(&config(
+        "v=1&lab=credit&seed=1&task=teacher&rules=bp,dfa&init_scale=0&lr=0.05&batch=10&steps=300",
+    ));
+    let cka = s.chart("cka").unwrap();
+    let ChartBody::Heatmap(map) = &cka.body else {
+        panic!("CKA is a heatmap")
+    };
+    assert_eq!(map.x_labels, ["bp", "dfa"]);
+    assert_eq!(map.value_range, Some([0.0, 1.0]));
+    assert!(map.values[0].is_nan() && map.values[3] > 0.99);
+    assert!(
+        cka.note.starts_with("bp's last hidden layer is all zeros"),
+        "{}",
+        cka.note
+    );
+    let svg = neurogeom::plot::chart_svg(cka, 600, 400).unwrap();
+    for tick in [
+        ">\nbp\n</text>",
+        ">\ndfa\n</text>",
+        ">\n0.0\n</text>",
+        ">\n1.0\n</text>",
+    ] {
+        assert!(svg.contains(tick), "{tick}");
+    }
+    assert!(!svg.contains(">\n1.4\n</text>") && !svg.contains(">\n1.2\n</text>"));
+}

@@ -148,6 +148,8 @@ fn two_axes_draw_a_heatmap_per_headline_metric() {
     let ChartBody::Heatmap(h) = &c.body else {
         panic!()
     };
+    // The runs draw the loss on a log axis: so does the phase diagram's colour.
+    assert_eq!(h.value_scale, Scale::Log);
     assert_eq!((h.rows, h.cols), (2, 3));
     assert_eq!(h.x_values, vec![0.01, 1.0, 100.0]);
     assert_eq!(
@@ -257,4 +259,90 @@ fn links_carry_two_axes_seeds_and_a_pin() {
             p.warnings
         );
     }
+}
+
+/// A sweep point with the given headline metrics (and no line charts).
+fn point_with(coord: f64, metrics: &[(&str, f64)]) -> SweepPoint {
+    SweepPoint {
+        coords: vec![coord],
+        seed_index: 0,
+        hash: format!("{coord}"),
+        stopped: None,
+        metrics: metrics
+            .iter()
+            .map(|&(key, value)| neurogeom::snapshot::Metric {
+                key: key.into(),
+                label: key.into(),
+                value,
+                info: String::new(),
+            })
+            .collect(),
+        finals: vec![],
+    }
+}
+
+/// Issue 17 §3: the headline chart's y axis fits its data. The modularity
+/// sweep's margin turns negative (a log axis showed "17 points ≤ 0 not
+/// shown"): linear. Weight change over six decades: log. The same with a
+/// value ≤ 0: symlog, so no point is lost. A two-axis phase diagram of a
+/// loss over decades is coloured on a log scale.
+#[test]
+fn the_headline_axis_fits_its_data() {
+    let base = LabConfig::defaults(&labs::spec("modularity").unwrap());
+    let spec = SweepSpec::parse("leg:list:0.1,0.4,0.7,1").unwrap();
+    let margin = [0.0, -0.035, -0.5, -0.79];
+    let angle = [0.0018, 0.0013, 0.785, 0.785];
+    let points: Vec<SweepPoint> = spec.axes[0]
+        .values
+        .iter()
+        .enumerate()
+        .map(|(i, &l)| {
+            point_with(
+                l,
+                &[("theory_margin", margin[i]), ("max_mixing_angle", angle[i])],
+            )
+        })
+        .collect();
+    let s = sweep::snapshot(&spec, &base, &points).unwrap();
+    let head = s.chart("sweep-headline").unwrap();
+    assert_eq!(head.y_scale, Scale::Linear);
+    let svg = neurogeom::plot::chart_svg(head, 560, 360).unwrap();
+    assert!(!svg.contains("not shown"), "every margin is drawn");
+
+    let base = LabConfig::defaults(&labs::spec("lazy-rich").unwrap());
+    let spec = SweepSpec::parse("alpha:list:0.01,1,1000").unwrap();
+    let at = |dw: [f64; 3]| -> Vec<SweepPoint> {
+        spec.axes[0]
+            .values
+            .iter()
+            .zip(dw)
+            .map(|(&a, d)| point_with(a, &[("dw_1", d), ("train_loss", 1e-3)]))
+            .collect()
+    };
+    let head = |dw| {
+        sweep::snapshot(&spec, &base, &at(dw))
+            .unwrap()
+            .chart("sweep-headline")
+            .unwrap()
+            .y_scale
+    };
+    assert_eq!(head([74.0, 0.08, 1e-4]), Scale::Log);
+    assert_eq!(head([74.0, 0.08, 0.0]), Scale::Symlog);
+
+    let spec = SweepSpec::parse("alpha:list:0.1,10;width:list:4,8").unwrap();
+    let losses = [1e-4, 3e-3, 0.05, 0.3];
+    let points: Vec<SweepPoint> = (0..4)
+        .map(|i| {
+            let (coords, _) = spec.coords_of(i);
+            SweepPoint {
+                coords,
+                ..point_with(0.0, &[("train_loss", losses[i])])
+            }
+        })
+        .collect();
+    let s = sweep::snapshot(&spec, &base, &points).unwrap();
+    let ChartBody::Heatmap(h) = &s.chart("sweep-heatmap-train_loss").unwrap().body else {
+        panic!("a heatmap")
+    };
+    assert_eq!(h.value_scale, Scale::Log, "3.5 decades of loss");
 }

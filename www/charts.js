@@ -42,16 +42,24 @@ function chartInfo(id) {
 
 /** Where a chart's data landed on its canvas, as the core reported when it
  * last drew it (src/plot/frame.rs, PlotBox): `{left, top, width, height,
- * x: {lo, hi, log, px_lo, px_hi}, y: {…}}` in CSS pixels of the canvas,
+ * x: {lo, hi, log, symlog?, px_lo, px_hi}, y: {…}}` in CSS pixels of the canvas,
  * display-space ranges; null if not drawn yet. The canvas carries the same
  * as JSON in `data-frame`, for tests and scripts. */
 export function chartFrame(id) {
   return frames.get(id) || null;
 }
 
+/** Data → display space along one axis: log10 v on a log axis,
+ * sign(v)·log10(1 + |v|/c) on a symlog axis (`symlog` = c), else v. */
+function toDisplay(axis, v) {
+  if (axis.log) return v > 0 ? Math.log10(v) : NaN;
+  if (axis.symlog) return Math.sign(v) * Math.log10(1 + Math.abs(v) / axis.symlog);
+  return v;
+}
+
 /** Data → CSS pixel along one axis of a frame (null if not shown). */
 export function toPixel(axis, v) {
-  const d = axis.log ? (v > 0 ? Math.log10(v) : NaN) : v;
+  const d = toDisplay(axis, v);
   if (!Number.isFinite(d) || !(axis.hi > axis.lo)) return null;
   return axis.px_lo + ((d - axis.lo) / (axis.hi - axis.lo)) * (axis.px_hi - axis.px_lo);
 }
@@ -59,7 +67,9 @@ export function toPixel(axis, v) {
 /** CSS pixel → data along one axis of a frame. */
 export function fromPixel(axis, px) {
   const d = axis.lo + ((px - axis.px_lo) / (axis.px_hi - axis.px_lo)) * (axis.hi - axis.lo);
-  return axis.log ? 10 ** d : d;
+  if (axis.log) return 10 ** d;
+  if (axis.symlog) return Math.sign(d) * axis.symlog * (10 ** Math.abs(d) - 1);
+  return d;
 }
 
 // Rewrites of a chart before it is drawn (the point editor shows the points

@@ -177,22 +177,22 @@ fn presets() -> Vec<Preset> {
     vec![
         p(
             "Digits: capacity rises with depth and training",
-            "Cohen et al. 2020 on real images: a 64-100-100-10 ReLU MLP on the UCI digits. Before training, capacity barely changes across layers; after 2,000 steps it rises with depth while the manifolds' radius and dimension fall.",
+            "Cohen et al. 2020 on real images: a 64-100-100-10 ReLU MLP on the UCI digits. Before training, capacity barely changes across layers (0.24–0.27); after 2,000 steps it rises with depth (0.26 at the input, 0.49 at the output), and training shrinks every layer's manifolds: radius and dimension fall below their untrained values (output: R 1.25 → 0.83, D 5.4 → 3.4).",
             DIGITS_SUPERVISED,
         ),
         p(
             "Digits: self-supervised against supervised",
-            "The same MLP, seed and untrained network, trained by InfoNCE on two views of each image (±1-pixel translations, pixel noise σ_v = 0.1), never seeing a label; the supervised run is pinned beside it (dashed, '(pinned)'). Found with seed 1: InfoNCE raises the capacity of its embedding (the output, ≈ 0.27 → 0.37) but leaves the last hidden layer's at the untrained value (≈ 0.24, below the input's 0.26: its radius grows, its dimension falls); supervised training raises it to ≈ 0.38.",
+            "The same MLP, seed and untrained network, trained by InfoNCE on two views of each image (±1-pixel translations, pixel noise σ_v = 0.1), never seeing a label; the supervised run is pinned beside it (dashed, '(pinned)'). Found with seed 1: InfoNCE raises the capacity of its embedding (the output, ≈ 0.27 → 0.36) but leaves the last hidden layer's at the untrained value (≈ 0.24, below the input's 0.26: its radius grows, its dimension falls); supervised training raises it to ≈ 0.38.",
             &format!("v=1&lab=capacity&seed=1&task=digits&samples=50&depth=2&width=100&objective=infonce&temperature=0.2&view_noise=0.1&lr=0.1&steps=2384&stages=3&n_t=50&pin={pin}"),
         ),
         p(
             "Theory against simulation",
-            "Thirty discs (D = 2, R = 1, 40 points each) in N = 150: MFTMA's α against the simulated P/N_c from random projections and dichotomies (Cohen et al. 2020). They agree within a few per cent.",
+            "Thirty discs (D = 2, R = 1, 40 points each) in N = 150: MFTMA's α against the simulated P/N_c from random projections and dichotomies (Cohen et al. 2020). They agree within a few per cent (0.662 against 0.656).",
             "v=1&lab=capacity&seed=1&task=spheres&classes=30&samples=40&dim=150&radius=1&manifold_dim=2&analyse=input&n_t=300&restarts=2&simulate=on&sim_layer=0&sim_reps=30",
         ),
         p(
             "Alignment of transformed prototypes",
-            "A smooth pattern per class, shifted and scaled, on a background pattern shared by every class at a random amplitude. In the input the manifolds share that nuisance axis: axis alignment ≈ 0.28 with k = 3 axes (independent discs give ≈ 0.01). The hidden layers, random or trained, spread it (≈ 0.1–0.15); the 10-unit output aligns everything (≈ 0.45). The principal angles show the shared axis: the first is ≈ 37° between input manifolds, ≈ 60° in the hidden layers. Dashed: the untrained network, same seed.",
+            "A smooth pattern per class, shifted and scaled, on a background pattern shared by every class at a random amplitude. In the input the manifolds share that nuisance axis: axis alignment ≈ 0.28 with k = 3 axes (independent discs give ≈ 0.01). The hidden layers, random or trained, spread it (≈ 0.1–0.15); the 10-unit output aligns everything (≈ 0.45). The principal angles show the shared axis: the first is ≈ 37° between input manifolds, ≈ 55–60° in the hidden layers. Dashed: the untrained network, same seed.",
             "v=1&lab=capacity&seed=1&task=prototypes&classes=10&samples=40&dim=60&radius=0.3&depth=2&width=100&lr=0.05&steps=784&stages=3&n_t=50",
         ),
         p(
@@ -202,7 +202,7 @@ fn presets() -> Vec<Preset> {
         ),
         p(
             "Spheres: the ball formula",
-            "Discs (D = 2) of radius 0.5 with 200 points each: MFTMA against the capacity of L2 balls (Chung, Lee & Sompolinsky 2016), per manifold at its radius relative to its centre's norm.",
+            "Discs (D = 2) of radius 0.5 with 200 points each: MFTMA against the capacity of L2 balls (Chung, Lee & Sompolinsky 2016), per manifold at its radius relative to its centre's norm: 0.875 against 0.871.",
             "v=1&lab=capacity&seed=1&task=spheres&classes=8&samples=170&dim=50&radius=0.5&manifold_dim=2&analyse=input&n_t=1000",
         ),
     ]
@@ -1199,7 +1199,11 @@ impl CapacityLab {
                     &format!("Axis alignment between classes, {}", names[hl]),
                     "class ν",
                     "class μ",
-                    Heatmap::new(p, p, values, "‖A_μᵀA_ν‖²/k"),
+                    Heatmap {
+                        // An alignment in [0, 1].
+                        value_range: Some([0.0, 1.0]),
+                        ..Heatmap::new(p, p, values, "‖A_μᵀA_ν‖²/k")
+                    },
                 )
                 .info("Pairwise axis alignment ‖A_μᵀA_ν‖_F²/k at the last stage; the diagonal (1 by definition) is left blank."),
             );

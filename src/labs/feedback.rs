@@ -37,8 +37,11 @@ pub const NAME: &str = "feedback";
 /// Integration steps per work unit.
 pub const CHUNK: usize = 50;
 
-/// Trajectories drawn on the z(t) chart.
-const SHOWN_TRAJECTORIES: usize = 8;
+/// The z(t) chart's series names: every trajectory is drawn, coloured by
+/// where it ends.
+const AT_TARGET: &str = "ends at the target A";
+const ELSEWHERE: &str = "ends elsewhere";
+const RUNNING: &str = "running";
 
 /// Values of A for the mean-field branches chart.
 const BRANCH_POINTS: usize = 41;
@@ -147,32 +150,32 @@ fn presets() -> Vec<Preset> {
     vec![
         p(
             "Globally stable readout (A = 0.4)",
-            "The default geometry inside its window A_flex < A < 1.44: one fixed point, outlier ≈ 0.39 and bulk ≈ 0.22 as the theory says; every initial state ends at the target. Sweep A (&sweep=A:lin:-2:2:17) to see the window.",
+            "The default geometry inside its window A_flex < A < 1.44 (A_flex ≈ −0.23): one fixed point, and the theory's outlier ≈ 0.39 and bulk ≈ 0.22 are what the network of N = 1000 shows (0.40 and 0.23); every initial state ends at the target. Sweep A (&sweep=A:lin:-2:2:17) to see the window.",
             "v=1&lab=feedback&seed=2&A=0.4&n=1000&steps=300&inits=8",
         ),
         p(
             "Bistable: readout along the private feedback direction",
-            "p = p_I = 0: σ_nI = 0, so z → −z is a symmetry. Three fixed points: z = 0 is unstable and the mirror −A is as stable as the target; initial states split between them.",
-            "v=1&lab=feedback&seed=1&A=0.8&p=0&p_m=1&p_i=0&n=500&steps=400&inits=16",
+            "p = p_I = 0 and ρ = 0: σ_nI = σ_mI = 0, so the mean-field equations are symmetric under z → −z. Three fixed points: z = 0 is unstable (outlier ≈ 1.43) and the mirror −A = −0.8 is as stable as the target (outlier ≈ 0.50 at both). The finite network breaks the symmetry a little (its states end near +0.74 and −0.85), and the initial states split between the two (6 of 16 at the target).",
+            "v=1&lab=feedback&seed=1&A=0.8&p=0&p_m=1&p_i=0&rho=0&n=500&steps=400&inits=16",
         ),
         p(
             "A target below −0.736 that fails (A = −1)",
-            "The target is locally stable (outlier ≈ 0.68) but a spurious positive fixed point near z = 1.5 is stable too, and most initial states go there.",
+            "The target is locally stable (outlier ≈ 0.68) but a spurious positive fixed point near z = 1.5 is stable too (outlier ≈ 0.11), and every initial state goes there (16 of 16).",
             "v=1&lab=feedback&seed=1&A=-1&n=500&steps=400&inits=16",
         ),
         p(
             "Training by least squares",
-            "n from the open-loop state: the target is a fixed point exactly, the spectrum close to the mean-field one.",
+            "n by least squares from the open-loop state: the target is a fixed point (z ends at 0.400) and the bulk is the theory's (0.23 against 0.22), but the outlier is not (0.26 against 0.39): least squares finds another readout than the theory's n = C(A)·u.",
             "v=1&lab=feedback&seed=1&A=0.4&readout=least_squares&n=500&steps=400&inits=8",
         ),
         p(
             "Training by FORCE",
-            "Recursive least squares on the closed loop (the learning curve is shown); then the loop runs free.",
+            "Recursive least squares on the closed loop (the learning curve is shown: the error falls below 1e-5); then the loop runs free and z ends at 0.400.",
             "v=1&lab=feedback&seed=1&A=0.4&readout=force&force_steps=400&n=400&steps=400&inits=8",
         ),
         p(
             "Training by the mean-field rule (compare the two above)",
-            "n = C(A)·u: the readout the theory describes.",
+            "n = C(A)·u: the readout the theory describes. Its outlier and bulk match the theory (0.41 and 0.23 against 0.39 and 0.22), but at N = 500 z ends at 0.35, not 0.4: the two rules above put the target exactly.",
             "v=1&lab=feedback&seed=1&A=0.4&readout=mean_field&n=500&steps=400&inits=8",
         ),
     ]
@@ -476,18 +479,23 @@ impl Feedback {
         self.net.output(&self.states[0])
     }
 
-    /// The share of initial states whose end z is within 0.25·max(|A|, 0.2)
+    /// Whether an output z counts as the target: within 0.25·max(|A|, 0.2)
     /// of A (wide enough for the finite-size spread of z, ±6% at N = 500;
     /// narrow enough to tell the target from the other branches).
+    fn at_target(&self, z: f64) -> bool {
+        (z - self.s.a).abs() < 0.25 * self.s.a.abs().max(0.2)
+    }
+
+    /// The share of initial states whose end z is at the target
+    /// ([`Feedback::at_target`]).
     fn basin_target(&self) -> f64 {
         if self.traj_steps.iter().any(|&s| s < self.s.steps) {
             return f64::NAN;
         }
-        let tol = 0.25 * self.s.a.abs().max(0.2);
         let hits = self
             .states
             .iter()
-            .filter(|x| (self.net.output(x) - self.s.a).abs() < tol)
+            .filter(|x| self.at_target(self.net.output(x)))
             .count();
         hits as f64 / self.s.inits as f64
     }
@@ -524,18 +532,22 @@ impl Feedback {
 
     fn charts(&self) -> Vec<Chart> {
         let mut charts = Vec::new();
-        // z(t).
+        // z(t): every trajectory, named by where it ends.
         let series: Vec<Series> = self
             .traces
             .iter()
-            .take(SHOWN_TRAJECTORIES)
-            .enumerate()
-            .filter(|(_, tr)| !tr.is_empty())
-            .map(|(k, tr)| {
+            .zip(&self.traj_steps)
+            .filter(|(tr, _)| !tr.is_empty())
+            .map(|(tr, &done)| {
                 let stride = tr.len().div_ceil(300).max(1);
                 let idx: Vec<usize> = (0..tr.len()).step_by(stride).collect();
+                let name = match tr.last() {
+                    _ if done < self.s.steps => RUNNING,
+                    Some(&z) if self.at_target(z) => AT_TARGET,
+                    _ => ELSEWHERE,
+                };
                 Series::new(
-                    &format!("x0 #{}", k + 1),
+                    name,
                     idx.iter().map(|&i| i as f64 * self.s.dt).collect(),
                     idx.iter().map(|&i| tr[i]).collect(),
                 )
@@ -544,12 +556,13 @@ impl Feedback {
         charts.push(
             Chart::lines(
                 "z_t",
-                "Output z(t) from several initial states",
+                &format!("Output z(t) from {} initial states", self.s.inits),
                 "time t",
                 "z",
                 series,
             )
-            .info("Each line starts at a random state x0 ~ N(0, s²). The target is A."),
+            .palette(&[AT_TARGET, ELSEWHERE, RUNNING])
+            .info("Each line starts at a random state x0 ~ N(0, s²); every initial state is drawn, coloured by where its z ends: within 0.25·max(|A|, 0.2) of the target A, or elsewhere (the share at the target is the metric basin_target)."),
         );
         // Spectrum.
         if let Some(fp) = self.fixed_points.first() {

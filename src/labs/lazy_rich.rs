@@ -195,37 +195,37 @@ fn presets() -> Vec<Preset> {
     vec![
         p(
             "Rich: Flesch two-context task, small init",
-            "Stimulus weights std 0.01, context 0.5 (Flesch et al.): hidden weights change many-fold, the kernel aligns to the task and the representation compresses. About half the units are context-exclusive, already at init (51, then 47 at the end with seed 1): the context weights outweigh the tiny stimulus weights, so each unit's context weight decides where it is active. η = 0.125 here equals the paper code's η = 5e-3 on ½·Σ(g − y)². This step is past the linearised model's stability bound (η·λ_max(K₀)·2/n = 2.76 > 2): the linearisation diverges while the network trains on.",
+            "Stimulus weights std 0.01, context 0.5 (Flesch et al.): the stimulus weights change many-fold (‖ΔW‖/‖W₀‖ ≈ 11), the kernel aligns to the task (kernel–target alignment 0.0002 → 0.30) and the hidden representation stays low-dimensional (participation ratio ≈ 3.2, against ≈ 8.2 in the lazy preset). About half the units are context-exclusive, already at init (51, then 47 at the end with seed 1): the context weights outweigh the tiny stimulus weights, so each unit's context weight decides where it is active. η = 0.125 here equals the paper code's η = 5e-3 on ½·Σ(g − y)². This step is past the linearised model's stability bound (η·λ_max(K₀)·2/n = 2.76 > 2): the linearisation diverges while the network trains on.",
             "v=1&lab=lazy-rich&seed=1&task=context&alpha=1&lr_scaling=none&centre=no&init_std=0.01&context_std=0.5&readout_std=0.01&bias_init=0.1&param=standard&width=100&lr=0.125&steps=10000",
         ),
         p(
             "Lazy: Flesch two-context task, large init",
-            "Stimulus weights std 3, context 1.5: the task is solved with tiny relative weight change and CKA to init stays near 1. η = 0.004 is near the largest stable step for this init under full-batch GD, and already past the linearised model's bound (2.25 > 2). Few units are context-exclusive (3 with seed 1, the same 3 as at init): the hidden layer keeps its random init, where the stimulus drive (weights std 3) varies across the 25 stimuli far more than the context weights (std 1.5) shift a unit, so a unit is rarely silent for every stimulus of one context. The count measures how far the network leaves its init: the paper's code trains this init at η = 5e-3 on ½·Σ(g − y)², which is 0.125 here and does not train with these inputs (the loss stays at 2); at η = 0.01 the network leaves the lazy regime (stimulus weights change 11%) and 16 units become exclusive.",
+            "Stimulus weights std 3, context 1.5: the task is solved (train loss ≈ 0.002) while the stimulus weights change by under 1 % (0.7 %) and CKA to init stays near 1 (0.9995). η = 0.004 keeps this init lazy and is already past the linearised model's bound (2.25 > 2). Few units are context-exclusive (3 with seed 1, as at init): the hidden layer keeps its random init, where the stimulus drive (weights std 3) varies across the 25 stimuli far more than the context weights (std 1.5) shift a unit, so a unit is rarely silent for every stimulus of one context. The count measures how far the network leaves its init: at η = 0.01 the network leaves the lazy regime (stimulus weights change 11 %) and 16 units become exclusive. The paper's code trains this init at η = 5e-3 on ½·Σ(g − y)², which is 0.125 here and does not train with these inputs (the loss stays at 2).",
             "v=1&lab=lazy-rich&seed=1&task=context&alpha=1&lr_scaling=none&centre=no&init_std=3&context_std=1.5&readout_std=0.01&bias_init=0.1&param=standard&width=100&lr=0.004&steps=10000",
         ),
         p(
             "Lazy limit: large α tracks the linearised model",
-            "α = 100 with η/α²: f_net − f_lin stays tiny and α·‖Δw‖/‖w₀‖ matches other large α.",
+            "α = 100 with η/α²: f_net − f_lin stays tiny (RMS 0.006 after 2,000 steps, against 0.11 at α = 0.1) and α·‖Δw‖/‖w₀‖ ≈ 0.129 matches other large α (α = 10 and 1000 give the same within 0.3 %).",
             "v=1&lab=lazy-rich&seed=1&task=teacher&alpha=100&width=100&steps=2000",
         ),
         p(
             "Rich limit: small α",
-            "α = 0.1 with η/α²: the same function-space speed, but weights and kernel move far from init.",
+            "α = 0.1 with η/α²: the function starts out as fast as at α = 100 (train loss ≈ 0.216 after two steps in both), but the weights and kernel move far from init: ‖ΔW‖/‖W₀‖ ≈ 0.64 and kernel change ≈ 0.56, against 0.001 and 0.007 at α = 100.",
             "v=1&lab=lazy-rich&seed=1&task=teacher&alpha=0.1&width=100&steps=2000",
         ),
         p(
             "The lazy → rich transition: sweep α",
-            "Eleven runs from α = 0.01 to 1000 with η/α², one per Web Worker: weight and kernel change fall as 1/α while α·‖Δw‖/‖w₀‖ levels off and the network approaches its linearisation.",
+            "Eleven runs from α = 0.01 to 1000 with η/α², one per Web Worker: from α = 1 on, the hidden weights' change falls as 1/α (0.085 → 9e-5); the kernel change falls with it up to α = 10 (0.064 → 0.007), then stalls near 1e-3 from α = 30 to 300; α·‖Δw‖/‖w₀‖ levels off at ≈ 0.105, and the distance to the linearised model falls from 0.5 to 2e-4.",
             "v=1&lab=lazy-rich&seed=1&task=teacher&width=100&n_train=100&steps=1000&sweep=alpha:log:0.01:1000:11",
         ),
         p(
             "Self-supervised latents (InfoNCE)",
-            "Observations are a fixed nonlinear map of 3 latents and a nuisance; the network sees only pairs of views that share the latents. Contrastive training makes every latent more linearly decodable than at init and discards the nuisance, approaching a supervised twin.",
+            "Observations are a fixed nonlinear map of 3 latents and a nuisance; the network sees only pairs of views that share the latents and redraw the nuisance. Contrastive training makes every latent more linearly decodable than at init (R² ≈ 0.87 → 0.92–0.93), approaching a supervised twin (≈ 0.94–0.95). It does not discard the nuisance from this representation, the layer below the projection head: its R² only falls from 0.86 to 0.82 (Chen et al. 2020 found the same: the layer before the head keeps what the objective ignores).",
             "v=1&lab=lazy-rich&seed=1&task=latent&n_train=4096&objective=infonce&view=nuisance&view_strength=1&temperature=0.2&twin_lr=1&param=ntk&init_std=1.414&depth=2&width=64&optimizer=sgd&batch=128&momentum=0.9&lr=0.5&steps=1000",
         ),
         p(
             "Neural collapse in the terminal phase",
-            "A 4-class Gaussian mixture trained with cross-entropy and small weight decay well past zero training error (Papyan, Han & Donoho 2020): within-class variability (NC1) and classifier–mean mismatch (NC3) keep falling.",
+            "A 4-class Gaussian mixture trained with cross-entropy and small weight decay well past zero training error (Papyan, Han & Donoho 2020): within-class variability (NC1) and classifier–mean mismatch (NC3) keep falling (from step 1,000 to 6,000: NC1 0.096 → 0.068, NC3 0.33 → 0.07), while the nearest-class-mean mismatch (NC4) stays at 0.",
             "v=1&lab=lazy-rich&seed=1&task=mixture&classes=4&n_train=200&loss=ce&param=standard&init_std=0.2&readout_std=0.2&depth=2&width=128&alpha=1&centre=no&optimizer=gd&momentum=0.9&weight_decay=0.0005&lr=0.05&steps=6000",
         ),
     ]
@@ -1055,6 +1055,9 @@ impl LazyRich {
                     .collect(),
             )
             .log_y()
+            // The kernel distance at init is 1 − cos of a kernel with itself:
+            // rounding leaves ~1e-16, which would stretch the axis 14 decades.
+            .y_floor(1e-12)
             .info(INFO_K_CHANGE),
         );
         if self.lin.is_some() {
@@ -1092,7 +1095,9 @@ impl LazyRich {
                         .filter(|s| s.y.iter().any(|v| v.is_finite()))
                         .collect(),
                 )
-                .log_y()
+                // NC4 reaches exactly 0 (no test point nearer another
+                // class mean): symlog shows it, and the others' decades.
+                .symlog_y()
                 .info(INFO_NC1),
             );
         }
@@ -1154,12 +1159,9 @@ impl LazyRich {
                 "probe sample",
                 "probe sample",
                 Heatmap {
-                    x_values: vec![],
-                    y_values: vec![],
-                    rows: rdm.nrows(),
-                    cols: rdm.ncols(),
-                    values: row_major(&rdm),
-                    value_label: "1 − Pearson r".into(),
+                    // 1 − r lies in [0, 2].
+                    value_range: Some([0.0, 2.0]),
+                    ..Heatmap::new(rdm.nrows(), rdm.ncols(), row_major(&rdm), "1 − Pearson r")
                 },
             )
             .info(INFO_RDM),
@@ -1171,14 +1173,7 @@ impl LazyRich {
                 "Tangent kernel now",
                 "probe sample",
                 "probe sample",
-                Heatmap {
-                    x_values: vec![],
-                    y_values: vec![],
-                    rows: k.nrows(),
-                    cols: k.ncols(),
-                    values: row_major(&k),
-                    value_label: "K(x, x′)".into(),
-                },
+                Heatmap::new(k.nrows(), k.ncols(), row_major(&k), "K(x, x′)"),
             )
             .info(INFO_K_CHANGE),
         );

@@ -6,6 +6,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::axis::Map;
 use super::frame::{plot, Bounds, Frame, Framing};
 use super::points::draw_path;
 use super::series::Layer;
@@ -44,7 +45,7 @@ pub fn draw<DB: DrawingBackend>(
     }
     let framing = Framing {
         equal: true,
-        ..Framing::padded(0.08, 0.08)
+        ..Framing::padded((Map::Linear, Map::Linear), 0.08, 0.08)
     };
     plot(
         area,

@@ -9,29 +9,35 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::axis::to_display;
-use super::frame::{hidden_note, plot, Bounds, Frame, Framing};
+use super::axis::Map;
+use super::frame::{clipped_note, hidden_note, maps, plot, Bounds, Frame, Framing};
 use super::lines::empty_note;
-use super::points::{draw_path, log_drop, prepare, thin, Prepared};
+use super::points::{draw_path, prepare, thin, Prepared};
 use super::series::Layer;
 use super::theme::{err, Theme, BAND_ALPHA, PINNED_BAND_ALPHA};
-use crate::snapshot::{Chart, Scale};
+use crate::snapshot::Chart;
 
 /// Runs of (x, lo, hi) in display space.
 type Runs = Vec<Vec<(f64, f64, f64)>>;
 
-/// Runs of (x, lo, hi) in display space, and how many points a log axis hid.
-fn band_runs(x: &[f64], lo: &[f64], hi: &[f64], xs: Scale, ys: Scale) -> (Runs, usize) {
-    let (mut runs, mut run, mut hidden) = (Vec::new(), Vec::new(), 0);
+/// Runs of (x, lo, hi) in display space, how many points a log axis hid,
+/// and how many it drew on its floor.
+fn band_runs(x: &[f64], lo: &[f64], hi: &[f64], xs: Map, ys: Map) -> (Runs, usize, usize) {
+    let (mut runs, mut run, mut hidden, mut clipped) = (Vec::new(), Vec::new(), 0, 0);
     for (i, &xv) in x.iter().enumerate() {
         let (l, h) = (
             lo.get(i).copied().unwrap_or(f64::NAN),
             hi.get(i).copied().unwrap_or(f64::NAN),
         );
-        match (to_display(xv, xs), to_display(l, ys), to_display(h, ys)) {
-            (Some(dx), Some(dl), Some(dh)) => run.push((dx, dl.min(dh), dl.max(dh))),
+        match (xs.to_display(xv), ys.to_display(l), ys.to_display(h)) {
+            (Some(dx), Some(dl), Some(dh)) => {
+                if ys.clips(l) || ys.clips(h) {
+                    clipped += 1;
+                }
+                run.push((dx, dl.min(dh), dl.max(dh)))
+            }
             _ => {
-                if log_drop(xv, xs) || log_drop(l, ys) || log_drop(h, ys) {
+                if xs.drops(xv) || ys.drops(l) || ys.drops(h) {
                     hidden += 1;
                 }
                 if !run.is_empty() {
@@ -43,7 +49,7 @@ fn band_runs(x: &[f64], lo: &[f64], hi: &[f64], xs: Scale, ys: Scale) -> (Runs, 
     if !run.is_empty() {
         runs.push(run);
     }
-    (runs, hidden)
+    (runs, hidden, clipped)
 }
 
 pub fn draw<DB: DrawingBackend>(
@@ -52,24 +58,27 @@ pub fn draw<DB: DrawingBackend>(
     layers: &[Layer],
     t: &Theme,
 ) -> Result<Option<Frame>, String> {
-    let (xs, ys) = (spec.x_scale, spec.y_scale);
+    let maps = maps(spec, layers);
+    let (xs, ys) = maps;
     let lines: Vec<Prepared> = layers.iter().map(|l| prepare(l.x, l.y, xs, ys)).collect();
     let bands: Vec<_> = layers
         .iter()
         .map(|l| match l.band {
             Some((lo, hi)) => band_runs(l.x, lo, hi, xs, ys),
-            None => (vec![], 0),
+            None => (vec![], 0, 0),
         })
         .collect();
     let mut b = Bounds::default();
     lines.iter().for_each(|p| p.extend(&mut b));
-    for (x, lo, hi) in bands.iter().flat_map(|(r, _)| r.iter().flatten()) {
+    for (x, lo, hi) in bands.iter().flat_map(|(r, _, _)| r.iter().flatten()) {
         b.add((*x, *lo));
         b.add((*x, *hi));
     }
     let hidden = lines.iter().map(|p| p.nonpositive).sum::<usize>()
-        + bands.iter().map(|(_, h)| h).sum::<usize>();
-    let framing = Framing::padded(0.0, 0.05);
+        + bands.iter().map(|(_, h, _)| h).sum::<usize>();
+    let clipped = lines.iter().map(|p| p.clipped).sum::<usize>()
+        + bands.iter().map(|(_, _, c)| c).sum::<usize>();
+    let framing = Framing::padded(maps, 0.0, 0.05);
     plot(
         area,
         spec,
@@ -80,7 +89,7 @@ pub fn draw<DB: DrawingBackend>(
         |chart, xa, _| {
             let columns = chart.plotting_area().dim_in_pixel().0 as usize;
             // Every band first, so that no band veils another series' line.
-            for (l, (runs, _)) in layers.iter().zip(&bands) {
+            for (l, (runs, _, _)) in layers.iter().zip(&bands) {
                 let alpha = if l.pinned {
                     PINNED_BAND_ALPHA
                 } else {
@@ -120,7 +129,10 @@ pub fn draw<DB: DrawingBackend>(
                     }
                 }
             }
-            Ok(hidden_note(hidden).into_iter().collect())
+            Ok(hidden_note(hidden)
+                .into_iter()
+                .chain(clipped_note(clipped, ys))
+                .collect())
         },
     )
 }

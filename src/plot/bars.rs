@@ -6,10 +6,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::axis::to_display;
+use super::axis::Map;
 use super::categories;
-use super::frame::{hidden_note, plot, Bounds, Frame, Framing};
-use super::points::log_drop;
+use super::frame::{clipped_note, hidden_note, maps, plot, Bounds, Frame, Framing};
 use super::series::Layer;
 use super::theme::{err, Theme};
 use crate::snapshot::Chart;
@@ -27,13 +26,15 @@ pub fn draw<DB: DrawingBackend>(
     let n = categories::slots(categories, &layers.iter().map(|l| l.x).collect::<Vec<_>>());
     // (series k, category position, display value) of every drawable bar.
     let mut bars = Vec::new();
-    let mut hidden = 0;
+    let (mut hidden, mut clipped) = (0, 0);
+    let ys = maps(spec, layers).1;
     for (k, l) in layers.iter().enumerate() {
         for (&c, &v) in l.x.iter().zip(l.y) {
-            if log_drop(v, spec.y_scale) {
+            if ys.drops(v) {
                 hidden += 1;
             }
-            if let (true, Some(dv)) = (c.is_finite(), to_display(v, spec.y_scale)) {
+            if let (true, Some(dv)) = (c.is_finite(), ys.to_display(v)) {
+                clipped += usize::from(ys.clips(v));
                 bars.push((k, c, dv));
             }
         }
@@ -41,14 +42,15 @@ pub fn draw<DB: DrawingBackend>(
     let mut b = Bounds::default();
     for &(_, _, v) in &bars {
         b.add_y(v);
-        if !spec.y_scale.eq(&crate::snapshot::Scale::Log) {
+        if !ys.is_log() {
+            // Bars rise from 0 (display 0 on a symlog axis too).
             b.add_y(0.0);
         }
     }
     let framing = Framing {
         x_axis: Some(categories::axis(area, categories, n, t)),
         y_from_zero: true,
-        ..Framing::padded(0.0, 0.05)
+        ..Framing::padded((Map::Linear, ys), 0.0, 0.05)
     };
     let note = if hidden > 0 && bars.is_empty() {
         "no positive values to show on a log axis"
@@ -58,7 +60,7 @@ pub fn draw<DB: DrawingBackend>(
     let count = layers.len().max(1) as f64;
     plot(area, spec, b, framing, note, t, |chart, _, ya| {
         let width = GROUP_WIDTH / count;
-        let base = if ya.log { ya.lo } else { 0.0 };
+        let base = if ya.is_log() { ya.lo } else { 0.0 };
         for &(k, c, v) in &bars {
             let l = &layers[k];
             let x0 = c - GROUP_WIDTH / 2.0 + k as f64 * width;
@@ -75,7 +77,10 @@ pub fn draw<DB: DrawingBackend>(
                 .draw(&Rectangle::new(rect, style))
                 .map_err(err)?;
         }
-        Ok(hidden_note(hidden).into_iter().collect())
+        Ok(hidden_note(hidden)
+            .into_iter()
+            .chain(clipped_note(clipped, ys))
+            .collect())
     })
 }
 

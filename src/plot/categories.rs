@@ -4,7 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::axis::Axis;
+use super::axis::{Axis, Map};
 use super::theme::{fit_text, Theme};
 
 /// The number of category slots: the names given, or the largest index used.
@@ -32,7 +32,7 @@ pub fn axis<DB: DrawingBackend>(
     Axis {
         lo: -0.5,
         hi: n.max(1) as f64 - 0.5,
-        log: false,
+        map: Map::Linear,
         ticks: (0..n)
             .map(|i| {
                 let name = categories.get(i).cloned().unwrap_or_else(|| i.to_string());

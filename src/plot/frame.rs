@@ -6,9 +6,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::axis::Axis;
+use super::axis::{Axis, Map};
+use super::series::Layer;
 use super::theme::{err, text_width, Theme, AXIS, GRID, GRID_MINOR, MUTED, TEXT, TITLE};
-use crate::snapshot::{Chart, Scale};
+use crate::snapshot::Chart;
 
 pub type Coord = Cartesian2d<Axis, Axis>;
 
@@ -73,18 +74,36 @@ pub fn tick_targets<DB: DrawingBackend>(
     )
 }
 
+/// How the chart's x and y data map to display space: its scales, with a
+/// symlog threshold from the layers' data and the chart's log floor on y.
+pub fn maps(spec: &Chart, layers: &[Layer]) -> (Map, Map) {
+    let xs = layers.iter().flat_map(|l| l.x.iter().copied());
+    let ys = layers.iter().flat_map(|l| {
+        let band = l
+            .band
+            .map_or(&[][..], |b| b.0)
+            .iter()
+            .chain(l.band.map_or(&[][..], |b| b.1));
+        l.y.iter().chain(band).copied()
+    });
+    (
+        Map::of(spec.x_scale, xs, None),
+        Map::of(spec.y_scale, ys, spec.y_floor),
+    )
+}
+
 /// Axes over `b`, padded by the given fractions.
 pub fn axes_for<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    spec: &Chart,
     b: &Bounds,
+    (x_map, y_map): (Map, Map),
     (x_pad, y_pad): (f64, f64),
     t: &Theme,
 ) -> (Axis, Axis) {
     let (xt, yt) = tick_targets(area, t);
     (
-        Axis::new(b.x0, b.x1, spec.x_scale, x_pad, xt),
-        Axis::new(b.y0, b.y1, spec.y_scale, y_pad, yt),
+        Axis::new(b.x0, b.x1, x_map, x_pad, xt),
+        Axis::new(b.y0, b.y1, y_map, y_pad, yt),
     )
 }
 
@@ -135,7 +154,7 @@ pub fn build_framed<'a, DB: DrawingBackend>(
     t: &Theme,
 ) -> Result<ChartContext<'a, DB, Coord>, String> {
     let (mr, mb) = (t.px(18.0), t.px(4.0));
-    if equal && !xa.log && !ya.log {
+    if equal && xa.map == Map::Linear && ya.map == Map::Linear {
         let (xt, yt) = tick_targets(area, t);
         // Twice: the y tick labels' width depends on the y range.
         for _ in 0..2 {
@@ -160,7 +179,7 @@ pub fn build_framed<'a, DB: DrawingBackend>(
 
 /// A linear axis exactly over [lo, hi].
 pub fn fixed_axis(lo: f64, hi: f64, target: usize) -> Axis {
-    let mut a = Axis::new(lo, hi, Scale::Linear, 0.0, target);
+    let mut a = Axis::new(lo, hi, Map::Linear, 0.0, target);
     if hi > lo {
         a.lo = lo;
         a.hi = hi;
@@ -213,25 +232,61 @@ pub fn centre_note<DB: DrawingBackend>(
     .map_err(err)
 }
 
-/// A small note in the bottom-right corner of `area` (points not shown, an
-/// overlay that cannot be drawn).
+/// A small note in the bottom corner of `area` (points not shown, an
+/// overlay that cannot be drawn): on the right, or on the left when the
+/// x axis title (`x_title`, its pixel span in `area`) leaves no room on the
+/// right, as on a phone; shortened with "…" if it fits neither.
 pub fn corner_note<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     notes: &[String],
     t: &Theme,
+    x_title: Option<(i32, i32)>,
 ) -> Result<(), String> {
     if notes.is_empty() {
         return Ok(());
     }
     let (w, h) = area.dim_in_pixel();
     let font = t.font(10.0);
-    let text = super::theme::fit_text(area, &notes.join("; "), &font, w as i32 - t.px(12.0));
+    let text = notes.join("; ");
+    let (edge, gap) = (t.px(6.0), t.px(10.0));
+    let (left_room, right_room) = match x_title {
+        Some((a, b)) => (a - gap - edge, w as i32 - edge - (b + gap)),
+        None => (0, w as i32 - 2 * edge),
+    };
+    let width = super::theme::text_width(area, &text, &font);
+    let on_left = width > right_room && (width <= left_room || left_room > right_room);
+    let room = if on_left { left_room } else { right_room };
+    let text = super::theme::fit_text(area, &text, &font, room.max(t.px(20.0)));
+    let y = h as i32 - t.px(3.0);
+    let (x, hpos) = if on_left {
+        (edge, HPos::Left)
+    } else {
+        (w as i32 - edge, HPos::Right)
+    };
     area.draw(&Text::new(
         text,
-        (w as i32 - t.px(6.0), h as i32 - t.px(3.0)),
-        t.text(10.0, MUTED, HPos::Right, VPos::Bottom),
+        (x, y),
+        t.text(10.0, MUTED, hpos, VPos::Bottom),
     ))
     .map_err(err)
+}
+
+/// The pixel span, in `area`, of the x axis title of a chart built on it:
+/// centred under the plotting area.
+pub fn x_title_span<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &ChartContext<DB, Coord>,
+    spec: &Chart,
+    t: &Theme,
+) -> Option<(i32, i32)> {
+    if spec.x_label.trim().is_empty() {
+        return None;
+    }
+    let (px, _) = chart.plotting_area().get_pixel_range();
+    let base = area.get_base_pixel().0;
+    let centre = (px.start + px.end) / 2 - base;
+    let half = super::theme::text_width(area, &spec.x_label, &t.font(12.0)) / 2;
+    Some((centre - half, centre + half))
 }
 
 /// "n points ≤ 0 not shown (log axis)".
@@ -242,6 +297,20 @@ pub fn hidden_note(hidden: usize) -> Option<String> {
             if hidden == 1 { "" } else { "s" }
         )
     })
+}
+
+/// "n points below 1e-8 drawn at 1e-8", for a log axis with a floor.
+pub fn clipped_note(clipped: usize, map: Map) -> Option<String> {
+    match map {
+        Map::Log { floor: Some(f) } if clipped > 0 => {
+            let f = super::axis::format_value(f);
+            Some(format!(
+                "{clipped} point{} below {f} drawn at {f}",
+                if clipped == 1 { "" } else { "s" }
+            ))
+        }
+        _ => None,
+    }
 }
 
 /// A frame with axis titles and a note, for a chart with nothing to show.
@@ -303,7 +372,11 @@ impl Frame {
         let axis = |a: &Axis, px_lo: i32, px_hi: i32| AxisBox {
             lo: a.lo,
             hi: a.hi,
-            log: a.log,
+            log: a.is_log(),
+            symlog: match a.map {
+                Map::Symlog { c } => Some(c),
+                _ => None,
+            },
             px_lo: px_lo as f64 / s,
             px_hi: px_hi as f64 / s,
         };
@@ -325,7 +398,8 @@ impl Frame {
 /// position into data (the point editor, `www/point-editor.js`).
 ///
 /// An axis maps *display-space* values linearly: `d = v` on a linear axis,
-/// `d = log10 v` on a log axis (`log`), and
+/// `d = log10 v` on a log axis (`log`), `d = sign(v)·log10(1 + |v|/c)` on a
+/// symlog axis (`symlog` = c), and
 /// `px = px_lo + (d − lo) / (hi − lo) · (px_hi − px_lo)`.
 /// The y axis runs upwards, so its `px_hi` is smaller than its `px_lo`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -345,18 +419,25 @@ pub struct AxisBox {
     pub lo: f64,
     pub hi: f64,
     pub log: bool,
+    /// The threshold c of a symlog axis.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub symlog: Option<f64>,
     pub px_lo: f64,
     pub px_hi: f64,
 }
 
 impl AxisBox {
+    fn map(&self) -> Map {
+        match (self.log, self.symlog) {
+            (true, _) => Map::Log { floor: None },
+            (_, Some(c)) => Map::Symlog { c },
+            _ => Map::Linear,
+        }
+    }
+
     /// The pixel of a data value (`None` if it cannot be shown).
     pub fn to_px(&self, v: f64) -> Option<f64> {
-        let d = if self.log {
-            (v > 0.0).then(|| libm::log10(v))?
-        } else {
-            v
-        };
+        let d = self.map().to_display(v)?;
         (d.is_finite() && self.hi > self.lo)
             .then(|| self.px_lo + (d - self.lo) / (self.hi - self.lo) * (self.px_hi - self.px_lo))
     }
@@ -364,16 +445,14 @@ impl AxisBox {
     /// The data value at a pixel (the inverse of [`AxisBox::to_px`]).
     pub fn from_px(&self, px: f64) -> f64 {
         let d = self.lo + (px - self.px_lo) / (self.px_hi - self.px_lo) * (self.hi - self.lo);
-        if self.log {
-            libm::pow(10.0, d)
-        } else {
-            d
-        }
+        self.map().from_display(d)
     }
 }
 
 /// How [`plot`] frames a chart.
 pub struct Framing {
+    /// How x and y data map to display space ([`maps`]).
+    pub maps: (Map, Map),
     /// Padding of each axis, as a fraction of the data's span.
     pub pad: (f64, f64),
     /// Equal units on both axes (complex plane, vectors).
@@ -385,8 +464,9 @@ pub struct Framing {
 }
 
 impl Framing {
-    pub fn padded(x: f64, y: f64) -> Framing {
+    pub fn padded(maps: (Map, Map), x: f64, y: f64) -> Framing {
         Framing {
+            maps,
             pad: (x, y),
             equal: false,
             x_axis: None,
@@ -414,12 +494,12 @@ where
     if !(b.has_x() || framing.x_axis.is_some()) || !b.has_y() {
         return draw_empty(area, spec, empty_note, t).map(Some);
     }
-    super::overlays::extend_bounds(spec, &mut b);
-    let (mut xa, mut ya) = axes_for(area, spec, &b, framing.pad, t);
+    super::overlays::extend_bounds(spec, framing.maps, &mut b);
+    let (mut xa, mut ya) = axes_for(area, &b, framing.maps, framing.pad, t);
     if let Some(x) = framing.x_axis {
         xa = x;
     }
-    if framing.y_from_zero && !ya.log {
+    if framing.y_from_zero && ya.map == Map::Linear {
         let (_, yt) = tick_targets(area, t);
         if b.y0 >= 0.0 {
             ya = fixed_axis(0.0, ya.hi, yt);
@@ -431,6 +511,7 @@ where
     draw_mesh(&mut chart, spec, &xa, &ya, true, t)?;
     let mut notes = body(&chart, &xa, &ya)?;
     notes.extend(super::overlays::draw(&chart, spec, &xa, &ya, t)?);
-    corner_note(area, &notes, t)?;
+    let title = x_title_span(area, &chart, spec, t);
+    corner_note(area, &notes, t, title)?;
     Ok(Some(Frame::of(&chart)))
 }

@@ -305,6 +305,31 @@ pub fn bars() -> Chart {
     )
 }
 
+/// Lines on a symlog axis: a margin that turns negative beside an angle
+/// that stays near 0 and then jumps (a sweep of the modularity lab's leg).
+pub fn symlog() -> Chart {
+    let leg: Vec<f64> = (1..=10).map(|i| i as f64 / 10.0).collect();
+    let margin = leg
+        .iter()
+        .map(|&l| if l < 0.35 { 0.0 } else { -(l - 0.35) * 1.8 })
+        .collect();
+    let angle = leg
+        .iter()
+        .map(|&l| 0.785 / (1.0 + libm::exp(-(l - 0.55) * 40.0)) + 2e-3)
+        .collect();
+    Chart::lines(
+        "gallery_symlog",
+        "Lines: symlog axis, a margin crossing zero",
+        "cut leg L",
+        "value",
+        vec![
+            Series::new("margin", leg.clone(), margin),
+            Series::new("most-mixed angle", leg, angle),
+        ],
+    )
+    .symlog_y()
+}
+
 /// Every gallery chart, with the pinned chart to draw beside it (if any).
 pub fn charts() -> Vec<(Chart, Option<Chart>)> {
     let mut pinned = lines();
@@ -318,6 +343,7 @@ pub fn charts() -> Vec<(Chart, Option<Chart>)> {
     };
     vec![
         (lines(), None),
+        (symlog(), None),
         (band(), None),
         (heatmap(), None),
         (complex_plane(), None),

@@ -1,21 +1,27 @@
 //! A matrix of values as coloured cells, with a viridis colour bar.
 //!
-//! Axes are cell indices (row 0 at the top, as a matrix reads), or numeric
-//! when the heatmap gives `x_values` / `y_values` (a phase diagram: each
+//! Axes are cell indices (row 0 at the top, as a matrix reads), named cells
+//! when the heatmap gives `x_labels` / `y_labels` (the credit lab's rules),
+//! or numeric when it gives `x_values` / `y_values` (a phase diagram: each
 //! column at its parameter value, rows rising with theirs, log where the
 //! chart's scale is log). A numeric cell spans half-way to its neighbours
 //! (in display space, so log-spaced values get equal cells on a log axis).
 //! Values that do not fit (wrong count, not strictly monotone, ≤ 0 on a log
 //! axis) fall back to indices with a note. NaN cells are grey, a colour
 //! viridis never takes, and the colour bar then shows a grey "NaN" swatch.
+//!
+//! The colour bar spans the heatmap's `value_range` when it gives one (a
+//! bounded quantity: CKA in [0, 1]), else the data; `value_scale` log maps
+//! log10 of the value to colour (a loss over decades), and a value ≤ 0 is
+//! then grey like NaN, with a note (symlog: sign(v)·log10(1 + |v|/c)).
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axis::{self, to_display, Axis};
+use super::axis::{self, Axis, Map};
 use super::colors::viridis;
-use super::frame::{build, corner_note, draw_empty, draw_mesh, widest_label, Frame};
+use super::frame::{build, corner_note, draw_empty, draw_mesh, widest_label, x_title_span, Frame};
 use super::theme::{err, fit_text, text_width, Theme, AXIS, TEXT, TITLE};
 use super::Painter;
 use crate::snapshot::{Chart, Heatmap, Scale};
@@ -29,19 +35,30 @@ struct Cells {
     spans: Vec<(f64, f64)>,
 }
 
-/// Ticks at the centres of cells 0..n, labelled by index. `flip` puts index
-/// 0 at the top (the far end of the axis).
-fn index_cells(n: usize, target: usize, flip: bool) -> Cells {
+/// Ticks at the centres of cells 0..n, labelled by index (or by name, from
+/// `names`, when it has one per cell). `flip` puts index 0 at the top (the
+/// far end of the axis).
+fn index_cells(n: usize, target: usize, flip: bool, names: &[String]) -> Cells {
     let mut ticks = Vec::new();
+    let named = names.len() == n;
     if n > 0 {
-        let step = axis::nice_step(n as f64, target).max(1.0).round() as usize;
+        let step = if named && n <= 3 * target {
+            1
+        } else {
+            axis::nice_step(n as f64, target).max(1.0).round() as usize
+        };
         for k in (0..n).step_by(step.max(1)) {
             let pos = if flip {
                 n as f64 - k as f64 - 0.5
             } else {
                 k as f64 + 0.5
             };
-            ticks.push((pos, k.to_string()));
+            let label = if named {
+                names[k].clone()
+            } else {
+                k.to_string()
+            };
+            ticks.push((pos, label));
         }
     }
     let spans = (0..n)
@@ -57,7 +74,7 @@ fn index_cells(n: usize, target: usize, flip: bool) -> Cells {
         axis: Axis {
             lo: 0.0,
             hi: n.max(1) as f64,
-            log: false,
+            map: Map::Linear,
             ticks,
             minor: vec![],
         },
@@ -70,9 +87,10 @@ fn numeric_cells(values: &[f64], n: usize, scale: Scale, target: usize) -> Resul
     if values.len() != n {
         return Err(format!("{} values for {n} cells", values.len()));
     }
+    let map = Map::of(scale, values.iter().copied(), None);
     let d: Vec<f64> = values
         .iter()
-        .map(|&v| to_display(v, scale))
+        .map(|&v| map.to_display(v))
         .collect::<Option<_>>()
         .ok_or("a value is NaN, ±inf or ≤ 0 on a log axis")?;
     let rising = d.windows(2).all(|w| w[1] > w[0]);
@@ -109,7 +127,7 @@ fn numeric_cells(values: &[f64], n: usize, scale: Scale, target: usize) -> Resul
             .map(|(&v, &p)| (p, axis::format_value(v)))
             .collect()
     } else {
-        let a = Axis::new(lo, hi, scale, 0.0, target);
+        let a = Axis::new(lo, hi, map, 0.0, target);
         a.ticks
             .into_iter()
             .filter(|(p, _)| *p >= lo && *p <= hi)
@@ -119,7 +137,7 @@ fn numeric_cells(values: &[f64], n: usize, scale: Scale, target: usize) -> Resul
         axis: Axis {
             lo,
             hi,
-            log: scale == Scale::Log,
+            map,
             ticks,
             minor: vec![],
         },
@@ -127,24 +145,55 @@ fn numeric_cells(values: &[f64], n: usize, scale: Scale, target: usize) -> Resul
     })
 }
 
-/// Numeric cells when `values` are given and fit, else index cells (and a
-/// note saying why).
-fn cells(
-    values: &[f64],
+/// One axis of a heatmap as given: its numeric values, its names, the
+/// number of cells and the chart's scale.
+struct CellSpec<'a> {
+    values: &'a [f64],
+    names: &'a [String],
     n: usize,
     scale: Scale,
-    target: usize,
-    flip: bool,
-    name: &str,
-    notes: &mut Vec<String>,
-) -> Cells {
-    if values.is_empty() {
-        return index_cells(n, target, flip);
+}
+
+/// Numeric cells when `values` are given and fit, else index cells, named
+/// when names are given (and a note saying why values were not used).
+fn cells(spec: CellSpec, target: usize, flip: bool, name: &str, notes: &mut Vec<String>) -> Cells {
+    if spec.values.is_empty() {
+        return index_cells(spec.n, target, flip, spec.names);
     }
-    numeric_cells(values, n, scale, target).unwrap_or_else(|why| {
+    numeric_cells(spec.values, spec.n, spec.scale, target).unwrap_or_else(|why| {
         notes.push(format!("{name} values not used ({why})"));
-        index_cells(n, target, flip)
+        index_cells(spec.n, target, flip, spec.names)
     })
+}
+
+/// The colour bar: how values map to display space (linear or log) and the
+/// axis over the display range (the heatmap's `value_range` when given,
+/// widened to the data if they stray out of it; else the data's range).
+fn colour_axis(map: &Heatmap, finite: &[f64]) -> (Map, Axis) {
+    let cmap = Map::of(map.value_scale, finite.iter().copied(), None);
+    let shown: Vec<f64> = finite.iter().filter_map(|&v| cmap.to_display(v)).collect();
+    let (mut lo, mut hi) = shown
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+    let range = map
+        .value_range
+        .filter(|[a, b]| a.is_finite() && b.is_finite() && a < b)
+        .and_then(|[a, b]| Some((cmap.to_display(a)?, cmap.to_display(b)?)));
+    let axis = match range {
+        Some((a, b)) => {
+            lo = lo.min(a);
+            hi = hi.max(b);
+            let mut axis = Axis::new(lo, hi, cmap, 0.0, 5);
+            // Exactly the range: the ends are the bounds of the quantity.
+            axis.lo = lo;
+            axis.hi = hi;
+            axis.ticks
+                .retain(|(p, _)| *p >= lo - 1e-12 && *p <= hi + 1e-12);
+            axis
+        }
+        None => Axis::new(lo, hi, cmap, 0.0, 5),
+    };
+    (cmap, axis)
 }
 
 pub fn draw<DB: DrawingBackend>(
@@ -164,17 +213,28 @@ pub fn draw<DB: DrawingBackend>(
             .unwrap_or(f64::NAN)
     };
     let cells_n = rows.saturating_mul(cols);
-    let finite = map.values.iter().take(cells_n).filter(|v| v.is_finite());
-    let (vmin, vmax) = finite.fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
     if rows == 0 || cols == 0 || cells_n > 4_000_000 {
         return draw_empty(area, spec, "no data yet", t).map(Some);
     }
-    if vmin > vmax {
-        return draw_empty(area, spec, "every value is NaN", t).map(Some);
+    let finite: Vec<f64> = map
+        .values
+        .iter()
+        .take(cells_n)
+        .copied()
+        .filter(|v| v.is_finite())
+        .collect();
+    let (cmap, cbar) = colour_axis(map, &finite);
+    let shown = |v: f64| cmap.to_display(v).filter(|d| d.is_finite());
+    if !finite.iter().any(|&v| shown(v).is_some()) {
+        let why = if finite.is_empty() {
+            "every value is NaN"
+        } else {
+            "no positive values to show on a log colour scale"
+        };
+        return draw_empty(area, spec, why, t).map(Some);
     }
-    let any_nan = (0..rows).any(|r| (0..cols).any(|c| value(r, c).is_nan()));
-    // Colour scale: the data range, widened if flat.
-    let cbar = Axis::new(vmin, vmax, Scale::Linear, 0.0, 5);
+    let any_nan = (0..rows).any(|r| (0..cols).any(|c| shown(value(r, c)).is_none()));
+    let hidden = finite.iter().filter(|&&v| cmap.drops(v)).count();
     let cbar_font = t.font(11.0);
     let cbar_label_w = cbar
         .ticks
@@ -192,16 +252,36 @@ pub fn draw<DB: DrawingBackend>(
     let mut notes = Vec::new();
     let xt = ((w as f64 / t.s) / 80.0).clamp(2.0, 8.0) as usize;
     let yt = ((h as f64 / t.s) / 45.0).clamp(2.0, 8.0) as usize;
+    if hidden > 0 {
+        notes.push(format!(
+            "{hidden} cell{} ≤ 0 grey (log colour scale)",
+            if hidden == 1 { "" } else { "s" }
+        ));
+    }
     let xc = cells(
-        &map.x_values,
-        cols,
-        spec.x_scale,
+        CellSpec {
+            values: &map.x_values,
+            names: &map.x_labels,
+            n: cols,
+            scale: spec.x_scale,
+        },
         xt,
         false,
         "x",
         &mut notes,
     );
-    let yc = cells(&map.y_values, rows, spec.y_scale, yt, true, "y", &mut notes);
+    let yc = cells(
+        CellSpec {
+            values: &map.y_values,
+            names: &map.y_labels,
+            n: rows,
+            scale: spec.y_scale,
+        },
+        yt,
+        true,
+        "y",
+        &mut notes,
+    );
     let (xa, ya) = (&xc.axis, &yc.axis);
 
     // Keep the cells of a matrix near square: give the spare width to the
@@ -223,13 +303,9 @@ pub fn draw<DB: DrawingBackend>(
     draw_mesh(&mut chart, spec, xa, ya, false, t)?;
 
     let span = cbar.hi - cbar.lo;
-    let colour = |r: usize, c: usize| {
-        let v = value(r, c);
-        if v.is_nan() {
-            NAN_COLOR
-        } else {
-            viridis((v - cbar.lo) / span)
-        }
+    let colour = |r: usize, c: usize| match shown(value(r, c)) {
+        Some(d) => viridis((d - cbar.lo) / span),
+        None => NAN_COLOR,
     };
     let (px_range, py_range) = chart.plotting_area().get_pixel_range();
     let base = area.get_base_pixel();
@@ -340,7 +416,7 @@ pub fn draw<DB: DrawingBackend>(
         ))
         .map_err(err)?;
     }
-    corner_note(area, &notes, t)?;
+    corner_note(area, &notes, t, x_title_span(area, &chart, spec, t))?;
     Ok(Some(Frame::of(&chart)))
 }
 
@@ -447,6 +523,7 @@ mod tests {
 mod pixel_tests {
     use super::super::svg_check::{draw, elements, has_text, hex};
     use super::*;
+    use crate::snapshot::Scale;
 
     #[test]
     fn cells_have_their_colours_at_their_values() {
@@ -507,6 +584,107 @@ mod pixel_tests {
         // Row 1 (width 20) is above row 0: y rises with the values.
         assert!(frame.px((0.0, 20.0)).1 < frame.px((0.0, 10.0)).1);
         assert!(has_text(&svg, "NaN"));
+    }
+
+    /// The fill of the cell rectangle under pixel `p`.
+    fn fill_at(svg: &str, p: (i32, i32)) -> String {
+        elements(svg)
+            .iter()
+            .filter(|e| e.tag == "rect" && e.get("fill") != Some("none") && e.num("width") < 300.0)
+            .rev()
+            .find(|e| {
+                let (x, y, w, h) = (e.num("x"), e.num("y"), e.num("width"), e.num("height"));
+                (p.0 as f64) > x && (p.0 as f64) < x + w && (p.1 as f64) > y && (p.1 as f64) < y + h
+            })
+            .and_then(|e| e.get("fill"))
+            .unwrap()
+            .to_string()
+    }
+
+    /// A CKA matrix between rules: ticks read the rule names, the colour
+    /// bar spans [0, 1] whatever the data, and a NaN cell is grey.
+    #[test]
+    fn named_cells_and_a_bounded_colour_range() {
+        let names: Vec<String> = ["bp", "fa", "dfa"].map(String::from).to_vec();
+        let values = vec![
+            1.0,
+            0.9,
+            f64::NAN,
+            0.9,
+            1.0,
+            f64::NAN,
+            f64::NAN,
+            f64::NAN,
+            f64::NAN,
+        ];
+        let chart = Chart::heatmap(
+            "cka",
+            "CKA",
+            "rule",
+            "rule",
+            Heatmap {
+                x_labels: names.clone(),
+                y_labels: names.clone(),
+                value_range: Some([0.0, 1.0]),
+                ..Heatmap::new(3, 3, values, "linear CKA")
+            },
+        );
+        let (svg, frame) = draw(&chart, None, 480, 400);
+        let frame = frame.unwrap();
+        for n in &names {
+            assert!(has_text(&svg, n), "tick {n}");
+        }
+        assert!(
+            !has_text(&svg, "0") || has_text(&svg, "0.0"),
+            "no index ticks"
+        );
+        // Colour bar ticks from 0 to 1.
+        assert!(has_text(&svg, "0.0") && has_text(&svg, "1.0"), "{svg}");
+        // Cell (0, 1) = 0.9 takes viridis(0.9), not the top of a 0.9–1 range.
+        assert_eq!(fill_at(&svg, frame.px((1.5, 2.5))), hex(viridis(0.9)));
+        assert_eq!(fill_at(&svg, frame.px((0.5, 2.5))), hex(viridis(1.0)));
+        assert_eq!(fill_at(&svg, frame.px((2.5, 0.5))), hex(NAN_COLOR));
+        // Without the range, 0.9 would be the bottom colour.
+        let mut data_range = chart.clone();
+        if let crate::snapshot::ChartBody::Heatmap(m) = &mut data_range.body {
+            m.value_range = None;
+        }
+        let (svg, frame) = draw(&data_range, None, 480, 400);
+        assert_eq!(
+            fill_at(&svg, frame.unwrap().px((1.5, 2.5))),
+            hex(viridis(0.0))
+        );
+    }
+
+    /// A phase diagram of a loss over four decades: colours follow log10.
+    #[test]
+    fn log_colour_scales_follow_decades() {
+        let values = vec![1e-4, 1e-3, 1e-2, 1.0, 0.0, f64::NAN];
+        let chart = Chart::heatmap(
+            "loss",
+            "Loss",
+            "α",
+            "width",
+            Heatmap {
+                value_scale: Scale::Log,
+                ..Heatmap::new(2, 3, values, "train loss")
+            },
+        );
+        let (svg, frame) = draw(&chart, None, 520, 360);
+        let frame = frame.unwrap();
+        // Row 0 is on top: cells (0, c) at y = 1.5.
+        let at = |r: usize, c: usize| fill_at(&svg, frame.px((c as f64 + 0.5, 1.5 - r as f64)));
+        assert_eq!(at(0, 0), hex(viridis(0.0)));
+        assert_eq!(at(0, 1), hex(viridis(0.25)));
+        assert_eq!(at(0, 2), hex(viridis(0.5)));
+        assert_eq!(at(1, 0), hex(viridis(1.0)));
+        // 0 cannot be shown on a log scale: grey, and said.
+        assert_eq!(at(1, 1), hex(NAN_COLOR));
+        assert!(svg.contains("1 cell ≤ 0 grey (log colour scale)"), "{svg}");
+        assert!(
+            has_text(&svg, "1e-4") || has_text(&svg, "0.0001"),
+            "decade ticks"
+        );
     }
 
     #[test]

@@ -1,11 +1,12 @@
-//! The header of every chart: a left-aligned title and a legend row (rows)
-//! under it, one entry per series, pinned series and labelled overlay.
+//! The header of every chart: a left-aligned title, the chart's note (at
+//! most two muted lines), and a legend row (rows) under it, one entry per
+//! series, pinned series and labelled overlay.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::theme::{dashes, err, fit_text, text_width, Theme, TEXT, TITLE};
+use super::theme::{dashes, err, fit_text, text_width, wrap_text, Theme, MUTED, TEXT, TITLE};
 use crate::snapshot::Chart;
 
 /// How a legend entry is marked.
@@ -36,41 +37,6 @@ pub struct LegendItem {
 /// two); only a longer one is shortened with "…".
 const TITLE_LINES: usize = 3;
 
-/// `text` broken at spaces into lines of at most `max` pixels, at most
-/// `lines` of them; the last is shortened with "…" when the text goes on,
-/// and so is a single word wider than `max`.
-pub fn wrap_text<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    text: &str,
-    font: &FontDesc,
-    max: i32,
-    lines: usize,
-) -> Vec<String> {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let mut out: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < words.len() && out.len() < lines.max(1) {
-        let last = out.len() + 1 == lines.max(1);
-        if last {
-            // The rest on one line, shortened if it does not fit.
-            out.push(fit_text(area, &words[i..].join(" "), font, max));
-            break;
-        }
-        let mut line = words[i].to_string();
-        i += 1;
-        while i < words.len() {
-            let longer = format!("{line} {}", words[i]);
-            if text_width(area, &longer, font) > max {
-                break;
-            }
-            line = longer;
-            i += 1;
-        }
-        out.push(fit_text(area, &line, font, max));
-    }
-    out
-}
-
 /// Draw the title and the legend; return the header height.
 pub fn draw_header<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -97,6 +63,19 @@ pub fn draw_header<DB: DrawingBackend>(
         y += t.px(18.0);
     }
     y += t.px(2.0);
+    if !chart.note.trim().is_empty() {
+        let font = t.font(11.0);
+        for line in wrap_text(area, &chart.note, &font, right - left, 2) {
+            area.draw(&Text::new(
+                line,
+                (left, y),
+                t.text(11.0, MUTED, HPos::Left, VPos::Top),
+            ))
+            .map_err(err)?;
+            y += t.px(15.0);
+        }
+        y += t.px(2.0);
+    }
     if legend.is_empty() {
         return Ok(y + t.px(2.0));
     }
@@ -193,4 +172,41 @@ fn draw_swatch<DB: DrawingBackend>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::svg_check::{draw, has_text};
+    use crate::snapshot::{Chart, Heatmap};
+
+    #[test]
+    fn a_chart_note_is_drawn_under_the_title() {
+        let chart = Chart::heatmap(
+            "cka",
+            "CKA",
+            "rule",
+            "rule",
+            Heatmap::new(2, 2, vec![1.0, f64::NAN, f64::NAN, f64::NAN], "CKA"),
+        )
+        .note("the bp hidden layer is all zeros, so its CKA is undefined (NaN)");
+        let (svg, _) = draw(&chart, None, 520, 320);
+        assert!(
+            has_text(
+                &svg,
+                "the bp hidden layer is all zeros, so its CKA is undefined (NaN)"
+            ),
+            "{svg}"
+        );
+        // On a narrow chart it wraps rather than running off.
+        let (svg, _) = draw(&chart, None, 260, 320);
+        assert!(svg.contains(">\nthe bp hidden layer is all"), "{svg}");
+        assert!(
+            svg.contains("undefined (NaN)\n</text>"),
+            "the second line ends the note"
+        );
+        assert!(!has_text(
+            &svg,
+            "the bp hidden layer is all zeros, so its CKA is undefined (NaN)"
+        ));
+    }
 }

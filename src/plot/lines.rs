@@ -5,7 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::frame::{hidden_note, plot, Bounds, Frame, Framing};
+use super::frame::{clipped_note, hidden_note, maps, plot, Bounds, Frame, Framing};
 use super::points::{draw_path, prepare, thin, Prepared};
 use super::series::Layer;
 use super::theme::{err, Theme};
@@ -26,13 +26,14 @@ pub fn draw<DB: DrawingBackend>(
     layers: &[Layer],
     t: &Theme,
 ) -> Result<Option<Frame>, String> {
+    let maps = maps(spec, layers);
     let prepared: Vec<Prepared> = layers
         .iter()
-        .map(|l| prepare(l.x, l.y, spec.x_scale, spec.y_scale))
+        .map(|l| prepare(l.x, l.y, maps.0, maps.1))
         .collect();
     let mut b = Bounds::default();
     prepared.iter().for_each(|p| p.extend(&mut b));
-    let framing = Framing::padded(0.0, 0.05);
+    let framing = Framing::padded(maps, 0.0, 0.05);
     plot(
         area,
         spec,
@@ -55,17 +56,28 @@ pub fn draw<DB: DrawingBackend>(
                     }
                 }
             }
-            Ok(hidden_note(prepared.iter().map(|p| p.nonpositive).sum())
-                .into_iter()
-                .collect())
+            Ok(point_notes(&prepared, maps))
         },
     )
+}
+
+/// The notes on points a log axis hid or drew on its floor.
+pub fn point_notes(
+    prepared: &[Prepared],
+    (_, y): (super::axis::Map, super::axis::Map),
+) -> Vec<String> {
+    let hidden = prepared.iter().map(|p| p.nonpositive).sum();
+    let clipped = prepared.iter().map(|p| p.clipped).sum();
+    hidden_note(hidden)
+        .into_iter()
+        .chain(clipped_note(clipped, y))
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::colors::series_color;
-    use super::super::svg_check::{draw, elements, with_color, El};
+    use super::super::svg_check::{draw, elements, has_text, with_color, El};
     use crate::snapshot::{Chart, Series};
 
     fn width(e: &El, w: &str) -> bool {
@@ -97,6 +109,122 @@ mod tests {
         // The data span the plot: x from its left edge to its right, and the
         // peak is above the start.
         assert!(want[2].0 - want[0].0 > 300 && want[1].1 < want[0].1 - 150);
+    }
+
+    #[test]
+    fn symlog_shows_values_that_cross_zero() {
+        use crate::snapshot::Scale;
+        // A margin that turns negative beside an angle near 0: on a log
+        // axis 4 of these points would be hidden.
+        let x = vec![0.1, 0.4, 0.5, 0.6];
+        let margin = vec![0.0, -0.035, -0.2, -0.79];
+        let angle = vec![0.0018, 0.0013, 0.09, 0.785];
+        let mut chart = Chart::lines(
+            "s",
+            "S",
+            "leg",
+            "value",
+            vec![
+                Series::new("margin", x.clone(), margin.clone()),
+                Series::new("angle", x.clone(), angle.clone()),
+            ],
+        );
+        chart.y_scale = Scale::Symlog;
+        let (svg, frame) = draw(&chart, None, 500, 320);
+        let frame = frame.unwrap();
+        assert!(!svg.contains("not shown"), "nothing is hidden");
+        let map = super::super::axis::Map::Symlog { c: 1e-3 };
+        for (k, ys) in [&margin, &angle].into_iter().enumerate() {
+            let want: Vec<(i32, i32)> = x
+                .iter()
+                .zip(ys)
+                .map(|(&x, &y)| frame.px((x, map.to_display(y).unwrap())))
+                .collect();
+            let els = elements(&svg);
+            assert!(
+                with_color(&els, "polyline", "stroke", series_color(k))
+                    .iter()
+                    .any(|e| e.points() == want),
+                "series {k} at {want:?}"
+            );
+        }
+        // Zero and signed decades are labelled; zero is between the signs.
+        for label in ["0", "-1e-1", "1e-1", "1e-3"] {
+            assert!(has_text(&svg, label), "tick {label}: {svg}");
+        }
+        let zero = frame.px((0.1, 0.0)).1;
+        assert!(frame.px((0.6, map.to_display(-0.79).unwrap())).1 > zero + 50);
+        assert!(frame.px((0.6, map.to_display(0.785).unwrap())).1 < zero - 50);
+    }
+
+    #[test]
+    fn a_log_floor_draws_the_tail_on_the_floor_and_says_so() {
+        let x = vec![0.0, 1.0, 2.0, 3.0];
+        let chart = Chart::lines(
+            "nse",
+            "NSE",
+            "step",
+            "NSE",
+            vec![Series::new("bp", x, vec![1.0, 1e-2, 1e-12, 1e-30])],
+        )
+        .log_y()
+        .y_floor(1e-8);
+        let (svg, frame) = draw(&chart, None, 500, 320);
+        let frame = frame.unwrap();
+        assert!(svg.contains("2 points below 1e-8 drawn at 1e-8"), "{svg}");
+        let els = elements(&svg);
+        let line = with_color(&els, "polyline", "stroke", series_color(0));
+        let want: Vec<(i32, i32)> = [(0.0, 0.0), (1.0, -2.0), (2.0, -8.0), (3.0, -8.0)]
+            .iter()
+            .map(|&p| frame.px(p))
+            .collect();
+        assert!(line.iter().any(|e| e.points() == want), "{want:?}");
+        // The axis stops at the floor: 1e-8 is the bottom of the plot.
+        assert_eq!(frame.px((0.0, -8.0)).1, frame.plot_box(1.0).y.px_lo as i32);
+        assert!(!has_text(&svg, "1e-30") && !has_text(&svg, "1e-20"));
+    }
+
+    /// On a phone-sized chart the corner note moves left of the x axis
+    /// title rather than over it.
+    #[test]
+    fn corner_notes_keep_clear_of_the_axis_title() {
+        let chart = Chart::lines(
+            "w",
+            "Weight change",
+            "step",
+            "change",
+            vec![Series::new("dw", vec![0.0, 1.0, 2.0], vec![0.0, 0.1, 0.2])],
+        )
+        .log_y();
+        for width in [600, 330] {
+            let (svg, _) = draw(&chart, None, width, 300);
+            let els = elements(&svg);
+            let texts: Vec<&El> = els.iter().filter(|e| e.tag == "text").collect();
+            // Text elements in order; find the note's and the title's by content.
+            let pos = |needle: &str| {
+                let i = svg.find(needle).unwrap();
+                let k = svg[..i].matches("<text").count() - 1;
+                texts[k]
+            };
+            let note = pos("1 point ≤ 0 not shown");
+            let title = pos(">\nstep\n<");
+            let (tx, nx) = (title.num("x"), note.num("x"));
+            // Widths as the SVG backend estimates them: 0.55 em a character.
+            let title_half = 4.0 * 12.0 * 0.55 / 2.0;
+            assert_eq!(note.get("text-anchor") == Some("end"), width == 600);
+            if note.get("text-anchor") == Some("end") {
+                // Right-aligned at the right edge: its start is right of the title.
+                let note_w = 32.0 * 10.0 * 0.55;
+                assert!(
+                    nx - note_w > tx + title_half,
+                    "{width}: note at {nx}, title at {tx}"
+                );
+            } else {
+                assert_eq!(note.get("text-anchor"), Some("start"));
+                assert_eq!(width, 330, "moves left only when the right is too narrow");
+                assert!(nx < tx - title_half, "{width}");
+            }
+        }
     }
 
     #[test]

@@ -2,12 +2,16 @@
 //! the page draws on a canvas ([`canvas`], wasm only), the CLI writes SVG
 //! ([`chart_svg`], [`charts_svg`]).
 //!
-//! One look everywhere ([`theme`]): a left-aligned title, a legend row under
-//! it ([`legend`]), light grid lines, tick labels computed by [`axis`] (log
-//! axes in decades, `1e-3` style), the Okabe–Ito palette for series and
-//! viridis for heatmaps. Points that cannot be shown (NaN, ±inf, ≤ 0 on a
-//! log axis) are skipped and break the line; a chart with nothing to show
-//! draws its frame and a note ("no data yet").
+//! One look everywhere ([`theme`]): a left-aligned title, the chart's note
+//! and a legend row under it ([`legend`]), light grid lines, tick labels
+//! computed by [`axis`] (log axes in decades, `1e-3` style; symlog axes for
+//! data that cross zero over decades; a log floor for a tail of rounding),
+//! the Okabe–Ito palette for series, by name when the chart has a palette
+//! ([`series`]: one rule, one colour on every chart), and viridis for
+//! heatmaps (over a bounded quantity's range, or log10 of the value).
+//! Points that cannot be shown (NaN, ±inf, ≤ 0 on a log axis) are skipped
+//! and break the line, and the corner says how many; a chart with nothing
+//! to show draws its frame and a note ("no data yet").
 //!
 //! One file per kind of chart body: [`lines`], [`band`], [`scatter`],
 //! [`heatmap`], [`arrows`], [`profile`], [`bars`]; [`overlays`] draws the

@@ -12,7 +12,7 @@
 
 use plotters::prelude::*;
 
-use super::axis::{to_display, Axis};
+use super::axis::{Axis, Map};
 use super::frame::{Bounds, Coord};
 use super::points::draw_path;
 use super::series::overlay_color;
@@ -90,24 +90,22 @@ fn outline(o: &Overlay) -> Result<Vec<(f64, f64)>, String> {
 }
 
 /// Grow `b` (display space) to hold every overlay that can be drawn.
-pub fn extend_bounds(spec: &Chart, b: &mut Bounds) {
+pub fn extend_bounds(spec: &Chart, (xs, ys): (Map, Map), b: &mut Bounds) {
     for o in &spec.overlays {
         match o {
             Overlay::VLine { x, .. } => {
-                if let Some(x) = to_display(*x, spec.x_scale) {
+                if let Some(x) = xs.to_display(*x) {
                     b.add_x(x)
                 }
             }
             Overlay::HLine { y, .. } => {
-                if let Some(y) = to_display(*y, spec.y_scale) {
+                if let Some(y) = ys.to_display(*y) {
                     b.add_y(y)
                 }
             }
             _ => {
                 for (x, y) in outline(o).unwrap_or_default() {
-                    if let (Some(x), Some(y)) =
-                        (to_display(x, spec.x_scale), to_display(y, spec.y_scale))
-                    {
+                    if let (Some(x), Some(y)) = (xs.to_display(x), ys.to_display(y)) {
                         b.add((x, y));
                     }
                 }
@@ -148,11 +146,11 @@ pub fn draw<DB: DrawingBackend>(
             }
         };
         let lines: Vec<Vec<(f64, f64)>> = match o {
-            Overlay::VLine { x, .. } => match to_display(*x, spec.x_scale) {
+            Overlay::VLine { x, .. } => match xa.map.to_display(*x) {
                 Some(x) => vec![vec![(x, ya.lo), (x, ya.hi)]],
                 None => vec![],
             },
-            Overlay::HLine { y, .. } => match to_display(*y, spec.y_scale) {
+            Overlay::HLine { y, .. } => match ya.map.to_display(*y) {
                 Some(y) => vec![vec![(xa.lo, y), (xa.hi, y)]],
                 None => vec![],
             },
@@ -160,8 +158,8 @@ pub fn draw<DB: DrawingBackend>(
                 let mapped = super::points::prepare(
                     &pts.iter().map(|p| p.0).collect::<Vec<_>>(),
                     &pts.iter().map(|p| p.1).collect::<Vec<_>>(),
-                    spec.x_scale,
-                    spec.y_scale,
+                    xa.map,
+                    ya.map,
                 );
                 mapped.segments
             }

@@ -1,19 +1,21 @@
 //! Data points in display space: a series cut into runs of drawable points
-//! (NaN, ±inf and ≤ 0 on a log axis break the line), thinned when there are
-//! far more points than pixels, and drawn solid or dashed.
+//! (NaN, ±inf and ≤ 0 on a log axis break the line; values under a log
+//! axis's floor are drawn on it), thinned when there are far more points than
+//! pixels, and drawn solid or dashed.
 
 use plotters::prelude::*;
 
-use super::axis::to_display;
+use super::axis::Map;
 use super::frame::{Bounds, Coord};
 use super::theme::{dashes, err, Theme};
-use crate::snapshot::Scale;
 
 /// A series mapped to display space and cut into runs of drawable points.
 pub struct Prepared {
     pub segments: Vec<Vec<(f64, f64)>>,
     /// Points dropped because they were ≤ 0 on a log axis.
     pub nonpositive: usize,
+    /// Points drawn on a log axis's floor because they were below it.
+    pub clipped: usize,
 }
 
 impl Prepared {
@@ -26,20 +28,20 @@ impl Prepared {
     }
 }
 
-/// Whether `v` is dropped only because it is ≤ 0 on a log axis.
-pub fn log_drop(v: f64, scale: Scale) -> bool {
-    scale == Scale::Log && v.is_finite() && v <= 0.0
-}
-
-pub fn prepare(x: &[f64], y: &[f64], xs: Scale, ys: Scale) -> Prepared {
+pub fn prepare(x: &[f64], y: &[f64], xs: Map, ys: Map) -> Prepared {
     let mut segments = Vec::new();
     let mut run = Vec::new();
-    let mut nonpositive = 0;
+    let (mut nonpositive, mut clipped) = (0, 0);
     for (&x, &y) in x.iter().zip(y) {
-        match (to_display(x, xs), to_display(y, ys)) {
-            (Some(dx), Some(dy)) => run.push((dx, dy)),
+        match (xs.to_display(x), ys.to_display(y)) {
+            (Some(dx), Some(dy)) => {
+                if xs.clips(x) || ys.clips(y) {
+                    clipped += 1;
+                }
+                run.push((dx, dy))
+            }
             _ => {
-                if log_drop(x, xs) || log_drop(y, ys) {
+                if xs.drops(x) || ys.drops(y) {
                     nonpositive += 1;
                 }
                 if !run.is_empty() {
@@ -54,6 +56,7 @@ pub fn prepare(x: &[f64], y: &[f64], xs: Scale, ys: Scale) -> Prepared {
     Prepared {
         segments,
         nonpositive,
+        clipped,
     }
 }
 
@@ -147,10 +150,27 @@ mod tests {
         let p = prepare(
             &[1.0, 2.0, 3.0, 4.0, 5.0],
             &[1.0, f64::NAN, 2.0, -1.0, 3.0],
-            Scale::Linear,
-            Scale::Log,
+            Map::Linear,
+            Map::Log { floor: None },
         );
         assert_eq!(p.segments.len(), 3);
         assert_eq!(p.nonpositive, 1);
+        assert_eq!(p.clipped, 0);
+    }
+
+    #[test]
+    fn a_log_floor_draws_low_values_on_it() {
+        let p = prepare(
+            &[1.0, 2.0, 3.0, 4.0],
+            &[1.0, 1e-30, 0.0, 1e-3],
+            Map::Linear,
+            Map::Log { floor: Some(1e-8) },
+        );
+        // 1e-30 is drawn at 1e-8; 0 still cannot be shown and breaks the line.
+        assert_eq!(
+            p.segments,
+            vec![vec![(1.0, 0.0), (2.0, -8.0)], vec![(4.0, -3.0)]]
+        );
+        assert_eq!((p.clipped, p.nonpositive), (1, 1));
     }
 }

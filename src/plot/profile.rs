@@ -5,13 +5,14 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::axis::Map;
 use super::categories;
-use super::frame::{hidden_note, plot, Bounds, Frame, Framing};
-use super::lines::empty_note;
+use super::frame::{maps, plot, Bounds, Frame, Framing};
+use super::lines::{empty_note, point_notes};
 use super::points::{draw_path, prepare, Prepared};
 use super::series::Layer;
 use super::theme::{err, Theme};
-use crate::snapshot::{Chart, Scale};
+use crate::snapshot::Chart;
 
 pub fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -20,16 +21,17 @@ pub fn draw<DB: DrawingBackend>(
     layers: &[Layer],
     t: &Theme,
 ) -> Result<Option<Frame>, String> {
+    let maps = (Map::Linear, maps(spec, layers).1);
     let prepared: Vec<Prepared> = layers
         .iter()
-        .map(|l| prepare(l.x, l.y, Scale::Linear, spec.y_scale))
+        .map(|l| prepare(l.x, l.y, maps.0, maps.1))
         .collect();
     let n = categories::slots(categories, &layers.iter().map(|l| l.x).collect::<Vec<_>>());
     let mut b = Bounds::default();
     prepared.iter().for_each(|p| p.extend(&mut b));
     let framing = Framing {
         x_axis: Some(categories::axis(area, categories, n, t)),
-        ..Framing::padded(0.0, 0.08)
+        ..Framing::padded(maps, 0.0, 0.08)
     };
     plot(
         area,
@@ -67,9 +69,7 @@ pub fn draw<DB: DrawingBackend>(
                     }
                 }
             }
-            Ok(hidden_note(prepared.iter().map(|p| p.nonpositive).sum())
-                .into_iter()
-                .collect())
+            Ok(point_notes(&prepared, maps))
         },
     )
 }

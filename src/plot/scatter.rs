@@ -6,8 +6,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::frame::{hidden_note, plot, Bounds, Frame, Framing};
-use super::lines::empty_note;
+use super::frame::{maps, plot, Bounds, Frame, Framing};
+use super::lines::{empty_note, point_notes};
 use super::overlays::wants_equal_aspect;
 use super::points::{prepare, Prepared};
 use super::series::Layer;
@@ -20,15 +20,16 @@ pub fn draw<DB: DrawingBackend>(
     layers: &[Layer],
     t: &Theme,
 ) -> Result<Option<Frame>, String> {
+    let maps = maps(spec, layers);
     let prepared: Vec<Prepared> = layers
         .iter()
-        .map(|l| prepare(l.x, l.y, spec.x_scale, spec.y_scale))
+        .map(|l| prepare(l.x, l.y, maps.0, maps.1))
         .collect();
     let mut b = Bounds::default();
     prepared.iter().for_each(|p| p.extend(&mut b));
     let framing = Framing {
         equal: wants_equal_aspect(spec),
-        ..Framing::padded(0.05, 0.05)
+        ..Framing::padded(maps, 0.05, 0.05)
     };
     plot(
         area,
@@ -52,9 +53,7 @@ pub fn draw<DB: DrawingBackend>(
                         .map_err(err)?;
                 }
             }
-            Ok(hidden_note(prepared.iter().map(|p| p.nonpositive).sum())
-                .into_iter()
-                .collect())
+            Ok(point_notes(&prepared, maps))
         },
     )
 }

@@ -102,6 +102,42 @@ pub fn fit_text<DB: DrawingBackend>(
     "…".into()
 }
 
+/// `text` broken at spaces into lines of at most `max` pixels, at most
+/// `max_lines` of them (the last shortened with "…" if the text runs on).
+pub fn wrap_text<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    font: &FontDesc,
+    max: i32,
+    max_lines: usize,
+) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let candidate = if line.is_empty() {
+            word.to_string()
+        } else {
+            format!("{line} {word}")
+        };
+        if line.is_empty() || text_width(area, &candidate, font) <= max {
+            line = candidate;
+        } else {
+            lines.push(std::mem::replace(&mut line, word.to_string()));
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    if lines.len() > max_lines.max(1) {
+        let rest = lines.split_off(max_lines.max(1) - 1).join(" ");
+        lines.push(rest);
+    }
+    lines
+        .into_iter()
+        .map(|l| fit_text(area, &l, font, max))
+        .collect()
+}
+
 /// Points of a polyline cut into dashes of `on` pixels separated by `off`
 /// pixels, in backend coordinates. Each dash is its own short polyline, so
 /// every backend draws it the same way.

@@ -10,7 +10,15 @@
 //!   (`sweep-heatmap-<metric key>`), each cell the mean over seeds; columns
 //!   are the first axis ascending, rows the second axis with the largest
 //!   value in row 0 (the top), so a phase diagram reads with y upwards.
-//!   Log-spaced axes are drawn log.
+//!   Log-spaced axes are drawn log; a metric the runs draw on a log axis (a
+//!   loss), or one that spans two decades or more, is coloured on a log
+//!   scale.
+//!
+//! The y axis of the headline chart fits its data ([`Scale::for_values`]):
+//! linear unless the values span four decades, then log, or symlog when
+//! some are ≤ 0 (a margin that turns negative would vanish from a log
+//! axis). A chart of the runs' series keeps their scale unless it is log
+//! and the data cross zero.
 //!
 //! A run that diverged has NaN metrics: it is left out of the mean and the
 //! band (and named in the snapshot's `stopped`); a cell or value whose every
@@ -265,31 +273,45 @@ impl Grid<'_> {
                 .iter()
                 .map(|(key, label)| (label.clone(), Value::Metric(key)))
                 .collect();
+            let body = self.one_axis_body(band, &named);
             let mut c = Chart::with_body(
                 "sweep-headline",
                 &format!("End of training against {label}"),
                 label,
                 "value at the last step",
-                self.one_axis_body(band, &named),
+                body,
             )
-            .log_y()
             .info(&format!(
                 "Each point is one full run with every other parameter fixed; the lines join the end-of-training values.{seeds_note}"
             ));
             c.x_scale = x_scale;
+            c.y_scale = Scale::for_values(c.numbers_y());
             charts.push(c);
         }
         if let Some(first) = self.first() {
             for f in &first.finals {
-                let named: Vec<(String, Value)> = f
-                    .series
-                    .iter()
-                    .map(|(name, _)| {
+                // The series names over every point, each once (a run may
+                // name its series by what they show: the feedback lab's
+                // trajectories by where they end).
+                let mut names: Vec<&str> = Vec::new();
+                for p in self.slots.iter().flatten() {
+                    let Some(g) = p.finals.iter().find(|g| g.id == f.id) else {
+                        continue;
+                    };
+                    for (name, _) in &g.series {
+                        if !names.contains(&name.as_str()) {
+                            names.push(name);
+                        }
+                    }
+                }
+                let named: Vec<(String, Value)> = names
+                    .into_iter()
+                    .map(|name| {
                         let v = Value::Final {
                             chart: &f.id,
                             series: name,
                         };
-                        (name.clone(), v)
+                        (name.to_string(), v)
                     })
                     .collect();
                 let mut c = Chart::with_body(
@@ -302,10 +324,23 @@ impl Grid<'_> {
                 .info(&format!("{}{seeds_note}", f.info));
                 c.x_scale = x_scale;
                 c.y_scale = f.y_scale;
+                let values = c.numbers_y();
+                if f.y_scale == Scale::Log && values.iter().any(|v| *v <= 0.0) {
+                    c.y_scale = Scale::for_values(values);
+                }
                 charts.push(c);
             }
         }
         charts
+    }
+
+    /// Whether the runs draw the series named `label` on a log axis.
+    fn drawn_log(&self, label: &str) -> bool {
+        self.first().is_some_and(|p| {
+            p.finals
+                .iter()
+                .any(|f| f.y_scale == Scale::Log && f.series.iter().any(|(n, _)| n == label))
+        })
     }
 
     /// Two axes: one heatmap per headline metric.
@@ -323,14 +358,23 @@ impl Grid<'_> {
         self.headline_metrics()
             .into_iter()
             .map(|(key, label)| {
-                let values = rows
+                let values: Vec<f64> = rows
                     .iter()
                     .flat_map(|&r| cols.iter().map(move |&c| c * ny + r))
                     .map(|p| spread(self.seeds_at(p).map(|q| q.metric(&key))).0)
                     .collect();
+                // Log colours for a quantity the runs draw on a log axis
+                // (a loss), or one that spans two decades.
+                let positive = values.iter().all(|v| !(v.is_finite() && *v <= 0.0));
+                let value_scale = if positive && self.drawn_log(&label) {
+                    Scale::Log
+                } else {
+                    Scale::for_colours(values.iter().copied())
+                };
                 let map = Heatmap {
                     x_values: cols.iter().map(|&c| ax.values[c]).collect(),
                     y_values: rows.iter().map(|&r| ay.values[r]).collect(),
+                    value_scale,
                     ..Heatmap::new(rows.len(), cols.len(), values, &label)
                 };
                 let mut c = Chart::heatmap(
