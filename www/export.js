@@ -1,6 +1,7 @@
 // Exports shared by the lab page (topbar.js) and "Your data" (yourdata.js):
 // files are made here and saved through a blob link; nothing is sent anywhere.
 
+import * as core from './pkg/neurogeom.js';
 import { el } from './dom.js';
 
 /** Save a blob under a file name (a blob: link, no request leaves the page). */
@@ -20,8 +21,12 @@ function csvField(v) {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** Every number of the snapshot in one tidy table. */
-export function snapshotCsv(snap) {
+/** Every number of the snapshot in one tidy table, after one comment line
+ * saying where it came from: "# NeuroGeom <version>; link <link>; result
+ * hash <hash>" (read it with pandas' `read_csv(..., comment='#')`, or skip
+ * the first row). */
+export function snapshotCsv(snap, { link = '', hash = '' } = {}) {
+  const provenance = [`# NeuroGeom ${core.version()}`, link && `link ${link}`, hash && `result hash ${hash}`].filter(Boolean).join('; ');
   const rows = [['chart', 'kind', 'series', 'x', 'y', 'row', 'col', 'value']];
   for (const m of snap.metrics) rows.push(['metrics', 'metric', m.key, snap.step, m.value, '', '', '']);
   for (const c of snap.charts) {
@@ -36,6 +41,6 @@ export function snapshotCsv(snap) {
       }
     }
   }
-  return rows.map((r) => r.map(csvField).join(',')).join('\n') + '\n';
+  return `${provenance.replace(/[\r\n]/g, ' ')}\n${rows.map((r) => r.map(csvField).join(',')).join('\n')}\n`;
 }
 

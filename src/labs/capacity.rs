@@ -42,6 +42,7 @@
 
 use nalgebra::DMatrix;
 
+use super::references;
 use crate::config::LabConfig;
 use crate::data::{digits, manifolds};
 use crate::labs::{Lab, LabError, LabSpec, Preset};
@@ -158,6 +159,7 @@ pub fn spec() -> LabSpec {
         sweep_metrics: ["capacity_0", "capacity_1", "capacity_2", "capacity_3", "capacity_theory", "capacity_sim"]
             .map(String::from)
             .to_vec(),
+        references: vec![references::chung_2018(), references::cohen_2020(), references::kuoch_2024(), references::chung_2016(), references::chen_2020(), references::bardes_2022(), references::uci_digits()],
     }
 }
 

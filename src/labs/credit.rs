@@ -23,6 +23,7 @@
 
 use nalgebra::DMatrix;
 
+use super::references;
 use crate::config::LabConfig;
 use crate::labs::{Lab, LabError, LabSpec, Preset};
 use crate::metrics::{collapse, dimensionality, lazy_rich::linear_cka};
@@ -138,6 +139,7 @@ pub fn spec() -> LabSpec {
         sweep_metrics: ["bp_loss", "fa_loss", "dfa_loss", "np_loss", "wp_loss", "fa_angle_update", "dfa_angle_update"]
             .map(String::from)
             .to_vec(),
+        references: vec![references::marblestone_2016(), references::lillicrap_2016(), references::nokland_2016(), references::werfel_2005()],
     }
 }
 

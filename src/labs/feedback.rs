@@ -22,6 +22,7 @@
 // `!(r < tol)` is deliberate: a NaN residual counts as not converged.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
+use super::references;
 use crate::config::LabConfig;
 use crate::labs::{Lab, LabError, LabSpec, Preset};
 use crate::metrics::mean_field::{self, FixedPoint, Geometry, MeanField};
@@ -121,6 +122,7 @@ pub fn spec() -> LabSpec {
         sweep_metrics: ["basin_target", "z_end", "sim_outlier", "mf_outlier_1"]
             .map(String::from)
             .to_vec(),
+        references: vec![references::mastrogiuseppe_2019(), references::rivkind_2017(), references::sussillo_2009()],
     }
 }
 

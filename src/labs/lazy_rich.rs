@@ -17,6 +17,7 @@
 
 use nalgebra::DMatrix;
 
+use super::references;
 use crate::config::LabConfig;
 use crate::data::latent::{latent_r2, LatentData, ViewKind};
 use crate::data::{self, Dataset};
@@ -183,6 +184,7 @@ pub fn spec() -> LabSpec {
         ],
         presets: presets(),
         sweep_metrics: ["train_loss", "dw_1", "alpha_dw", "kernel_change", "lin_rms"].map(String::from).to_vec(),
+        references: vec![references::farrell_2023(), references::chizat_2019(), references::flesch_2022(), references::papyan_2020(), references::chen_2020(), references::bardes_2022()],
     }
 }
 

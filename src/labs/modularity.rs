@@ -19,6 +19,7 @@
 
 use nalgebra::DMatrix;
 
+use super::references;
 use crate::config::LabConfig;
 use crate::data::sources::{self, SourceKind, SourceSpec};
 use crate::labs::{Lab, LabError, LabSpec, Preset};
@@ -139,6 +140,7 @@ pub fn spec() -> LabSpec {
         ]
         .map(String::from)
         .to_vec(),
+        references: vec![references::dorrell_2025(), references::whittington_2023(), references::hsu_2023()],
     }
 }
 
