@@ -18,7 +18,7 @@ use neurogeom::share::{config_fragment, link_fragment, parse_link, with_version,
 use neurogeom::snapshot::{Snapshot, Versioned};
 use neurogeom::sweep::shard::{self, Shard, ShardSummary};
 use neurogeom::sweep::{self, SweepSpec};
-use neurogeom::version::{VersionNote, VERSION};
+use neurogeom::version::{NoteKind as VersionNoteKind, VersionNote, VERSION};
 
 #[derive(Parser)]
 #[command(
@@ -366,11 +366,8 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 .collect::<Result<Vec<_>, String>>()?;
             let (summary, points) = shard::merge(&outputs)?;
             let parsed = parse_link(&summary.link);
-            if let Some(note) = &parsed.version_note {
-                eprintln!("neurogeom: shards {}", note.text);
-                for c in &note.changes {
-                    eprintln!("  result change in {}: {}", c.version, c.text);
-                }
+            for line in note_lines(parsed.version_note.as_ref()) {
+                eprintln!("neurogeom: shards' {line}");
             }
             let spec = match (&parsed.sweep, parsed.warnings.is_empty()) {
                 (Some(spec), true) => spec.clone(),
@@ -539,12 +536,25 @@ fn read_link(link: &str, lenient: bool) -> Result<ParsedLink, String> {
 /// A link made with another version, said on standard error (where the
 /// JSON lines of `sweep` do not go).
 fn note_to_stderr(note: Option<&VersionNote>) {
-    if let Some(note) = note {
-        eprintln!("neurogeom: link {}", note.text);
-        for c in &note.changes {
-            eprintln!("  result change in {}: {}", c.version, c.text);
-        }
+    for line in note_lines(note) {
+        eprintln!("neurogeom: {line}");
     }
+}
+
+/// What to say of a link made with another version: the note, then each
+/// result change since (or that the changelog lists none).
+fn note_lines(note: Option<&VersionNote>) -> Vec<String> {
+    let Some(note) = note else {
+        return Vec::new();
+    };
+    let mut lines = vec![format!("link {}", note.text)];
+    for c in &note.changes {
+        lines.push(format!("  result change in {}: {}", c.version, c.text));
+    }
+    if note.kind == VersionNoteKind::Older && note.changes.is_empty() {
+        lines.push("  the changelog lists no result change between the two".into());
+    }
+    lines
 }
 
 /// The last line of an unsharded sweep, and of `merge`. `link` ends with
@@ -582,11 +592,8 @@ fn print_summary(parsed: &ParsedLink, s: &Snapshot, notes: &[String]) {
         with_version(&config_fragment(&parsed.config))
     );
     println!("version  {VERSION}");
-    if let Some(note) = &parsed.version_note {
-        println!("note     link {}", note.text);
-        for c in &note.changes {
-            println!("note       result change in {}: {}", c.version, c.text);
-        }
+    for line in note_lines(parsed.version_note.as_ref()) {
+        println!("note     {line}");
     }
     println!("steps    {} / {}", s.step, s.total_steps);
     if let Some(reason) = &s.stopped {
