@@ -715,6 +715,7 @@ pub fn json_report(
     };
     let last = layers.last().map(layer_json).unwrap_or(Value::Null);
     json!({
+        "version": crate::version::VERSION,
         "file": { "name": file_name, "sha256": file_sha256, "bytes": file_size },
         "layout": layout,
         "notes": notes,

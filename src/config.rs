@@ -31,6 +31,11 @@ pub struct LabSpec {
     /// "<name> 12 / 300" and explains it with `help`.
     #[serde(default)]
     pub step_unit: StepUnit,
+    /// The papers the lab implements and the data it ships, for "How to
+    /// cite" on the page. Each is also in CITATION.cff and the README's
+    /// "How to cite" (a test checks both).
+    #[serde(default)]
+    pub references: Vec<Reference>,
 }
 
 /// What one step of a lab is (a training step, a unit of analysis), for the
@@ -57,6 +62,61 @@ impl Default for StepUnit {
     /// A training step.
     fn default() -> StepUnit {
         StepUnit::new("step", "One training step.")
+    }
+}
+
+/// A paper (or data set) a lab implements or uses.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reference {
+    /// "Chung, S., Lee, D. D. & Sompolinsky, H."
+    pub authors: String,
+    pub year: u16,
+    pub title: String,
+    /// Journal and volume, or proceedings: "Physical Review X 8, 031003".
+    pub venue: String,
+    /// The DOI without a resolver ("10.1103/PhysRevX.8.031003"), or "".
+    #[serde(default)]
+    pub doi: String,
+    /// Where to find it when it has no DOI (a data set's page), or "".
+    #[serde(default)]
+    pub url: String,
+}
+
+impl Reference {
+    /// A reference with a DOI (or "" for none).
+    pub fn paper(authors: &str, year: u16, title: &str, venue: &str, doi: &str) -> Self {
+        Reference {
+            authors: authors.into(),
+            year,
+            title: title.into(),
+            venue: venue.into(),
+            doi: doi.into(),
+            url: String::new(),
+        }
+    }
+
+    /// A data set, found at `url`.
+    pub fn data(authors: &str, year: u16, title: &str, venue: &str, url: &str) -> Self {
+        Reference {
+            url: url.into(),
+            ..Reference::paper(authors, year, title, venue, "")
+        }
+    }
+
+    /// One line, as a reference list prints it: "Authors (year). Title.
+    /// Venue. https://doi.org/…".
+    pub fn text(&self) -> String {
+        let link = if !self.doi.is_empty() {
+            format!(" https://doi.org/{}", self.doi)
+        } else if !self.url.is_empty() {
+            format!(" {}", self.url)
+        } else {
+            String::new()
+        };
+        format!(
+            "{} ({}). {}. {}.{link}",
+            self.authors, self.year, self.title, self.venue
+        )
     }
 }
 

@@ -6,6 +6,7 @@
 //! for the formulas each module implements.
 
 pub mod analyze;
+pub mod changelog;
 pub mod config;
 pub mod data;
 pub mod gemm;
@@ -20,6 +21,7 @@ pub mod run;
 pub mod share;
 pub mod snapshot;
 pub mod sweep;
+pub mod version;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

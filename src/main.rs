@@ -1,24 +1,29 @@
 //! `neurogeom`, the command-line face of the core: it runs the same
 //! `LabConfig` as the page, from a link or a fragment, and prints the final
 //! snapshot or writes its charts as SVG. Bad input exits with status 2.
+//!
+//! Every result it prints carries the version that computed it
+//! (`neurogeom::version::VERSION`), and every link it prints ends with
+//! `&ng=<version>`; a link made with another version runs all the same and
+//! gets a note naming the result changes since.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
-use neurogeom::config::LabConfig;
 use neurogeom::labs;
 use neurogeom::run;
-use neurogeom::share::{config_fragment, link_fragment, parse_link};
-use neurogeom::snapshot::Snapshot;
+use neurogeom::share::{config_fragment, link_fragment, parse_link, with_version, ParsedLink};
+use neurogeom::snapshot::{Snapshot, Versioned};
 use neurogeom::sweep::shard::{self, Shard, ShardSummary};
 use neurogeom::sweep::{self, SweepSpec};
+use neurogeom::version::{NoteKind as VersionNoteKind, VersionNote, VERSION};
 
 #[derive(Parser)]
 #[command(
     name = "neurogeom",
-    version,
+    version = VERSION,
     about = "NeuroGeom: the geometry of neural representations, from the command line."
 )]
 struct Cli {
@@ -64,7 +69,7 @@ enum Command {
     Sweep {
         /// A link or fragment: the fixed parameters (and maybe `&sweep=...`
         /// and `&seeds=N`).
-        link: String,
+        link: Option<String>,
         /// The sweep, e.g. `alpha:log:0.01:1000:11` or
         /// `alpha:log:0.01:1000:9;width:list:32,64,128`; overrides the link's
         /// own `sweep=`.
@@ -74,13 +79,16 @@ enum Command {
         /// the link's `seeds=`.
         #[arg(long)]
         seeds: Option<u32>,
-        /// Runs at a time (default: the number of cores).
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Run only shard I/N: every N-th run starting at run I. Without a
-        /// value (or `auto`), I and N come from the job array's environment:
-        /// SLURM_ARRAY_TASK_ID/_COUNT, or JOB_COMPLETION_INDEX with
-        /// --shards N or NEUROGEOM_SHARDS. Merge the outputs with `merge`.
+        /// Runs at a time (default, or empty as from an unset
+        /// $SLURM_CPUS_PER_TASK: every core this process may use).
+        #[arg(long, value_name = "N")]
+        threads: Option<String>,
+        /// Run only shard I/N: every N-th run starting at run I
+        /// (`--shard "$SLURM_ARRAY_TASK_ID/64"` in a SLURM array). Without a
+        /// value (or `auto`), I is the job array's task ID
+        /// (SLURM_ARRAY_TASK_ID, or JOB_COMPLETION_INDEX) and N comes from
+        /// --shards N, NEUROGEOM_SHARDS, or a SLURM array that runs 0 to
+        /// N − 1. Merge the outputs with `merge`.
         #[arg(long, num_args = 0..=1, default_missing_value = "auto", value_name = "I/N")]
         shard: Option<String>,
         /// The shard count, where the environment does not give it.
@@ -167,12 +175,17 @@ struct AnalyzeArgs {
     json: bool,
 }
 
-/// The JSON printed by `run --json`: the snapshot's fields, plus the
-/// canonical fragment of the configuration that was run and any warnings.
+/// The JSON printed by `run --json`: the version, the canonical fragment
+/// of the configuration that was run, the link to hand out (the fragment
+/// with `&ng=<version>`), any warnings, the note on a link made with
+/// another version, then the snapshot's fields.
 #[derive(Serialize)]
 struct RunOutput<'a> {
     fragment: String,
+    link: String,
     warnings: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version_note: Option<&'a VersionNote>,
     #[serde(flatten)]
     snapshot: &'a Snapshot,
 }
@@ -197,20 +210,24 @@ fn run(command: Command) -> Result<ExitCode, String> {
             json,
             lenient,
         } => {
-            let config = read_link(&link, lenient)?;
-            let (snapshot, warnings) = run::run_to_end_parallel(&config);
+            let parsed = read_link(&link, lenient)?;
+            let config = &parsed.config;
+            let (snapshot, warnings) = run::run_to_end_parallel(config);
             if json {
+                let fragment = config_fragment(config);
                 let out = RunOutput {
-                    fragment: config_fragment(&config),
+                    link: format!("#{}", with_version(&fragment)),
+                    fragment,
                     warnings: &warnings,
+                    version_note: parsed.version_note.as_ref(),
                     snapshot: &snapshot,
                 };
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
+                    serde_json::to_string_pretty(&Versioned::of(&out)).map_err(|e| e.to_string())?
                 );
             } else {
-                print_summary(&config, &snapshot, &warnings);
+                print_summary(&parsed, &snapshot, &warnings);
             }
             Ok(if snapshot.stopped.is_some() {
                 ExitCode::from(1)
@@ -231,8 +248,10 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 eprintln!("wrote the chart gallery to {}", out.display());
                 return Ok(ExitCode::SUCCESS);
             }
-            let config = read_link(&link.unwrap_or_default(), lenient)?;
-            let (snapshot, _) = run::run_to_end_parallel(&config);
+            let parsed = read_link(&link.unwrap_or_default(), lenient)?;
+            note_to_stderr(parsed.version_note.as_ref());
+            let config = &parsed.config;
+            let (snapshot, _) = run::run_to_end_parallel(config);
             let charts: Vec<_> = match &chart {
                 Some(id) => {
                     let c = snapshot.chart(id).ok_or_else(|| {
@@ -244,7 +263,11 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 }
                 None => snapshot.charts.clone(),
             };
-            let svg = neurogeom::plot::charts_svg(&charts, 2)?;
+            let svg = neurogeom::plot::with_metadata(
+                &neurogeom::plot::charts_svg(&charts, 2)?,
+                &format!("#{}", with_version(&config_fragment(config))),
+                &snapshot.hash,
+            );
             std::fs::write(&out, svg)
                 .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
             eprintln!(
@@ -265,8 +288,14 @@ fn run(command: Command) -> Result<ExitCode, String> {
             svg,
             lenient,
         } => {
-            let parsed = parse_link(&link);
-            let config = read_link(&link, lenient)?;
+            let link = link.unwrap_or_default();
+            if link.trim().is_empty() {
+                return Err("no link given (is LINK set in the job's environment?)".into());
+            }
+            let threads = sweep::threads_from_text(threads.as_deref())?;
+            let parsed = read_link(&link, lenient)?;
+            note_to_stderr(parsed.version_note.as_ref());
+            let config = parsed.config.clone();
             let spec = match sweep {
                 Some(text) => SweepSpec::parse(&text)?.with_seeds(parsed.seeds)?,
                 None => parsed.sweep.ok_or(
@@ -297,16 +326,11 @@ fn run(command: Command) -> Result<ExitCode, String> {
             let runs = spec.runs(&config)?;
             let total = runs.len();
             let runs = shard.unwrap_or(Shard::ALL).select(runs);
-            let threads = threads.unwrap_or_else(|| {
-                std::thread::available_parallelism()
-                    .map(|n| n.get())
-                    .unwrap_or(1)
-            });
             let keys: Vec<&str> = spec.axes.iter().map(|a| a.key.as_str()).collect();
             let points = sweep::run_native(&runs, threads, |run, p| {
                 println!("{}", shard::run_line(run, &keys, p));
             });
-            let link = link_fragment(&config, Some(&spec), None);
+            let link = with_version(&link_fragment(&config, Some(&spec), None));
             let stopped = points.iter().any(|p| p.stopped.is_some());
             match shard {
                 Some(s) => println!(
@@ -323,7 +347,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 None => {
                     let summary = sweep::snapshot(&spec, &config, &points)?;
                     println!("{}", summary_line(&spec, &link, &summary));
-                    write_svg(svg.as_deref(), &summary)?;
+                    write_svg(svg.as_deref(), &link, &summary)?;
                 }
             }
             Ok(if stopped {
@@ -343,6 +367,9 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 .collect::<Result<Vec<_>, String>>()?;
             let (summary, points) = shard::merge(&outputs)?;
             let parsed = parse_link(&summary.link);
+            for line in note_lines(parsed.version_note.as_ref()) {
+                eprintln!("neurogeom: shards' {line}");
+            }
             let spec = match (&parsed.sweep, parsed.warnings.is_empty()) {
                 (Some(spec), true) => spec.clone(),
                 _ => {
@@ -374,14 +401,11 @@ fn run(command: Command) -> Result<ExitCode, String> {
             let points: Vec<_> = points.into_iter().map(|(_, p)| p).collect();
             let snapshot = sweep::snapshot(&spec, &parsed.config, &points)?;
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&snapshot).map_err(|e| e.to_string())?
-                );
+                println!("{}", snapshot.to_json_pretty().map_err(|e| e.to_string())?);
             } else {
                 println!("{}", summary_line(&spec, &summary.link, &snapshot));
             }
-            write_svg(svg.as_deref(), &snapshot)?;
+            write_svg(svg.as_deref(), &summary.link, &snapshot)?;
             Ok(if snapshot.stopped.is_some() {
                 ExitCode::from(1)
             } else {
@@ -478,6 +502,7 @@ fn analyze(a: AnalyzeArgs) -> Result<ExitCode, String> {
         );
     } else {
         println!("{data_name}: {layout}");
+        println!("version {VERSION}");
         for n in &notes {
             println!("note: {n}");
         }
@@ -489,7 +514,10 @@ fn analyze(a: AnalyzeArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn read_link(link: &str, lenient: bool) -> Result<LabConfig, String> {
+/// Read a link; its warnings are errors unless `lenient` (then printed, and
+/// defaults run in their place). A note on its version is not a warning: a
+/// link made with another version runs, and the caller says so.
+fn read_link(link: &str, lenient: bool) -> Result<ParsedLink, String> {
     let parsed = parse_link(link);
     if !parsed.warnings.is_empty() {
         let list = parsed
@@ -505,10 +533,35 @@ fn read_link(link: &str, lenient: bool) -> Result<LabConfig, String> {
             "neurogeom: the link has problems; running with the values each line names:\n{list}"
         );
     }
-    Ok(parsed.config)
+    Ok(parsed)
 }
 
-/// The last line of an unsharded sweep, and of `merge`.
+/// A link made with another version, said on standard error (where the
+/// JSON lines of `sweep` do not go).
+fn note_to_stderr(note: Option<&VersionNote>) {
+    for line in note_lines(note) {
+        eprintln!("neurogeom: {line}");
+    }
+}
+
+/// What to say of a link made with another version: the note, then each
+/// result change since (or that the changelog lists none).
+fn note_lines(note: Option<&VersionNote>) -> Vec<String> {
+    let Some(note) = note else {
+        return Vec::new();
+    };
+    let mut lines = vec![format!("link {}", note.text)];
+    for c in &note.changes {
+        lines.push(format!("  result change in {}: {}", c.version, c.text));
+    }
+    if note.kind == VersionNoteKind::Older && note.changes.is_empty() {
+        lines.push("  the changelog lists no result change between the two".into());
+    }
+    lines
+}
+
+/// The last line of an unsharded sweep, and of `merge`. `link` ends with
+/// the `ng=` of the version that computed the runs.
 fn summary_line(spec: &SweepSpec, link: &str, summary: &Snapshot) -> serde_json::Value {
     serde_json::json!({
         "sweep": spec.to_text(),
@@ -516,12 +569,17 @@ fn summary_line(spec: &SweepSpec, link: &str, summary: &Snapshot) -> serde_json:
         "link": format!("#{link}"),
         "runs": summary.step,
         "hash": summary.hash,
+        "version": VERSION,
     })
 }
 
-fn write_svg(path: Option<&std::path::Path>, s: &Snapshot) -> Result<(), String> {
+fn write_svg(path: Option<&std::path::Path>, link: &str, s: &Snapshot) -> Result<(), String> {
     if let Some(path) = path {
-        let text = neurogeom::plot::charts_svg(&s.charts, 2)?;
+        let text = neurogeom::plot::with_metadata(
+            &neurogeom::plot::charts_svg(&s.charts, 2)?,
+            &format!("#{link}"),
+            &s.hash,
+        );
         std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     Ok(())
@@ -530,9 +588,16 @@ fn write_svg(path: Option<&std::path::Path>, s: &Snapshot) -> Result<(), String>
 /// The text form of `neurogeom run`: the lab's notes (the same as `warnings`
 /// in `--json`) come before the metrics, so that a diverged twin or a clamped
 /// parameter is never missed.
-fn print_summary(config: &LabConfig, s: &Snapshot, notes: &[String]) {
+fn print_summary(parsed: &ParsedLink, s: &Snapshot, notes: &[String]) {
     println!("lab      {}", s.lab);
-    println!("link     #{}", config_fragment(config));
+    println!(
+        "link     #{}",
+        with_version(&config_fragment(&parsed.config))
+    );
+    println!("version  {VERSION}");
+    for line in note_lines(parsed.version_note.as_ref()) {
+        println!("note     {line}");
+    }
     println!("steps    {} / {}", s.step, s.total_steps);
     if let Some(reason) = &s.stopped {
         println!("STOPPED  {reason}");

@@ -3,8 +3,10 @@
 //! The fragment is versioned and human-readable:
 //! `#v=1&lab=lazy-rich&seed=7&alpha=0.1&width=128&steps=2000`. Besides the
 //! lab's parameters it may carry `sweep=` (see [`crate::sweep`]), `seeds=N`
-//! (each sweep point over N seeds) and `pin=` (a pinned run's own fragment,
-//! percent-encoded, drawn beside the current run for comparison).
+//! (each sweep point over N seeds), `pin=` (a pinned run's own fragment,
+//! percent-encoded, drawn beside the current run for comparison) and `ng=`
+//! (the NeuroGeom version that made the link, see [`crate::version`]; links
+//! the page and the CLI hand out end with it, [`with_version`]).
 //! Parsing is total: whatever the text, it gives a usable [`LabConfig`] and a
 //! list of warnings for whatever was unknown, malformed or out of range.
 
@@ -15,6 +17,7 @@ use crate::labs;
 use crate::params::{grouped_warning, shorten};
 pub use crate::run::result_hash;
 use crate::sweep::{SweepSpec, MAX_RUNS};
+use crate::version::{self, VersionNote};
 
 /// The fragment format version this code writes and reads.
 pub const FRAGMENT_VERSION: u32 = 1;
@@ -60,6 +63,26 @@ pub struct ParsedLink {
     /// percent-decoded (the page draws its series beside the current run's).
     pub pin: Option<String>,
     pub warnings: Vec<String>,
+    /// `&ng=<version>`: the NeuroGeom that made the link, as written.
+    #[serde(default)]
+    pub made_with: Option<String>,
+    /// What to say beside the result when `made_with` is another version
+    /// than this one (older, newer, or not a version): the link runs all
+    /// the same, so this is a note, never one of the `warnings`.
+    #[serde(default)]
+    pub version_note: Option<VersionNote>,
+}
+
+/// A fragment as the page's "Copy link" and the CLI hand it out: with
+/// `&ng=<this version>` at the end, so that whoever opens it later learns
+/// which version made it. The version is not part of the configuration: the
+/// same fragment with another `ng=` runs the same run.
+pub fn with_version(fragment: &str) -> String {
+    format!(
+        "{fragment}&{}={}",
+        version::LINK_KEY,
+        encode(version::VERSION)
+    )
 }
 
 /// The fragment for a configuration and, optionally, a sweep (with
@@ -100,6 +123,7 @@ fn parse_fragment(fragment: &str) -> ParsedLink {
     let mut seeds_text: Option<String> = None;
     let mut pin: Option<String> = None;
     let mut no_value: Vec<String> = Vec::new();
+    let mut made_with: Option<String> = None;
 
     for piece in fragment.split('&').filter(|p| !p.trim().is_empty()) {
         let (k, v) = match piece.split_once('=') {
@@ -119,6 +143,7 @@ fn parse_fragment(fragment: &str) -> ParsedLink {
                 }
             }
             "lab" => lab = Some(v),
+            k if k == version::LINK_KEY => made_with = Some(v),
             "sweep" => sweep_text = Some(v),
             "seeds" => seeds_text = Some(v),
             "pin" => {
@@ -208,12 +233,15 @@ fn parse_fragment(fragment: &str) -> ParsedLink {
             }
         }
     });
+    let version_note = made_with.as_deref().and_then(version::note_for);
     ParsedLink {
         config,
         sweep,
         seeds,
         pin,
         warnings,
+        made_with,
+        version_note,
     }
 }
 

@@ -486,6 +486,38 @@ impl Snapshot {
         }
         out
     }
+
+    /// The snapshot as JSON, as every face hands it out: `version` (the
+    /// NeuroGeom that computed it, [`crate::version::VERSION`]) first, then
+    /// the snapshot's own fields. The version is not one of the numbers, so
+    /// it never enters the result hash; reading the JSON back as a
+    /// `Snapshot` ignores it.
+    pub fn to_json(&self) -> serde_json::Result<String> {
+        serde_json::to_string(&Versioned::of(self))
+    }
+
+    /// [`Snapshot::to_json`], indented.
+    pub fn to_json_pretty(&self) -> serde_json::Result<String> {
+        serde_json::to_string_pretty(&Versioned::of(self))
+    }
+}
+
+/// Any serialisable result with the version in front (see
+/// [`Snapshot::to_json`]).
+#[derive(Serialize)]
+pub struct Versioned<'a, T: Serialize> {
+    pub version: &'static str,
+    #[serde(flatten)]
+    pub inner: &'a T,
+}
+
+impl<'a, T: Serialize> Versioned<'a, T> {
+    pub fn of(inner: &'a T) -> Self {
+        Versioned {
+            version: crate::version::VERSION,
+            inner,
+        }
+    }
 }
 
 /// JSON has no NaN: serde_json writes NaN and ±inf as `null`. Reading a

@@ -63,9 +63,11 @@ pub fn catalog_json() -> String {
     serde_json::to_string(&labs::catalog()).unwrap_or_else(|_| "[]".into())
 }
 
-/// Read a link or fragment: JSON `{config, sweep, seeds, pin, warnings}`
-/// (the config's seed as a string; `sweep` is `{axes, seeds}` or null; `pin`
-/// the pinned run's fragment, decoded, or null).
+/// Read a link or fragment: JSON `{config, sweep, seeds, pin, warnings,
+/// made_with, version_note}` (the config's seed as a string; `sweep` is
+/// `{axes, seeds}` or null; `pin` the pinned run's fragment, decoded, or
+/// null; `made_with` the link's `ng=` or null; `version_note` what to say
+/// when that is another version, see `version::VersionNote`, or null).
 #[wasm_bindgen]
 pub fn parse_link(text: &str) -> String {
     let parsed = share::parse_link(text);
@@ -74,6 +76,33 @@ pub fn parse_link(text: &str) -> String {
         seed_to_string(config);
     }
     value.to_string()
+}
+
+/// This build's version, `0.2.0+f609125` (the release and the short commit).
+#[wasm_bindgen]
+pub fn version() -> String {
+    crate::version::VERSION.to_string()
+}
+
+/// A fragment with `&ng=<this version>` appended: what "Copy link" hands
+/// out (see `share::with_version`).
+#[wasm_bindgen]
+pub fn versioned_fragment(fragment: &str) -> String {
+    share::with_version(fragment)
+}
+
+/// What to say about a link made with NeuroGeom `made_with` (its `ng=`):
+/// a `version::VersionNote` as JSON, or `null` for this very version.
+#[wasm_bindgen]
+pub fn version_note(made_with: &str) -> String {
+    serde_json::to_string(&crate::version::note_for(made_with)).unwrap_or_else(|_| "null".into())
+}
+
+/// An SVG chart with the run's provenance (version, link, result hash) in a
+/// `<metadata>` element, as exports carry it (see `plot::with_metadata`).
+#[wasm_bindgen]
+pub fn svg_with_metadata(svg: &str, link: &str, hash: &str) -> String {
+    crate::plot::with_metadata(svg, link, hash)
 }
 
 /// The canonical URL fragment (without '#') of a config given as JSON.
@@ -298,7 +327,8 @@ pub fn sweep_snapshot(
     let points: Vec<SweepPoint> = serde_json::from_str(points_json)
         .map_err(|e| js_error(format!("the sweep's points are not usable: {e}")))?;
     let snapshot = sweep::snapshot(&spec, &labs::check(&base).0, &points).map_err(js_error)?;
-    serde_json::to_string(&snapshot)
+    snapshot
+        .to_json()
         .map_err(|e| js_error(format!("could not serialise the sweep snapshot: {e}")))
 }
 
@@ -397,7 +427,7 @@ pub fn combine_parts(config_json: &str, packed: &[f64]) -> Result<String, JsValu
         at += len;
     }
     let snapshot = run::combine(&config, &states).map_err(js_error)?;
-    serde_json::to_string(&snapshot).map_err(|e| js_error(e.to_string()))
+    snapshot.to_json().map_err(|e| js_error(e.to_string()))
 }
 
 /// A running lab, owned by the page's worker.
@@ -449,10 +479,12 @@ impl WasmLab {
 
     /// The current snapshot as JSON (NaN and ±inf appear as `null`).
     pub fn snapshot_json(&self) -> String {
-        serde_json::to_string(&run::snapshot(self.lab.as_ref())).unwrap_or_else(|e| {
-            serde_json::json!({ "error": format!("could not serialise the snapshot: {e}") })
-                .to_string()
-        })
+        run::snapshot(self.lab.as_ref())
+            .to_json()
+            .unwrap_or_else(|e| {
+                serde_json::json!({ "error": format!("could not serialise the snapshot: {e}") })
+                    .to_string()
+            })
     }
 
     pub fn steps_done(&self) -> f64 {

@@ -173,3 +173,36 @@ proptest! {
         prop_assert_eq!(back.config, config);
     }
 }
+
+/// `ng=` records the version that made a link: it is not a parameter, not a
+/// problem, and not part of the configuration.
+#[test]
+fn the_version_key_is_read_apart_from_the_configuration() {
+    use neurogeom::share::with_version;
+    use neurogeom::version::{NoteKind, VERSION};
+    let plain = parse_link("#v=1&lab=lazy-rich&seed=7&alpha=0.1");
+    assert_eq!(plain.made_with, None);
+    assert_eq!(plain.version_note, None);
+    let fragment = neurogeom::share::config_fragment(&plain.config);
+    let versioned = with_version(&fragment);
+    assert_eq!(versioned, format!("{fragment}&ng={VERSION}"));
+    let same = parse_link(&versioned);
+    assert_eq!(same.config, plain.config);
+    assert!(same.warnings.is_empty(), "{:?}", same.warnings);
+    assert_eq!(same.made_with.as_deref(), Some(VERSION));
+    assert_eq!(same.version_note, None, "this very version needs no note");
+    for (ng, kind) in [
+        ("0.1.0", NoteKind::Older),
+        ("1000.0.0", NoteKind::Newer),
+        ("x.y", NoteKind::Malformed),
+    ] {
+        let p = parse_link(&format!("{fragment}&ng={ng}"));
+        assert_eq!(p.config, plain.config, "{ng}");
+        assert!(p.warnings.is_empty(), "{ng}: {:?}", p.warnings);
+        assert_eq!(p.version_note.unwrap().kind, kind, "{ng}");
+    }
+    // Percent-encoded, and before other keys: the same reading.
+    let p = parse_link("#v=1&ng=0.1.0%2Babc1234&lab=lazy-rich&seed=7&alpha=0.1");
+    assert_eq!(p.made_with.as_deref(), Some("0.1.0+abc1234"));
+    assert_eq!(p.config, plain.config);
+}

@@ -15,6 +15,8 @@
 //   charts.js       chart cards and drawing
 //   point-editor.js points drawn by hand (or uploaded) on a lab's scatter
 //   topbar.js       buttons, counter, progress, hash, copy link, export, keyboard
+//   version.js      this build's version beside the hash; a link from another version
+//   cite.js         "How to cite" under the lab's text
 //
 // Text from the URL or the core reaches the DOM only through textContent.
 
@@ -30,6 +32,8 @@ import { wireCharts, redrawAll } from './charts.js';
 import { wirePointEditor } from './point-editor.js';
 import { setPinFromLink, relabelPin, wirePin, scopePin } from './pin.js';
 import { setRunState, wireTopbar, showStepUnit } from './topbar.js';
+import { showVersion, showVersionNote } from './version.js';
+import { wireCite } from './cite.js';
 
 function showLab(spec) {
   state.spec = spec;
@@ -52,6 +56,7 @@ function switchLab(name) {
 /** A control changed: new URL, fresh run (which plays). */
 function applyConfig() {
   clearMessages('link', 'run');
+  showVersion(); // the run is now this version's own
   setControls(state.config);
   showSeedRange();
   // In a sweep, a change to the fixed settings runs the sweep again.
@@ -67,6 +72,7 @@ function loadLink(text) {
   const parsed = parseLink(text);
   clearMessages('link', 'run');
   showLinkWarnings(parsed.warnings);
+  showVersionNote(parsed.version_note, text.includes('#') ? text.slice(text.indexOf('#') + 1) : text);
   const spec = state.catalog.find((s) => s.name === parsed.config.lab) || state.catalog[0];
   if (spec !== state.spec) showLab(spec);
   $('lab').value = spec.name;
@@ -154,6 +160,7 @@ async function main() {
   wireCharts();
   wirePointEditor();
   wirePin();
+  wireCite();
   // A preset link, or a hand-edited URL.
   window.addEventListener('hashchange', () => loadLink(location.href));
   try {

@@ -1,6 +1,7 @@
 // Exports shared by the lab page (topbar.js) and "Your data" (yourdata.js):
 // files are made here and saved through a blob link; nothing is sent anywhere.
 
+import * as core from './pkg/neurogeom.js';
 import { el } from './dom.js';
 
 /** Save a blob under a file name (a blob: link, no request leaves the page). */
@@ -40,16 +41,19 @@ function runRows(snap, run) {
   return rows;
 }
 
-/** Every number of the snapshot in one tidy table. The lab page passes
- * `pinned` (null, or {step, metrics, charts}: the pinned run's metrics and
- * the charts drawn beside the current ones): a last column `run` then says
- * "current" or "pinned", and the pinned run's rows follow. Without it ("Your
- * data") there is no such column. */
-export function snapshotCsv(snap, pinned) {
+/** Every number of the snapshot in one tidy table, after one comment line
+ * saying where it came from: "# NeuroGeom <version>; link <link>; result
+ * hash <hash>" (read it with pandas' `read_csv(..., comment='#')`, or skip
+ * the first row). The lab page passes `pinned` (null, or {step, metrics,
+ * charts}: the pinned run's metrics and the charts drawn beside the current
+ * ones): a last column `run` then says "current" or "pinned", and the pinned
+ * run's rows follow. Without it ("Your data") there is no such column. */
+export function snapshotCsv(snap, { pinned, link = '', hash = '' } = {}) {
+  const provenance = [`# NeuroGeom ${core.version()}`, link && `link ${link}`, hash && `result hash ${hash}`].filter(Boolean).join('; ');
   const header = ['chart', 'kind', 'series', 'x', 'y', 'row', 'col', 'value', 'run'];
   let rows = [header, ...runRows(snap, 'current')];
   if (pinned) rows.push(...runRows(pinned, 'pinned'));
   if (pinned === undefined) rows = rows.map((r) => r.slice(0, -1));
-  return rows.map((r) => r.map(csvField).join(',')).join('\n') + '\n';
+  return `${provenance.replace(/[\r\n]/g, ' ')}\n${rows.map((r) => r.map(csvField).join(',')).join('\n')}\n`;
 }
 

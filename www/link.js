@@ -3,15 +3,17 @@
 // core, which owns the fragment's syntax (src/share.rs).
 //
 // The fragment is the canonical one the core writes for the config (and
-// sweep), so that the same settings always give the same link.
+// sweep), so that the same settings always give the same link; the link
+// handed out (the address bar, "Copy link") ends with `&ng=<version>`, the
+// NeuroGeom that computed what the page shows (core.versioned_fragment).
 
 import * as core from './pkg/neurogeom.js';
 import { $, showLinkBox } from './dom.js';
 import { state } from './state.js';
 
-/** The link that reproduces what the page shows. */
+/** The link that reproduces what the page shows, with this version. */
 export function shareLink() {
-  return `${location.origin}${location.pathname}#${state.fragment}`;
+  return `${location.origin}${location.pathname}#${core.versioned_fragment(state.fragment)}`;
 }
 
 /** Make `fragment` the page's link (no history entry, no hashchange). A
@@ -20,7 +22,8 @@ export function shareLink() {
 export function updateUrl(fragment) {
   if (state.pin && state.mode === 'single') fragment = core.link_fragment(JSON.stringify(state.config), '', state.pin.fragment);
   state.fragment = fragment;
-  if (location.hash !== `#${fragment}`) history.replaceState(null, '', `#${fragment}`);
+  const versioned = core.versioned_fragment(fragment);
+  if (location.hash !== `#${versioned}`) history.replaceState(null, '', `#${versioned}`);
   showLinkBox(shareLink());
 }
 
@@ -31,7 +34,8 @@ export const configFragment = (config) => core.fragment(JSON.stringify(config));
 export const sweepFragment = (configJson, specJson) => core.link_fragment(configJson, specJson, undefined);
 
 /** A link read by the core: {config, warnings, sweep ({axes, seeds} or
- * null), pin (the pinned run's fragment, decoded, or null)}. Never throws. */
+ * null), pin (the pinned run's fragment, decoded, or null), made_with (its
+ * `ng=`, or null), version_note (see version.js, or null)}. Never throws. */
 export function parseLink(text) {
   const parsed = JSON.parse(core.parse_link(text));
   parsed.pin = parsed.pin || null;

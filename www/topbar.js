@@ -171,19 +171,20 @@ function exportAs(kind) {
       if (canvas) canvas.toBlob((blob) => blob && download(`${stem}-${c.id}.png`, blob), 'image/png');
     }
   } else if (kind === 'svg') {
+    // Each SVG carries the version, the link and the hash in <metadata>.
     for (const c of snap.charts) {
       const pinned = pinnedChart(c.id); // a comparison exports as drawn
       const svg = pinned ? core.chart_svg_pinned(JSON.stringify(c), JSON.stringify(pinned), 800, 500) : core.chart_svg(JSON.stringify(c), 800, 500);
-      download(`${stem}-${c.id}.svg`, new Blob([svg], { type: 'image/svg+xml' }));
+      download(`${stem}-${c.id}.svg`, new Blob([core.svg_with_metadata(svg, shareLink(), snap.hash)], { type: 'image/svg+xml' }));
     }
   } else if (kind === 'csv') {
-    download(`${stem}.csv`, new Blob([snapshotCsv(snap, state.mode === 'single' ? pinnedForCsv(snap) : null)], { type: 'text/csv' }));
+    download(`${stem}.csv`, new Blob([snapshotCsv(snap, { pinned: state.mode === 'single' ? pinnedForCsv(snap) : null, link: shareLink(), hash: snap.hash })], { type: 'text/csv' }));
   } else if (kind === 'json') {
     // The core's own text, so that the numbers are exactly as computed.
     const sweep = state.mode === 'sweep' ? `,"sweep":${state.sweep.specJson}` : '';
     // A pinned run drawn beside this one goes along, with its own link.
     const pinned = state.mode === 'single' && pinnedForCsv(snap) ? `,"pinned":{"fragment":${JSON.stringify(state.pin.fragment)},"snapshot":${JSON.stringify(state.pin.snapshot)}}` : '';
-    const text = `{"link":${JSON.stringify(shareLink())},"config":${JSON.stringify(state.config)}${sweep}${pinned},"snapshot":${state.snapshotJson}}\n`;
+    const text = `{"version":${JSON.stringify(core.version())},"link":${JSON.stringify(shareLink())},"config":${JSON.stringify(state.config)}${sweep}${pinned},"snapshot":${state.snapshotJson}}\n`;
     download(`${stem}.json`, new Blob([text], { type: 'application/json' }));
   }
   $('export').open = false;

@@ -5,8 +5,9 @@
 // page after it has loaded.
 //
 // The link (#v=1&...) records the analysis settings and the file's name and
-// SHA-256, never the data. Opening such a link asks for the file, and says
-// so if the chosen file's SHA-256 differs.
+// SHA-256, never the data, and the version that made it (ng=). Opening such
+// a link asks for the file, says so if the chosen file's SHA-256 differs,
+// and notes a link made with another version (version.js).
 //
 // Text from files (names, class labels, messages) reaches the DOM only
 // through textContent.
@@ -15,6 +16,7 @@ import initWasm, * as core from './pkg/neurogeom.js';
 import { $, el, formatValue, showLinkBox } from './dom.js';
 import { showMessage, clearMessages, infoButton, wireMessages } from './messages.js';
 import { download, snapshotCsv } from './export.js';
+import { showVersion, showVersionNote } from './version.js';
 
 const CHECKS = ['mftma', 'simulated', 'alignment', 'collapse', 'cka', 'rdm', 'pca'];
 const DEFAULT_ON = new Set(['mftma', 'alignment', 'collapse', 'cka', 'rdm', 'pca']);
@@ -75,6 +77,7 @@ function fragment(sha256, labelsSha256 = state.labelsSha256) {
   if (state.labels) p.set('labels', state.labels.name);
   if (sha256) p.set('sha256', sha256);
   if (state.labels && labelsSha256) p.set('labels_sha256', labelsSha256);
+  p.set('ng', core.version());
   return p.toString();
 }
 
@@ -92,6 +95,7 @@ function readLink() {
   if (p.has('time_window')) $('time-window').value = p.get('time_window');
   $('drop-nonfinite').checked = p.get('drop_nonfinite') === '1';
   if (p.has('array')) state.linkArray = p.get('array');
+  showVersionNote(p.has('ng') ? JSON.parse(core.version_note(p.get('ng'))) : null, location.hash.slice(1));
   if (p.has('file')) {
     state.linkFile = { name: p.get('file'), sha256: p.get('sha256') || '', labels: p.get('labels') || '', labelsSha256: p.get('labels_sha256') || '' };
     const sha = state.linkFile.sha256 ? ` (SHA-256 ${state.linkFile.sha256.slice(0, 16)}…)` : '';
@@ -342,10 +346,11 @@ function exportAs(kind) {
     }
   } else if (kind === 'svg') {
     for (const c of r.charts) {
-      download(`${stem()}-${c.id}.svg`, new Blob([core.chart_svg(JSON.stringify(c), 800, 500)], { type: 'image/svg+xml' }));
+      const svg = core.svg_with_metadata(core.chart_svg(JSON.stringify(c), 800, 500), location.href, r.hash);
+      download(`${stem()}-${c.id}.svg`, new Blob([svg], { type: 'image/svg+xml' }));
     }
   } else if (kind === 'csv') {
-    download(`${stem()}.csv`, new Blob([snapshotCsv({ step: '', metrics: r.metrics, charts: r.charts })], { type: 'text/csv' }));
+    download(`${stem()}.csv`, new Blob([snapshotCsv({ step: '', metrics: r.metrics, charts: r.charts }, { link: location.href, hash: r.hash })], { type: 'text/csv' }));
   } else if (kind === 'json') {
     download(`${stem()}.json`, new Blob([state.reportText + '\n'], { type: 'application/json' }));
   }
@@ -378,7 +383,10 @@ async function main() {
     run();
   });
   $('settings').addEventListener('change', (e) => {
-    if (e.target.type !== 'file') updateUrl(new URLSearchParams(location.hash.slice(1)).get('sha256'));
+    if (e.target.type !== 'file') {
+      showVersion(); // new settings: the link is now this version's
+      updateUrl(new URLSearchParams(location.hash.slice(1)).get('sha256'));
+    }
   });
   $('cancel').addEventListener('click', () => {
     restartWorker();

@@ -42,6 +42,7 @@
 
 use nalgebra::DMatrix;
 
+use super::references;
 use crate::config::LabConfig;
 use crate::data::{digits, manifolds};
 use crate::labs::{Lab, LabError, LabSpec, Preset, StepUnit};
@@ -162,6 +163,7 @@ pub fn spec() -> LabSpec {
             "step",
             "One SGD step, or one unit of the analysis: a run of the centre search, one manifold, the participation ratio and alignments of a layer, or one separability check of the simulation. The steps parameter bounds training and analysis together.",
         ),
+        references: vec![references::chung_2018(), references::cohen_2020(), references::kuoch_2024(), references::chung_2016(), references::chen_2020(), references::bardes_2022(), references::uci_digits()],
     }
 }
 

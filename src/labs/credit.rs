@@ -23,6 +23,7 @@
 
 use nalgebra::DMatrix;
 
+use super::references;
 use crate::config::LabConfig;
 use crate::labs::{Lab, LabError, LabSpec, Preset, StepUnit};
 use crate::metrics::{collapse, dimensionality, lazy_rich::linear_cka};
@@ -142,6 +143,7 @@ pub fn spec() -> LabSpec {
             "step",
             "One training step of every rule, on a batch of fresh samples (one sample: online); the rules train side by side on the same data.",
         ),
+        references: vec![references::marblestone_2016(), references::lillicrap_2016(), references::nokland_2016(), references::werfel_2005()],
     }
 }
 

@@ -22,6 +22,7 @@
 // `!(r < tol)` is deliberate: a NaN residual counts as not converged.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
+use super::references;
 use crate::config::LabConfig;
 use crate::labs::{Lab, LabError, LabSpec, Preset, StepUnit, Work};
 use crate::metrics::mean_field::{self, FixedPoint, Geometry, MeanField};
@@ -142,6 +143,7 @@ pub fn spec() -> LabSpec {
             "unit",
             "One work unit: the mean-field theory, 50 integration steps of one trajectory (or of training), the Newton search for fixed points, or one Jacobian spectrum. The steps parameter is the number of integration steps per trajectory, so 12 trajectories of 600 steps are 144 units of trajectories.",
         ),
+        references: vec![references::mastrogiuseppe_2019(), references::rivkind_2017(), references::sussillo_2009()],
     }
 }
 

@@ -17,6 +17,7 @@
 
 use nalgebra::DMatrix;
 
+use super::references;
 use crate::config::LabConfig;
 use crate::data::latent::{latent_r2, LatentData, ViewKind};
 use crate::data::{self, Dataset};
@@ -187,6 +188,7 @@ pub fn spec() -> LabSpec {
             "step",
             "One optimiser step (a minibatch, or the whole training set for full-batch GD). The metrics are recorded at about 100 of the steps.",
         ),
+        references: vec![references::farrell_2023(), references::chizat_2019(), references::flesch_2022(), references::papyan_2020(), references::chen_2020(), references::bardes_2022()],
     }
 }
 

@@ -14,6 +14,7 @@ pub mod credit;
 pub mod feedback;
 pub mod lazy_rich;
 pub mod modularity;
+pub mod references;
 
 pub use crate::config::{LabConfig, LabSpec, Preset, StepUnit};
 use crate::params::{shorten, ParamValue};

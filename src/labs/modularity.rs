@@ -19,6 +19,7 @@
 
 use nalgebra::DMatrix;
 
+use super::references;
 use crate::config::LabConfig;
 use crate::data::sources::{self, SourceKind, SourceSpec};
 use crate::labs::{Lab, LabError, LabSpec, Preset, StepUnit};
@@ -143,6 +144,7 @@ pub fn spec() -> LabSpec {
             "step",
             "One full-batch Adam step. The run may stop before the step cap once the loss plateaus.",
         ),
+        references: vec![references::dorrell_2025(), references::whittington_2023(), references::hsu_2023()],
     }
 }
 

@@ -33,6 +33,7 @@ pub mod heatmap;
 pub mod json;
 pub mod legend;
 pub mod lines;
+pub mod metadata;
 pub mod overlays;
 pub mod points;
 pub mod profile;
@@ -41,6 +42,8 @@ pub mod series;
 #[cfg(test)]
 mod svg_check;
 pub mod theme;
+
+pub use metadata::with_metadata;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;

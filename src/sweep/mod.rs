@@ -39,7 +39,7 @@ use crate::params::{shorten, ParamKind, ParamSpec, ParamValue};
 
 pub use charts::snapshot;
 #[cfg(not(target_arch = "wasm32"))]
-pub use native::run_native;
+pub use native::{run_native, threads_from_text};
 pub use point::{point, ChartFinal, SweepPoint};
 
 /// The most values one axis may have.

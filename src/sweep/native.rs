@@ -7,6 +7,25 @@ use std::sync::mpsc;
 
 use super::{point, SweepPoint, SweepRun};
 
+/// `--threads N`: N runs at a time. Absent or empty (`--threads
+/// "$SLURM_CPUS_PER_TASK"` where SLURM did not set it) means every core this
+/// process may use: `available_parallelism`, which on Linux honours the CPU
+/// affinity and cgroup quota a scheduler gives the job.
+pub fn threads_from_text(text: Option<&str>) -> Result<usize, String> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)),
+        Some(t) => match t.parse::<usize>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => Err(format!(
+                "--threads '{}' should be a whole number of at least 1 (or empty for every core)",
+                crate::params::shorten(t)
+            )),
+        },
+    }
+}
+
 /// Run `runs` (all of a sweep's, or a shard of them), `threads` at a time,
 /// calling `on_point` for each in the order of `runs` (as soon as it and every
 /// run before it have finished). Returns the

@@ -9,11 +9,14 @@
 //! snapshot and hash as one unsharded run, since a point is placed by its
 //! coordinates, whatever machine or order it came from.
 //!
-//! On a cluster the shard comes from the job array's environment
-//! ([`Shard::from_env`]): SLURM's `SLURM_ARRAY_TASK_ID` (less
-//! `SLURM_ARRAY_TASK_MIN`) out of `SLURM_ARRAY_TASK_COUNT`, or Kubernetes'
-//! `JOB_COMPLETION_INDEX` of an Indexed Job, with the count from
-//! `--shards N` or `NEUROGEOM_SHARDS`.
+//! On a cluster the shard is the job array's task ID ([`Shard::from_env`]):
+//! SLURM's `SLURM_ARRAY_TASK_ID`, or Kubernetes' `JOB_COMPLETION_INDEX` of an
+//! Indexed Job, with the count stated once: `--shards N`, `NEUROGEOM_SHARDS`,
+//! or (SLURM) the array's own task count when the array runs 0 to N − 1.
+//! The task ID itself is the shard, never its rank within the array, so a
+//! failed task rerun alone (`sbatch --array=2`, where SLURM sets
+//! `SLURM_ARRAY_TASK_MIN=2` and `SLURM_ARRAY_TASK_COUNT=1`) runs shard 2
+//! again, not the whole sweep.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -51,6 +54,13 @@ impl Shard {
 
     /// `I/N`, as in `--shard 2/8`.
     pub fn parse(text: &str) -> Result<Shard, String> {
+        if let Some(count) = text.trim().strip_prefix('/') {
+            return Err(format!(
+                "shard '{}' has no index before the '/': is SLURM_ARRAY_TASK_ID set (run the script with sbatch --array=0-{})?",
+                crate::params::shorten(text),
+                count.trim().parse::<usize>().map_or("N".to_string(), |n| n.saturating_sub(1).to_string())
+            ));
+        }
         let bad = || {
             format!(
                 "shard '{}' should look like 0/8 (index from 0, then the count)",
@@ -64,8 +74,12 @@ impl Shard {
     }
 
     /// The shard of this job in a job array, read through `env` (a lookup
-    /// such as `std::env::var(..).ok()`); `count` (from `--shards N`)
-    /// overrides the count the environment gives.
+    /// such as `std::env::var(..).ok()`): the task ID is the shard's index.
+    /// The count is `count` (from `--shards N`), else `NEUROGEOM_SHARDS`,
+    /// else, in SLURM, `SLURM_ARRAY_TASK_COUNT` if the array runs exactly
+    /// the IDs 0 to count − 1 (`SLURM_ARRAY_TASK_MIN` = 0 and `_MAX` =
+    /// count − 1). Any other array (a rerun of some tasks, an array from 1,
+    /// a stepped one) must state the count.
     pub fn from_env(
         env: impl Fn(&str) -> Option<String>,
         count: Option<usize>,
@@ -81,30 +95,50 @@ impl Shard {
                 }),
             }
         };
+        let stated = match count {
+            Some(n) => Some(n),
+            None => number(SHARDS_ENV)?,
+        };
         if let Some(id) = number("SLURM_ARRAY_TASK_ID")? {
-            let min = number("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
-            let n = match count {
+            let n = match stated {
                 Some(n) => n,
-                None => number("SLURM_ARRAY_TASK_COUNT")?.ok_or(
-                    "SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not; give --shards N",
-                )?,
+                None => {
+                    let total = number("SLURM_ARRAY_TASK_COUNT")?;
+                    let min = number("SLURM_ARRAY_TASK_MIN")?;
+                    let max = number("SLURM_ARRAY_TASK_MAX")?;
+                    match (total, min, max) {
+                        (Some(n), Some(0) | None, m) if m.is_none_or(|m| m + 1 == n) => n,
+                        (Some(n), min, max) => {
+                            return Err(format!(
+                                "this SLURM array runs {} task(s) with IDs {} to {}, not 0 to {}: a rerun of some tasks, or an array not from 0, cannot give the shard count; state it: --shard \"$SLURM_ARRAY_TASK_ID/N\" or --shards N (or {SHARDS_ENV}=N), so that task K runs shard K of N",
+                                n,
+                                min.map_or("?".into(), |m| m.to_string()),
+                                max.map_or("?".into(), |m| m.to_string()),
+                                n.saturating_sub(1)
+                            ))
+                        }
+                        (None, ..) => {
+                            return Err(format!(
+                                "SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not; give --shards N (or {SHARDS_ENV}=N)"
+                            ))
+                        }
+                    }
+                }
             };
-            let index = id.checked_sub(min).ok_or_else(|| {
-                format!("SLURM_ARRAY_TASK_ID={id} is below SLURM_ARRAY_TASK_MIN={min}")
-            })?;
-            return Shard::new(index, n).map_err(|e| {
-                format!("{e} (from SLURM_ARRAY_TASK_ID={id}, _MIN={min}, count {n}: use a contiguous array such as --array=0-{})", n.saturating_sub(1))
+            return Shard::new(id, n).map_err(|_| {
+                format!(
+                    "SLURM_ARRAY_TASK_ID={id} is past the shard count {n}: the task IDs must be the shards 0 to {} (an array from 0 without steps, --array=0-{}, or a rerun of some of them, --array=K)",
+                    n.saturating_sub(1),
+                    n.saturating_sub(1)
+                )
             });
         }
         if let Some(index) = number("JOB_COMPLETION_INDEX")? {
-            let n = match count {
-                Some(n) => n,
-                None => number(SHARDS_ENV)?.ok_or_else(|| {
-                    format!(
-                        "JOB_COMPLETION_INDEX is set but not the shard count: give --shards N or set {SHARDS_ENV} (the Job's completions)"
-                    )
-                })?,
-            };
+            let n = stated.ok_or_else(|| {
+                format!(
+                    "JOB_COMPLETION_INDEX is set but not the shard count: give --shards N or set {SHARDS_ENV} (the Job's completions)"
+                )
+            })?;
             return Shard::new(index, n);
         }
         Err("--shard without I/N reads the job array's index, but neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set; give --shard I/N".into())
@@ -196,8 +230,19 @@ pub fn read_output(name: &str, text: &str) -> Result<ShardOutput, String> {
             continue;
         }
         let at = || format!("{name}, line {}", n + 1);
-        let value: Value = serde_json::from_str(line)
-            .map_err(|e| format!("{}: not a JSON line of `neurogeom sweep` ({e})", at()))?;
+        let value: Value = serde_json::from_str(line).map_err(|e| {
+            if e.is_eof() {
+                // The text stops inside a JSON value: the process writing it
+                // was stopped (time limit, node failure) mid-line.
+                format!(
+                    "{}: the line is cut short, so its shard was stopped while writing it ({} complete run(s) before it); run that shard again",
+                    at(),
+                    points.len()
+                )
+            } else {
+                format!("{}: not a JSON line of `neurogeom sweep` ({e})", at())
+            }
+        })?;
         if value.get("point").is_some() {
             let r: RunLine = serde_json::from_value(value)
                 .map_err(|e| format!("{}: a run line that cannot be read ({e})", at()))?;
@@ -257,11 +302,26 @@ pub fn merge(outputs: &[ShardOutput]) -> Result<(ShardSummary, Vec<(usize, Sweep
         .ok_or("merge: give the files of every shard")?;
     let count = first.shard.count;
     let mut by_index: Vec<Option<&ShardOutput>> = vec![None; count];
+    let (first_link, first_version) = crate::version::split_link(&first.summary.link);
     for o in outputs {
-        if o.summary.link != first.summary.link {
+        let (link, version) = crate::version::split_link(&o.summary.link);
+        if link != first_link {
             return Err(format!(
                 "{} is from another sweep than {}:\n  #{}\n  #{}",
                 o.name, first.name, o.summary.link, first.summary.link
+            ));
+        }
+        if version != first_version {
+            let says = |v: &Option<String>| match v {
+                Some(v) => format!("NeuroGeom {v}"),
+                None => "a NeuroGeom before 0.2.0 (no ng= in its link)".into(),
+            };
+            return Err(format!(
+                "{} was made with {} but {} with {}: results may differ between versions; run every shard with one build",
+                o.name,
+                says(&version),
+                first.name,
+                says(&first_version)
             ));
         }
         if o.shard.count != count {
@@ -330,8 +390,11 @@ mod tests {
                     .map(|(_, v)| v.to_string())
             }
         };
+        // The whole array, --array=0-63: the count is the array's.
         let slurm = env(&[
             ("SLURM_ARRAY_TASK_ID", "5"),
+            ("SLURM_ARRAY_TASK_MIN", "0"),
+            ("SLURM_ARRAY_TASK_MAX", "63"),
             ("SLURM_ARRAY_TASK_COUNT", "64"),
         ]);
         assert_eq!(
@@ -341,19 +404,67 @@ mod tests {
                 count: 64
             }
         );
-        // --array=1-64: the index counts from the array's first id.
-        let slurm1 = env(&[
-            ("SLURM_ARRAY_TASK_ID", "64"),
-            ("SLURM_ARRAY_TASK_MIN", "1"),
-            ("SLURM_ARRAY_TASK_COUNT", "64"),
+        // A rerun of task 2 alone (sbatch --array=2): what SLURM sets.
+        let rerun = env(&[
+            ("SLURM_ARRAY_TASK_ID", "2"),
+            ("SLURM_ARRAY_TASK_MIN", "2"),
+            ("SLURM_ARRAY_TASK_MAX", "2"),
+            ("SLURM_ARRAY_TASK_COUNT", "1"),
         ]);
         assert_eq!(
-            Shard::from_env(slurm1, None).unwrap(),
+            Shard::from_env(rerun, Some(64)).unwrap(),
             Shard {
-                index: 63,
+                index: 2,
+                count: 64
+            },
+            "--shards 64 with the task ID: shard 2/64, not 0/64"
+        );
+        let err = Shard::from_env(rerun, None).unwrap_err();
+        assert!(
+            err.contains("IDs 2 to 2") && err.contains("--shards N"),
+            "without a stated count a rerun must not run the whole sweep: {err}"
+        );
+        let with_env = env(&[
+            ("SLURM_ARRAY_TASK_ID", "2"),
+            ("SLURM_ARRAY_TASK_MIN", "2"),
+            ("SLURM_ARRAY_TASK_MAX", "2"),
+            ("SLURM_ARRAY_TASK_COUNT", "1"),
+            ("NEUROGEOM_SHARDS", "64"),
+        ]);
+        assert_eq!(
+            Shard::from_env(with_env, None).unwrap(),
+            Shard {
+                index: 2,
                 count: 64
             }
         );
+        // --array=1-64 with --shards 64: the last task is past the count.
+        let from_one = env(&[
+            ("SLURM_ARRAY_TASK_ID", "64"),
+            ("SLURM_ARRAY_TASK_MIN", "1"),
+            ("SLURM_ARRAY_TASK_MAX", "64"),
+            ("SLURM_ARRAY_TASK_COUNT", "64"),
+        ]);
+        let err = Shard::from_env(from_one, Some(64)).unwrap_err();
+        assert!(
+            err.contains("past the shard count 64") && err.contains("--array=0-63"),
+            "{err}"
+        );
+        assert!(Shard::from_env(from_one, None)
+            .unwrap_err()
+            .contains("IDs 1 to 64"));
+        // A stepped array, --array=1-4:3 (IDs 1 and 4, two tasks): refused
+        // past the count, with the hint.
+        let stepped = env(&[
+            ("SLURM_ARRAY_TASK_ID", "4"),
+            ("SLURM_ARRAY_TASK_MIN", "1"),
+            ("SLURM_ARRAY_TASK_MAX", "4"),
+            ("SLURM_ARRAY_TASK_COUNT", "2"),
+        ]);
+        assert!(Shard::from_env(stepped, Some(2))
+            .unwrap_err()
+            .contains("past the shard count 2"));
+        assert!(Shard::from_env(stepped, None).is_err());
         let k8s = env(&[("JOB_COMPLETION_INDEX", "3"), ("NEUROGEOM_SHARDS", "4")]);
         assert_eq!(
             Shard::from_env(k8s, None).unwrap(),
@@ -384,5 +495,24 @@ mod tests {
             ("SLURM_ARRAY_TASK_COUNT", "4"),
         ]);
         assert!(Shard::from_env(over, None).is_err());
+        // `--shard "$SLURM_ARRAY_TASK_ID/64"` outside an array.
+        let err = Shard::parse("/64").unwrap_err();
+        assert!(
+            err.contains("SLURM_ARRAY_TASK_ID") && err.contains("--array=0-63"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_line_cut_short_says_to_run_the_shard_again() {
+        let text = "{\"run\":2,\"alpha\":0.1,\"metr";
+        let err = read_output("shard-2.jsonl", text).unwrap_err();
+        assert!(
+            err.contains("shard-2.jsonl, line 1: the line is cut short")
+                && err.contains("run that shard again"),
+            "{err}"
+        );
+        let err = read_output("x", "{\"run\": 0} trailing").unwrap_err();
+        assert!(err.contains("not a JSON line"), "{err}");
     }
 }

@@ -64,9 +64,10 @@ const differingFrom = (page, id, name) =>
     [id, name],
   );
 
-/** The decoded `pin=` of a link (the last item of its fragment). */
+/** The decoded `pin=` of a link (the last item of its fragment before the
+ * version, `&ng=`). */
 function pinOf(link) {
-  const m = link.match(/&pin=([^&]*)$/);
+  const m = link.match(/&pin=([^&]*)&ng=[^&]+$/);
   return m ? decodeURIComponent(m[1]) : null;
 }
 
@@ -82,7 +83,8 @@ test('Pin keeps a run, the next run draws it beside its own, and a copied link r
   await page.goto(`${baseUrl()}#${LAZY}`);
   await waitForDone(page);
   const lazyHash = await text(page, '#hash');
-  const lazyFragment = (await page.evaluate(() => location.hash)).slice(1);
+  // The run's fragment without the version the page appends (&ng=...).
+  const lazyFragment = (await page.evaluate(() => location.hash)).slice(1).replace(/&ng=[^&]+$/, '');
 
   // Pin it: the link carries it, and nothing else changes.
   await page.click('#pin');

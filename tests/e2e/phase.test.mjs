@@ -141,7 +141,7 @@ test('the form runs a two-parameter sweep with seeds, and its link says so', asy
   await waitForSweepDrawn(page);
   assert.match(await text(page, '#sweep-title'), /\(8 runs: 2 × 2 values × 2 seeds\)/);
   const link = await page.evaluate(() => location.href);
-  assert.match(link, /&sweep=alpha:[^&]*;width:[^&]*&seeds=2$/);
+  assert.match(link, /&sweep=alpha:[^&]*;width:[^&]*&seeds=2&ng=[^&]+$/);
   assert.equal(cliSweepHash(link), await text(page, '#hash'));
   // The same link in a fresh page fills the form the same way.
   await page.context().close();

@@ -116,7 +116,7 @@ test('a sweep runs in several workers and draws its chart', async () => {
   assert.match(hash, /^[0-9a-f]{16}$/);
   const link = await page.evaluate(() => location.href);
   // The core writes a log-spaced grid in its short form (it was a list of values before two-parameter sweeps).
-  assert.match(link, /&sweep=alpha:log:0\.01:1000:9$/);
+  assert.match(link, /&sweep=alpha:log:0\.01:1000:9&ng=[^&]+$/);
   assert.equal(await page.locator('#share-link').inputValue(), link);
   assert.equal(cliSweepHash(link), hash, 'the CLI reproduces the page’s sweep hash');
   assert.equal(cliSweepHash(SMALL), hash, 'and so does the original link');
@@ -228,7 +228,7 @@ test('the presets show title and description, and the sweep preset runs with one
   await preset.click();
   await waitForSweep(page, 'running');
   assert.match(await text(page, '#sweep-title'), /\(11 runs\)/);
-  assert.match(await page.evaluate(() => location.hash), /&sweep=alpha:log:0\.01:1000:11$/);
+  assert.match(await page.evaluate(() => location.hash), /&sweep=alpha:log:0\.01:1000:11&ng=[^&]+$/);
   assert.equal(await page.locator('#sweep-key').inputValue(), 'alpha');
   assert.equal(await page.locator('#sweep-count').inputValue(), '11');
   assert.ok(await page.locator('.control.swept[data-key="alpha"]').isVisible(), 'α is marked as swept');

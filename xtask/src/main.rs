@@ -7,6 +7,7 @@
 //!                                             cargo test, wasm build, then Playwright + Chromium
 //! cargo xtask bench [--pytorch] [--seconds S] training steps/s: native, wasm in Node (, PyTorch)
 //! cargo xtask bench capacity [--reps N] [--reference PYTHON]
+//! cargo xtask golden [--check]               record every preset's hash in golden/ (or compare)
 //! cargo xtask bench sweep [--rounds R] [--steps N]   a 16-point sweep, 1 vs 2 threads
 //!                                             MFTMA seconds: native, wasm in Node (, published Python)
 //! ```
@@ -17,6 +18,8 @@
 
 mod bench;
 mod bench_capacity;
+mod citation;
+mod golden;
 mod serve;
 mod test;
 mod wasm;
@@ -34,7 +37,12 @@ commands:
                                        (default 8080, or env PORT)
   test  [--native-only|--browser-only] cargo test --workspace, the wasm build, every preset's
         [--hashes-only]                result hash in wasm (Node) vs native, then the browser
-                                       tests (node --test tests/e2e/) against system Chromium
+                                       tests (node --test tests/e2e/) against system Chromium;
+                                       also checks every preset against golden/preset-hashes.json
+                                       and CITATION.cff against its schema
+  golden [--check]                     record every preset's result hash (natively) in
+                                       golden/preset-hashes.json; --check compares instead. A
+                                       changed preset must then be named in CHANGELOG.md
   bench [--pytorch] [--seconds S]      training steps/s of the MLP benchmark, native and wasm in
                                        Node; --pytorch adds PyTorch CPU (venv in target/bench-venv)
   bench credit [--seconds S]           training steps/s of each credit-assignment rule, native
@@ -104,6 +112,13 @@ fn run(args: Vec<String>) -> Result<()> {
                 _ => test::Scope::All,
             };
             test::run(&repo_root(), scope)?;
+        }
+        "golden" => {
+            let check_only = flags.take_switch("--check");
+            flags.finish()?;
+            let root = repo_root();
+            let cli = test::build_cli(&root)?;
+            golden::run(&root, &cli, check_only)?;
         }
         "bench" if rest.first().map(String::as_str) == Some("capacity") => {
             let mut flags = Flags::new(&rest[1..]);

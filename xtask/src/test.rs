@@ -1,5 +1,7 @@
-//! `cargo xtask test`: native tests, the wasm build, the wasm-vs-native hash
-//! of every preset ([`preset_hashes`]), then the browser tests.
+//! `cargo xtask test`: native tests, CITATION.cff against its schema
+//! ([`crate::citation`]), the wasm build, the wasm-vs-native hash of every
+//! preset and the golden hashes ([`preset_hashes`], [`crate::golden`]), then
+//! the browser tests.
 //!
 //! The browser phase never passes by skipping: without Chromium it fails and
 //! says which Debian package to install. It runs `node --test` on every
@@ -52,6 +54,11 @@ pub fn run(root: &Path, scope: Scope) -> Result<()> {
         ));
     }
 
+    // CITATION.cff against its schema (cffconvert, in a venv made once).
+    if scope == Scope::All || scope == Scope::NativeOnly {
+        summary.push(crate::citation::check(root)?);
+    }
+
     let built = wasm::build(root, wasm::Profile::Release)?;
     summary.push(format!("wasm {}", wasm::human_size(built.wasm_bytes)));
 
@@ -95,7 +102,7 @@ pub fn run(root: &Path, scope: Scope) -> Result<()> {
 }
 
 /// The release `neurogeom` binary, built if needed.
-fn build_cli(root: &Path) -> Result<PathBuf> {
+pub fn build_cli(root: &Path) -> Result<PathBuf> {
     run_status(cargo(root).args(["build", "--release", "--bin", "neurogeom"]))?;
     let cli = target_dir(root).join("release/neurogeom");
     if !cli.is_file() {

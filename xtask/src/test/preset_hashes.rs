@@ -10,6 +10,10 @@
 //!
 //! Node runs the presets one after another on one core while the native runs
 //! go one at a time on the other, so the check costs about the wasm time.
+//!
+//! The native hashes are then held against the golden file
+//! ([`crate::golden`]): a preset whose result changed fails the step until
+//! `cargo xtask golden` records it and CHANGELOG.md names it.
 
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
@@ -129,8 +133,17 @@ pub fn check(root: &Path, cli: &Path, pkg: &Path) -> Result<String> {
     if !out.status.success() {
         bail!("{SCRIPT} failed ({})", out.status);
     }
+    // Against the golden file: the runs' hashes from above, sweep presets'
+    // sweep hashes run now.
+    let known: BTreeMap<String, String> = native
+        .iter()
+        .filter(|(f, _)| !f.split('&').any(|kv| kv.starts_with("sweep=")))
+        .filter_map(|(f, o)| o.hash.clone().map(|h| (f.clone(), h)))
+        .collect();
+    let current = crate::golden::current_hashes(cli, &known)?;
+    let golden = crate::golden::check(root, &current, &crate::golden::release(root)?)?;
     Ok(format!(
-        "preset hashes: {} presets agree, wasm (Node) {wasm_seconds:.0} s, native {native_seconds:.0} s",
+        "preset hashes: {} presets agree, wasm (Node) {wasm_seconds:.0} s, native {native_seconds:.0} s; {golden}",
         wasm.len()
     ))
 }
@@ -181,56 +194,18 @@ fn compare(
     (table, problems)
 }
 
-/// fragment → (lab, title) for every preset `neurogeom labs` lists: a
-/// title line, then the fragment indented with a leading '#'.
+/// fragment → (lab, title) for every preset `neurogeom labs` lists (a
+/// fragment two presets share runs once).
 fn native_catalog(cli: &Path) -> Result<BTreeMap<String, (String, String)>> {
-    let out = Command::new(cli)
-        .arg("labs")
-        .output()
-        .with_context(|| format!("could not run {} labs", cli.display()))?;
-    if !out.status.success() {
-        bail!("`{} labs` failed ({})", cli.display(), out.status);
-    }
-    Ok(parse_catalog(&String::from_utf8_lossy(&out.stdout)))
-}
-
-fn parse_catalog(text: &str) -> BTreeMap<String, (String, String)> {
-    let mut presets = BTreeMap::new();
-    let mut previous = "";
-    for line in text.lines() {
-        let trimmed = line.trim_start();
-        if let Some(fragment) = trimmed
-            .strip_prefix('#')
-            .filter(|_| line.starts_with("      #"))
-        {
-            let lab = fragment
-                .split('&')
-                .find_map(|kv| kv.strip_prefix("lab="))
-                .unwrap_or("?");
-            presets.insert(
-                fragment.to_string(),
-                (lab.to_string(), previous.trim().to_string()),
-            );
-        }
-        previous = line;
-    }
-    presets
+    Ok(crate::golden::catalog(cli)?
+        .into_iter()
+        .map(|(lab, title, fragment)| (fragment, (lab, title)))
+        .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reads_the_labs_listing() {
-        let text = "lazy-rich — Lazy\n  summary\n\n  task  Task  (help)\n\n  presets:\n    Rich: small init\n      #v=1&lab=lazy-rich&seed=1\n    Lazy\n      #v=1&lab=lazy-rich&seed=2\n";
-        let p = parse_catalog(text);
-        assert_eq!(p.len(), 2);
-        assert_eq!(
-            p["v=1&lab=lazy-rich&seed=1"],
-            ("lazy-rich".to_string(), "Rich: small init".to_string())
-        );
-    }
 
     #[test]
     fn a_differing_or_missing_hash_is_a_problem() {
