@@ -81,3 +81,121 @@ fn multi_information_auto_bins() {
     // binned entropies of ≈ 3.2 nats each (bins of ≈ 0.17σ).
     assert!(mid > 0.06 && mid < 0.12, "{mid}");
 }
+
+/// The preset with this title, run to its end (seed 1).
+fn preset_run(title: &str) -> neurogeom::snapshot::Snapshot {
+    let spec = neurogeom::labs::spec("modularity").unwrap();
+    let p = spec
+        .presets
+        .iter()
+        .find(|p| p.title == title)
+        .unwrap_or_else(|| panic!("no preset '{title}'"));
+    let parsed = neurogeom::share::parse_link(&p.fragment);
+    let (config, warnings) = neurogeom::labs::check(&parsed.config);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    neurogeom::run::run_to_end(&config).0
+}
+
+/// `value` rounds to `stated` at its printed precision (2 decimals).
+fn says(snap: &neurogeom::snapshot::Snapshot, key: &str, stated: f64) {
+    let v = snap
+        .metric(key)
+        .unwrap_or_else(|| panic!("no metric {key}"));
+    assert!(
+        (v - stated).abs() <= 0.005 + 1e-12,
+        "{key}: the text says {stated}, the run gives {v}"
+    );
+}
+
+/// The frequency RNN presets' numbers: the two pairs whose Lissajous
+/// curve fills the square are modular (theory and network), the harmonic
+/// pair mixes, linear and ReLU.
+#[test]
+fn frequency_presets_state_their_runs() {
+    let s = preset_run("RNN, (2π, e): one rhythm per neuron");
+    says(&s, "freq_modularity", 0.95);
+    assert_eq!(s.metric("theory_modular"), Some(1.0));
+    let s = preset_run("RNN, (2, 5): one rhythm per neuron");
+    says(&s, "freq_modularity", 0.88);
+    assert_eq!(s.metric("theory_modular"), Some(1.0));
+    let s = preset_run("RNN, the harmonic pair (2, 4) mixes");
+    says(&s, "freq_modularity", 0.42);
+    says(&s, "theory_margin", -0.56);
+    assert_eq!(s.metric("theory_modular"), Some(0.0));
+    let s = preset_run("ReLU RNN, the harmonic pair (2, 4)");
+    says(&s, "freq_modularity", 0.49);
+    assert_eq!(s.metric("theory_modular"), Some(0.0));
+}
+
+/// The teacher–student presets' numbers.
+#[test]
+fn teacher_presets_state_their_runs() {
+    let s = preset_run("Teacher–student RNN: square sources");
+    says(&s, "source_correlation", -0.01);
+    says(&s, "source_mi", 0.01);
+    says(&s, "ncmi_infom", 0.83);
+    assert_eq!(s.metric("theory_modular"), Some(1.0));
+    let s = preset_run("Teacher–student RNN: a band cuts two corners");
+    says(&s, "source_correlation", 0.79);
+    says(&s, "source_mi", 0.11);
+    says(&s, "theory_margin", -1.03);
+    assert_eq!(s.metric("theory_modular"), Some(0.0));
+    says(&s, "ncmi_infom", 0.08);
+    assert_eq!(s.metric("ncmi_ceiling"), Some(0.0));
+    says(&s, "ncmi_ceiling_unclipped", 0.23);
+    let s = preset_run("Teacher–student RNN: both diagonals oversampled");
+    says(&s, "source_mi", 0.15);
+    says(&s, "source_correlation", -0.02);
+    assert_eq!(s.metric("theory_modular"), Some(1.0));
+    says(&s, "ncmi_infom", 0.82);
+}
+
+/// The entorhinal presets' numbers, the pinned run's and the sweep's.
+#[test]
+fn entorhinal_presets_state_their_runs() {
+    let random = preset_run("Entorhinal model: the reward anywhere");
+    says(&random, "accuracy", 1.0);
+    says(&random, "source_mi", 0.0);
+    says(&random, "ncmi_infom", 0.65);
+    let fixed = preset_run("Entorhinal model: a fixed reward, against a moving one");
+    says(&fixed, "source_mi", 0.31);
+    says(&fixed, "accuracy", 1.0);
+    says(&fixed, "ncmi_infom", 0.58);
+    // The pinned run is the first preset's.
+    let spec = neurogeom::labs::spec("modularity").unwrap();
+    let p = spec
+        .presets
+        .iter()
+        .find(|p| p.title == "Entorhinal model: a fixed reward, against a moving one")
+        .unwrap();
+    let pin = neurogeom::share::parse_link(&p.fragment)
+        .pin
+        .expect("a pinned run");
+    let pinned = neurogeom::share::parse_link(&pin);
+    let (config, _) = neurogeom::labs::check(&pinned.config);
+    assert_eq!(neurogeom::run::run_to_end(&config).0.hash, random.hash);
+    // The sweep: one run per share, the first the reward-anywhere run.
+    let p = spec
+        .presets
+        .iter()
+        .find(|p| p.title == "Entorhinal model: sweep the fixed-reward share")
+        .unwrap();
+    let parsed = neurogeom::share::parse_link(&p.fragment);
+    let (base, _) = neurogeom::labs::check(&parsed.config);
+    let configs = parsed.sweep.expect("a sweep").configs(&base).unwrap();
+    let stated = [0.65, 0.70, 0.69, 0.63, 0.58];
+    assert_eq!(configs.len(), stated.len());
+    for (i, (c, s)) in configs.iter().zip(stated).enumerate() {
+        let snap = neurogeom::run::run_to_end(c).0;
+        says(&snap, "ncmi_infom", s);
+        if i == 0 {
+            assert_eq!(snap.hash, random.hash);
+        }
+        if i == 4 {
+            assert_eq!(snap.hash, fixed.hash);
+        }
+        if i == 3 {
+            says(&snap, "accuracy", 0.96);
+        }
+    }
+}

@@ -122,9 +122,9 @@ pub fn rooms(rewards: &[(usize, usize)], actions: &[Vec<usize>]) -> RoomBatch {
     for t in 0..t_len {
         let mut y = DMatrix::zeros(d_len, 2 * PLACES);
         let mut s = DMatrix::zeros(d_len, 2);
-        for d in 0..d_len {
-            let p = walks[d][t];
-            let (pi, di) = (place_index(p), displacement_index(p, rewards[d]));
+        for (d, (w, &reward)) in walks.iter().zip(rewards).enumerate() {
+            let p = w[t];
+            let (pi, di) = (place_index(p), displacement_index(p, reward));
             y[(d, pi)] = 1.0;
             y[(d, PLACES + di)] = 1.0;
             s[(d, 0)] = pi as f64;

@@ -31,6 +31,7 @@ use crate::snapshot::{Chart, ChartBody, Metric, Overlay, Series, Snapshot};
 mod recurrent;
 mod rnn_freq;
 mod rnn_grid;
+mod rnn_presets;
 mod rnn_teacher;
 
 /// The lab's name in URLs.
@@ -58,7 +59,22 @@ pub fn spec() -> LabSpec {
                   (correlating the sources, same support) does not. Critical legs in the continuum: \
                   one triangle corner L_c = 0.372, two triangles 0.274; a square corner stays modular \
                   for every L < 1 in the continuum (on a 21 × 21 lattice it flips at 0.60). The \
-                  metric theory_critical_leg gives L_c for the lattice in use."
+                  metric theory_critical_leg gives L_c for the lattice in use. \
+                  Recurrent networks (the paper's Fig. 3 and 4, trained by backpropagation through \
+                  time): rnn_freq turns pulses into two cosines, whose Lissajous curve is the \
+                  sources' support; (2π, e) and (2, 5) reach the corners of the square, or nearly, \
+                  but cos 4t = 2cos²2t − 1 traces a parabola that leaves two corners empty, so only \
+                  the harmonic pair (2, 4) should mix. rnn_teacher trains a student RNN on a 2-unit \
+                  teacher whose states are the sources (shrunk from the paper's 64 units, batch 128 \
+                  and 60,001 steps to 32, 32 and 3,000 in the presets). rnn_grid walks 3 × 3 rooms \
+                  and reads out its place and the displacement to a reward (5,000 steps in the \
+                  presets; the paper's notebook shows 45,000 and more). In the paper its code \
+                  modularises into place cells and reward-vector cells when the reward moves \
+                  between rooms (linear conditional InfoM ≈ 0.96) and mixes when the reward never \
+                  moves (≈ 0.62): place and reward are then one variable, as in the experiments \
+                  where grid maps warp towards a fixed reward while object-vector cells keep a \
+                  code of their own. The shrunk presets show the fixed reward lowest (0.58) but \
+                  the moving reward's code far from modular (0.65)."
             .into(),
         params: vec![
             ParamSpec::choice(
@@ -181,13 +197,15 @@ pub fn spec() -> LabSpec {
                 .group("Training")
                 .help("Full-batch Adam steps at most; the run stops earlier once the loss plateaus at the last rate."),
         ],
-        presets: presets(),
+        presets: [presets(), rnn_presets::presets()].concat(),
         sweep_metrics: [
             "theory_margin",
             "theory_modular",
             "theory_critical_leg",
             "max_mixing_angle",
             "ncmi_infom",
+            "freq_modularity",
+            "source_mi",
         ]
         .map(String::from)
         .to_vec(),

@@ -640,10 +640,10 @@ impl RnnLoss {
             samples * hsz as f64
         };
         let mut err = 0.0;
-        for t in 0..t_len {
+        for (y, target) in trace.y.iter().zip(targets) {
             for o in 0..osz {
                 for b in 0..bsz {
-                    let r = trace.y[t][(b, o)] - targets[t][(b, o)];
+                    let r = y[(b, o)] - target[(b, o)];
                     err += r * r;
                 }
             }

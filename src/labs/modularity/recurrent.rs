@@ -299,7 +299,7 @@ pub fn ncmi_heatmap(s: &DMatrix<f64>, z: &DMatrix<f64>, rows: &str, info: &str) 
     }
     Chart::heatmap(
         "ncmi",
-        &format!("NCMI of each active neuron (columns) with {rows}"),
+        &format!("NCMI: active units × {rows}"),
         "active neuron",
         "source",
         Heatmap::new(ncmi.nrows(), cols.len(), values, "NCMI"),

@@ -200,7 +200,7 @@ impl Task for FreqTask {
         let (c1, c2) = (format!("cos {}", fmt_f(f1)), format!("cos {}", fmt_f(f2)));
         let n_seq = rhythms::STEPS;
         let support = r::sources_chart(
-            "sources",
+            "lissajous",
             &format!("Lissajous support of {label} and the theory's ellipse"),
             (&format!("{c1}t"), &format!("{c2}t")),
             vec![
@@ -243,7 +243,7 @@ impl Task for FreqTask {
         charts.push(
             Chart::heatmap(
                 "freq_shares",
-                &format!("M: each neuron's spectral share at {} (row 0) and {} (row 1)", fmt_f(f1), fmt_f(f2)),
+                &format!("Spectral share M at {} (row 0) and {} (row 1)", fmt_f(f1), fmt_f(f2)),
                 "neuron",
                 "target frequency",
                 Heatmap::new(k, n, values, "share M"),

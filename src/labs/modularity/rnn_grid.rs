@@ -18,10 +18,10 @@
 //! - Each W[a] starts orthogonal (the left singular vectors of a normal
 //!   matrix), its bias N(0, 0.1²); the readout R and input map I (and their
 //!   biases) N(0, 0.1²) (`initialise_weights`, `init_scale = 0.1`).
-//! - Loss 100·relu(fit − 0.001) + 0.1·activity + 0.01·weights
-//!   + 100·negativity, where fit is the mean over steps and rooms of the
-//!   squared error summed over the 18 outputs, activity the same mean of
-//!   Σ_n g², negativity of Σ_n relu(−g), and the weights Σ‖W[a]‖² + ‖R‖² +
+//! - Loss 100·relu(fit − 0.001) + 0.1·activity + 0.01·weights +
+//!   100·negativity. Here fit is the mean over steps and rooms of the
+//!   squared error summed over the 18 outputs; activity is the same mean of
+//!   Σ_n g²; negativity that of Σ_n relu(−g); weights is Σ‖W[a]‖² + ‖R‖² +
 //!   ‖I‖² without the bias columns.
 //! - Adam, lr 1e-3, no clipping, fresh rooms and walks at every step: 10
 //!   rooms with walks of 25 steps in the paper, 64 units.
@@ -226,7 +226,7 @@ impl Task for GridTask {
         let z = r::stacked(&trace.h);
         let col = |k: usize| s.column(k).iter().copied().collect::<Vec<f64>>();
         let support = Chart::scatter(
-            "sources",
+            "place_reward",
             "Place and displacement to the reward on the evaluation walk",
             "place index (x·3 + y)",
             "displacement index",
@@ -246,7 +246,7 @@ impl Task for GridTask {
                     .collect(),
             )
             .info("ncmi_infom (see its ⓘ) and the readout accuracy over training."),
-            r::ncmi_heatmap(s, &z, "place (row 0) and displacement (row 1)", "NCMI_ij = r(z_j, s_i)²/(1 − R²(s_i|s₋i)), clipped to [0, 1], for the active units (range > 0.1 × the largest). Modular: each column bright in one row only — place cells apart from reward-vector cells."),
+            r::ncmi_heatmap(s, &z, "place (row 0), displacement (row 1)", "NCMI_ij = r(z_j, s_i)²/(1 − R²(s_i|s₋i)), clipped to [0, 1], for the active units (range > 0.1 × the largest). Modular: each column bright in one row only — place cells apart from reward-vector cells."),
             support,
             Chart::lines(
                 "loss",

@@ -227,11 +227,6 @@ impl Task for TeacherTask {
                 ),
             },
             TraceSpec {
-                key: "max_mixing_angle",
-                label: "Most-mixed neuron angle",
-                info: "For each active unit, its least-squares slopes (a, b) on the teacher's two states over the evaluation set, and the angle to the nearest axis, arctan(min/max) in [0, π/4]. The maximum, in radians: 0 modular, π/4 ≈ 0.785 a unit tuned equally to both. Unlike ncmi_infom it has no ceiling below 1 for correlated sources.".into(),
-            },
-            TraceSpec {
                 key: "fit_error",
                 label: "Fit error (MSE)",
                 info: "mean over steps, sequences and outputs of (y − target)², on the evaluation set.".into(),
@@ -242,10 +237,6 @@ impl Task for TeacherTask {
     fn record(&self, _net: &Rnn, trace: &Trace) -> Vec<f64> {
         let z = r::stacked(&trace.h);
         let ncmi = m::ncmi_infom(&self.eval_sources, &z);
-        let angle = m::max_mixing_angle(
-            &m::linear_tuning(&self.eval_sources, &z),
-            &m::active_latents(&z),
-        );
         let mut err = 0.0;
         let mut n = 0usize;
         for (y, t) in trace.y.iter().zip(&self.eval.targets) {
@@ -254,7 +245,7 @@ impl Task for TeacherTask {
                 n += 1;
             }
         }
-        vec![ncmi, angle, err / n.max(1) as f64]
+        vec![ncmi, err / n.max(1) as f64]
     }
 
     fn fixed_metrics(&self) -> Vec<Metric> {
@@ -292,7 +283,7 @@ impl Task for TeacherTask {
     fn charts(&self, net: &Rnn, history: &History) -> Vec<Chart> {
         let s = &self.eval_sources;
         let sources = r::sources_chart(
-            "sources",
+            "teacher_states",
             "The teacher's states (the sources), their convex hull and the theory's ellipse",
             ("teacher unit 1", "teacher unit 2"),
             vec![Series::new(
@@ -329,7 +320,7 @@ impl Task for TeacherTask {
             sources,
             ncmi,
             r::tuning_chart(s, &z, ("slope on teacher unit 1", "slope on teacher unit 2")),
-            r::ncmi_heatmap(s, &z, "each teacher unit", "NCMI_ij = r(z_j, s_i)²/(1 − R²(s_i|s₋i)), clipped to [0, 1], for the student's active units (range > 0.1 × the largest). A modular code lights one row per column."),
+            r::ncmi_heatmap(s, &z, "teacher units (rows)", "NCMI_ij = r(z_j, s_i)²/(1 − R²(s_i|s₋i)), clipped to [0, 1], for the student's active units (range > 0.1 × the largest). A modular code lights one row per column."),
             Chart::lines(
                 "loss",
                 "Loss",
