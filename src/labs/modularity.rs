@@ -205,7 +205,6 @@ pub fn spec() -> LabSpec {
             "max_mixing_angle",
             "ncmi_infom",
             "freq_modularity",
-            "source_mi",
         ]
         .map(String::from)
         .to_vec(),
