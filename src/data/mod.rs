@@ -8,8 +8,11 @@ pub mod files;
 pub mod latent;
 pub mod manifolds;
 pub mod mixture;
+pub mod rhythms;
+pub mod rooms;
 pub mod sources;
 pub mod teacher;
+pub mod teacher_rnn;
 
 use nalgebra::DMatrix;
 

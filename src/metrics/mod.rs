@@ -7,6 +7,7 @@ pub mod collapse;
 pub mod decoding;
 pub mod dimensionality;
 pub mod eigen;
+pub mod frequency_modularity;
 pub mod lazy_rich;
 pub mod mean_field;
 pub mod modularity;

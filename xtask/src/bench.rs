@@ -219,6 +219,63 @@ pub fn run_credit(root: &Path, seconds: f64) -> Result<()> {
     Ok(())
 }
 
+/// `cargo xtask bench rnn`: steps/s of each recurrent model of the
+/// modularity lab (examples/bench_rnn.rs natively, bench/rnn_bench.mjs in
+/// Node on the wasm build), side by side, and the check that both give the
+/// same result hash after 20 steps.
+pub fn run_rnn(root: &Path, seconds: f64) -> Result<()> {
+    let secs = format!("{seconds}");
+    let mut cmd = cargo(root);
+    cmd.args([
+        "run",
+        "--quiet",
+        "--release",
+        "--example",
+        "bench_rnn",
+        "--",
+    ]);
+    cmd.args(["--seconds", &secs]);
+    let native = capture(&mut cmd)?;
+    wasm::build(root, wasm::Profile::Release)?;
+    let mut cmd = Command::new("node");
+    cmd.current_dir(root)
+        .args(["bench/rnn_bench.mjs", "--seconds", &secs]);
+    let wasm = capture(&mut cmd)?;
+    let rows = |out: &str| -> BTreeMap<String, (f64, f64)> {
+        data_rows(out)
+            .into_iter()
+            .filter_map(|f| Some((f.first()?.to_string(), (parse(&f, 1)?, parse(&f, 3)?))))
+            .collect()
+    };
+    let (n, w) = (rows(&native), rows(&wasm));
+    println!("model                 native steps/s (best)    wasm steps/s (best)   wasm/native");
+    for (key, (nm, nb)) in &n {
+        let (wm, wb) = w.get(key).copied().unwrap_or((f64::NAN, f64::NAN));
+        println!(
+            "{:<20}  {:>10.1} ({:>8.1})   {:>10.1} ({:>8.1})   {:>6.2}",
+            key,
+            nm,
+            nb,
+            wm,
+            wb,
+            wm / nm
+        );
+    }
+    let hashes = |out: &str| {
+        out.lines()
+            .find_map(|l| l.strip_prefix("# hash after 20 steps (seed 1): "))
+            .unwrap_or("(missing)")
+            .to_string()
+    };
+    let (hn, hw) = (hashes(&native), hashes(&wasm));
+    println!("\nnative {hn}\nwasm   {hw}");
+    if hn != hw {
+        bail!("native and wasm gave different hashes (determinism broken)");
+    }
+    println!("native and wasm hashes after 20 steps: identical");
+    Ok(())
+}
+
 /// The `--seconds` value (time per width and tool): default 2.
 pub fn seconds(value: Option<String>) -> Result<f64> {
     match value {

@@ -47,6 +47,9 @@ commands:
                                        Node; --pytorch adds PyTorch CPU (venv in target/bench-venv)
   bench credit [--seconds S]           training steps/s of each credit-assignment rule, native
                                        and wasm in Node
+  bench rnn [--seconds S]              training steps/s of the modularity lab's recurrent models
+                                       (frequency, teacher–student, entorhinal), native and wasm
+                                       in Node; checks that both give the same hashes
   bench capacity [--reps N] [--reference PYTHON]
                                        MFTMA (P = 50, M = 100, N = 500, n_t = 300) native and wasm
                                        in Node; --reference PYTHON (an interpreter where the
@@ -156,6 +159,12 @@ fn run(args: Vec<String>) -> Result<()> {
             flags.args.remove(0);
             flags.finish()?;
             bench::feedback(&repo_root())?;
+        }
+        "bench" if flags.args.first().map(String::as_str) == Some("rnn") => {
+            flags.args.remove(0);
+            let seconds = bench::seconds(flags.take_value("--seconds")?)?;
+            flags.finish()?;
+            bench::run_rnn(&repo_root(), seconds)?;
         }
         "bench" => {
             let credit = flags.take_switch("credit");
