@@ -10,6 +10,7 @@ import { showMessage, showNotes, infoButton } from './messages.js';
 import { scheduleDraw } from './charts.js';
 import { setRunState, setCounter, setProgress, setHash, setEta } from './topbar.js';
 import { durationText } from './eta.js';
+import { moduleWorker } from './module-worker.js';
 
 let worker = null;
 let workerId = 0; // messages from replaced workers are ignored
@@ -19,7 +20,7 @@ let msPerStep = null; // the run's compute time per step, as the worker measured
 function startWorker() {
   if (worker) worker.terminate();
   const id = ++workerId;
-  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  worker = moduleWorker(new URL('./worker.js', import.meta.url));
   worker.onmessage = (e) => id === workerId && onWorkerMessage(e.data);
   worker.onerror = (e) => {
     e.preventDefault();

@@ -15,6 +15,7 @@ import initWasm, * as core from './pkg/neurogeom.js';
 import { $, el, formatValue } from './dom.js';
 import { showMessage, clearMessages, infoButton, wireMessages } from './messages.js';
 import { download, snapshotCsv } from './export.js';
+import { moduleWorker } from './module-worker.js';
 
 const CHECKS = ['mftma', 'simulated', 'alignment', 'collapse', 'cka', 'rdm', 'pca'];
 const DEFAULT_ON = new Set(['mftma', 'alignment', 'collapse', 'cka', 'rdm', 'pca']);
@@ -167,7 +168,7 @@ function setProgress(frac, text) {
 // fetched at load, not when a file is analysed), kept between analyses;
 // cancelling terminates it and starts a fresh one.
 function startWorker() {
-  const w = new Worker(new URL('./analyze-worker.js', import.meta.url), { type: 'module' });
+  const w = moduleWorker(new URL('./analyze-worker.js', import.meta.url));
   w.onmessage = (e) => onWorker(e.data);
   w.onerror = (e) => {
     showMessage(`The analysis crashed: ${e.message || 'worker error'}`, { kind: 'error', group: 'run' });

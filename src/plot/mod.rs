@@ -34,6 +34,7 @@ pub mod points;
 pub mod profile;
 pub mod scatter;
 pub mod series;
+pub mod svg;
 #[cfg(test)]
 mod svg_check;
 pub mod theme;
@@ -147,7 +148,7 @@ pub fn chart_svg_pinned(
     let mut out = String::new();
     {
         let root =
-            SVGBackend::with_string(&mut out, (width.max(1), height.max(1))).into_drawing_area();
+            svg::Svg::with_string(&mut out, (width.max(1), height.max(1))).into_drawing_area();
         draw_comparison(&root, chart, pinned, 1.0, None)?;
         root.present().map_err(err)?;
     }
@@ -180,7 +181,7 @@ pub fn charts_svg_sized(
     );
     let mut out = String::new();
     {
-        let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
+        let root = svg::Svg::with_string(&mut out, size).into_drawing_area();
         root.fill(&BACKGROUND).map_err(err)?;
         if charts.is_empty() {
             let t = Theme::new(1.0);
