@@ -212,6 +212,51 @@ fn parse_fragment(fragment: &str) -> ParsedLink {
     }
 }
 
+/// A page's public address, as `--base-url` and `NEUROGEOM_BASE_URL` give
+/// it to the CLI and `cargo xtask dist --base-url` to a built folder (the
+/// same rules there): `http://` or `https://`, a host, no query, fragment,
+/// space, quote or `<>&\``. A folder's address gets its trailing `/`
+/// (`https://example.org/lab` → `https://example.org/lab/`); a page's
+/// (`…/index.html`) stays as it is.
+pub fn base_url(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return Err(format!(
+            "the base URL must start with https:// or http://, got '{}'",
+            shorten(url)
+        ));
+    };
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(format!("the base URL '{}' names no host", shorten(url)));
+    }
+    if let Some(c) = url
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || "#?\"'<>\\`&".contains(*c))
+    {
+        return Err(format!(
+            "the base URL '{}' contains {c:?}; give the page's folder, e.g. https://example.org/neurogeom/",
+            shorten(url)
+        ));
+    }
+    let last = rest.rsplit('/').next().unwrap_or("");
+    Ok(
+        if !rest.contains('/') || (!last.ends_with(".html") && !last.is_empty()) {
+            format!("{url}/")
+        } else {
+            url.to_string()
+        },
+    )
+}
+
+/// The full link of a fragment on a host given by [`base_url`]:
+/// `https://example.org/lab/` and `v=1&lab=…` → `https://example.org/lab/#v=1&lab=…`.
+pub fn public_link(base: &str, fragment: &str) -> String {
+    format!("{base}#{}", fragment.trim_start_matches('#'))
+}
+
 /// Percent-encode the characters that would break a fragment.
 fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -267,6 +312,37 @@ mod tests {
         assert_eq!(decode("%zz"), "%zz");
         assert_eq!(decode("%C3%A9"), "é");
         assert_eq!(decode("%FF"), "\u{FFFD}");
+    }
+
+    #[test]
+    fn base_urls_and_public_links() {
+        let ok = |u: &str| base_url(u).unwrap();
+        assert_eq!(ok("https://example.org"), "https://example.org/");
+        assert_eq!(ok(" https://example.org/lab "), "https://example.org/lab/");
+        assert_eq!(ok("https://example.org/lab/"), "https://example.org/lab/");
+        assert_eq!(
+            ok("http://127.0.0.1:8080/index.html"),
+            "http://127.0.0.1:8080/index.html"
+        );
+        for bad in [
+            "example.org",
+            "ftp://x/",
+            "https://",
+            "https:///x",
+            "https://x/a b",
+            "https://x/#v=1",
+            "https://x/?a=1",
+            "https://x/\"><b>",
+        ] {
+            assert!(base_url(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            public_link(&ok("https://example.org/lab"), "#v=1&lab=capacity&seed=2"),
+            "https://example.org/lab/#v=1&lab=capacity&seed=2"
+        );
+        // The link reads back as the fragment does.
+        let link = public_link(&ok("https://x.org/a"), "v=1&lab=capacity&seed=2");
+        assert_eq!(parse_link(&link), parse_link("v=1&lab=capacity&seed=2"));
     }
 
     #[test]

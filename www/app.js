@@ -24,12 +24,13 @@ import { state, actions } from './state.js';
 import { showMessage, showLinkWarnings, clearMessages, wireMessages } from './messages.js';
 import { updateUrl, configFragment, parseLink } from './link.js';
 import { buildPanel, setControls, fillLabPicker } from './controls.js';
-import { startRun, send, resume } from './run-client.js';
+import { startRun, send, resume, warmUp } from './run-client.js';
 import { buildSweepForm, setSweepForm, startSweep, exitSweepMode, toggleSweep, wireSweep, showSeedRange } from './sweep.js';
 import { wireCharts, redrawAll } from './charts.js';
 import { wirePointEditor } from './point-editor.js';
 import { setPinFromLink, relabelPin, wirePin } from './pin.js';
 import { setRunState, wireTopbar } from './topbar.js';
+import { registerOffline } from './offline.js';
 
 function showLab(spec) {
   state.spec = spec;
@@ -124,6 +125,7 @@ async function main() {
   wirePin();
   // A preset link, or a hand-edited URL.
   window.addEventListener('hashchange', () => loadLink(location.href));
+  warmUp();
   try {
     await initWasm({ module_or_path: new URL('./pkg/neurogeom_bg.wasm', import.meta.url) });
     core.init();
@@ -135,6 +137,7 @@ async function main() {
   }
   fillLabPicker(state.catalog, switchLab);
   loadLink(location.href);
+  registerOffline();
 }
 
 main();

@@ -8,10 +8,11 @@
 import * as core from './pkg/neurogeom.js';
 import { $ } from './dom.js';
 import { state } from './state.js';
+import { pageUrl } from './address.js';
 
 /** The link that reproduces what the page shows. */
 export function shareLink() {
-  return `${location.origin}${location.pathname}#${state.fragment}`;
+  return `${pageUrl()}#${state.fragment}`;
 }
 
 /** Make `fragment` the page's link (no history entry, no hashchange). A

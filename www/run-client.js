@@ -29,6 +29,12 @@ function startWorker() {
   worker.onmessageerror = () => id === workerId && onCrash('a message from the worker could not be read');
 }
 
+/** Start the run worker now, so that it loads the wasm while the page
+ * does: the first chart comes sooner. startRun() uses it. */
+export function warmUp() {
+  if (!worker) startWorker();
+}
+
 /** Stop the single run's worker (a sweep takes every core). */
 export function stopRunWorker() {
   if (!worker) return;

@@ -15,6 +15,8 @@ import initWasm, * as core from './pkg/neurogeom.js';
 import { $, el, formatValue } from './dom.js';
 import { showMessage, clearMessages, infoButton, wireMessages } from './messages.js';
 import { download, snapshotCsv } from './export.js';
+import { pageUrl } from './address.js';
+import { registerOffline } from './offline.js';
 import { moduleWorker } from './module-worker.js';
 
 const CHECKS = ['mftma', 'simulated', 'alignment', 'collapse', 'cka', 'rdm', 'pca'];
@@ -77,7 +79,7 @@ function fragment(sha256) {
 function updateUrl(sha256) {
   const f = fragment(sha256);
   history.replaceState(null, '', `#${f}`);
-  $('share-link').value = location.href;
+  $('share-link').value = `${pageUrl()}${location.hash}`;
 }
 
 function readLink() {
@@ -343,7 +345,7 @@ function exportAs(kind) {
 
 async function copyLink() {
   const input = $('share-link');
-  input.value = location.href;
+  input.value = `${pageUrl()}${location.hash}`;
   let ok = false;
   try {
     await navigator.clipboard.writeText(input.value);
@@ -381,8 +383,9 @@ async function main() {
     cancelAnimationFrame(resize);
     resize = requestAnimationFrame(drawAll);
   });
-  $('share-link').value = location.href;
+  $('share-link').value = `${pageUrl()}${location.hash}`;
   document.body.dataset.state = 'ready';
+  registerOffline();
 }
 
 main().catch((e) => {

@@ -3,6 +3,8 @@
 //! ```text
 //! cargo xtask build [--debug]                 wasm32 build + wasm-bindgen (library) into www/pkg/
 //! cargo xtask serve [--debug] [--port N]      build, then serve the repository root on 127.0.0.1
+//! cargo xtask dist [--out DIR] [--base-url URL]
+//!                                             the page as one static folder for any host
 //! cargo xtask test [--native-only | --browser-only]
 //!                                             cargo test, wasm build, then Playwright + Chromium
 //! cargo xtask bench [--pytorch] [--seconds S] training steps/s: native, wasm in Node (, PyTorch)
@@ -17,6 +19,7 @@
 
 mod bench;
 mod bench_capacity;
+mod dist;
 mod serve;
 mod test;
 mod wasm;
@@ -32,6 +35,9 @@ commands:
   build [--debug]                      build the core for wasm32 and run wasm-bindgen into www/pkg/
   serve [--debug] [--port N]           build, then serve the repository root at http://127.0.0.1:N/
                                        (default 8080, or env PORT)
+  dist  [--out DIR] [--base-url URL]   the page as one static folder for any static host, from any
+                                       sub-path (default DIR: dist/); --base-url: its public
+                                       address, which Copy link then gives
   test  [--native-only|--browser-only] cargo test --workspace, the wasm build, every preset's
         [--hashes-only]                result hash in wasm (Node) vs native, then the browser
                                        tests (node --test tests/e2e/) against system Chromium
@@ -88,6 +94,16 @@ fn run(args: Vec<String>) -> Result<()> {
             let root = repo_root();
             wasm::build(&root, profile)?;
             serve::serve_forever(&root, port)?;
+        }
+        "dist" => {
+            let root = repo_root();
+            let out = match flags.take_value("--out")? {
+                Some(dir) => std::env::current_dir()?.join(dir),
+                None => dist::default_out(&root),
+            };
+            let base_url = flags.take_value("--base-url")?;
+            flags.finish()?;
+            dist::run(&root, &out, base_url.as_deref())?;
         }
         "test" => {
             let native_only = flags.take_switch("--native-only");
