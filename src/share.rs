@@ -4,7 +4,9 @@
 //! `#v=1&lab=lazy-rich&seed=7&alpha=0.1&width=128&steps=2000`. Besides the
 //! lab's parameters it may carry `sweep=` (see [`crate::sweep`]), `seeds=N`
 //! (each sweep point over N seeds) and `pin=` (a pinned run's own fragment,
-//! percent-encoded, drawn beside the current run for comparison).
+//! percent-encoded, drawn beside the current run for comparison), and
+//! `embed=CHART[,CHART…]`, which only changes how the page shows the run
+//! (those charts alone, for an `<iframe>`): the run and its hash are the same.
 //! Parsing is total: whatever the text, it gives a usable [`LabConfig`] and a
 //! list of warnings for whatever was unknown, malformed or out of range.
 
@@ -59,6 +61,11 @@ pub struct ParsedLink {
     /// `&pin=<fragment>`: the fragment of a run pinned for comparison,
     /// percent-decoded (the page draws its series beside the current run's).
     pub pin: Option<String>,
+    /// `&embed=loss,cka`: the page shows only these charts (by id, in this
+    /// order) with a play control, the hash and a link to the full page.
+    /// The page names the lab's charts when one is unknown.
+    #[serde(default)]
+    pub embed: Option<Vec<String>>,
     pub warnings: Vec<String>,
 }
 
@@ -99,6 +106,7 @@ fn parse_fragment(fragment: &str) -> ParsedLink {
     let mut sweep_text: Option<String> = None;
     let mut seeds_text: Option<String> = None;
     let mut pin: Option<String> = None;
+    let mut embed: Option<Vec<String>> = None;
 
     for piece in fragment.split('&').filter(|p| !p.trim().is_empty()) {
         let (k, v) = match piece.split_once('=') {
@@ -129,6 +137,19 @@ fn parse_fragment(fragment: &str) -> ParsedLink {
                     warnings.push("pin: empty; nothing pinned".into());
                 } else {
                     pin = Some(p.to_string());
+                }
+            }
+            "embed" => {
+                let mut ids: Vec<String> = Vec::new();
+                for id in v.split(',').map(str::trim).filter(|id| !id.is_empty()) {
+                    if !ids.iter().any(|x| x == id) {
+                        ids.push(id.to_string());
+                    }
+                }
+                if ids.is_empty() {
+                    warnings.push("embed: names no chart; showing the whole page".into());
+                } else {
+                    embed = Some(ids);
                 }
             }
             "seed" => match v.trim().parse::<u64>() {
@@ -208,6 +229,7 @@ fn parse_fragment(fragment: &str) -> ParsedLink {
         sweep,
         seeds,
         pin,
+        embed,
         warnings,
     }
 }
@@ -312,6 +334,26 @@ mod tests {
         assert_eq!(decode("%zz"), "%zz");
         assert_eq!(decode("%C3%A9"), "é");
         assert_eq!(decode("%FF"), "\u{FFFD}");
+    }
+
+    #[test]
+    fn embed_names_charts_and_leaves_the_run_alone() {
+        let plain = parse_link("v=1&lab=capacity&seed=2");
+        let embedded = parse_link("v=1&lab=capacity&seed=2&embed=capacity,%20radius,,capacity");
+        assert_eq!(
+            embedded.embed.as_deref(),
+            Some(&["capacity".to_string(), "radius".to_string()][..])
+        );
+        assert!(embedded.warnings.is_empty(), "{:?}", embedded.warnings);
+        assert_eq!(embedded.config, plain.config, "the same run");
+        assert_eq!(plain.embed, None);
+        let empty = parse_link("v=1&lab=capacity&embed=");
+        assert_eq!(empty.embed, None);
+        assert!(
+            empty.warnings[0].starts_with("embed:"),
+            "{:?}",
+            empty.warnings
+        );
     }
 
     #[test]

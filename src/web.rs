@@ -63,9 +63,10 @@ pub fn catalog_json() -> String {
     serde_json::to_string(&labs::catalog()).unwrap_or_else(|_| "[]".into())
 }
 
-/// Read a link or fragment: JSON `{config, sweep, seeds, pin, warnings}`
-/// (the config's seed as a string; `sweep` is `{axes, seeds}` or null; `pin`
-/// the pinned run's fragment, decoded, or null).
+/// Read a link or fragment: JSON `{config, sweep, seeds, pin, embed,
+/// warnings}` (the config's seed as a string; `sweep` is `{axes, seeds}` or
+/// null; `pin` the pinned run's fragment, decoded, or null; `embed` the
+/// chart ids of an embedded view, or null).
 #[wasm_bindgen]
 pub fn parse_link(text: &str) -> String {
     let parsed = share::parse_link(text);

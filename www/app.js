@@ -31,6 +31,7 @@ import { wirePointEditor } from './point-editor.js';
 import { setPinFromLink, relabelPin, wirePin } from './pin.js';
 import { setRunState, wireTopbar } from './topbar.js';
 import { registerOffline } from './offline.js';
+import { setEmbed, wireEmbed } from './embed.js';
 
 function showLab(spec) {
   state.spec = spec;
@@ -65,6 +66,7 @@ function applyConfig() {
 function loadLink(text) {
   const parsed = parseLink(text);
   clearMessages('link', 'run');
+  setEmbed(parsed.embed);
   showLinkWarnings(parsed.warnings);
   const spec = state.catalog.find((s) => s.name === parsed.config.lab) || state.catalog[0];
   if (spec !== state.spec) showLab(spec);
@@ -123,6 +125,7 @@ async function main() {
   wireCharts();
   wirePointEditor();
   wirePin();
+  wireEmbed();
   // A preset link, or a hand-edited URL.
   window.addEventListener('hashchange', () => loadLink(location.href));
   warmUp();

@@ -9,6 +9,7 @@ import * as core from './pkg/neurogeom.js';
 import { $ } from './dom.js';
 import { state } from './state.js';
 import { pageUrl } from './address.js';
+import { embedSuffix } from './embed.js';
 
 /** The link that reproduces what the page shows. */
 export function shareLink() {
@@ -21,8 +22,10 @@ export function shareLink() {
 export function updateUrl(fragment) {
   if (state.pin && state.mode === 'single') fragment = core.link_fragment(JSON.stringify(state.config), '', state.pin.fragment);
   state.fragment = fragment;
-  if (location.hash !== `#${fragment}`) history.replaceState(null, '', `#${fragment}`);
+  const shown = `#${fragment}${embedSuffix()}`; // an embedded view stays one
+  if (location.hash !== shown) history.replaceState(null, '', shown);
   $('share-link').value = shareLink();
+  $('embed-open').href = shareLink();
 }
 
 /** The canonical fragment of a config alone. */
