@@ -6,8 +6,9 @@
 // its hash is the full page's and the CLI's. A chart the run does not draw
 // is named in the message area with the ones it does.
 //
-// "Embed" in the top bar copies the <iframe> for the current run, showing
-// its first (featured) chart.
+// "Embed" (in the Export menu, beside "Copy link") copies the <iframe> for
+// the current run, showing its first (featured) chart, and shows it in the
+// link box.
 
 import { $ } from './dom.js';
 import { state } from './state.js';
@@ -70,9 +71,10 @@ async function copyEmbed() {
     input.focus();
     input.select();
   }
-  const button = $('embed-copy');
-  button.textContent = ok ? 'Copied ✓' : 'Select & copy ↓';
-  setTimeout(() => (button.textContent = 'Embed'), 1600);
+  $('export').open = false;
+  const button = $('copy-link');
+  button.textContent = ok ? 'Embed copied ✓' : 'Select & copy ↓';
+  setTimeout(() => (button.textContent = 'Copy link'), 1600);
 }
 
 export function wireEmbed() {

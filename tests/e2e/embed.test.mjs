@@ -61,6 +61,7 @@ test('"Embed" gives an <iframe> for the run; in a host page on another origin it
   const page = await newPage(browser, { permissions: ['clipboard-read', 'clipboard-write'] });
   await page.goto(`${baseUrl()}#${SMALL}`);
   const hash = await settled(page.mainFrame());
+  await page.click('#export summary');
   await page.click('#embed-copy');
   const snippet = await page.locator('#share-link').inputValue();
   const canonical = new URL(page.url()).hash.slice(1);
