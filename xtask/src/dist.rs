@@ -22,9 +22,10 @@
 //! folder that is not a previous dist.
 //!
 //! The pages get `<meta name="neurogeom-build">` (the build id, which
-//! turns on the service worker) and, with `--base-url`, `<meta
-//! name="neurogeom-base-url">`, which "Copy link" uses instead of the
-//! address the page was opened at.
+//! turns on the service worker), with `--base-url` `<meta
+//! name="neurogeom-base-url">` (which "Copy link" uses instead of the
+//! address the page was opened at), and preloads of the wasm and of every
+//! module they reach ([`with_preloads`]).
 
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};

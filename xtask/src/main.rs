@@ -9,8 +9,9 @@
 //!                                             cargo test, wasm build, then Playwright + Chromium
 //! cargo xtask bench [--pytorch] [--seconds S] training steps/s: native, wasm in Node (, PyTorch)
 //! cargo xtask bench capacity [--reps N] [--reference PYTHON]
-//! cargo xtask bench sweep [--rounds R] [--steps N]   a 16-point sweep, 1 vs 2 threads
 //!                                             MFTMA seconds: native, wasm in Node (, published Python)
+//! cargo xtask bench sweep [--rounds R] [--steps N]   a 16-point sweep, 1 vs 2 threads
+//! cargo xtask bench page [--runs N]           a dist build's bytes and time to the first chart
 //! ```
 //!
 //! Everything runs from the repository root, found from this crate's
@@ -51,6 +52,8 @@ commands:
                                        published package imports as `mftma`) adds its timing
   bench sweep [--rounds R] [--steps N] wall time of a 16-point sweep with --threads 1 and 2,
                                        R rounds interleaved (default 2, 3000 steps), and the ratio
+  bench page [--runs N]                a dist build: bytes and gzipped bytes of its files, then
+                                       the time to the first chart in Chromium, cold cache
   bench feedback                       the feedback lab: spectrum at N = 500, 1000, 2000 (ours,
                                        nalgebra; native, wasm in Node; numpy eigvals in
                                        target/venv) and a 1000-step simulation at N = 2000
@@ -152,6 +155,18 @@ fn run(args: Vec<String>) -> Result<()> {
             };
             flags.finish()?;
             bench::sweep(&repo_root(), rounds, steps)?;
+        }
+        "bench" if flags.args.first().map(String::as_str) == Some("page") => {
+            flags.args.remove(0);
+            let runs = match flags.take_value("--runs")? {
+                None => 5,
+                Some(s) => match s.parse::<usize>() {
+                    Ok(n) if n >= 1 => n,
+                    _ => bail!("--runs must be a whole number ≥ 1, got {s:?}"),
+                },
+            };
+            flags.finish()?;
+            bench::page(&repo_root(), runs)?;
         }
         "bench" if flags.args.first().map(String::as_str) == Some("feedback") => {
             flags.args.remove(0);
