@@ -543,9 +543,14 @@ unsafe fn kernel_portable(
 
 /// The micro-kernel with wasm f64x2 lanes: the same multiplies and adds as
 /// [`kernel_portable`], two rows at a time.
+///
+/// The 4 × 4 tile lives in eight named f64x2 values, written out rather
+/// than looped over: the page's wasm is built for size (`opt-level = "s"`,
+/// Cargo.toml's `wasm` profile), where LLVM does not unroll small loops, and
+/// a tile indexed in a loop would live in memory instead of registers (half
+/// the speed). The operations and their order are the same as a loop's.
 #[cfg(target_arch = "wasm32")]
 #[target_feature(enable = "simd128")]
-#[allow(clippy::needless_range_loop)] // (j, h) index two arrays at once
 unsafe fn kernel_simd128(
     kc: usize,
     ap: *const f64,
@@ -555,31 +560,53 @@ unsafe fn kernel_simd128(
     load: bool,
 ) {
     use core::arch::wasm32::*;
-    let mut c = [[f64x2_splat(0.0); 2]; 4];
+    // Column j, rows 2h and 2h + 1 of the tile.
+    macro_rules! at {
+        ($j:expr, $h:expr) => {
+            cp.add($j * ldc + 2 * $h) as *mut v128
+        };
+    }
+    let zero = f64x2_splat(0.0);
+    let (mut c00, mut c01, mut c10, mut c11) = (zero, zero, zero, zero);
+    let (mut c20, mut c21, mut c30, mut c31) = (zero, zero, zero, zero);
     if load {
-        for j in 0..4 {
-            for h in 0..2 {
-                c[j][h] = v128_load(cp.add(j * ldc + 2 * h) as *const v128);
-            }
-        }
+        (c00, c01, c10, c11) = (
+            v128_load(at!(0, 0)),
+            v128_load(at!(0, 1)),
+            v128_load(at!(1, 0)),
+            v128_load(at!(1, 1)),
+        );
+        (c20, c21, c30, c31) = (
+            v128_load(at!(2, 0)),
+            v128_load(at!(2, 1)),
+            v128_load(at!(3, 0)),
+            v128_load(at!(3, 1)),
+        );
     }
     for p in 0..kc {
-        let mut a = [f64x2_splat(0.0); 2];
-        for (h, v) in a.iter_mut().enumerate() {
-            *v = v128_load(ap.add(p * 4 + 2 * h) as *const v128);
-        }
-        for j in 0..4 {
-            let b = f64x2_splat(*bp.add(p * 4 + j));
-            for h in 0..2 {
-                c[j][h] = f64x2_add(c[j][h], f64x2_mul(a[h], b));
-            }
-        }
+        let a0 = v128_load(ap.add(p * 4) as *const v128);
+        let a1 = v128_load(ap.add(p * 4 + 2) as *const v128);
+        let b = f64x2_splat(*bp.add(p * 4));
+        c00 = f64x2_add(c00, f64x2_mul(a0, b));
+        c01 = f64x2_add(c01, f64x2_mul(a1, b));
+        let b = f64x2_splat(*bp.add(p * 4 + 1));
+        c10 = f64x2_add(c10, f64x2_mul(a0, b));
+        c11 = f64x2_add(c11, f64x2_mul(a1, b));
+        let b = f64x2_splat(*bp.add(p * 4 + 2));
+        c20 = f64x2_add(c20, f64x2_mul(a0, b));
+        c21 = f64x2_add(c21, f64x2_mul(a1, b));
+        let b = f64x2_splat(*bp.add(p * 4 + 3));
+        c30 = f64x2_add(c30, f64x2_mul(a0, b));
+        c31 = f64x2_add(c31, f64x2_mul(a1, b));
     }
-    for j in 0..4 {
-        for h in 0..2 {
-            v128_store(cp.add(j * ldc + 2 * h) as *mut v128, c[j][h]);
-        }
-    }
+    v128_store(at!(0, 0), c00);
+    v128_store(at!(0, 1), c01);
+    v128_store(at!(1, 0), c10);
+    v128_store(at!(1, 1), c11);
+    v128_store(at!(2, 0), c20);
+    v128_store(at!(2, 1), c21);
+    v128_store(at!(3, 0), c30);
+    v128_store(at!(3, 1), c31);
 }
 
 /// The micro-kernel with x86_64's baseline SSE2 (two f64 lanes): the same

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use neurogeom::labs;
 use neurogeom::run;
-use neurogeom::share::{config_fragment, link_fragment, parse_link, with_version, ParsedLink};
+use neurogeom::share::{self, config_fragment, link_fragment, parse_link, with_version, ParsedLink};
 use neurogeom::snapshot::{Snapshot, Versioned};
 use neurogeom::sweep::shard::{self, Shard, ShardSummary};
 use neurogeom::sweep::{self, SweepSpec};
@@ -29,6 +29,12 @@ use neurogeom::version::{NoteKind as VersionNoteKind, VersionNote, VERSION};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The page's public address, e.g. https://example.org/neurogeom/ (or
+    /// the NEUROGEOM_BASE_URL environment variable): `run`, `sweep`,
+    /// `merge` and `labs` then print an `open:` line with the full link
+    /// (on standard error where standard output is JSON).
+    #[arg(long, global = true, value_name = "URL")]
+    base_url: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -193,7 +199,18 @@ struct RunOutput<'a> {
 fn main() -> ExitCode {
     quiet_on_closed_pipe();
     let cli = Cli::parse();
-    match run(cli.command) {
+    let base = cli
+        .base_url
+        .or_else(|| std::env::var("NEUROGEOM_BASE_URL").ok())
+        .filter(|u| !u.trim().is_empty());
+    let opener = match base.as_deref().map(share::base_url).transpose() {
+        Ok(base) => Opener { base },
+        Err(message) => {
+            eprintln!("neurogeom: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli.command, &opener) {
         Ok(code) => code,
         Err(message) => {
             eprintln!("neurogeom: {message}");
@@ -202,7 +219,33 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(command: Command) -> Result<ExitCode, String> {
+/// Prints `open: <full link>` when a base URL was given.
+struct Opener {
+    base: Option<String>,
+}
+
+impl Opener {
+    fn line(&self, fragment: &str) -> Option<String> {
+        let base = self.base.as_deref()?;
+        Some(format!("open: {}", share::public_link(base, fragment)))
+    }
+
+    /// On standard output, after a text summary.
+    fn print(&self, fragment: &str) {
+        if let Some(line) = self.line(fragment) {
+            println!("{line}");
+        }
+    }
+
+    /// On standard error, where standard output is JSON.
+    fn eprint(&self, fragment: &str) {
+        if let Some(line) = self.line(fragment) {
+            eprintln!("{line}");
+        }
+    }
+}
+
+fn run(command: Command, opener: &Opener) -> Result<ExitCode, String> {
     match command {
         Command::Analyze(args) => analyze(args),
         Command::Run {
@@ -226,8 +269,10 @@ fn run(command: Command) -> Result<ExitCode, String> {
                     "{}",
                     serde_json::to_string_pretty(&Versioned::of(&out)).map_err(|e| e.to_string())?
                 );
+                opener.eprint(&with_version(&config_fragment(config)));
             } else {
                 print_summary(&parsed, &snapshot, &warnings);
+                opener.print(&with_version(&config_fragment(config)));
             }
             Ok(if snapshot.stopped.is_some() {
                 ExitCode::from(1)
@@ -331,6 +376,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 println!("{}", shard::run_line(run, &keys, p));
             });
             let link = with_version(&link_fragment(&config, Some(&spec), None));
+            opener.eprint(&link);
             let stopped = points.iter().any(|p| p.stopped.is_some());
             match shard {
                 Some(s) => println!(
@@ -405,6 +451,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             } else {
                 println!("{}", summary_line(&spec, &summary.link, &snapshot));
             }
+            opener.eprint(&summary.link);
             write_svg(svg.as_deref(), &summary.link, &snapshot)?;
             Ok(if snapshot.stopped.is_some() {
                 ExitCode::from(1)
@@ -421,6 +468,9 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 println!("\n  presets:");
                 for preset in &spec.presets {
                     println!("    {}\n      #{}", preset.title, preset.fragment);
+                    if let Some(line) = opener.line(&preset.fragment) {
+                        println!("      {line}");
+                    }
                 }
             }
             Ok(ExitCode::SUCCESS)

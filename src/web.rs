@@ -63,11 +63,12 @@ pub fn catalog_json() -> String {
     serde_json::to_string(&labs::catalog()).unwrap_or_else(|_| "[]".into())
 }
 
-/// Read a link or fragment: JSON `{config, sweep, seeds, pin, warnings,
-/// made_with, version_note}` (the config's seed as a string; `sweep` is
-/// `{axes, seeds}` or null; `pin` the pinned run's fragment, decoded, or
-/// null; `made_with` the link's `ng=` or null; `version_note` what to say
-/// when that is another version, see `version::VersionNote`, or null).
+/// Read a link or fragment: JSON `{config, sweep, seeds, pin, embed,
+/// warnings, made_with, version_note}` (the config's seed as a string;
+/// `sweep` is `{axes, seeds}` or null; `pin` the pinned run's fragment,
+/// decoded, or null; `embed` the chart ids of an embedded view, or null;
+/// `made_with` the link's `ng=` or null; `version_note` what to say when that
+/// is another version, see `version::VersionNote`, or null).
 #[wasm_bindgen]
 pub fn parse_link(text: &str) -> String {
     let parsed = share::parse_link(text);

@@ -40,6 +40,7 @@
 import { WasmLab, debug_panic, split_parts, combine_parts } from './pkg/neurogeom.js';
 import { ready, lastPanic, text } from './wasm-worker.js';
 import { RunClock, LONG_MS, MEASURE_MS, SETTLED_MS } from './long-run.js';
+import { moduleWorker } from './module-worker.js';
 
 const CHUNK_MS = 30; // compute per chunk, so that messages are handled promptly
 const POST_MS = 150; // minimum time between snapshots while running
@@ -192,7 +193,7 @@ function startSplit(parts, total) {
   split = { workers: [], steps: new Array(n).fill(0), done: new Array(n).fill(false), states: new Array(n).fill(null), waiters: new Array(n).fill(null), total, over: false, lastProgress: 0, checkpoints: new Map(), shown: 0 };
   const mine = split;
   parts.forEach((config, i) => {
-    const w = new Worker(new URL('./part-worker.js', import.meta.url), { type: 'module' });
+    const w = moduleWorker(new URL('./part-worker.js', import.meta.url));
     w.onmessage = (e) => split === mine && onPart(i, e.data);
     w.onerror = (e) => {
       e.preventDefault();

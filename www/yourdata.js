@@ -17,6 +17,9 @@ import { $, el, formatValue, showLinkBox } from './dom.js';
 import { showMessage, clearMessages, infoButton, wireMessages } from './messages.js';
 import { download, snapshotCsv } from './export.js';
 import { showVersion, showVersionNote } from './version.js';
+import { pageUrl } from './address.js';
+import { registerOffline } from './offline.js';
+import { moduleWorker } from './module-worker.js';
 
 const CHECKS = ['mftma', 'simulated', 'alignment', 'collapse', 'cka', 'rdm', 'pca'];
 const DEFAULT_ON = new Set(['mftma', 'alignment', 'collapse', 'cka', 'rdm', 'pca']);
@@ -84,7 +87,7 @@ function fragment(sha256, labelsSha256 = state.labelsSha256) {
 function updateUrl(sha256) {
   const f = fragment(sha256);
   history.replaceState(null, '', `#${f}`);
-  showLinkBox(location.href);
+  showLinkBox(`${pageUrl()}${location.hash}`);
 }
 
 function readLink() {
@@ -176,7 +179,7 @@ function setProgress(frac, text) {
 // fetched at load, not when a file is analysed), kept between analyses;
 // cancelling terminates it and starts a fresh one.
 function startWorker() {
-  const w = new Worker(new URL('./analyze-worker.js', import.meta.url), { type: 'module' });
+  const w = moduleWorker(new URL('./analyze-worker.js', import.meta.url));
   w.onmessage = (e) => onWorker(e.data);
   w.onerror = (e) => {
     showMessage(`The analysis crashed: ${e.message || 'worker error'}`, { kind: 'error', group: 'run' });
@@ -359,7 +362,7 @@ function exportAs(kind) {
 
 async function copyLink() {
   const input = $('share-link');
-  input.value = location.href;
+  input.value = `${pageUrl()}${location.hash}`;
   let ok = false;
   try {
     await navigator.clipboard.writeText(input.value);
@@ -400,8 +403,9 @@ async function main() {
     cancelAnimationFrame(resize);
     resize = requestAnimationFrame(drawAll);
   });
-  showLinkBox(location.href);
+  showLinkBox(`${pageUrl()}${location.hash}`);
   document.body.dataset.state = 'ready';
+  registerOffline();
 }
 
 main().catch((e) => {

@@ -570,6 +570,61 @@ fn cpu_seconds(stat: &str) -> Option<f64> {
     Some((utime + stime) / 100.0)
 }
 
+/// `cargo xtask bench page [--runs N]`: what a visitor downloads from a
+/// dist build (every file raw and gzipped at level 9, as `gzip -9` gives
+/// it), then `node bench/first_chart.mjs`: the time from navigation to the
+/// first chart, cold cache, N fresh browser contexts.
+pub fn page(root: &Path, runs: usize) -> Result<()> {
+    let out = crate::target_dir(root).join("bench-dist");
+    if out.exists() {
+        std::fs::remove_dir_all(&out)
+            .with_context(|| format!("could not clear {}", out.display()))?;
+    }
+    crate::dist::run(root, &out, None)?;
+    let mut files = Vec::new();
+    let mut stack = vec![out.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let (mut raw, mut zipped) = (0, 0);
+    println!("file	bytes	gzip -9 bytes");
+    for path in &files {
+        let bytes = std::fs::metadata(path)?.len();
+        let gzip = Command::new("gzip")
+            .args(["-9", "-c"])
+            .arg(path)
+            .output()
+            .context("could not run gzip")?;
+        if !gzip.status.success() {
+            bail!("gzip -9 {} failed", path.display());
+        }
+        let gz = gzip.stdout.len() as u64;
+        raw += bytes;
+        zipped += gz;
+        if path.extension().is_some_and(|e| e == "wasm") || bytes > 20_000 {
+            let name = path.strip_prefix(&out).unwrap_or(path).display();
+            println!("{name}	{bytes}	{gz}");
+        }
+    }
+    println!("all {} files	{raw}	{zipped}", files.len());
+    let mut node = Command::new("node");
+    node.current_dir(root)
+        .arg("bench/first_chart.mjs")
+        .arg(&out)
+        .args(["--runs", &runs.to_string()]);
+    capture(&mut node)?; // prints the rows
+    println!("# load average {}", load_average());
+    Ok(())
+}
+
 /// The 1-minute load average, or "?".
 fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")

@@ -3,13 +3,16 @@
 //! ```text
 //! cargo xtask build [--debug]                 wasm32 build + wasm-bindgen (library) into www/pkg/
 //! cargo xtask serve [--debug] [--port N]      build, then serve the repository root on 127.0.0.1
+//! cargo xtask dist [--out DIR] [--base-url URL]
+//!                                             the page as one static folder for any host
 //! cargo xtask test [--native-only | --browser-only]
 //!                                             cargo test, wasm build, then Playwright + Chromium
 //! cargo xtask bench [--pytorch] [--seconds S] training steps/s: native, wasm in Node (, PyTorch)
 //! cargo xtask bench capacity [--reps N] [--reference PYTHON]
-//! cargo xtask golden [--check]               record every preset's hash in golden/ (or compare)
-//! cargo xtask bench sweep [--rounds R] [--steps N]   a 16-point sweep, 1 vs 2 threads
 //!                                             MFTMA seconds: native, wasm in Node (, published Python)
+//! cargo xtask bench sweep [--rounds R] [--steps N]   a 16-point sweep, 1 vs 2 threads
+//! cargo xtask bench page [--runs N]           a dist build's bytes and time to the first chart
+//! cargo xtask golden [--check]                record every preset's hash in golden/ (or compare)
 //! ```
 //!
 //! Everything runs from the repository root, found from this crate's
@@ -19,6 +22,7 @@
 mod bench;
 mod bench_capacity;
 mod citation;
+mod dist;
 mod golden;
 mod serve;
 mod test;
@@ -35,6 +39,9 @@ commands:
   build [--debug]                      build the core for wasm32 and run wasm-bindgen into www/pkg/
   serve [--debug] [--port N]           build, then serve the repository root at http://127.0.0.1:N/
                                        (default 8080, or env PORT)
+  dist  [--out DIR] [--base-url URL]   the page as one static folder for any static host, from any
+                                       sub-path (default DIR: dist/); --base-url: its public
+                                       address, which Copy link then gives
   test  [--native-only|--browser-only] cargo test --workspace, the wasm build, every preset's
         [--hashes-only]                result hash in wasm (Node) vs native, then the browser
                                        tests (node --test tests/e2e/) against system Chromium;
@@ -56,6 +63,8 @@ commands:
                                        published package imports as `mftma`) adds its timing
   bench sweep [--rounds R] [--steps N] wall time of a 16-point sweep with --threads 1 and 2,
                                        R rounds interleaved (default 2, 3000 steps), and the ratio
+  bench page [--runs N]                a dist build: bytes and gzipped bytes of its files, then
+                                       the time to the first chart in Chromium, cold cache
   bench feedback                       the feedback lab: spectrum at N = 500, 1000, 2000 (ours,
                                        nalgebra; native, wasm in Node; numpy eigvals in
                                        target/venv) and a 1000-step simulation at N = 2000
@@ -99,6 +108,16 @@ fn run(args: Vec<String>) -> Result<()> {
             let root = repo_root();
             wasm::build(&root, profile)?;
             serve::serve_forever(&root, port)?;
+        }
+        "dist" => {
+            let root = repo_root();
+            let out = match flags.take_value("--out")? {
+                Some(dir) => std::env::current_dir()?.join(dir),
+                None => dist::default_out(&root),
+            };
+            let base_url = flags.take_value("--base-url")?;
+            flags.finish()?;
+            dist::run(&root, &out, base_url.as_deref())?;
         }
         "test" => {
             let native_only = flags.take_switch("--native-only");
@@ -154,6 +173,18 @@ fn run(args: Vec<String>) -> Result<()> {
             };
             flags.finish()?;
             bench::sweep(&repo_root(), rounds, steps)?;
+        }
+        "bench" if flags.args.first().map(String::as_str) == Some("page") => {
+            flags.args.remove(0);
+            let runs = match flags.take_value("--runs")? {
+                None => 5,
+                Some(s) => match s.parse::<usize>() {
+                    Ok(n) if n >= 1 => n,
+                    _ => bail!("--runs must be a whole number ≥ 1, got {s:?}"),
+                },
+            };
+            flags.finish()?;
+            bench::page(&repo_root(), runs)?;
         }
         "bench" if flags.args.first().map(String::as_str) == Some("feedback") => {
             flags.args.remove(0);
