@@ -31,6 +31,19 @@
 //! when λ* is not (duplicate or affinely dependent points), and so are v and
 //! Σλ = (Sλ*)_{D+1}.
 //!
+//! # Signed points (GLUE)
+//!
+//! GLUE's joint problem (Chou et al. 2025; [`super::glue`]) has the
+//! constraints y_μ⟨v, x_i⟩ ≥ 0, i.e. v·s_i ≤ 0 with s_i = σ_i x_i and the
+//! sign σ_i = −y_μ of the point's manifold: one QP per (t, y), over the
+//! same points with new signs. [`AnchorQp::solve_signed`] takes the signs
+//! beside the unsigned points and their unsigned Gram columns and works in
+//! unsigned space: w_i = σ_i(b_i − Σ_p G_ip σ_p λ_p). Multiplying by ±1 is
+//! exact and rounding is symmetric, so every number it computes is, bit for
+//! bit, the one [`AnchorQp::solve`] computes on the explicitly signed points
+//! (a test checks this), while the Gram matrix is filled once for all
+//! samples. The points need no row of ones here (κ = 0).
+//!
 //! # How it is solved
 //!
 //! In Gram form: the gradient w = Sᵀt' − G λ with G = SᵀS. The columns of G
@@ -80,6 +93,13 @@ pub struct QpSolution {
     pub t_minus_v: Vec<f64>,
     /// Number of points with λ_j > 0 (touching the solution).
     pub support: usize,
+    /// Whether the optimal λ may be non-unique: a point outside the final
+    /// passive set is active (|s_j·v| ≤ 1e-9 of the problem's scale) and
+    /// lies, to 1e-10 of its norm, in the span of the passive points, so
+    /// weight can move between it and them without changing Sλ. The cone
+    /// projection Sλ (so v, t − v and Σλ) is unique either way; how λ splits
+    /// among points, and so GLUE's anchor points, is not.
+    pub ambiguous: bool,
 }
 
 impl AnchorQp {
@@ -123,6 +143,20 @@ impl AnchorQp {
         let g = crate::gemm::mul_tn(&s, &s);
         for j in 0..self.m {
             self.gram[j] = g.column(j).iter().copied().collect();
+        }
+    }
+
+    /// Compute the Gram columns lo..hi now, with one blocked product
+    /// against `s`, the same points as a d × m matrix (the same bits as the
+    /// lazy dot products: every entry is summed in feature order from 0).
+    pub fn fill_gram_columns(&mut self, s: &nalgebra::DMatrix<f64>, lo: usize, hi: usize) {
+        if hi <= lo {
+            return;
+        }
+        let block = s.columns(lo, hi - lo).into_owned();
+        let g = crate::gemm::mul_tn(s, &block);
+        for (k, j) in (lo..hi).enumerate() {
+            self.gram[j] = g.column(k).iter().copied().collect();
         }
     }
 
@@ -176,6 +210,27 @@ impl AnchorQp {
     /// [`Self::solve`] with the scores b = Sᵀ(t + κe) already computed (the
     /// MFTMA loop computes them for all samples at once).
     pub fn solve_with_scores(&mut self, t: &[f64], kappa: f64, b: &[f64]) -> QpSolution {
+        self.solve_core(t, kappa, b, Unsigned)
+    }
+
+    /// Solve min ‖v − t‖² s.t. σ_j (v·x_j) ≤ 0 for the stored points x_j
+    /// and signs σ_j ∈ {−1, +1} (κ = 0), given the unsigned scores
+    /// b_j = x_j·t. Bit for bit the answer of [`Self::solve`] on the points
+    /// σ_j x_j (see the module doc); `lambda` are the multipliers of the
+    /// signed constraints and `t_minus_v` = Σ_j λ_j σ_j x_j.
+    pub fn solve_signed(&mut self, t: &[f64], b: &[f64], signs: &[f64]) -> QpSolution {
+        assert_eq!(
+            signs.len(),
+            self.m,
+            "AnchorQp::solve_signed: one sign per point"
+        );
+        self.solve_core(t, 0.0, b, Signed(signs))
+    }
+
+    /// Lawson–Hanson NNLS on the (signed) points. `b` holds the unsigned
+    /// scores x_j·(t + κe); the gradient is kept in unsigned space,
+    /// w_u = b − G·(σ⊙λ), and the signed gradient is σ_j w_u,j.
+    fn solve_core<S: Signs>(&mut self, t: &[f64], kappa: f64, b: &[f64], sg: S) -> QpSolution {
         let (d, m) = (self.d, self.m);
         let mut lambda = vec![0.0; m];
         let mut tp_norm_sq = dot(t, t);
@@ -190,14 +245,22 @@ impl AnchorQp {
         let mut chol = Cholesky::new(kmax);
         let mut w = b.to_vec();
         let max_outer = 3 * m + 50;
+        // The signed Gram entries G'_pj = σ_p σ_j G_pj of point j against
+        // the passive points.
+        let signed_col = |qp: &mut AnchorQp, j: usize, passive: &[usize]| -> Vec<f64> {
+            let sj = sg.at(j);
+            let col = qp.gram_column(j);
+            passive.iter().map(|&p| sg.at(p) * sj * col[p]).collect()
+        };
 
         for _ in 0..max_outer {
             // The most violated point not yet passive.
             let mut best = usize::MAX;
             let mut best_w = tol;
             for j in 0..m {
-                if !in_passive[j] && !banned[j] && w[j] > best_w {
-                    best_w = w[j];
+                let wj = sg.at(j) * w[j];
+                if !in_passive[j] && !banned[j] && wj > best_w {
+                    best_w = wj;
                     best = j;
                 }
             }
@@ -206,10 +269,7 @@ impl AnchorQp {
             }
             let j = best;
             // Extend the factor of G_PP by point j.
-            let g_j: Vec<f64> = {
-                let col = self.gram_column(j);
-                passive.iter().map(|&p| col[p]).collect()
-            };
+            let g_j = signed_col(self, j, &passive);
             if !chol.push(&g_j, self.norms_sq[j]) {
                 banned[j] = true;
                 continue;
@@ -220,7 +280,7 @@ impl AnchorQp {
             // Inner loop: keep the unconstrained solution on P feasible.
             let mut first = true;
             loop {
-                let rhs: Vec<f64> = passive.iter().map(|&p| b[p]).collect();
+                let rhs: Vec<f64> = passive.iter().map(|&p| sg.at(p) * b[p]).collect();
                 let z = chol.solve(&rhs);
                 if first && z[z.len() - 1] <= 0.0 {
                     // Rounding: the new point does not help. Undo and ban.
@@ -271,10 +331,7 @@ impl AnchorQp {
                 chol.clear();
                 let mut ok = Vec::with_capacity(passive.len());
                 for &p in &passive {
-                    let g: Vec<f64> = {
-                        let col = self.gram_column(p);
-                        ok.iter().map(|&q: &usize| col[q]).collect()
-                    };
+                    let g = signed_col(self, p, &ok);
                     if chol.push(&g, self.norms_sq[p]) {
                         ok.push(p);
                     } else {
@@ -287,13 +344,31 @@ impl AnchorQp {
                     break;
                 }
             }
-            // w = b − G λ over the passive set.
+            // w_u = b − G (σ⊙λ) over the passive set.
             w.copy_from_slice(b);
             for &p in &passive {
-                let lp = lambda[p];
+                let lp = sg.at(p) * lambda[p];
                 let col = self.gram_column(p);
                 for (wi, gi) in w.iter_mut().zip(col.iter()) {
                     *wi -= gi * lp;
+                }
+            }
+        }
+
+        // Non-unique multipliers: an active point outside the passive set
+        // that lies in the passive points' span.
+        let active_tol = 1e-9 * scale;
+        let mut ambiguous = false;
+        if !passive.is_empty() {
+            for j in 0..m {
+                if in_passive[j] || self.norms_sq[j] <= 0.0 || (sg.at(j) * w[j]).abs() > active_tol
+                {
+                    continue;
+                }
+                let g_j = signed_col(self, j, &passive);
+                if chol.residual_sq(&g_j, self.norms_sq[j]) <= 1e-10 * self.norms_sq[j] {
+                    ambiguous = true;
+                    break;
                 }
             }
         }
@@ -304,9 +379,10 @@ impl AnchorQp {
         for (j, &l) in lambda.iter().enumerate() {
             if l > 0.0 {
                 support += 1;
+                let ls = sg.at(j) * l;
                 let s = &self.points[j * d..(j + 1) * d];
                 for (ui, si) in u.iter_mut().zip(s) {
-                    *ui += l * si;
+                    *ui += ls * si;
                 }
             }
         }
@@ -316,7 +392,36 @@ impl AnchorQp {
             lambda,
             t_minus_v: u,
             support,
+            ambiguous,
         }
+    }
+}
+
+/// The signs of the points: all +1 (MFTMA, the simulation) or given.
+trait Signs: Copy {
+    fn at(&self, j: usize) -> f64;
+}
+
+/// Every point unsigned (σ_j = 1: multiplying by it is exact, and the
+/// compiler drops it).
+#[derive(Clone, Copy)]
+struct Unsigned;
+
+impl Signs for Unsigned {
+    #[inline(always)]
+    fn at(&self, _j: usize) -> f64 {
+        1.0
+    }
+}
+
+/// σ_j ∈ {−1, +1} per point.
+#[derive(Clone, Copy)]
+struct Signed<'a>(&'a [f64]);
+
+impl Signs for Signed<'_> {
+    #[inline(always)]
+    fn at(&self, j: usize) -> f64 {
+        self.0[j]
     }
 }
 
@@ -393,6 +498,27 @@ impl Cholesky {
         self.l.push(libm::sqrt(pivot));
         self.k += 1;
         true
+    }
+
+    /// The squared distance ‖s‖² − ‖L⁻¹g‖² of a point (off-diagonal Gram
+    /// entries `g` against the current rows, squared norm `diag`) from the
+    /// span of the current columns.
+    fn residual_sq(&self, g: &[f64], diag: f64) -> f64 {
+        let k = self.k;
+        let mut y = vec![0.0; k];
+        for i in 0..k {
+            let row = i * (i + 1) / 2;
+            let mut s = g[i];
+            for (jj, yj) in y.iter().enumerate().take(i) {
+                s -= self.l[row + jj] * yj;
+            }
+            y[i] = s / self.l[row + i];
+        }
+        let mut yy = 0.0;
+        for v in &y {
+            yy += v * v;
+        }
+        diag - yy
     }
 
     /// Solve L Lᵀ z = rhs.
@@ -556,5 +682,47 @@ mod tests {
         let a = AnchorQp::new(6, 30, flat.clone()).solve(&t, 0.0);
         let b = AnchorQp::new(6, 30, flat).solve(&t, 0.0);
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn signed_solve_is_the_solve_of_the_signed_points_bit_for_bit() {
+        let mut rng = Rng::new(5);
+        for case in 0..40 {
+            let (dim, m) = (3 + case % 9, 2 + (case * 7) % 40);
+            let pts: Vec<Vec<f64>> = (0..m)
+                .map(|_| (0..dim).map(|_| rng.normal()).collect())
+                .collect();
+            let signs: Vec<f64> = (0..m)
+                .map(|_| if rng.uniform() < 0.5 { 1.0 } else { -1.0 })
+                .collect();
+            let t: Vec<f64> = (0..dim).map(|_| rng.normal()).collect();
+            let flat: Vec<f64> = pts.iter().flatten().copied().collect();
+            let signed: Vec<f64> = pts
+                .iter()
+                .zip(&signs)
+                .flat_map(|(p, &s)| p.iter().map(move |x| s * x))
+                .collect();
+            let mut unsigned_qp = AnchorQp::new(dim, m, flat);
+            unsigned_qp.fill_gram();
+            let b: Vec<f64> = (0..m).map(|j| dot(unsigned_qp.point(j), &t)).collect();
+            let a = unsigned_qp.solve_signed(&t, &b, &signs);
+            let reference = AnchorQp::new(dim, m, signed).solve(&t, 0.0);
+            assert_eq!(a, reference, "case {case}");
+        }
+    }
+
+    #[test]
+    fn a_duplicated_touching_point_makes_the_multipliers_ambiguous() {
+        // t far on the wrong side of the point (0, 1): the point touches;
+        // its duplicate could take any share of λ.
+        let pts = vec![0.0, 1.0, 0.0, 1.0, 1.0, -1.0];
+        let mut qp = AnchorQp::new(2, 3, pts);
+        let sol = qp.solve(&[-0.3, 2.0], 0.0);
+        assert_eq!(sol.support, 1);
+        assert!(sol.ambiguous);
+        // Without the duplicate the answer is unique.
+        let mut qp = AnchorQp::new(2, 2, vec![0.0, 1.0, 1.0, -1.0]);
+        let sol = qp.solve(&[-0.3, 2.0], 0.0);
+        assert!(!sol.ambiguous);
     }
 }
