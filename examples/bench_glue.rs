@@ -5,7 +5,7 @@
 //!
 //!   cargo run --release --example bench_glue -- [--reps 3] [--p 10]
 //!       [--m 50] [--n 500] [--nt 200] [--kind points|spheres]
-//!       [--threads 1,2] [--write-data DIR]
+//!       [--points MAX] [--threads 1,2] [--write-data DIR]
 //!
 //! `--write-data DIR` writes each data set as DIR/KIND.csv (one row per
 //! point: the manifold index, then the features) for
@@ -20,6 +20,7 @@ fn main() {
     let mut reps = 3usize;
     let (mut p, mut m, mut n, mut nt) = (10usize, 50usize, 500usize, 200usize);
     let mut write: Option<String> = None;
+    let mut points: Option<usize> = None;
     let mut kinds = vec!["points", "spheres"];
     let mut threads = vec![1usize, 2];
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -32,6 +33,7 @@ fn main() {
             "--m" => m = v.parse().expect("--m N"),
             "--n" => n = v.parse().expect("--n N"),
             "--nt" => nt = v.parse().expect("--nt N"),
+            "--points" => points = Some(v.parse().expect("--points N")),
             "--write-data" => write = Some(v),
             "--threads" => {
                 threads = v
@@ -56,7 +58,7 @@ fn main() {
         }
         let opts = GlueOptions {
             n_t: nt,
-            max_points: m.max(2),
+            max_points: points.unwrap_or(m).max(2),
             seed: 1,
             ..Default::default()
         };

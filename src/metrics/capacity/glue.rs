@@ -420,6 +420,8 @@ pub struct GlueJob {
     x: DMatrix<f64>,
     gram_done: usize,
     gram_block: usize,
+    /// The labels, Gaussian vectors and scores of a block of samples.
+    block: Option<ScoreBlock>,
     samples: Vec<Option<GlueSample>>,
     /// Samples computed, in order, for the stage logic.
     next_sample: usize,
@@ -434,6 +436,19 @@ pub struct GlueJob {
     done_units: usize,
     notes: Vec<String>,
 }
+
+/// Samples lo..lo + B: labels, Gaussian vectors (N × B) and the points'
+/// scores x_i·t (m × B).
+#[derive(Clone, Debug)]
+struct ScoreBlock {
+    lo: usize,
+    ys: Vec<Vec<f64>>,
+    ts: DMatrix<f64>,
+    scores: DMatrix<f64>,
+}
+
+/// Samples whose scores are computed by one blocked product.
+const SCORE_BLOCK: usize = 16;
 
 /// The per-sample sums of the statistics stage, in sample order.
 #[derive(Clone, Debug, Default)]
@@ -499,6 +514,7 @@ impl GlueJob {
             x,
             gram_done,
             gram_block,
+            block: None,
             samples: vec![None; options.n_t],
             next_sample: 0,
             centre_sums: vec![vec![0.0; n]; p],
@@ -570,7 +586,8 @@ impl GlueJob {
                 GlueStage::Samples => {
                     let j = self.next_sample;
                     if self.samples[j].is_none() {
-                        self.samples[j] = Some(self.solve_sample(j));
+                        let s = self.solve_sample(j, self.options.n_t);
+                        self.samples[j] = Some(s);
                     }
                     self.next_sample += 1;
                     // Skip over samples handed in from elsewhere.
@@ -604,9 +621,8 @@ impl GlueJob {
     /// the Gram must be complete, else its columns are computed on the fly
     /// with the same bits).
     pub fn compute_samples(&mut self, lo: usize, hi: usize) -> Vec<GlueSample> {
-        (lo..hi.min(self.options.n_t))
-            .map(|j| self.solve_sample(j))
-            .collect()
+        let hi = hi.min(self.options.n_t);
+        (lo..hi).map(|j| self.solve_sample(j, hi)).collect()
     }
 
     /// Hand in samples computed elsewhere, starting at sample `lo`.
@@ -688,12 +704,22 @@ impl GlueJob {
         }
     }
 
-    /// Sample j: draw y then t from its stream, solve the joint QP.
-    fn solve_sample(&mut self, j: usize) -> GlueSample {
-        let (y, t) = self.draw(j);
-        let m = self.points();
+    /// Sample j (of a range ending at `hi`): its labels, t and scores come
+    /// from the cached block of samples, computed when j is not in it.
+    fn solve_sample(&mut self, j: usize, hi: usize) -> GlueSample {
+        let covered = self
+            .block
+            .as_ref()
+            .is_some_and(|b| (b.lo..b.lo + b.ys.len()).contains(&j));
+        if !covered {
+            self.block = Some(self.score_block(j, hi.min(j + SCORE_BLOCK).max(j + 1)));
+        }
+        let block = self.block.as_ref().expect("just set");
+        let c = j - block.lo;
+        let y = &block.ys[c];
         let signs: Vec<f64> = self.owner.iter().map(|&mu| -y[mu]).collect();
-        let b: Vec<f64> = (0..m).map(|i| dot(self.qp.point(i), &t)).collect();
+        let t: Vec<f64> = block.ts.column(c).iter().copied().collect();
+        let b: Vec<f64> = block.scores.column(c).iter().copied().collect();
         let sol = self.qp.solve_signed(&t, &b, &signs);
         let support = sol
             .lambda
@@ -707,6 +733,20 @@ impl GlueJob {
             a_kkt: dot(&sol.t_minus_v, &sol.t_minus_v),
             ambiguous: sol.ambiguous,
         }
+    }
+
+    /// Samples lo..hi drawn, and their scores x_i·t by one blocked product
+    /// (each entry summed in feature order from 0: the bits of `dot`).
+    fn score_block(&self, lo: usize, hi: usize) -> ScoreBlock {
+        let mut ys = Vec::with_capacity(hi - lo);
+        let mut ts = DMatrix::zeros(self.n, hi - lo);
+        for j in lo..hi {
+            let (y, t) = self.draw(j);
+            ys.push(y);
+            ts.column_mut(j - lo).copy_from_slice(&t);
+        }
+        let scores = crate::gemm::mul_tn(&self.x, &ts);
+        ScoreBlock { lo, ys, ts, scores }
     }
 
     /// The labels and the Gaussian vector of sample j.
@@ -791,28 +831,25 @@ impl GlueJob {
         let (mut a, mut b, mut c) = (0.0, 0.0, 0.0);
         if k > 0 {
             let mus: Vec<usize> = anchors.iter().map(|(mu, _)| *mu).collect();
-            let s: Vec<&[f64]> = anchors.iter().map(|(_, v)| v.as_slice()).collect();
-            let s0: Vec<&[f64]> = mus
-                .iter()
-                .map(|&mu| {
-                    self.centres[mu]
-                        .as_deref()
-                        .expect("an active manifold has a centre")
-                })
-                .collect();
-            let s1: Vec<Vec<f64>> = s
-                .iter()
-                .zip(&s0)
-                .map(|(x, c)| x.iter().zip(c.iter()).map(|(p, q)| p - q).collect())
-                .collect();
-            let s1: Vec<&[f64]> = s1.iter().map(|v| v.as_slice()).collect();
-            // S Sᵀ and S₁S₁ᵀ (symmetric: each entry computed once), S₀S₀ᵀ
-            // from the centres' Gram matrix, S₀S₁ᵀ for the alignments.
-            let g = symmetric_gram(&s);
-            let g1 = symmetric_gram(&s1);
+            let n = self.n;
+            // S, S₀ and S₁ = S − S₀ (k × N, rows in manifold order).
+            let sm = DMatrix::from_fn(k, n, |r, f| anchors[r].1[f]);
+            let s0m = DMatrix::from_fn(k, n, |r, f| {
+                self.centres[mus[r]]
+                    .as_ref()
+                    .expect("an active manifold has a centre")[f]
+            });
+            let s1m = &sm - &s0m;
+            // Blocked products (every entry summed in feature order): S Sᵀ,
+            // S₁S₁ᵀ, S t, S₁t, and S₀S₁ᵀ for the alignments; S₀S₀ᵀ from the
+            // centres' Gram matrix.
+            let g = crate::gemm::mul_nt(&sm, &sm);
+            let g1 = crate::gemm::mul_nt(&s1m, &s1m);
             let g01 = DMatrix::from_fn(k, k, |r, q| self.centre_gram[(mus[r], mus[q])]) + &g1;
-            let st: Vec<f64> = s.iter().map(|r| dot(r, &t)).collect();
-            let s1t: Vec<f64> = s1.iter().map(|r| dot(r, &t)).collect();
+            let tv = DMatrix::from_column_slice(n, 1, &t);
+            let st: Vec<f64> = crate::gemm::mul(&sm, &tv).iter().copied().collect();
+            let s1t: Vec<f64> = crate::gemm::mul(&s1m, &tv).iter().copied().collect();
+            let g0_1 = crate::gemm::mul_nt(&s0m, &s1m);
             let eig = g.clone().symmetric_eigen();
             let largest = eig.eigenvalues.iter().copied().fold(0.0, f64::max);
             let cutoff = PINV_CUTOFF * largest;
@@ -835,7 +872,7 @@ impl GlueJob {
                         acc.axis.1 += 1;
                     }
                     if n0 > 0.0 {
-                        let cos = dot(s0[r], s1[q]) / libm::sqrt(n0 * g1[(q, q)]);
+                        let cos = g0_1[(r, q)] / libm::sqrt(n0 * g1[(q, q)]);
                         acc.centre_axis.0 += cos.abs();
                         acc.centre_axis.1 += 1;
                     }
@@ -954,19 +991,17 @@ pub fn glue_threaded(
     Ok(job.result().expect("done"))
 }
 
-/// The Gram matrix of the rows (each entry summed in feature order; the
-/// upper triangle mirrored).
+/// The Gram matrix of the rows, by one blocked product (each entry summed
+/// in feature order from 0, as `dot`).
 fn symmetric_gram(rows: &[&[f64]]) -> DMatrix<f64> {
-    let k = rows.len();
-    let mut g = DMatrix::zeros(k, k);
-    for r in 0..k {
-        for q in 0..=r {
-            let v = dot(rows[r], rows[q]);
-            g[(r, q)] = v;
-            g[(q, r)] = v;
-        }
-    }
-    g
+    let m = rows_matrix(rows);
+    crate::gemm::mul_nt(&m, &m)
+}
+
+/// The rows as a k × N matrix.
+fn rows_matrix(rows: &[&[f64]]) -> DMatrix<f64> {
+    let n = rows.first().map_or(0, |r| r.len());
+    DMatrix::from_fn(rows.len(), n, |r, f| rows[r][f])
 }
 
 /// qᵀ M⁺ q from M's eigendecomposition, eigenvalues ≤ `cutoff` cut; the
