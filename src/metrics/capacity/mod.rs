@@ -498,6 +498,57 @@ impl MftmaJob {
         Ok(self.is_done())
     }
 
+    /// Finish the centre search, then analyse the remaining manifolds on
+    /// `threads` threads (native only). Each manifold is a fixed function
+    /// of (its points, V, options, its index) and the results are kept in
+    /// manifold order, so this gives the one-thread result bit for bit.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn run_manifolds_threaded(&mut self, threads: usize) {
+        while self.stage() == Stage::Centers {
+            if self.advance(1).is_err() {
+                return;
+            }
+        }
+        if self.stage() != Stage::Manifolds || threads < 2 {
+            return;
+        }
+        let v = self.feature_v().clone();
+        let start = self.per_manifold.len();
+        let p = self.centred.len();
+        let chunk = (p - start).div_ceil(threads);
+        let (centred, options) = (&self.centred, &self.options);
+        let results: Vec<Result<ManifoldCapacity, CapacityError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (start..p)
+                .step_by(chunk)
+                .map(|lo| {
+                    let hi = (lo + chunk).min(p);
+                    let v = &v;
+                    scope.spawn(move || {
+                        (lo..hi)
+                            .map(|mu| analyse_manifold(&centred[mu], v, mu, options))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("an MFTMA thread panicked"))
+                .collect()
+        });
+        for r in results {
+            match r {
+                Ok(m) => {
+                    self.per_manifold.push(m);
+                    self.done_units += 1;
+                }
+                Err(e) => {
+                    self.error = Some(e);
+                    return;
+                }
+            }
+        }
+    }
+
     /// V in feature space (N × K).
     fn feature_v(&mut self) -> &DMatrix<f64> {
         if self.v_features.is_none() {
