@@ -388,3 +388,13 @@ fn bad_input_gets_a_clear_error() {
         r.notes
     );
 }
+
+#[test]
+fn the_unit_count_is_known_before_the_data() {
+    for (p, m, n, n_t) in [(3, 10, 5, 7), (10, 50, 500, 20), (4, 30, 2000, 3)] {
+        let data = clouds(p, m, n, 1.0, 1);
+        let job = GlueJob::new(&data, &options(n_t, 0)).unwrap();
+        let want = neurogeom::metrics::capacity::glue::job_units(p * m.min(50), n, n_t);
+        assert_eq!(job.progress().1, want, "P {p} M {m} N {n}");
+    }
+}

@@ -500,7 +500,7 @@ impl GlueJob {
         let x = DMatrix::from_column_slice(n, m, &cols);
         let qp = AnchorQp::new(n, m, cols);
         let notes = coincident_notes(&x, &counts);
-        let gram_block = (GRAM_UNIT_FLOPS / (m * n).max(1)).clamp(1, m.max(1));
+        let gram_block = gram_block(m, n);
         // Above GRAM_MAX_POINTS the columns are computed as points enter a
         // passive set (the same bits), not all up front.
         let gram_done = if m > GRAM_MAX_POINTS { m } else { 0 };
@@ -562,14 +562,13 @@ impl GlueJob {
     /// Units done and the total (exact: every stage's count is known).
     pub fn progress(&self) -> (usize, usize) {
         let m = self.points();
-        let gram_units = m.div_ceil(self.gram_block);
-        let gram_left = (m - self.gram_done).div_ceil(self.gram_block);
         let n_t = self.options.n_t;
+        let total = job_units(m, self.n, n_t);
+        let gram_left = (m - self.gram_done).div_ceil(self.gram_block);
         let left = gram_left
             + (n_t - self.next_sample)
             + (n_t - self.centres_done)
             + (n_t - self.stats_done);
-        let total = gram_units + 3 * n_t;
         (total - left, total)
     }
 
@@ -965,6 +964,23 @@ impl GlueJob {
             notes,
         })
     }
+}
+
+/// Gram columns per unit for m points in N features.
+fn gram_block(m: usize, n: usize) -> usize {
+    (GRAM_UNIT_FLOPS / (m * n).max(1)).clamp(1, m.max(1))
+}
+
+/// The units of a job on m points (after subsampling) in N features with
+/// n_t samples: its Gram blocks and three passes over the samples. Known
+/// before the data (the labs budget their steps with it).
+pub fn job_units(m: usize, n: usize, n_t: usize) -> usize {
+    let gram = if m > GRAM_MAX_POINTS {
+        0
+    } else {
+        m.div_ceil(gram_block(m, n))
+    };
+    gram + 3 * n_t
 }
 
 /// GLUE in one call.
