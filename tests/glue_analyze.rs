@@ -62,7 +62,7 @@ fn metric<'a>(json: &'a Value, key: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("metric {key} missing"))
 }
 
-fn run(path: &PathBuf, extra: &[&str]) -> Value {
+fn run(path: &std::path::Path, extra: &[&str]) -> Value {
     let mut args = vec![
         "analyze",
         path.to_str().unwrap(),

@@ -136,12 +136,12 @@ pub fn correlate_centres(manifolds: &mut [DMatrix<f64>], rho: f64, groups: usize
     for (mu, x) in manifolds.iter_mut().enumerate() {
         let m = x.nrows() as f64;
         let u = &shared[mu % groups];
-        for f in 0..n {
+        for (f, &uf) in u.iter().enumerate() {
             let mut s = 0.0;
             for v in x.column(f).iter() {
                 s += v;
             }
-            let shift = a * u[f] + (b - 1.0) * (s / m);
+            let shift = a * uf + (b - 1.0) * (s / m);
             for v in x.column_mut(f).iter_mut() {
                 *v += shift;
             }
