@@ -8,6 +8,12 @@
 //!   correlation ρ_c and K, with the margin κ and n_t Gaussian samples; one
 //!   manifold per class.
 //! - **Simulated capacity** (`metrics::capacity::simulated`): α_sim = P/N_c.
+//! - **GLUE** (`metrics::capacity::glue`, Chou et al. 2024/2025): the
+//!   capacity of correlated manifolds from one joint QP per sample, its
+//!   effective radius, dimension and utility, and the anchor centres'
+//!   alignments; off by default (n_t joint QPs over up to 50 points per
+//!   class: seconds on 50 classes). Its labels, centring, points per
+//!   manifold and n_t are settings, named in every GLUE ⓘ.
 //! - **Alignments** (`metrics::alignment`): centre, axis and centre–axis
 //!   alignment with [`ALIGNMENT_AXES`] principal axes per manifold.
 //! - **Dimensionality** (`metrics::dimensionality`, Gao et al. 2017):
@@ -42,6 +48,7 @@ use serde::Serialize;
 
 use crate::data::files::Recording;
 use crate::metrics::alignment::alignment;
+use crate::metrics::capacity::glue::{Centring, GlueJob, GlueOptions, GlueResult, LabelRule};
 use crate::metrics::capacity::simulated::{simulated_capacity, SimulatedOptions};
 use crate::metrics::capacity::{MftmaJob, MftmaOptions, MftmaResult};
 use crate::metrics::collapse::neural_collapse;
@@ -70,6 +77,14 @@ pub struct Settings {
     pub simulated: bool,
     /// Random dichotomies per projection dimension of the simulated capacity.
     pub sim_repetitions: usize,
+    /// GLUE (off by default).
+    pub glue: bool,
+    /// GLUE's Gaussian samples (t, y).
+    pub glue_n_t: usize,
+    /// GLUE's points per manifold, at most.
+    pub glue_points: usize,
+    pub glue_labels: LabelRule,
+    pub glue_centre: Centring,
     pub alignment: bool,
     pub dimensionality: bool,
     pub collapse: bool,
@@ -87,6 +102,11 @@ impl Default for Settings {
             n_t: MftmaOptions::default().n_t,
             simulated: false,
             sim_repetitions: 20,
+            glue: false,
+            glue_n_t: GlueOptions::default().n_t,
+            glue_points: GlueOptions::default().max_points,
+            glue_labels: LabelRule::Random,
+            glue_centre: Centring::None,
             alignment: true,
             dimensionality: true,
             collapse: true,
@@ -110,8 +130,20 @@ impl Settings {
         }
     }
 
+    /// The options handed to GLUE.
+    pub fn glue_options(&self) -> GlueOptions {
+        GlueOptions {
+            n_t: self.glue_n_t,
+            max_points: self.glue_points,
+            labels: self.glue_labels,
+            centre: self.glue_centre,
+            seed: self.seed,
+        }
+    }
+
     /// Range checks, with a message naming the setting.
     pub fn check(&self) -> Result<(), String> {
+        self.glue_options().check().map_err(|e| e.to_string())?;
         if !self.kappa.is_finite() || self.kappa.abs() > 100.0 {
             return Err(format!(
                 "kappa must be a number in [-100, 100], got {}",
@@ -157,6 +189,14 @@ const METRIC_INFO: &[(&str, &str, &str)] = &[
     ("center_correlation", "centre correlation ρ_c", "mean |cos| between the centred class centres (Cohen et al. 2020)"),
     ("K", "K", "rank of the centres' shared structure removed before MFTMA (Cohen et al. 2020)"),
     ("simulated_capacity", "simulated capacity α_sim", "P/N_c, N_c the projection dimension where half of random dichotomies of the manifolds are linearly separable (Cohen et al. 2020)"),
+    ("glue_capacity", "GLUE capacity α", "GLUE: P/E[a], a = (St)ᵀ(SSᵀ)⁺(St) = ‖t − v*‖², v* the joint QP's solution for random labels y and t ~ N(0, I): the capacity of the manifolds with their correlations (Chou et al., bioRxiv 2024; Chou, Le, Wang & Chung, ICML 2025, Algorithm 2)"),
+    ("glue_capacity_se", "GLUE capacity s.e.", "Monte Carlo standard error of the GLUE capacity, α·sd(a)/(√n_t·E[a])"),
+    ("glue_radius", "GLUE radius R", "GLUE effective radius √(E[c]/E[b − c]), from the anchors' axis parts s₁ = s − s₀ (Chou et al. 2024; arXiv 2603.01879 B.3)"),
+    ("glue_dimension", "GLUE dimension D", "GLUE effective dimension E[b]/P, b = (S₁t)ᵀ(S₁S₁ᵀ)⁺(S₁t) (Chou et al. 2024)"),
+    ("glue_utility", "GLUE utility Ψ", "GLUE effective utility E[c]/E[a], c = (S₁t)ᵀ(S₀S₀ᵀ + S₁S₁ᵀ)⁺(S₁t); α = Ψ(1 + R⁻²)/D exactly (arXiv 2603.01879 B.3)"),
+    ("glue_center_alignment", "GLUE centre alignment", "mean over pairs of classes of |cos(s₀^μ, s₀^ν)|, s₀ the mean anchor point (absolute cosines; Chou et al. 2024)"),
+    ("glue_axis_alignment", "GLUE axis alignment", "mean over samples and pairs of active classes of |cos(s₁^μ, s₁^ν)| (absolute cosines)"),
+    ("glue_center_axis_alignment", "GLUE centre–axis alignment", "mean over samples and pairs of active classes of |cos(s₀^μ, s₁^ν)| (absolute cosines)"),
     ("center_alignment", "centre alignment", "mean over pairs of classes of |cos(u_μ, u_ν)|, u the centred class centre (Cohen et al. 2020)"),
     ("axis_alignment", "axis alignment", "mean over pairs of ‖A_μᵀA_ν‖²_F/k, A the top-5 principal axes of each class (Cohen et al. 2020)"),
     ("center_axis_alignment", "centre–axis alignment", "mean over pairs of ‖A_νᵀu_μ‖²/‖u_μ‖² (Cohen et al. 2020)"),
@@ -190,6 +230,7 @@ pub struct Progress {
 enum Task {
     Mftma,
     Simulated,
+    Glue,
     Alignment,
     Dimensionality,
     Collapse,
@@ -200,6 +241,7 @@ impl Task {
         match self {
             Task::Mftma => "MFTMA",
             Task::Simulated => "simulated capacity",
+            Task::Glue => "GLUE",
             Task::Alignment => "alignments",
             Task::Dimensionality => "dimensionality",
             Task::Collapse => "neural collapse",
@@ -219,6 +261,11 @@ pub struct Job {
     layer: usize,
     task: usize,
     mftma: Option<MftmaJob>,
+    glue: Option<GlueJob>,
+    /// GLUE's results per layer (notes for the ⓘ texts).
+    glue_results: Vec<Option<GlueResult>>,
+    /// Threads for MFTMA's manifolds and GLUE's samples (native only).
+    threads: usize,
     results: Vec<LayerResult>,
     done_units: usize,
 }
@@ -246,7 +293,8 @@ impl Job {
                 ));
             }
         }
-        let manifolds = (0..recording.layers.len())
+        let n_layers = recording.layers.len();
+        let manifolds = (0..n_layers)
             .map(|l| (0..c).map(|k| recording.class_points(l, k)).collect())
             .collect();
         let mut tasks = Vec::new();
@@ -255,6 +303,9 @@ impl Job {
         }
         if settings.simulated {
             tasks.push(Task::Simulated);
+        }
+        if settings.glue {
+            tasks.push(Task::Glue);
         }
         if settings.alignment {
             tasks.push(Task::Alignment);
@@ -283,6 +334,9 @@ impl Job {
             layer: 0,
             task: 0,
             mftma: None,
+            glue: None,
+            glue_results: vec![None; n_layers],
+            threads: 1,
             results,
             done_units: 0,
         })
@@ -292,33 +346,43 @@ impl Job {
         self.layer >= self.recording.layers.len()
     }
 
+    /// Compute MFTMA's manifolds and GLUE's samples on this many threads
+    /// (native; each is independent and is handed back in order, so the
+    /// hash does not depend on the count). 1 by default.
+    pub fn set_threads(&mut self, threads: usize) {
+        self.threads = threads.max(1);
+    }
+
     /// Units done and an estimate of the total (MFTMA's centre search can
     /// stop early, so the total can shrink).
     pub fn progress(&self) -> Progress {
         let layers = self.recording.layers.len();
         let p = self.recording.n_classes();
         // An MFTMA job not yet started: its centre search (≤ p·restarts)
-        // and p manifolds, estimated as 2p units.
+        // and p manifolds, estimated as 2p units; a GLUE job: its Gram
+        // (≈ 1 unit) and three passes over its samples.
         let mftma_guess = 2 * p;
-        let per_layer: usize = self
-            .tasks
-            .iter()
-            .map(|t| if *t == Task::Mftma { mftma_guess } else { 1 })
-            .sum();
+        let glue_guess = 3 * self.settings.glue_n_t + 1;
+        let guess = |t: &Task| match t {
+            Task::Mftma => mftma_guess,
+            Task::Glue => glue_guess,
+            _ => 1,
+        };
+        let per_layer: usize = self.tasks.iter().map(guess).sum();
         let mut remaining = 0;
         if !self.is_done() {
             remaining += per_layer * (layers - self.layer - 1);
             for t in &self.tasks[self.task..] {
-                remaining += if *t == Task::Mftma {
-                    match &self.mftma {
-                        Some(j) => {
-                            let pr = j.progress();
-                            pr.total - pr.done
-                        }
-                        None => mftma_guess,
+                remaining += match (t, &self.mftma, &self.glue) {
+                    (Task::Mftma, Some(j), _) => {
+                        let pr = j.progress();
+                        pr.total - pr.done
                     }
-                } else {
-                    1
+                    (Task::Glue, _, Some(j)) => {
+                        let (done, total) = j.progress();
+                        total - done
+                    }
+                    _ => guess(t),
                 };
             }
         }
@@ -347,29 +411,60 @@ impl Job {
             let task = self.tasks[self.task];
             let name = self.recording.layers[l].name.clone();
             let fail = |e: String| format!("{name}: {}: {e}", task.name());
-            let finished = if task == Task::Mftma {
-                if self.mftma.is_none() {
-                    let job = MftmaJob::new(&self.manifolds[l], &self.settings.mftma_options())
-                        .map_err(|e| fail(e.to_string()))?;
-                    self.mftma = Some(job);
+            let finished = match task {
+                Task::Mftma => {
+                    if self.mftma.is_none() {
+                        let job = MftmaJob::new(&self.manifolds[l], &self.settings.mftma_options())
+                            .map_err(|e| fail(e.to_string()))?;
+                        self.mftma = Some(job);
+                    }
+                    let job = self.mftma.as_mut().expect("just set");
+                    let before = job.progress().done;
+                    #[cfg(not(target_arch = "wasm32"))]
+                    if self.threads > 1 {
+                        job.run_manifolds_threaded(self.threads);
+                    }
+                    let done = job.advance(left).map_err(|e| fail(e.to_string()))?;
+                    let used = (job.progress().done - before).max(1);
+                    left = left.saturating_sub(used);
+                    self.done_units += used;
+                    if done {
+                        let r = job.result().expect("done without error");
+                        self.mftma = None;
+                        store_mftma(&mut self.results[l], &r);
+                    }
+                    done
                 }
-                let job = self.mftma.as_mut().expect("just set");
-                let before = job.progress().done;
-                let done = job.advance(left).map_err(|e| fail(e.to_string()))?;
-                let used = (job.progress().done - before).max(1);
-                left = left.saturating_sub(used);
-                self.done_units += used;
-                if done {
-                    let r = job.result().expect("done without error");
-                    self.mftma = None;
-                    store_mftma(&mut self.results[l], &r);
+                Task::Glue => {
+                    if self.glue.is_none() {
+                        let job = GlueJob::new(&self.manifolds[l], &self.settings.glue_options())
+                            .map_err(|e| fail(e.to_string()))?;
+                        self.glue = Some(job);
+                    }
+                    let job = self.glue.as_mut().expect("just set");
+                    let before = job.progress().0;
+                    #[cfg(not(target_arch = "wasm32"))]
+                    if self.threads > 1 {
+                        job.run_samples_threaded(self.threads);
+                    }
+                    let done = job.advance(left);
+                    let used = (job.progress().0 - before).max(1);
+                    left = left.saturating_sub(used);
+                    self.done_units += used;
+                    if done {
+                        let r = job.result().expect("done");
+                        self.glue = None;
+                        store_glue(&mut self.results[l], &r);
+                        self.glue_results[l] = Some(r);
+                    }
+                    done
                 }
-                done
-            } else {
-                self.run_task(task, l).map_err(fail)?;
-                left -= 1;
-                self.done_units += 1;
-                true
+                _ => {
+                    self.run_task(task, l).map_err(fail)?;
+                    left -= 1;
+                    self.done_units += 1;
+                    true
+                }
             };
             if finished {
                 self.task += 1;
@@ -387,7 +482,7 @@ impl Job {
         let x = &self.recording.layers[l].x;
         let out = &mut self.results[l].metrics;
         match task {
-            Task::Mftma => unreachable!("handled in advance"),
+            Task::Mftma | Task::Glue => unreachable!("handled in advance"),
             Task::Simulated => {
                 let opts = SimulatedOptions {
                     repetitions: self.settings.sim_repetitions,
@@ -429,7 +524,8 @@ impl Job {
         if !self.is_done() {
             return None;
         }
-        let mut s = build_snapshot(&self.recording, &self.settings, &self.results);
+        let glue = self.glue_results.last().and_then(|r| r.as_ref());
+        let mut s = build_snapshot(&self.recording, &self.settings, &self.results, glue);
         s.step = self.done_units as u64;
         s.total_steps = self.done_units as u64;
         s.hash = crate::run::result_hash(&s);
@@ -449,12 +545,35 @@ fn store_mftma(layer: &mut LayerResult, r: &MftmaResult) {
     layer.manifold_dimension = r.manifolds.iter().map(|x| x.dimension).collect();
 }
 
+fn store_glue(layer: &mut LayerResult, r: &GlueResult) {
+    let m = &mut layer.metrics;
+    m.push(("glue_capacity".into(), r.capacity));
+    m.push(("glue_capacity_se".into(), r.capacity_se));
+    m.push(("glue_radius".into(), r.radius));
+    m.push(("glue_dimension".into(), r.dimension));
+    m.push(("glue_utility".into(), r.utility));
+    m.push(("glue_center_alignment".into(), r.center_alignment));
+    m.push(("glue_axis_alignment".into(), r.axis_alignment));
+    m.push(("glue_center_axis_alignment".into(), r.center_axis_alignment));
+}
+
 /// Run a whole analysis in one call.
 pub fn analyze(
     recording: Recording,
     settings: &Settings,
 ) -> Result<(Snapshot, Vec<LayerResult>), String> {
+    analyze_threaded(recording, settings, 1)
+}
+
+/// [`analyze`] with MFTMA's manifolds and GLUE's samples on `threads`
+/// threads (natively; ignored in wasm): the same bits.
+pub fn analyze_threaded(
+    recording: Recording,
+    settings: &Settings,
+    threads: usize,
+) -> Result<(Snapshot, Vec<LayerResult>), String> {
     let mut job = Job::new(recording, settings)?;
+    job.set_threads(threads);
     while !job.advance(usize::MAX)? {}
     let s = job.snapshot().expect("done");
     Ok((s, job.results))
@@ -471,21 +590,35 @@ fn present_keys(
         .collect()
 }
 
-fn build_snapshot(rec: &Recording, settings: &Settings, results: &[LayerResult]) -> Snapshot {
+fn build_snapshot(
+    rec: &Recording,
+    settings: &Settings,
+    results: &[LayerResult],
+    glue: Option<&GlueResult>,
+) -> Snapshot {
     let last = results.last().expect("at least one layer");
     let several = results.len() > 1;
     let keys = present_keys(results);
     let metrics = keys
         .iter()
-        .map(|(key, label, info)| Metric {
-            key: key.to_string(),
-            label: label.to_string(),
-            value: last.get(key).unwrap_or(f64::NAN),
-            info: if several {
+        .map(|(key, label, info)| {
+            let mut info = if several {
                 format!("{info}. Value of the last layer ({}).", last.name)
             } else {
                 info.to_string()
-            },
+            };
+            if key.starts_with("glue_") {
+                if !info.ends_with('.') {
+                    info.push('.');
+                }
+                info.push_str(&glue_info(key, settings, glue));
+            }
+            Metric {
+                key: key.to_string(),
+                label: label.to_string(),
+                value: last.get(key).unwrap_or(f64::NAN),
+                info,
+            }
         })
         .collect();
     let mut charts = Vec::new();
@@ -632,6 +765,23 @@ fn build_snapshot(rec: &Recording, settings: &Settings, results: &[LayerResult])
         charts,
         hash: String::new(),
     }
+}
+
+/// What a GLUE ⓘ adds: the open choices, and the last layer's notes (the
+/// non-unique-multiplier note beside the radius, dimension and utility,
+/// every note beside the capacity).
+fn glue_info(key: &str, settings: &Settings, glue: Option<&GlueResult>) -> String {
+    let mut out = format!(" Settings: {}.", settings.glue_options().describe());
+    let Some(r) = glue else {
+        return out;
+    };
+    let shares_note = matches!(key, "glue_radius" | "glue_dimension" | "glue_utility");
+    for note in &r.notes {
+        if key == "glue_capacity" || (shares_note && note.contains("non-unique")) {
+            out.push_str(&format!(" Note: {note}."));
+        }
+    }
+    out
 }
 
 /// Class means (C × features), summed in row order.

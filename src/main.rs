@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 use serde::Serialize;
 
 use neurogeom::labs;
+use neurogeom::metrics::capacity::glue::{Centring, LabelRule};
 use neurogeom::run;
 use neurogeom::share::{self, config_fragment, link_fragment, parse_link, with_version, ParsedLink};
 use neurogeom::snapshot::{Snapshot, Versioned};
@@ -166,6 +167,26 @@ struct AnalyzeArgs {
     /// Random dichotomies per dimension for the simulated capacity.
     #[arg(long, default_value_t = 20)]
     sim_repetitions: usize,
+    /// Also compute GLUE, the capacity and effective geometry of correlated
+    /// manifolds (one joint QP per sample; seconds on 50 classes).
+    #[arg(long)]
+    glue: bool,
+    /// GLUE's Gaussian samples.
+    #[arg(long, default_value_t = 200)]
+    glue_n_t: usize,
+    /// GLUE's points per class, at most (a seeded subsample).
+    #[arg(long, default_value_t = 50)]
+    glue_points: usize,
+    /// GLUE's labels: random (independent signs), balanced or one_vs_rest.
+    #[arg(long, default_value = "random")]
+    glue_labels: String,
+    /// GLUE's centring: none (the data as given) or global (minus the mean of all points).
+    #[arg(long, default_value = "none")]
+    glue_centre: String,
+    /// Threads for MFTMA's manifolds and GLUE's samples (default: every
+    /// core); the result is the same bits whatever the count.
+    #[arg(long)]
+    threads: Option<usize>,
     #[arg(long)]
     no_alignment: bool,
     #[arg(long)]
@@ -522,6 +543,21 @@ fn analyze(a: AnalyzeArgs) -> Result<ExitCode, String> {
         n_t: a.n_t,
         simulated: a.simulated,
         sim_repetitions: a.sim_repetitions,
+        glue: a.glue,
+        glue_n_t: a.glue_n_t,
+        glue_points: a.glue_points,
+        glue_labels: LabelRule::from_key(&a.glue_labels).ok_or_else(|| {
+            format!(
+                "--glue-labels must be random, balanced or one_vs_rest, got '{}'",
+                neurogeom::params::shorten(&a.glue_labels)
+            )
+        })?,
+        glue_centre: Centring::from_key(&a.glue_centre).ok_or_else(|| {
+            format!(
+                "--glue-centre must be none or global, got '{}'",
+                neurogeom::params::shorten(&a.glue_centre)
+            )
+        })?,
         alignment: !a.no_alignment,
         dimensionality: true,
         collapse: !a.no_collapse,
@@ -533,7 +569,10 @@ fn analyze(a: AnalyzeArgs) -> Result<ExitCode, String> {
     let layout = recording.layout.clone();
     let notes = recording.notes.clone();
     let classes = recording.class_names.clone();
-    let (snapshot, layers) = an::analyze(recording, &settings)?;
+    let threads = a
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let (snapshot, layers) = an::analyze_threaded(recording, &settings, threads)?;
     if a.json {
         let out = an::json_report(
             &snapshot,

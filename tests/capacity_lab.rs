@@ -153,7 +153,7 @@ fn self_supervised_digits_against_supervised() {
 fn lab_numbers_equal_direct_mftma_calls() {
     let (p, m, n, r, width) = (6usize, 20usize, 30usize, 0.7, 40usize);
     let frag = format!(
-        "v=1&lab=capacity&seed=3&task=clouds&classes={p}&samples={m}&dim={n}&radius={r}&depth=1&width={width}&steps=180&n_t=60&restarts=2"
+        "v=1&lab=capacity&seed=3&task=clouds&classes={p}&samples={m}&dim={n}&radius={r}&depth=1&width={width}&steps=180&n_t=60&restarts=2&glue=off"
     );
     let c = config(&frag);
     let (mut lab, _) = labs::build(&c);

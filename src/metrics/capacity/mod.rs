@@ -56,6 +56,7 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 pub mod centers;
+pub mod glue;
 pub mod qp;
 pub mod simulated;
 pub mod stiefel;
@@ -89,6 +90,9 @@ pub enum CapacityError {
     /// Manifold `manifold`'s centre is zero after removing the centres'
     /// shared structure (or coincides with the global mean).
     ZeroCenter { manifold: usize },
+    /// Manifold `manifold` has every point at the origin (after centring):
+    /// GLUE's constraints y⟨v, x⟩ ≥ 0 never bind on it.
+    AtOrigin { manifold: usize },
     /// An option out of range.
     BadOption(String),
 }
@@ -120,6 +124,10 @@ impl std::fmt::Display for CapacityError {
             CapacityError::ZeroCenter { manifold } => write!(
                 f,
                 "manifold {manifold}'s centre is zero after removing the centres' shared structure: its capacity is undefined"
+            ),
+            CapacityError::AtOrigin { manifold } => write!(
+                f,
+                "manifold {manifold} has every point at the origin: no linear readout through the origin can place it on either side, so its capacity is undefined"
             ),
             CapacityError::BadOption(msg) => write!(f, "{msg}"),
         }
@@ -490,6 +498,57 @@ impl MftmaJob {
         Ok(self.is_done())
     }
 
+    /// Finish the centre search, then analyse the remaining manifolds on
+    /// `threads` threads (native only). Each manifold is a fixed function
+    /// of (its points, V, options, its index) and the results are kept in
+    /// manifold order, so this gives the one-thread result bit for bit.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn run_manifolds_threaded(&mut self, threads: usize) {
+        while self.stage() == Stage::Centers {
+            if self.advance(1).is_err() {
+                return;
+            }
+        }
+        if self.stage() != Stage::Manifolds || threads < 2 {
+            return;
+        }
+        let v = self.feature_v().clone();
+        let start = self.per_manifold.len();
+        let p = self.centred.len();
+        let chunk = (p - start).div_ceil(threads);
+        let (centred, options) = (&self.centred, &self.options);
+        let results: Vec<Result<ManifoldCapacity, CapacityError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (start..p)
+                .step_by(chunk)
+                .map(|lo| {
+                    let hi = (lo + chunk).min(p);
+                    let v = &v;
+                    scope.spawn(move || {
+                        (lo..hi)
+                            .map(|mu| analyse_manifold(&centred[mu], v, mu, options))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("an MFTMA thread panicked"))
+                .collect()
+        });
+        for r in results {
+            match r {
+                Ok(m) => {
+                    self.per_manifold.push(m);
+                    self.done_units += 1;
+                }
+                Err(e) => {
+                    self.error = Some(e);
+                    return;
+                }
+            }
+        }
+    }
+
     /// V in feature space (N × K).
     fn feature_v(&mut self) -> &DMatrix<f64> {
         if self.v_features.is_none() {
@@ -551,6 +610,21 @@ pub fn mftma(
     let mut job = MftmaJob::new(manifolds, options)?;
     while !job.advance(usize::MAX)? {}
     Ok(job.result().expect("done without error"))
+}
+
+/// One manifold's MFTMA capacity on its own (steps 3–5 with K = 0 and no
+/// global centring): its points as given (M × N), its centre their mean.
+/// Manifold μ's Gaussian samples are those of [`mftma`]'s manifold
+/// `index` with the same seed. GLUE's oracle for manifolds in orthogonal
+/// subspaces (`tests/glue.rs`) compares against 1/mean_μ(1/α_μ) of these.
+pub fn manifold_capacity(
+    x: &DMatrix<f64>,
+    index: usize,
+    options: &MftmaOptions,
+) -> Result<ManifoldCapacity, CapacityError> {
+    options.check()?;
+    check_manifolds(&[x.clone(), x.clone()])?;
+    analyse_manifold(x, &DMatrix::zeros(x.ncols(), 0), index, options)
 }
 
 /// Steps 3–5 for one globally centred manifold (M × N) and V (N × K).
