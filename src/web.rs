@@ -644,6 +644,7 @@ impl WasmAnalysis {
                 .get("drop_nonfinite")
                 .and_then(|x| x.as_bool())
                 .unwrap_or(false),
+            limit: None,
         };
         let mut settings_v = v
             .get_mut("settings")
@@ -680,9 +681,10 @@ impl WasmAnalysis {
             })?;
         let classes = rec.class_names.clone();
         let layout = rec.layout.clone();
-        let notes = rec.notes.clone();
+        let mut notes = rec.notes.clone();
         let job =
             crate::analyze::Job::new(rec, &settings).map_err(|e| load_error(e, None, false))?;
+        notes.extend(job.notes().iter().cloned());
         Ok(WasmAnalysis {
             job,
             settings,

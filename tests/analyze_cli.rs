@@ -147,7 +147,8 @@ fn library_job_is_independent_of_chunking_and_matches_other_metrics() {
         n_t: 60,
         ..Settings::default()
     };
-    let (whole, layers) = analyze::analyze(load(), &settings).unwrap();
+    let analysis = analyze::analyze(load(), &settings).unwrap();
+    let (whole, layers) = (analysis.snapshot, analysis.layers);
     let mut job = Job::new(load(), &settings).unwrap();
     let mut steps = 0;
     while !job.advance(1).unwrap() {
