@@ -27,6 +27,11 @@
 //! - **PCA scatter** of the last layer's rows on its first two PCs, one
 //!   colour per class.
 //!
+//! **Row order.** The rows are put in class order first (stable), so the
+//! results do not depend on the order in which the classes appear in the
+//! file: with classes numbered in sorted order (`data::files`), the same
+//! points give the same bits.
+//!
 //! **Shared work.** Each layer's centred data and its second moment (the
 //! covariance, or the Gram matrix when there are fewer samples than
 //! features), with their eigen-decompositions, are computed once
@@ -308,11 +313,14 @@ impl Job {
                 "the analyses need at least 2 classes; the labels hold {c}"
             ));
         }
+        if recording.labels.iter().any(|&l| l >= c) {
+            return Err("a row's class is out of range".into());
+        }
+        let mut recording = recording;
+        group_by_class(&mut recording);
         let mut class_rows = vec![Vec::new(); c];
         for (i, &l) in recording.labels.iter().enumerate() {
-            if l < c {
-                class_rows[l].push(i);
-            }
+            class_rows[l].push(i);
         }
         for (k, rows) in class_rows.iter().enumerate() {
             if rows.len() < 2 {
@@ -746,6 +754,32 @@ impl Job {
         s.hash = crate::run::result_hash(&s);
         Some(s)
     }
+}
+
+/// Put the rows in class order (stable: within a class, the file's order),
+/// so that every result is the same bits whatever order the classes first
+/// appear in: every sum over rows then runs in the same order. Classes are
+/// already numbered in canonical (sorted) order by `data::files`. Permuted
+/// in place, one column at a time (no copy of the data).
+fn group_by_class(rec: &mut Recording) {
+    let labels = &rec.labels;
+    if labels.windows(2).all(|w| w[0] <= w[1]) {
+        return;
+    }
+    let mut order: Vec<usize> = (0..labels.len()).collect();
+    order.sort_by_key(|&i| labels[i]);
+    let mut column = vec![0.0; labels.len()];
+    for layer in rec.layers.iter_mut() {
+        for mut col in layer.x.column_iter_mut() {
+            for (c, v) in column.iter_mut().zip(col.iter()) {
+                *c = *v;
+            }
+            for (dst, &src) in col.iter_mut().zip(&order) {
+                *dst = column[src];
+            }
+        }
+    }
+    rec.labels = order.iter().map(|&i| rec.labels[i]).collect();
 }
 
 /// A capacity error with the class's label in place of its index, and the

@@ -350,7 +350,7 @@ pub struct Layer {
 }
 
 /// Data ready for the analyses: one or more layers with the same rows, and
-/// a class per row.
+/// a class per row (rows in the file's order).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Recording {
     pub layers: Vec<Layer>,

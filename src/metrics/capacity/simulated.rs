@@ -518,6 +518,37 @@ mod tests {
         assert_eq!(max_checks(17, 1), 6);
     }
 
+    /// Balanced dichotomies have exactly ⌊P/2⌋ manifolds +1, each manifold
+    /// +1 with probability ⌊P/2⌋/P; random ones are the old draw (one
+    /// uniform per manifold, +1 below ½), so default results do not move.
+    #[test]
+    fn balanced_and_random_dichotomies() {
+        let mut rng = Rng::new(4);
+        let (p, trials) = (7, 7000);
+        let mut plus = vec![0usize; p];
+        for _ in 0..trials {
+            let l = Dichotomies::Balanced.draw(p, &mut rng);
+            assert_eq!(l.iter().filter(|&&v| v == 1.0).count(), 3);
+            for (c, &v) in plus.iter_mut().zip(&l) {
+                *c += usize::from(v == 1.0);
+            }
+        }
+        for c in plus {
+            // 3/7 of 7000 = 3000, sd ≈ 41; 5 sd.
+            assert!((c as f64 - 3000.0).abs() < 207.0, "{c}");
+        }
+        let (mut a, mut b) = (Rng::new(9), Rng::new(9));
+        let old: Vec<f64> = (0..p)
+            .map(|_| if a.uniform() < 0.5 { 1.0 } else { -1.0 })
+            .collect();
+        assert_eq!(Dichotomies::Random.draw(p, &mut b), old);
+        assert_eq!(
+            Dichotomies::from_key("Balanced"),
+            Some(Dichotomies::Balanced)
+        );
+        assert_eq!(Dichotomies::from_key("x"), None);
+    }
+
     #[test]
     fn obvious_cases() {
         // All on one side: separable. A point and its negative: not.
