@@ -665,39 +665,41 @@ impl Job {
         self.mftma_apart = true;
         let (apart, here) = std::thread::scope(|s| {
             let handle = s.spawn(|| {
-                let mut out: Vec<Result<(MftmaResult, usize), String>> = Vec::new();
-                for (&l, p) in layers.iter().zip(points) {
-                    if l > limit.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let fail = |e: &CapacityError| {
-                        format!(
-                            "{}: {}: {}",
-                            names[l],
-                            Task::Mftma.name(),
-                            describe(e, &class_names)
-                        )
-                    };
-                    let run = MftmaJob::from_points(p, &options).and_then(|mut job| {
-                        while !job.advance(1)? {
-                            if l > limit.load(Ordering::Relaxed) {
+                crate::gemm::with_threads(1, || {
+                    let mut out: Vec<Result<(MftmaResult, usize), String>> = Vec::new();
+                    for (&l, p) in layers.iter().zip(points) {
+                        if l > limit.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let fail = |e: &CapacityError| {
+                            format!(
+                                "{}: {}: {}",
+                                names[l],
+                                Task::Mftma.name(),
+                                describe(e, &class_names)
+                            )
+                        };
+                        let run = MftmaJob::from_points(p, &options).and_then(|mut job| {
+                            while !job.advance(1)? {
+                                if l > limit.load(Ordering::Relaxed) {
+                                    break;
+                                }
+                            }
+                            Ok(job)
+                        });
+                        match run {
+                            Ok(job) => match job.result() {
+                                Some(r) => out.push(Ok((r, job.progress().done))),
+                                None => break, // stopped: a layer below failed
+                            },
+                            Err(e) => {
+                                out.push(Err(fail(&e)));
                                 break;
                             }
                         }
-                        Ok(job)
-                    });
-                    match run {
-                        Ok(job) => match job.result() {
-                            Some(r) => out.push(Ok((r, job.progress().done))),
-                            None => break, // stopped: a layer below failed
-                        },
-                        Err(e) => {
-                            out.push(Err(fail(&e)));
-                            break;
-                        }
                     }
-                }
-                out
+                    out
+                })
             });
             let here = (|| -> Result<(), String> {
                 while !self.advance(usize::MAX)? {}
@@ -989,7 +991,7 @@ impl Job {
 }
 
 /// Class means (C × features), summed in row order.
-fn class_means(x: &DMatrix<f64>, labels: &[usize], c: usize) -> DMatrix<f64> {
+pub fn class_means(x: &DMatrix<f64>, labels: &[usize], c: usize) -> DMatrix<f64> {
     let mut m = DMatrix::zeros(c, x.ncols());
     let mut counts = vec![0usize; c];
     for &l in labels {

@@ -325,8 +325,9 @@ pub fn gram_nt(x: &DMatrix<f64>) -> DMatrix<f64> {
 }
 
 /// Products of more multiply–adds than this run on several threads
-/// natively ([`gram_tn`], [`gram_nt`]); below it a thread costs more than it
-/// saves.
+/// natively (every product, and the symmetric [`gram_tn`], [`gram_nt`]);
+/// below it a thread costs more than it saves. Training products are far
+/// smaller.
 pub const PARALLEL_WORK: usize = 1 << 25;
 
 /// Columns of C per block of a symmetric product (a multiple of every
@@ -340,7 +341,26 @@ pub fn threads(work: usize) -> usize {
     if cfg!(target_arch = "wasm32") || work < PARALLEL_WORK {
         return 1;
     }
-    max_threads()
+    THREADS.with(|t| t.get()).unwrap_or_else(max_threads)
+}
+
+thread_local! {
+    static THREADS: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+/// Run `f` with products on this thread using at most `n` threads (1: no
+/// threads of their own). Workers that already share the cores among
+/// themselves (a sweep's runs, the analyses' threads) set 1, so that their
+/// products do not start threads of their own.
+pub fn with_threads<R>(n: usize, f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<usize>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            THREADS.with(|t| t.set(self.0));
+        }
+    }
+    let _restore = Restore(THREADS.with(|t| t.replace(Some(n.max(1)))));
+    f()
 }
 
 /// The native thread budget of large products: `NEUROGEOM_THREADS`, else
@@ -388,8 +408,11 @@ where
         .collect();
     let tile = |&(start, end): &(usize, usize)| {
         let (a, b, rows) = views(start, end);
-        let mut t = DMatrix::zeros(0, 0);
-        product(&mut t, rows, end - start, k, a, b);
+        let mut t = DMatrix::zeros(rows, end - start);
+        if k == 0 {
+            return t;
+        }
+        product_serial(t.as_mut_slice(), rows, end - start, k, a, b);
         t
     };
     let work = n.saturating_mul(n / 2 + 1).saturating_mul(k);
@@ -434,14 +457,16 @@ fn parallel_map<T: Sync, R: Send>(
         std::thread::scope(|s| {
             for _ in 0..nthreads {
                 s.spawn(|| {
-                    with_kernel(kernel, || loop {
-                        let taken = next.fetch_add(1, Ordering::Relaxed);
-                        if taken >= items.len() {
-                            break;
-                        }
-                        let i = items.len() - 1 - taken;
-                        let r = f(&items[i]);
-                        *out[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+                    with_kernel(kernel, || {
+                        with_threads(1, || loop {
+                            let taken = next.fetch_add(1, Ordering::Relaxed);
+                            if taken >= items.len() {
+                                break;
+                            }
+                            let i = items.len() - 1 - taken;
+                            let r = f(&items[i]);
+                            *out[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+                        })
                     })
                 });
             }
@@ -473,7 +498,10 @@ fn transposed(a: &DMatrix<f64>) -> View<'_> {
 }
 
 /// C = A B for views A (m × k) and B (k × n), with this thread's kernel,
-/// into `c` (reshaped if needed; every entry is overwritten).
+/// into `c` (reshaped if needed; every entry is overwritten). Natively, a
+/// product of more than [`PARALLEL_WORK`] multiply–adds splits C's columns
+/// among [`threads`] threads: each entry is computed exactly as on one
+/// thread, so the bits do not change.
 fn product(c: &mut DMatrix<f64>, m: usize, n: usize, k: usize, a: View, b: View) {
     if c.shape() != (m, n) {
         *c = DMatrix::zeros(m, n);
@@ -486,6 +514,49 @@ fn product(c: &mut DMatrix<f64>, m: usize, n: usize, k: usize, a: View, b: View)
         cs.fill(0.0);
         return;
     }
+    let work = m.saturating_mul(n).saturating_mul(k);
+    // Column chunks of a multiple of 48 (every kernel's NR divides it).
+    let nthreads = threads(work).min(n / 48);
+    if nthreads <= 1 {
+        return product_serial(cs, m, n, k, a, b);
+    }
+    let width = n.div_ceil(nthreads).div_ceil(48) * 48;
+    let chunks: Vec<(usize, &mut [f64])> = cs
+        .chunks_mut(width * m)
+        .enumerate()
+        .map(|(i, chunk)| (i * width, chunk))
+        .collect();
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let kernel = current_kernel();
+        std::thread::scope(|s| {
+            for (j0, chunk) in chunks {
+                let cols = chunk.len() / m;
+                let b = View {
+                    data: &b.data[j0 * b.cs..],
+                    ..b
+                };
+                s.spawn(move || {
+                    with_kernel(kernel, || {
+                        with_threads(1, || product_serial(chunk, m, cols, k, a, b))
+                    })
+                });
+            }
+        });
+    }
+    #[cfg(target_arch = "wasm32")]
+    for (j0, chunk) in chunks {
+        let cols = chunk.len() / m;
+        let b = View {
+            data: &b.data[j0 * b.cs..],
+            ..b
+        };
+        product_serial(chunk, m, cols, k, a, b);
+    }
+}
+
+/// [`product`] on this thread, into the column-major m × n slice `cs`.
+fn product_serial(cs: &mut [f64], m: usize, n: usize, k: usize, a: View, b: View) {
     match current_kernel() {
         Kernel::Portable => blocked::<4, 4>(cs, m, n, k, a, b, kernel_portable),
         #[cfg(target_arch = "wasm32")]
@@ -979,6 +1050,11 @@ mod tests {
         assert_eq!(gram_nt(&big), mul_nt(&big, &big));
         let tall = big.transpose();
         assert_eq!(gram_tn(&tall), mul_tn(&tall, &tall));
+        // The general product split among threads (1100 · 1100 · 240) and
+        // kept on one.
+        let c = mul_nt(&big, &big);
+        assert_eq!(c, with_threads(1, || mul_nt(&big, &big)));
+        assert_eq!(with_threads(1, || gram_nt(&big)), c);
     }
 
     /// Each entry is the k-ordered sum, so it equals nalgebra's A·B (which

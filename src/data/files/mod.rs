@@ -528,13 +528,16 @@ fn assemble(
         });
     }
     // Rows with NaN or inf in any layer.
-    let bad: Vec<usize> = (0..rows)
-        .filter(|&i| {
-            layers
-                .iter()
-                .any(|l| l.x.row(i).iter().any(|v| !v.is_finite()))
-        })
-        .collect();
+    // Column by column (the matrices' storage order).
+    let mut is_bad = vec![false; rows];
+    for l in &layers {
+        for col in l.x.column_iter() {
+            for (b, v) in is_bad.iter_mut().zip(col.iter()) {
+                *b |= !v.is_finite();
+            }
+        }
+    }
+    let bad: Vec<usize> = (0..rows).filter(|&i| is_bad[i]).collect();
     if !bad.is_empty() {
         if !options.drop_nonfinite {
             return Err(FileError::NonFinite {
@@ -543,8 +546,6 @@ fn assemble(
                 count: bad.len(),
             });
         }
-        let mut is_bad = vec![false; rows];
-        bad.iter().for_each(|&i| is_bad[i] = true);
         let keep: Vec<usize> = (0..rows).filter(|&i| !is_bad[i]).collect();
         for l in layers.iter_mut() {
             let x = &l.x;

@@ -224,29 +224,36 @@ pub fn read_from<R: std::io::Read>(
     }
     let two_d = header.shape.len() == 2;
     let column_major = options.column_major && two_d;
-    // Where the k-th stored item goes.
-    let (rows, cols) = if two_d {
-        (header.shape[0], header.shape[1])
-    } else {
-        (0, 0)
-    };
     let mut values = vec![0.0f64; count];
-    let mut buf = vec![0u8; 8192 * dtype.size];
-    let mut k = 0usize;
-    while k < count {
-        let items = (count - k).min(8192);
-        let chunk = &mut buf[..items * dtype.size];
-        reader.read_exact(chunk).map_err(truncated)?;
-        for item in chunk.chunks_exact(dtype.size) {
-            let v = decode(item, dtype);
-            let slot = match (column_major, header.fortran_order) {
-                // Stored C order, wanted by columns: item k is (k / cols, k % cols).
-                (true, false) => (k % cols) * rows + k / cols,
-                // Stored by columns and wanted so, or stored as wanted.
-                _ => k,
-            };
-            values[slot] = v;
-            k += 1;
+    if column_major && !header.fortran_order {
+        // Stored row by row, wanted by columns: read blocks of whole rows
+        // and write each column's run of the block at once (the output is
+        // written in contiguous runs, not one value per column per row).
+        let (rows, cols) = (header.shape[0], header.shape[1]);
+        let block = (32_768 / cols.max(1)).clamp(1, rows.max(1));
+        let mut raw = vec![0u8; block * cols * dtype.size];
+        let mut tmp = vec![0.0f64; block * cols];
+        let mut r0 = 0;
+        while r0 < rows {
+            let b = block.min(rows - r0);
+            let chunk = &mut raw[..b * cols * dtype.size];
+            reader.read_exact(chunk).map_err(truncated)?;
+            decode_all(chunk, dtype, &mut tmp[..b * cols]);
+            for j in 0..cols {
+                let col = &mut values[j * rows + r0..j * rows + r0 + b];
+                for (r, v) in col.iter_mut().enumerate() {
+                    *v = tmp[r * cols + j];
+                }
+            }
+            r0 += b;
+        }
+    } else {
+        // Stored in the order wanted (or converted after): straight through.
+        let mut raw = vec![0u8; 8192 * dtype.size];
+        for out in values.chunks_mut(8192) {
+            let chunk = &mut raw[..out.len() * dtype.size];
+            reader.read_exact(chunk).map_err(truncated)?;
+            decode_all(chunk, dtype, out);
         }
     }
     let data = if header.fortran_order && header.shape.len() > 1 && !column_major {
@@ -324,6 +331,20 @@ fn fortran_to_c<T: Clone + Default>(values: &[T], shape: &[usize]) -> Vec<T> {
         }
     }
     out
+}
+
+/// Every item of `raw` into `out` (little-endian f64, the common case, by
+/// a loop of its own).
+fn decode_all(raw: &[u8], t: DType, out: &mut [f64]) {
+    if t.kind == 'f' && t.size == 8 && !t.big_endian {
+        for (v, b) in out.iter_mut().zip(raw.chunks_exact(8)) {
+            *v = f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+        }
+    } else {
+        for (v, item) in out.iter_mut().zip(raw.chunks_exact(t.size)) {
+            *v = decode(item, t);
+        }
+    }
 }
 
 /// One item's value as f64 (integers above 2^53 round to the nearest f64).
