@@ -7,6 +7,9 @@
 //!                                             cargo test, wasm build, then Playwright + Chromium
 //! cargo xtask bench [--pytorch] [--seconds S] training steps/s: native, wasm in Node (, PyTorch)
 //! cargo xtask bench capacity [--reps N] [--reference PYTHON]
+//! cargo xtask bench analyze [--sizes P×M×N,…] [--reps R]
+//!                                             each analysis of "Your data" alone and all
+//!                                             together, against numpy's equivalent
 //! cargo xtask bench sweep [--rounds R] [--steps N]   a 16-point sweep, 1 vs 2 threads
 //!                                             MFTMA seconds: native, wasm in Node (, published Python)
 //! ```
@@ -16,6 +19,7 @@
 //! wasm-bindgen step is a library call and Chromium is the system one.
 
 mod bench;
+mod bench_analyze;
 mod bench_capacity;
 mod serve;
 mod test;
@@ -43,6 +47,12 @@ commands:
                                        MFTMA (P = 50, M = 100, N = 500, n_t = 300) native and wasm
                                        in Node; --reference PYTHON (an interpreter where the
                                        published package imports as `mftma`) adds its timing
+  bench analyze [--sizes P×M×N,…] [--reps R]
+                                       Your data at 10×50×100 … 100×400×2000: each analysis
+                                       alone and all together (in process and as whole
+                                       `neurogeom analyze` processes, with peak memory), and
+                                       numpy's equivalent of each non-MFTMA analysis
+                                       (venv in target/venv) in the same run
   bench sweep [--rounds R] [--steps N] wall time of a 16-point sweep with --threads 1 and 2,
                                        R rounds interleaved (default 2, 3000 steps), and the ratio
   bench feedback                       the feedback lab: spectrum at N = 500, 1000, 2000 (ours,
@@ -136,6 +146,22 @@ fn run(args: Vec<String>) -> Result<()> {
             };
             flags.finish()?;
             bench::sweep(&repo_root(), rounds, steps)?;
+        }
+        "bench" if flags.args.first().map(String::as_str) == Some("analyze") => {
+            flags.args.remove(0);
+            let sizes = match flags.take_value("--sizes")? {
+                None => bench_analyze::SIZES.to_vec(),
+                Some(s) => bench_analyze::parse_sizes(&s)?,
+            };
+            let reps = match flags.take_value("--reps")? {
+                None => 3,
+                Some(s) => match s.parse::<usize>() {
+                    Ok(n) if n >= 1 => n,
+                    _ => bail!("--reps must be a whole number ≥ 1, got {s:?}"),
+                },
+            };
+            flags.finish()?;
+            bench_analyze::run(&repo_root(), &sizes, reps)?;
         }
         "bench" if flags.args.first().map(String::as_str) == Some("feedback") => {
             flags.args.remove(0);
