@@ -1046,7 +1046,7 @@ mod tests {
         // Large enough for threads natively (1100 · 551 · 240 multiply–adds
         // ≥ PARALLEL_WORK): the same bits.
         let big = random(&mut rng, 1100, 240);
-        assert!(1100 * 551 * 240 >= PARALLEL_WORK);
+        const { assert!(1100 * 551 * 240 >= PARALLEL_WORK) };
         assert_eq!(gram_nt(&big), mul_nt(&big, &big));
         let tall = big.transpose();
         assert_eq!(gram_tn(&tall), mul_tn(&tall, &tall));

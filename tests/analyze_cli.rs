@@ -402,6 +402,12 @@ fn constant_data_gets_a_message_not_a_capacity() {
     );
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(metric(&json, "participation_ratio"), 0.0);
+    // No class means to compare: NC1 and NC2 are undefined (null), and
+    // the centres have no directions (centre alignment 0 by convention).
+    for key in ["nc1", "nc2_equinorm", "nc2_equiangular"] {
+        assert!(metric(&json, key).is_nan(), "{key}");
+    }
+    assert_eq!(metric(&json, "center_alignment"), 0.0);
     assert!(json["metrics"]
         .as_array()
         .unwrap()

@@ -33,7 +33,8 @@
 //! ([`Alignment::without_axes`] counts such manifolds). A degenerate
 //! manifold with fewer axes than k counts only its real ones: two lines
 //! along orthogonal directions give exactly 0 at any k, and two copies of
-//! one line exactly 1. A zero centre contributes 0 to the centre
+//! one line exactly 1. A zero centre (up to rounding, relative to the data's
+//! scale: `capacity::CENTRE_ABS_TOL`) contributes 0 to the centre
 //! alignments. Eigen-decompositions use nalgebra's symmetric eigen (libm
 //! inside, so the same bits in wasm and natively); an axis is defined up to
 //! sign, which none of these quantities sees.
@@ -44,7 +45,7 @@
 use nalgebra::DMatrix;
 
 use crate::linalg::symmetric_eigen_desc;
-use crate::metrics::capacity::{check_points, CapacityError, Points};
+use crate::metrics::capacity::{check_points, CapacityError, Points, CENTRE_ABS_TOL};
 
 /// The alignments of one set of manifolds.
 #[derive(Clone, Debug, PartialEq)]
@@ -188,8 +189,10 @@ pub fn alignment_of(points: &Points, k: usize) -> Result<Alignment, CapacityErro
     // each manifold's principal axes.
     let mut centres = Vec::with_capacity(p);
     let mut axes: Vec<DMatrix<f64>> = Vec::with_capacity(p);
+    let mut scale = 0.0f64;
     for mu in 0..p {
         let x = points.manifold(mu);
+        scale = x.iter().fold(scale, |m, v| m.max(v.abs()));
         axes.push(principal_axes(&x, k));
         let mut c = vec![0.0; n];
         for (f, cf) in c.iter_mut().enumerate() {
@@ -211,6 +214,14 @@ pub fn alignment_of(points: &Points, k: usize) -> Result<Alignment, CapacityErro
     for c in centres.iter_mut() {
         for (cf, m) in c.iter_mut().zip(&mean) {
             *cf -= m;
+        }
+    }
+    // A centre within rounding of the others' mean is a zero centre
+    // (`capacity::CENTRE_ABS_TOL`): its residue has no direction.
+    let zero = CENTRE_ABS_TOL * libm::sqrt(n as f64) * scale;
+    for c in centres.iter_mut() {
+        if !(libm::sqrt(norm_sq(c)) > zero) {
+            c.iter_mut().for_each(|v| *v = 0.0);
         }
     }
 

@@ -86,7 +86,7 @@ pub struct FeatureCollapse {
 /// - NC4 = fraction of samples with argmax_c output_ic ≠ argmin_c ‖h_i − μ_c‖.
 ///
 /// Undefined metrics are NaN: NC1, the means' NC2 and NC3 when all class
-/// means coincide (M̃ = 0); an equiangularity when some vector has zero norm;
+/// means coincide (M̃ = 0, up to rounding: [`MEANS_ABS_TOL`]); an equiangularity when some vector has zero norm;
 /// the classifier's equinorm and NC3 when W = 0. With C = 2 the means' NC2
 /// (equinorm and equiangularity) is not defined: μ_G is the midpoint of the
 /// two means, so μ̃₁ = −μ̃₂ exactly and both would be 0 by construction, at
@@ -123,7 +123,7 @@ pub fn neural_collapse(
     if !all_finite(w) || !all_finite(output) {
         return Err("non-finite values (NaN or inf) in the features, classifier or outputs".into());
     }
-    let (features, means, m_tilde) = class_geometry(h, labels, c);
+    let (features, means, m_tilde, m_zero) = class_geometry(h, labels, c);
     let m_norm = frobenius_norm(&m_tilde);
 
     let wt = w.transpose(); // d × C, one class per column
@@ -132,7 +132,7 @@ pub fn neural_collapse(
 
     // NC3: self-duality.
     let w_norm = frobenius_norm(w);
-    let nc3 = if m_norm == 0.0 || w_norm == 0.0 {
+    let nc3 = if m_zero || w_norm == 0.0 {
         f64::NAN
     } else {
         let diff = &wt / w_norm - &m_tilde / m_norm;
@@ -219,16 +219,24 @@ fn check_features(h: &DMatrix<f64>, labels: &[usize], c: usize) -> Result<(), St
     Ok(())
 }
 
+/// Relative size, against √(d·C)·max|h|, below which ‖M̃‖_F counts as
+/// zero: class means that coincide (every row 0.1, say) leave rounding
+/// residue in M̃, and NC1 and NC2 of residue are noise, not numbers. The
+/// bound of `capacity::CENTRE_ABS_TOL` (the means' rounding error is at
+/// most about (N + 1)·u·max|h| per entry).
+pub const MEANS_ABS_TOL: f64 = 1e-10;
+
 /// Rows per block of the NC1 projections.
 const NC1_BLOCK: usize = 256;
 
 /// NC1 and the means' NC2, with the class means (d × C, each summed in row
-/// order) and M̃ (d × C). Inputs already checked.
+/// order), M̃ (d × C), and whether M̃ counts as zero (see
+/// [`MEANS_ABS_TOL`]). Inputs already checked.
 fn class_geometry(
     h: &DMatrix<f64>,
     labels: &[usize],
     c: usize,
-) -> (FeatureCollapse, DMatrix<f64>, DMatrix<f64>) {
+) -> (FeatureCollapse, DMatrix<f64>, DMatrix<f64>, bool) {
     let (n, d) = h.shape();
     let mut counts = vec![0usize; c];
     for &l in labels {
@@ -251,9 +259,12 @@ fn class_geometry(
         col -= &global;
     }
     let m_norm = frobenius_norm(&m_tilde);
+    let scale = h.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    // Inputs are finite, so m_norm is not NaN.
+    let m_zero = m_norm <= MEANS_ABS_TOL * libm::sqrt((d * c) as f64) * scale;
 
     // NC1 through the SVD of M̃ (Σ_B = M̃M̃ᵀ/C has eigenvalues s²/C).
-    let (nc1_colab, nc1) = if m_norm == 0.0 {
+    let (nc1_colab, nc1) = if m_zero {
         (f64::NAN, f64::NAN)
     } else {
         match svd_sorted(&m_tilde).and_then(|s| s.u.clone().map(|u| (u, s.singular_values))) {
@@ -286,7 +297,7 @@ fn class_geometry(
     };
     // With two classes the centred means are ±(μ₁ − μ₂)/2: equal norms and
     // cosine −1 = −1/(C − 1) whatever the features, so no information.
-    let (nc2_equinorm_means, nc2_equiangular_means) = if c == 2 {
+    let (nc2_equinorm_means, nc2_equiangular_means) = if c == 2 || m_zero {
         (f64::NAN, f64::NAN)
     } else {
         (norm_cov(&m_tilde), equiangularity(&m_tilde))
@@ -300,6 +311,7 @@ fn class_geometry(
         },
         means,
         m_tilde,
+        m_zero,
     )
 }
 

@@ -180,7 +180,8 @@ impl Centred {
         }
         let m = self.moment();
         let trace: f64 = (0..m.nrows()).map(|i| m[(i, i)]).sum();
-        if !(trace > 0.0) {
+        // The rows are finite (checked above), so the trace is not NaN.
+        if trace <= 0.0 {
             return 0.0;
         }
         let sum_sq: f64 = m
