@@ -24,7 +24,8 @@ Each timing is the median of REPS runs (default 3) of the same work as ours:
 - rdm: 1 − corrcoef of the class means;
 - cka: linear CKA between X and tanh(X) (the feature form), the second
   representation made in the same way on our side.
-Prints rows `P×M×N<TAB>analysis<TAB>median seconds<TAB>min<TAB>max`.
+Prints rows `P×M×N<TAB>analysis<TAB>median seconds<TAB>min<TAB>max<TAB>median
+CPU seconds` (every thread: OpenBLAS's threads count, their spinning too).
 """
 import sys
 import time
@@ -119,13 +120,15 @@ def cka(x, z):
 
 
 def timed(f, reps):
-    ts = []
+    ts, cs = [], []
     for _ in range(reps):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         f()
         ts.append(time.perf_counter() - t)
+        cs.append(time.process_time() - c)
     ts.sort()
-    return ts[len(ts) // 2], ts[0], ts[-1]
+    cs.sort()
+    return ts[len(ts) // 2], ts[0], ts[-1], cs[len(cs) // 2]
 
 
 def main():
@@ -153,8 +156,8 @@ def main():
         ("rdm", lambda: rdm(x, y, c)),
         ("cka", lambda: cka(x, z)),
     ]:
-        med, lo, hi = timed(f, reps)
-        print(f"{size}\t{name}\t{med:.4f}\t{lo:.4f}\t{hi:.4f}", flush=True)
+        med, lo, hi, cpu = timed(f, reps)
+        print(f"{size}\t{name}\t{med:.4f}\t{lo:.4f}\t{hi:.4f}\t{cpu:.2f}", flush=True)
 
 
 if __name__ == "__main__":

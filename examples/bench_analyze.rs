@@ -5,7 +5,8 @@
 //!
 //!   cargo run --release --example bench_analyze -- DIR [REPS]
 //!
-//! Prints rows `P×M×N<TAB>analysis<TAB>median s<TAB>min<TAB>max`, the same
+//! Prints rows `P×M×N<TAB>analysis<TAB>median s<TAB>min<TAB>max<TAB>median
+//! CPU s` (CPU: every thread, from /proc/self/stat), the same
 //! analyses as bench/analyze_numpy.py, plus `mftma` and `all` (every
 //! default analysis, MFTMA on its own thread: `Job::run_to_end`).
 
@@ -20,16 +21,42 @@ use neurogeom::metrics::collapse::feature_collapse;
 use neurogeom::metrics::covariance::Centred;
 use neurogeom::metrics::similarity::{linear_cka_centred, rdm};
 
-fn timed(reps: usize, mut f: impl FnMut()) -> (f64, f64, f64) {
-    let mut ts: Vec<f64> = (0..reps)
+/// This process's CPU time (user + system, every thread) in seconds, from
+/// /proc/self/stat (clock ticks of 10 ms); NaN where it cannot be read.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return f64::NAN;
+    };
+    // Fields after the command name (which is in parentheses).
+    let rest = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        f.get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 here.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// (median wall, min wall, max wall, median CPU) seconds over `reps` runs.
+fn timed(reps: usize, mut f: impl FnMut()) -> (f64, f64, f64, f64) {
+    let mut ts: Vec<(f64, f64)> = (0..reps)
         .map(|_| {
-            let t = Instant::now();
+            let (t, c) = (Instant::now(), cpu_seconds());
             f();
-            t.elapsed().as_secs_f64()
+            (t.elapsed().as_secs_f64(), cpu_seconds() - c)
         })
         .collect();
-    ts.sort_by(f64::total_cmp);
-    (ts[ts.len() / 2], ts[0], ts[ts.len() - 1])
+    let mut cpu: Vec<f64> = ts.iter().map(|t| t.1).collect();
+    cpu.sort_by(f64::total_cmp);
+    ts.sort_by(|a, b| a.0.total_cmp(&b.0));
+    (
+        ts[ts.len() / 2].0,
+        ts[0].0,
+        ts[ts.len() - 1].0,
+        cpu[cpu.len() / 2],
+    )
 }
 
 fn main() {
@@ -63,8 +90,11 @@ fn main() {
     }
     let shared = Arc::new(x.clone());
     let z = x.map(libm::tanh);
-    let print = |name: &str, t: (f64, f64, f64)| {
-        println!("{size}\t{name}\t{:.4}\t{:.4}\t{:.4}", t.0, t.1, t.2);
+    let print = |name: &str, t: (f64, f64, f64, f64)| {
+        println!(
+            "{size}\t{name}\t{:.4}\t{:.4}\t{:.4}\t{:.2}",
+            t.0, t.1, t.2, t.3
+        );
     };
     print("load", timed(reps, || drop(load())));
     // The parts of the dimensionality: the second moment, and the

@@ -1,4 +1,5 @@
-//! `cargo xtask bench analyze [--sizes P×M×N,…] [--reps R]`: "Your data" at
+//! `cargo xtask bench analyze [--sizes P×M×N,…] [--reps R] [--threads 2,1]`:
+//! "Your data" at
 //! the scale of real recordings (docs/benchmarks.md, "Your data at scale").
 //!
 //! For each size (default 10×50×100, 50×100×500, 100×100×1000 and
@@ -14,8 +15,11 @@
 //!    (wall time, and peak memory against the data's f64 size): every
 //!    default analysis, everything but MFTMA, MFTMA alone, nothing optional.
 //!
-//! It prints the machine's load average first and last (timings on a
-//! shared machine are only comparable within one run), then one table.
+//! Each at every thread count of `--threads` (default 2: NEUROGEOM_THREADS
+//! for ours, OPENBLAS_NUM_THREADS for numpy). Times are wall seconds and CPU
+//! seconds (every thread's; OpenBLAS's spinning threads count too). It
+//! prints the machine's load average first and last (timings on a shared
+//! machine are only comparable within one run), then one table.
 
 use crate::bench::{capture, numpy_venv};
 use crate::cargo;
@@ -76,17 +80,31 @@ fn load_average() -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
-/// (analysis → median seconds) from rows `size, analysis, median, …`.
-fn medians(out: &str) -> BTreeMap<String, f64> {
+/// (analysis → (median wall, median CPU) seconds) from rows `size,
+/// analysis, median, min, max, CPU`.
+fn medians(out: &str) -> BTreeMap<String, (f64, f64)> {
     out.lines()
         .filter_map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
-            Some((f.get(1)?.to_string(), f.get(2)?.trim().parse().ok()?))
+            let num = |i: usize| f.get(i).and_then(|v| v.trim().parse::<f64>().ok());
+            Some((f.get(1)?.to_string(), (num(2)?, num(5).unwrap_or(f64::NAN))))
         })
         .collect()
 }
 
-pub fn run(root: &Path, sizes: &[(usize, usize, usize)], reps: usize) -> Result<()> {
+/// One row of the table: ours and numpy's (wall, CPU) seconds.
+struct Row {
+    name: String,
+    ours: Option<(f64, f64)>,
+    numpy: Option<(f64, f64)>,
+}
+
+pub fn run(
+    root: &Path,
+    sizes: &[(usize, usize, usize)],
+    reps: usize,
+    thread_counts: &[usize],
+) -> Result<()> {
     let started = load_average();
     eprintln!("xtask: load average at the start: {started}");
     let python = numpy_venv(root)?;
@@ -102,10 +120,8 @@ pub fn run(root: &Path, sizes: &[(usize, usize, usize)], reps: usize) -> Result<
     let example = root.join("target/release/examples/bench_analyze");
     let time_v = Path::new("/usr/bin/time").exists();
     let reps_s = reps.to_string();
-    // (size label, row) → (ours, numpy) seconds; memory rows apart.
-    let mut table: Vec<(String, Vec<(String, Option<f64>, Option<f64>)>)> = Vec::new();
+    let mut table: Vec<(String, Vec<Row>)> = Vec::new();
     for &(p, m, n) in sizes {
-        let label = format!("{p}×{m}×{n}");
         let dir = root.join(format!("target/bench-analyze/{p}x{m}x{n}"));
         if !dir.join("X.npy").exists() || !dir.join("y.npy").exists() {
             std::fs::create_dir_all(&dir)?;
@@ -118,101 +134,135 @@ pub fn run(root: &Path, sizes: &[(usize, usize, usize)], reps: usize) -> Result<
                     .args([p.to_string(), m.to_string(), n.to_string()]),
             )?;
         }
-        let ours = medians(&capture(Command::new(&example).arg(&dir).arg(&reps_s))?);
-        let numpy = medians(&capture(
-            Command::new(&python)
-                .current_dir(root)
-                .arg("bench/analyze_numpy.py")
-                .arg("time")
-                .arg(&dir)
-                .arg(&reps_s),
-        )?);
-        let mut rows = Vec::new();
-        for name in [
-            "load",
-            "moment",
-            "eigvalsh",
-            "eigh",
-            "dimensionality",
-            "pca",
-            "collapse",
-            "alignment",
-            "rdm",
-            "cka",
-            "mftma",
-            "all",
-        ] {
-            rows.push((
-                name.to_string(),
-                ours.get(name).copied(),
-                numpy.get(name).copied(),
-            ));
-        }
-        let data_mb = (p * m * n * 8) as f64 / 1e6;
-        for (name, flags) in PROCESSES {
-            let mut cmd = if time_v {
-                let mut c = Command::new("/usr/bin/time");
-                c.arg("-v").arg(&cli);
-                c
-            } else {
-                Command::new(&cli)
-            };
-            cmd.arg("analyze")
-                .arg(dir.join("X.npy"))
-                .arg("--labels")
-                .arg(dir.join("y.npy"))
-                .args(flags);
-            eprintln!("xtask: $ {}", crate::show(&cmd));
-            let t = Instant::now();
-            let out = cmd.output().context("running neurogeom analyze")?;
-            let secs = t.elapsed().as_secs_f64();
-            if !out.status.success() {
-                bail!(
-                    "neurogeom analyze failed: {}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
+        for &threads in thread_counts {
+            let t = threads.to_string();
+            let label = format!("{p}×{m}×{n}, {threads} thr.");
+            let ours = medians(&capture(
+                Command::new(&example)
+                    .env("NEUROGEOM_THREADS", &t)
+                    .arg(&dir)
+                    .arg(&reps_s),
+            )?);
+            let numpy = medians(&capture(
+                Command::new(&python)
+                    .current_dir(root)
+                    .env("OPENBLAS_NUM_THREADS", &t)
+                    .env("OMP_NUM_THREADS", &t)
+                    .arg("bench/analyze_numpy.py")
+                    .arg("time")
+                    .arg(&dir)
+                    .arg(&reps_s),
+            )?);
+            let mut rows = Vec::new();
+            for name in [
+                "load",
+                "moment",
+                "eigvalsh",
+                "eigh",
+                "dimensionality",
+                "pca",
+                "collapse",
+                "alignment",
+                "rdm",
+                "cka",
+                "mftma",
+                "all",
+            ] {
+                rows.push(Row {
+                    name: name.to_string(),
+                    ours: ours.get(name).copied(),
+                    numpy: numpy.get(name).copied(),
+                });
             }
-            rows.push((name.to_string(), Some(secs), None));
-            if name.contains("every default") {
+            let data_mb = (p * m * n * 8) as f64 / 1e6;
+            for (name, flags) in PROCESSES {
+                let mut cmd = if time_v {
+                    let mut c = Command::new("/usr/bin/time");
+                    c.arg("-v").arg(&cli);
+                    c
+                } else {
+                    Command::new(&cli)
+                };
+                cmd.env("NEUROGEOM_THREADS", &t)
+                    .arg("analyze")
+                    .arg(dir.join("X.npy"))
+                    .arg("--labels")
+                    .arg(dir.join("y.npy"))
+                    .args(flags);
+                eprintln!("xtask: $ {}", crate::show(&cmd));
+                let started = Instant::now();
+                let out = cmd.output().context("running neurogeom analyze")?;
+                let secs = started.elapsed().as_secs_f64();
+                if !out.status.success() {
+                    bail!(
+                        "neurogeom analyze failed: {}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
+                }
                 let err = String::from_utf8_lossy(&out.stderr);
-                if let Some(kb) = err
-                    .lines()
-                    .find(|l| l.contains("Maximum resident set size"))
-                    .and_then(|l| l.rsplit(':').next())
-                    .and_then(|v| v.trim().parse::<f64>().ok())
-                {
+                let field = |key: &str| {
+                    err.lines()
+                        .find(|l| l.contains(key))
+                        .and_then(|l| l.rsplit(':').next())
+                        .and_then(|v| v.trim().parse::<f64>().ok())
+                };
+                let cpu = match (field("User time (seconds)"), field("System time (seconds)")) {
+                    (Some(u), Some(s)) => u + s,
+                    _ => f64::NAN,
+                };
+                rows.push(Row {
+                    name: name.to_string(),
+                    ours: Some((secs, cpu)),
+                    numpy: None,
+                });
+                if let (true, Some(kb)) = (
+                    name.contains("every default"),
+                    field("Maximum resident set size"),
+                ) {
                     let mb = kb * 1024.0 / 1e6;
                     println!(
                         "{label}\tpeak memory\t{mb:.0} MB\t{:.2}× the data's {data_mb:.0} MB",
                         mb / data_mb
                     );
-                    rows.push(("peak memory ÷ data (f64)".into(), Some(mb / data_mb), None));
+                    rows.push(Row {
+                        name: format!("peak memory MB (data {data_mb:.0} MB)"),
+                        ours: Some((mb, mb / data_mb)),
+                        numpy: None,
+                    });
                 }
             }
+            table.push((label, rows));
         }
-        table.push((label, rows));
     }
     let ended = load_average();
     println!();
     println!("load average: {started} at the start, {ended} at the end (2 cores)");
     println!(
-        "{:<40} {:>12} {:>10} {:>10} {:>9}",
-        "size / what", "", "ours s", "numpy s", "ratio"
+        "{:<40} {:>22} {:>9} {:>9} {:>7} {:>9} {:>9} {:>7}",
+        "what", "size", "ours s", "numpy s", "ratio", "ours CPU", "np CPU", "ratio"
     );
+    let cell = |v: Option<f64>| match v {
+        Some(x) if x.is_finite() => format!("{x:.3}"),
+        _ => "-".into(),
+    };
+    let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 && a.is_finite() => format!("{:.2}", a / b),
+        _ => "-".into(),
+    };
     for (label, rows) in &table {
-        for (name, ours, numpy) in rows {
-            let cell = |v: &Option<f64>| v.map(|x| format!("{x:.3}")).unwrap_or_else(|| "-".into());
-            let ratio = match (ours, numpy) {
-                (Some(a), Some(b)) if *b > 0.0 => format!("{:.2}", a / b),
-                _ => "-".into(),
-            };
+        for r in rows {
+            let (ow, oc) = (r.ours.map(|o| o.0), r.ours.map(|o| o.1));
+            let (nw, nc) = (r.numpy.map(|o| o.0), r.numpy.map(|o| o.1));
             println!(
-                "{:<40} {:>12} {:>10} {:>10} {:>9}",
-                name,
+                "{:<40} {:>22} {:>9} {:>9} {:>7} {:>9} {:>9} {:>7}",
+                r.name,
                 label,
-                cell(ours),
-                cell(numpy),
-                ratio
+                cell(ow),
+                cell(nw),
+                ratio(ow, nw),
+                cell(oc),
+                cell(nc),
+                ratio(oc, nc)
             );
         }
     }

@@ -47,7 +47,7 @@ commands:
                                        MFTMA (P = 50, M = 100, N = 500, n_t = 300) native and wasm
                                        in Node; --reference PYTHON (an interpreter where the
                                        published package imports as `mftma`) adds its timing
-  bench analyze [--sizes P×M×N,…] [--reps R]
+  bench analyze [--sizes P×M×N,…] [--reps R] [--threads 2,1]
                                        Your data at 10×50×100 … 100×400×2000: each analysis
                                        alone and all together (in process and as whole
                                        `neurogeom analyze` processes, with peak memory), and
@@ -160,8 +160,20 @@ fn run(args: Vec<String>) -> Result<()> {
                     _ => bail!("--reps must be a whole number ≥ 1, got {s:?}"),
                 },
             };
+            let threads: Vec<usize> = match flags.take_value("--threads")? {
+                None => vec![2],
+                Some(s) => s
+                    .split(',')
+                    .map(|t| match t.trim().parse::<usize>() {
+                        Ok(n) if n >= 1 => Ok(n),
+                        _ => Err(anyhow::anyhow!(
+                            "--threads takes counts ≥ 1 like 2,1, got {s:?}"
+                        )),
+                    })
+                    .collect::<Result<_>>()?,
+            };
             flags.finish()?;
-            bench_analyze::run(&repo_root(), &sizes, reps)?;
+            bench_analyze::run(&repo_root(), &sizes, reps, &threads)?;
         }
         "bench" if flags.args.first().map(String::as_str) == Some("feedback") => {
             flags.args.remove(0);
