@@ -310,25 +310,7 @@ pub fn feedback(root: &Path) -> Result<()> {
     cmd.args(["run", "--quiet", "--release", "--example", "bench_feedback"]);
     let native = capture(&mut cmd)?;
     print!("{native}");
-    let venv = root.join("target/venv");
-    if !venv.join("bin/python").exists() {
-        let status = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status()
-            .context("python3 -m venv")?;
-        if !status.success() {
-            bail!("could not make the venv {}", venv.display());
-        }
-        let status = Command::new(venv.join("bin/pip"))
-            .args(["install", "-q", "numpy"])
-            .status()
-            .context("pip install numpy")?;
-        if !status.success() {
-            bail!("pip install numpy failed");
-        }
-    }
-    let mut cmd = Command::new(venv.join("bin/python"));
+    let mut cmd = Command::new(numpy_venv(root)?);
     cmd.current_dir(root).arg("bench/feedback_numpy.py");
     let numpy = capture(&mut cmd)?;
     print!("{numpy}");
@@ -377,6 +359,30 @@ pub fn feedback(root: &Path) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The Python of the numpy venv `target/venv`, made (with `pip install
+/// numpy`) on the first call.
+pub(crate) fn numpy_venv(root: &Path) -> Result<std::path::PathBuf> {
+    let venv = root.join("target/venv");
+    if !venv.join("bin/python").exists() {
+        let status = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .context("python3 -m venv")?;
+        if !status.success() {
+            bail!("could not make the venv {}", venv.display());
+        }
+        let status = Command::new(venv.join("bin/pip"))
+            .args(["install", "-q", "numpy"])
+            .status()
+            .context("pip install numpy")?;
+        if !status.success() {
+            bail!("pip install numpy failed");
+        }
+    }
+    Ok(venv.join("bin/python"))
 }
 
 /// `cargo xtask bench sweep [--rounds R] [--steps N]`: the wall time of one
@@ -514,7 +520,7 @@ fn cpu_seconds(stat: &str) -> Option<f64> {
 }
 
 /// The 1-minute load average, or "?".
-fn load_average() -> String {
+pub(crate) fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .ok()
         .and_then(|s| s.split_whitespace().next().map(str::to_string))

@@ -8,6 +8,7 @@
 //! cargo xtask bench [--pytorch] [--seconds S] training steps/s: native, wasm in Node (, PyTorch)
 //! cargo xtask bench capacity [--reps N] [--reference PYTHON]
 //! cargo xtask bench sweep [--rounds R] [--steps N]   a 16-point sweep, 1 vs 2 threads
+//! cargo xtask bench symeig [--sizes N,N] [--nalgebra] symmetric eigensolver vs numpy eigvalsh/eigh
 //!                                             MFTMA seconds: native, wasm in Node (, published Python)
 //! ```
 //!
@@ -17,6 +18,7 @@
 
 mod bench;
 mod bench_capacity;
+mod bench_symeig;
 mod serve;
 mod test;
 mod wasm;
@@ -48,6 +50,11 @@ commands:
   bench feedback                       the feedback lab: spectrum at N = 500, 1000, 2000 (ours,
                                        nalgebra; native, wasm in Node; numpy eigvals in
                                        target/venv) and a 1000-step simulation at N = 2000
+  bench symeig [--sizes N,N,...] [--nalgebra]
+                                       the symmetric eigensolver, eigenvalues only and with
+                                       vectors, at N = 1000, 2000, 4000 (native, wasm in Node)
+                                       against numpy eigvalsh/eigh (1 thread and default threads,
+                                       target/venv); --nalgebra adds nalgebra's symmetric_eigen
 ";
 
 fn main() -> ExitCode {
@@ -141,6 +148,13 @@ fn run(args: Vec<String>) -> Result<()> {
             flags.args.remove(0);
             flags.finish()?;
             bench::feedback(&repo_root())?;
+        }
+        "bench" if flags.args.first().map(String::as_str) == Some("symeig") => {
+            flags.args.remove(0);
+            let sizes = bench_symeig::sizes(flags.take_value("--sizes")?)?;
+            let nalgebra = flags.take_switch("--nalgebra");
+            flags.finish()?;
+            bench_symeig::run(&repo_root(), &sizes, nalgebra)?;
         }
         "bench" => {
             let credit = flags.take_switch("credit");

@@ -81,59 +81,226 @@ pub fn gemv_t(a: &[f64], base: usize, ld: usize, k: usize, x: &[f64]) -> Vec<f64
 /// block at `base` (leading dimension `ld`), m = x.len() = y.len(); the
 /// strict upper triangle is never read (`dsymv` with UPLO = 'L').
 ///
-/// One pass over the lower triangle, a column j at a time: its entries
-/// below the diagonal are added into y_{j+1..} (a_ij·x_j, so each y_i
-/// gathers its column terms in increasing j) and dotted with x_{j+1..}
-/// (four-lane order, offset from row j + 1); then
-/// y_j ← (y_j + a_jj·x_j) + that dot. Two columns share a pass over y.
+/// One pass over the lower triangle, four columns j … j+3 at a time:
+///
+/// 1. rows r ≥ j + 4: y_r ← (((y_r + x_j a_rj) + x_{j+1} a_r,j+1) + …),
+///    and each column's dot product with x gathers a_rc·x_r in lane
+///    (r − j − 4) mod 4 (the [`dot`] order);
+/// 2. the 4 × 4 triangle at the top, column by column: y_c += x_c a_cc,
+///    then for its rows r below c, y_r += x_c a_rc and t_c += a_rc x_r;
+/// 3. y_c += t_c + ((l₀ + l₁) + (l₂ + l₃)).
+///
+/// The last m mod 4 columns go one at a time. Step 1, the bulk, runs in
+/// the vector kernel matching the gemm micro-kernel of this thread
+/// ([`crate::gemm::current_kernel`]): two lanes (SSE2, wasm `simd128`) or
+/// four (AVX2, also for AVX-512), each vector lane holding one row or one
+/// dot lane, so every kernel does exactly the portable arithmetic.
 pub fn symv_lower(a: &[f64], base: usize, ld: usize, x: &[f64], y: &mut [f64]) {
     let m = x.len();
-    debug_assert_eq!(y.len(), m);
+    assert_eq!(y.len(), m, "symv_lower: x and y differ in length");
     y.fill(0.0);
+    if m == 0 {
+        return;
+    }
+    assert!(
+        base + (m - 1) + (m - 1) * ld < a.len(),
+        "symv_lower: the {m} × {m} block does not fit"
+    );
+    let kernel = row_kernel();
     let mut j = 0;
-    while j + 2 <= m {
-        // Columns j and j + 1, rows j + 2 .. m fused; rows j, j + 1 apart.
-        let c0 = &a[base + j * ld + j..base + j * ld + m];
-        let c1 = &a[base + (j + 1) * ld + j + 1..base + (j + 1) * ld + m];
-        let (x0, x1) = (x[j], x[j + 1]);
-        // Column j: diagonal, then row j + 1, then rows j + 2 ...
-        y[j] += x0 * c0[0];
-        y[j + 1] += x0 * c0[1];
-        let mut l0 = [0.0f64; 4];
-        l0[0] += c0[1] * x[j + 1];
-        // Column j + 1: diagonal.
-        y[j + 1] += x1 * c1[0];
-        let mut l1 = [0.0f64; 4];
-        let rows = &mut y[j + 2..];
-        let xs = &x[j + 2..];
-        let (a0, a1) = (&c0[2..], &c1[1..]);
-        let len = rows.len();
-        let full = len / 4 * 4;
-        let mut i = 0;
-        while i < full {
-            for k in 0..4 {
-                let (p, q) = (a0[i + k], a1[i + k]);
-                rows[i + k] = (rows[i + k] + x0 * p) + x1 * q;
-                // Lane of column j's dot: (row − (j + 1)) mod 4 = (i + k + 1) mod 4.
-                l0[(k + 1) & 3] += p * xs[i + k];
-                l1[k] += q * xs[i + k];
+    while j + 4 <= m {
+        let r0 = j + 4;
+        let cols: [*const f64; 4] =
+            std::array::from_fn(|c| a[base + (j + c) * ld..].as_ptr().wrapping_add(r0));
+        let xs = [x[j], x[j + 1], x[j + 2], x[j + 3]];
+        // SAFETY: rows r0..m of columns j..j+4 lie in `a` (asserted above:
+        // the block's last entry does), x and y have m entries; the kernel
+        // is one this CPU runs (`row_kernel`).
+        let lanes = unsafe { kernel(m - r0, cols, xs, x.as_ptr().add(r0), y.as_mut_ptr().add(r0)) };
+        let mut t = [0.0f64; 4];
+        for c in 0..4 {
+            let cj = j + c;
+            y[cj] += x[cj] * a[base + cj + cj * ld];
+            for r in cj + 1..j + 4 {
+                let v = a[base + r + cj * ld];
+                y[r] += x[cj] * v;
+                t[c] += v * x[r];
             }
-            i += 4;
         }
-        for k in 0..len - full {
-            let (p, q) = (a0[i + k], a1[i + k]);
-            rows[i + k] = (rows[i + k] + x0 * p) + x1 * q;
-            l0[(k + 1) & 3] += p * xs[i + k];
-            l1[k] += q * xs[i + k];
+        for c in 0..4 {
+            let l = lanes[c];
+            y[j + c] += t[c] + ((l[0] + l[1]) + (l[2] + l[3]));
         }
-        y[j] += (l0[0] + l0[1]) + (l0[2] + l0[3]);
-        y[j + 1] += (l1[0] + l1[1]) + (l1[2] + l1[3]);
-        j += 2;
+        j += 4;
     }
-    if j < m {
-        // The last column alone (m odd): only its diagonal.
-        y[j] += x[j] * a[base + j * ld + j];
+    for c in j..m {
+        y[c] += x[c] * a[base + c + c * ld];
+        let mut t = 0.0;
+        for r in c + 1..m {
+            let v = a[base + r + c * ld];
+            y[r] += x[c] * v;
+            t += v * x[r];
+        }
+        y[c] += t;
     }
+}
+
+/// Step 1 of [`symv_lower`] for four columns over `len` rows: with a_c the
+/// column pointers, y_r ← (((y_r + x₀a₀ᵣ) + x₁a₁ᵣ) + x₂a₂ᵣ) + x₃a₃ᵣ and
+/// lanes[c][r mod 4] += a_cr·x_r, in increasing r. Callers guarantee `len`
+/// values behind every pointer and that the CPU runs the kernel.
+type RowKernel = unsafe fn(usize, [*const f64; 4], [f64; 4], *const f64, *mut f64) -> [[f64; 4]; 4];
+
+/// The row kernel for this thread's gemm kernel.
+fn row_kernel() -> RowKernel {
+    use crate::gemm::Kernel;
+    match crate::gemm::current_kernel() {
+        Kernel::Portable => rows_portable,
+        #[cfg(target_arch = "wasm32")]
+        Kernel::Simd2 => rows_simd128,
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Simd2 => rows_sse2,
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx2 | Kernel::Avx512 => rows_avx2,
+        #[allow(unreachable_patterns)]
+        _ => rows_portable,
+    }
+}
+
+/// Rows `from..len` of the row kernel, one at a time (the portable kernel,
+/// and the vector kernels' tails).
+///
+/// # Safety
+/// As [`RowKernel`].
+#[inline(always)]
+unsafe fn rows_scalar(
+    from: usize,
+    len: usize,
+    a: [*const f64; 4],
+    xs: [f64; 4],
+    x: *const f64,
+    y: *mut f64,
+    lanes: &mut [[f64; 4]; 4],
+) {
+    for r in from..len {
+        let xr = *x.add(r);
+        let mut yr = *y.add(r);
+        for c in 0..4 {
+            let v = *a[c].add(r);
+            yr += xs[c] * v;
+            lanes[c][r & 3] += v * xr;
+        }
+        *y.add(r) = yr;
+    }
+}
+
+unsafe fn rows_portable(len: usize, a: [*const f64; 4], xs: [f64; 4], x: *const f64, y: *mut f64) -> [[f64; 4]; 4] {
+    let mut lanes = [[0.0f64; 4]; 4];
+    // SAFETY: as the caller's.
+    unsafe { rows_scalar(0, len, a, xs, x, y, &mut lanes) };
+    lanes
+}
+
+/// The row kernel with x86_64's baseline SSE2: rows in pairs, lanes (0, 1)
+/// and (2, 3) of each dot in two registers.
+#[cfg(target_arch = "x86_64")]
+unsafe fn rows_sse2(len: usize, a: [*const f64; 4], xs: [f64; 4], x: *const f64, y: *mut f64) -> [[f64; 4]; 4] {
+    use core::arch::x86_64::*;
+    let full = len / 4 * 4;
+    let xv = [_mm_set1_pd(xs[0]), _mm_set1_pd(xs[1]), _mm_set1_pd(xs[2]), _mm_set1_pd(xs[3])];
+    let mut acc = [[_mm_setzero_pd(); 2]; 4];
+    let mut r = 0;
+    while r < full {
+        for h in 0..2 {
+            let at = r + 2 * h;
+            let xr = _mm_loadu_pd(x.add(at));
+            let mut yr = _mm_loadu_pd(y.add(at));
+            for c in 0..4 {
+                let v = _mm_loadu_pd(a[c].add(at));
+                yr = _mm_add_pd(yr, _mm_mul_pd(xv[c], v));
+                acc[c][h] = _mm_add_pd(acc[c][h], _mm_mul_pd(v, xr));
+            }
+            _mm_storeu_pd(y.add(at), yr);
+        }
+        r += 4;
+    }
+    let mut lanes = [[0.0f64; 4]; 4];
+    for c in 0..4 {
+        _mm_storeu_pd(lanes[c].as_mut_ptr(), acc[c][0]);
+        _mm_storeu_pd(lanes[c].as_mut_ptr().add(2), acc[c][1]);
+    }
+    rows_scalar(full, len, a, xs, x, y, &mut lanes);
+    lanes
+}
+
+/// The row kernel with AVX2 (four lanes, a rounded multiply then a rounded
+/// add, no FMA).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn rows_avx2(len: usize, a: [*const f64; 4], xs: [f64; 4], x: *const f64, y: *mut f64) -> [[f64; 4]; 4] {
+    use core::arch::x86_64::*;
+    let full = len / 4 * 4;
+    let xv = [
+        _mm256_set1_pd(xs[0]),
+        _mm256_set1_pd(xs[1]),
+        _mm256_set1_pd(xs[2]),
+        _mm256_set1_pd(xs[3]),
+    ];
+    let mut acc = [_mm256_setzero_pd(); 4];
+    let mut r = 0;
+    while r < full {
+        let xr = _mm256_loadu_pd(x.add(r));
+        let mut yr = _mm256_loadu_pd(y.add(r));
+        for c in 0..4 {
+            let v = _mm256_loadu_pd(a[c].add(r));
+            yr = _mm256_add_pd(yr, _mm256_mul_pd(xv[c], v));
+            acc[c] = _mm256_add_pd(acc[c], _mm256_mul_pd(v, xr));
+        }
+        _mm256_storeu_pd(y.add(r), yr);
+        r += 4;
+    }
+    let mut lanes = [[0.0f64; 4]; 4];
+    for c in 0..4 {
+        _mm256_storeu_pd(lanes[c].as_mut_ptr(), acc[c]);
+    }
+    rows_scalar(full, len, a, xs, x, y, &mut lanes);
+    lanes
+}
+
+/// The row kernel with wasm `simd128` (two lanes), as [`rows_sse2`].
+#[cfg(target_arch = "wasm32")]
+#[target_feature(enable = "simd128")]
+unsafe fn rows_simd128(len: usize, a: [*const f64; 4], xs: [f64; 4], x: *const f64, y: *mut f64) -> [[f64; 4]; 4] {
+    use core::arch::wasm32::*;
+    let full = len / 4 * 4;
+    let xv = [f64x2_splat(xs[0]), f64x2_splat(xs[1]), f64x2_splat(xs[2]), f64x2_splat(xs[3])];
+    let mut acc = [[f64x2_splat(0.0); 2]; 4];
+    let mut r = 0;
+    while r < full {
+        for h in 0..2 {
+            let at = r + 2 * h;
+            let xr = v128_load(x.add(at) as *const v128);
+            let mut yr = v128_load(y.add(at) as *const v128);
+            for c in 0..4 {
+                let v = v128_load(a[c].add(at) as *const v128);
+                yr = f64x2_add(yr, f64x2_mul(xv[c], v));
+                acc[c][h] = f64x2_add(acc[c][h], f64x2_mul(v, xr));
+            }
+            v128_store(y.add(at) as *mut v128, yr);
+        }
+        r += 4;
+    }
+    let mut lanes = [[0.0f64; 4]; 4];
+    for c in 0..4 {
+        lanes[c] = [
+            f64x2_extract_lane::<0>(acc[c][0]),
+            f64x2_extract_lane::<1>(acc[c][0]),
+            f64x2_extract_lane::<0>(acc[c][1]),
+            f64x2_extract_lane::<1>(acc[c][1]),
+        ];
+    }
+    rows_scalar(full, len, a, xs, x, y, &mut lanes);
+    lanes
 }
 
 #[cfg(test)]
@@ -166,6 +333,32 @@ mod tests {
                     (y[i] - want).abs() < 1e-12 * (1.0 + want.abs()),
                     "m={m} i={i}"
                 );
+            }
+        }
+    }
+
+    /// Every vector kernel does the portable kernel's arithmetic: equal
+    /// bits, for sizes around the 4-column groups and the 4-row chunks.
+    #[test]
+    fn symv_kernels_agree_bit_for_bit() {
+        use crate::gemm::{with_kernel, Kernel};
+        let mut rng = Rng::new(5);
+        for m in [1, 3, 4, 5, 8, 9, 10, 11, 12, 13, 31, 64, 67, 130] {
+            let ld = m + 1;
+            let a: Vec<f64> = (0..ld * m).map(|_| rng.normal()).collect();
+            let x: Vec<f64> = (0..m).map(|_| rng.normal()).collect();
+            let run = |k| {
+                with_kernel(k, || {
+                    let mut y = vec![f64::NAN; m];
+                    symv_lower(&a, 1, ld, &x[..m - 1], &mut y[..m - 1]);
+                    let mut z = vec![0.0; m];
+                    symv_lower(&a, 0, ld, &x, &mut z);
+                    y.iter().chain(&z).map(|v| v.to_bits()).collect::<Vec<_>>()
+                })
+            };
+            let want = run(Kernel::Portable);
+            for k in Kernel::available() {
+                assert_eq!(run(k), want, "{k:?} m={m}");
             }
         }
     }

@@ -60,24 +60,22 @@ pub fn dormtr(a: &[f64], n: usize, tau: &[f64], z: &mut DMatrix<f64>) {
         let ib = IB.min(k - b);
         // V: rows b+1..n of reflectors b..b+ib (unit lower trapezoidal).
         let m = n - 1 - b;
-        let v = DMatrix::from_fn(m, ib, |r, j| {
-            if r < j {
-                0.0
-            } else if r == j {
-                1.0
-            } else {
-                a[(b + 1 + r) + (b + j) * n]
-            }
-        });
+        let mut v = DMatrix::<f64>::zeros(m, ib);
+        for (j, col) in v.as_mut_slice().chunks_exact_mut(m).enumerate() {
+            col[j] = 1.0;
+            col[j + 1..].copy_from_slice(&a[(b + j + 2) + (b + j) * n..(b + j + 1) * n]);
+        }
         let t = dlarft(&v, &tau[b..b + ib]);
         let c = z.rows(b + 1, m).into_owned();
         let vtc = gemm::mul_tn(&v, &c);
         let tvtc = gemm::mul(&t, &vtc);
         let update = gemm::mul(&v, &tvtc);
+        let us = update.as_slice();
+        let zs = z.as_mut_slice();
         for j in 0..cols {
-            let col = &mut z.column_mut(j);
-            for (r, u) in update.column(j).iter().enumerate() {
-                col[b + 1 + r] -= u;
+            let col = &mut zs[b + 1 + j * n..(j + 1) * n];
+            for (x, u) in col.iter_mut().zip(&us[j * m..(j + 1) * m]) {
+                *x -= u;
             }
         }
     }

@@ -131,30 +131,30 @@ fn syr2k_lower(a: &mut [f64], n: usize, p: usize, w: &[f64]) {
     let q = p + NB; // first row and column of the trailing matrix
     let m = n - q;
     let wm = n - p; // W's rows (its row r is global row p + r)
-                    // Z = [V W], Y = [W V], both m × 2NB.
-    let z = DMatrix::from_fn(m, 2 * NB, |r, k| {
-        if k < NB {
-            a[(q + r) + (p + k) * n]
-        } else {
-            w[(NB + r) + (k - NB) * wm]
-        }
-    });
-    let y = DMatrix::from_fn(m, 2 * NB, |r, k| {
-        if k < NB {
-            w[(NB + r) + k * wm]
-        } else {
-            a[(q + r) + (p + k - NB) * n]
-        }
-    });
+                    // Z = [V W], Y = [W V], both m × 2NB, copied column by column.
+    let mut z = DMatrix::<f64>::zeros(m, 2 * NB);
+    let mut y = DMatrix::<f64>::zeros(m, 2 * NB);
+    for k in 0..NB {
+        let v = &a[q + (p + k) * n..n + (p + k) * n];
+        let wk = &w[NB + k * wm..(k + 1) * wm];
+        z.column_mut(k).copy_from_slice(v);
+        z.column_mut(NB + k).copy_from_slice(wk);
+        y.column_mut(k).copy_from_slice(wk);
+        y.column_mut(NB + k).copy_from_slice(v);
+    }
     let mut c0 = 0;
     while c0 < m {
         let cb = CB.min(m - c0);
-        let zb = z.rows(c0, m - c0).into_owned();
+        let rows = m - c0;
+        let zb = z.rows(c0, rows).into_owned();
         let yb = y.rows(c0, cb).into_owned();
         let prod = gemm::mul_nt(&zb, &yb);
+        let ps = prod.as_slice();
         for j in 0..cb {
-            let col = &mut a[(q + c0 + j) + (q + c0 + j) * n..(q + m) + (q + c0 + j) * n];
-            for (x, u) in col.iter_mut().zip(prod.column(j).iter().skip(j)) {
+            let g = q + c0 + j; // global column (and first row)
+            let col = &mut a[g + g * n..n + g * n];
+            let src = &ps[j + j * rows..(j + 1) * rows];
+            for (x, u) in col.iter_mut().zip(src) {
                 *x -= u;
             }
         }
