@@ -39,15 +39,29 @@ pub fn sizes(value: Option<String>) -> Result<Vec<usize>> {
     Ok(out)
 }
 
-/// One tool's rows: (n, solver) → (median seconds, checksum text).
-fn rows(out: &str) -> BTreeMap<(usize, String), (f64, String)> {
+/// One tool's row: median wall and CPU seconds, and the checksum text
+/// (checksum and bits hash for our runners, the checksum for numpy).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Row {
+    pub wall: f64,
+    pub cpu: f64,
+    pub check: String,
+}
+
+/// A tool's rows by (n, solver); columns n, solver, median s, cpu s, reps,
+/// checksum[, bits].
+pub(crate) fn rows(out: &str) -> BTreeMap<(usize, String), Row> {
     out.lines()
         .filter(|l| !l.starts_with('#') && !l.starts_with("n\t"))
         .filter_map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
             let n = f.first()?.trim().parse().ok()?;
-            let t = f.get(2)?.trim().parse().ok()?;
-            Some(((n, f.get(1)?.to_string()), (t, f.get(4).unwrap_or(&"").to_string())))
+            let row = Row {
+                wall: f.get(2)?.trim().parse().ok()?,
+                cpu: f.get(3)?.trim().parse().ok()?,
+                check: f.get(5..).unwrap_or(&[]).join(" "),
+            };
+            Some(((n, f.get(1)?.to_string()), row))
         })
         .collect()
 }
@@ -62,7 +76,14 @@ pub fn run(root: &Path, sizes: &[usize], nalgebra: bool) -> Result<()> {
 
     println!("# load average before native: {}", load_average());
     let mut cmd = cargo(root);
-    cmd.args(["run", "--quiet", "--release", "--example", "bench_symeig", "--"]);
+    cmd.args([
+        "run",
+        "--quiet",
+        "--release",
+        "--example",
+        "bench_symeig",
+        "--",
+    ]);
     cmd.args(&list).args(["--solvers", &solvers]);
     let native = capture(&mut cmd)?;
 
@@ -75,7 +96,10 @@ pub fn run(root: &Path, sizes: &[usize], nalgebra: bool) -> Result<()> {
         .env("OPENBLAS_NUM_THREADS", "1")
         .env("OMP_NUM_THREADS", "1");
     let numpy1 = capture(&mut cmd)?;
-    println!("# load average before numpy (default threads): {}", load_average());
+    println!(
+        "# load average before numpy (default threads): {}",
+        load_average()
+    );
     let mut cmd = Command::new(&python);
     cmd.current_dir(root)
         .arg("bench/symeig_numpy.py")
@@ -100,44 +124,65 @@ pub fn run(root: &Path, sizes: &[usize], nalgebra: bool) -> Result<()> {
         _ => "-".into(),
     };
     println!();
+    println!("median seconds, wall (CPU); ratios to numpy on one thread, by wall and by CPU time");
     println!(
-        "{:<6} {:<17} {:>10} {:>10} {:>12} {:>12} {:>13} {:>11}",
-        "N", "what", "native s", "wasm s", "numpy 1t s", "numpy s", "native/np1t", "wasm/np1t"
+        "{:<5} {:<17} {:>16} {:>16} {:>16} {:>9} {:>15} {:>15}",
+        "N", "what", "native", "wasm", "numpy 1 thread", "numpy", "native/np", "wasm/np"
     );
+    let pair = |r: Option<&Row>| match r {
+        Some(r) => format!("{:.3} ({:.3})", r.wall, r.cpu),
+        None => "-".into(),
+    };
+    let ratios = |r: Option<&Row>, np: Option<&Row>| match (r, np) {
+        (Some(r), Some(np)) => format!(
+            "{} ({})",
+            ratio(Some(r.wall), Some(np.wall)),
+            ratio(Some(r.cpu), Some(np.cpu))
+        ),
+        _ => "-".into(),
+    };
     let mut differ = Vec::new();
     for &n in sizes {
         for solver in solvers.split(',') {
-            let reference = if solver.ends_with("values") { "eigvalsh" } else { "eigh" };
-            let np1 = numpy1.get(&(n, format!("numpy-{reference}-1t"))).map(|r| r.0);
-            let np = numpy.get(&(n, format!("numpy-{reference}"))).map(|r| r.0);
+            let reference = if solver.ends_with("values") {
+                "eigvalsh"
+            } else {
+                "eigh"
+            };
+            let np1 = numpy1.get(&(n, format!("numpy-{reference}-1t")));
+            let np = numpy
+                .get(&(n, format!("numpy-{reference}")))
+                .map(|r| r.wall);
             let nat = native.get(&(n, solver.to_string()));
             let wa = wasm_rows.get(&(n, solver.to_string()));
             if let (Some(a), Some(b)) = (nat, wa) {
-                if OURS.contains(&solver) && a.1 != b.1 {
-                    differ.push(format!("N = {n} {solver}: native {} ≠ wasm {}", a.1, b.1));
+                if OURS.contains(&solver) && a.check != b.check {
+                    differ.push(format!(
+                        "N = {n} {solver}: native {} ≠ wasm {}",
+                        a.check, b.check
+                    ));
                 }
             }
-            let (nat, wa) = (nat.map(|r| r.0), wa.map(|r| r.0));
             println!(
-                "{:<6} {:<17} {:>10} {:>10} {:>12} {:>12} {:>13} {:>11}",
+                "{:<5} {:<17} {:>16} {:>16} {:>16} {:>9} {:>15} {:>15}",
                 n,
                 solver,
-                cell(nat),
-                cell(wa),
-                cell(np1),
+                pair(nat),
+                pair(wa),
+                pair(np1),
                 cell(np),
-                ratio(nat, np1),
-                ratio(wa, np1)
+                ratios(nat, np1),
+                ratios(wa, np1)
             );
         }
     }
     if !differ.is_empty() {
         bail!(
-            "our solver's checksums differ between native and wasm:\n{}",
+            "our solver's results differ between native and wasm:\n{}",
             differ.join("\n")
         );
     }
-    println!("\nour checksums: identical bits natively and in wasm");
+    println!("\nour results: identical bits natively and in wasm (checksum and bits hash)");
     Ok(())
 }
 
@@ -147,11 +192,15 @@ mod tests {
 
     #[test]
     fn reads_rows_and_sizes() {
-        let out = "# native\nn\tsolver\tmedian s\treps\tchecksum\n1000\tvalues\t0.3727\t3\t2.88e5\n";
+        let out = "# native\nn\tsolver\tmedian s\tcpu s\treps\tchecksum\tbits\n1000\tvalues\t0.3727\t0.35\t3\t2.88e5\tab12\n";
         let r = rows(out);
         assert_eq!(
             r.get(&(1000, "values".to_string())),
-            Some(&(0.3727, "2.88e5".to_string()))
+            Some(&Row {
+                wall: 0.3727,
+                cpu: 0.35,
+                check: "2.88e5 ab12".to_string()
+            })
         );
         assert_eq!(sizes(None).unwrap(), vec![1000, 2000, 4000]);
         assert_eq!(sizes(Some("10, 20".into())).unwrap(), vec![10, 20]);

@@ -35,8 +35,9 @@ commands:
   serve [--debug] [--port N]           build, then serve the repository root at http://127.0.0.1:N/
                                        (default 8080, or env PORT)
   test  [--native-only|--browser-only] cargo test --workspace, the wasm build, every preset's
-        [--hashes-only]                result hash in wasm (Node) vs native, then the browser
-                                       tests (node --test tests/e2e/) against system Chromium
+        [--hashes-only]                result hash in wasm (Node) vs native and the symmetric
+                                       eigensolver's bits, then the browser tests
+                                       (node --test tests/e2e/) against system Chromium
   bench [--pytorch] [--seconds S]      training steps/s of the MLP benchmark, native and wasm in
                                        Node; --pytorch adds PyTorch CPU (venv in target/bench-venv)
   bench credit [--seconds S]           training steps/s of each credit-assignment rule, native

@@ -51,20 +51,44 @@ pub fn checksum(values: &[f64], vectors: Option<&DMatrix<f64>>) -> f64 {
     acc
 }
 
-/// Decompose `a` with `solver` (one of [`SOLVERS`]) and return the
-/// [`checksum`]; None for an unknown solver or a failed decomposition.
-pub fn run(a: &DMatrix<f64>, solver: &str) -> Option<f64> {
-    match solver {
-        "values" => super::eigenvalues(a).ok().map(|v| checksum(&v, None)),
-        "vectors" => super::eigen(a).ok().map(|(v, z)| checksum(&v, Some(&z))),
-        "nalgebra-values" => {
-            let v = a.clone().symmetric_eigenvalues();
-            Some(checksum(v.as_slice(), None))
+/// A 64-bit FNV-1a hash of the bits of every eigenvalue and eigenvector
+/// entry, in order: equal hashes mean equal bits.
+pub fn bits_hash(values: &[f64], vectors: Option<&DMatrix<f64>>) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let all = values
+        .iter()
+        .chain(vectors.into_iter().flat_map(|m| m.iter()));
+    for x in all {
+        for byte in x.to_bits().to_le_bytes() {
+            h ^= byte as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
         }
+    }
+    h
+}
+
+/// Decompose `a` with `solver` (one of [`SOLVERS`]) and return
+/// "checksum\tbits": the [`checksum`] in shortest round-trip form and the
+/// [`bits_hash`] in hex, formatted here so that the native and the wasm
+/// runners print the same text for the same bits. None for an unknown
+/// solver or a failed decomposition.
+pub fn run(a: &DMatrix<f64>, solver: &str) -> Option<String> {
+    let (values, vectors): (Vec<f64>, Option<DMatrix<f64>>) = match solver {
+        "values" => (super::eigenvalues(a).ok()?, None),
+        "vectors" => {
+            let (v, z) = super::eigen(a).ok()?;
+            (v, Some(z))
+        }
+        "nalgebra-values" => (a.clone().symmetric_eigenvalues().as_slice().to_vec(), None),
         "nalgebra-vectors" => {
             let e = SymmetricEigen::new(a.clone());
-            Some(checksum(e.eigenvalues.as_slice(), Some(&e.eigenvectors)))
+            (e.eigenvalues.as_slice().to_vec(), Some(e.eigenvectors))
         }
-        _ => None,
-    }
+        _ => return None,
+    };
+    let c = checksum(&values, vectors.as_ref());
+    Some(format!(
+        "{c:e}\t{:016x}",
+        bits_hash(&values, vectors.as_ref())
+    ))
 }

@@ -194,7 +194,13 @@ unsafe fn rows_scalar(
     }
 }
 
-unsafe fn rows_portable(len: usize, a: [*const f64; 4], xs: [f64; 4], x: *const f64, y: *mut f64) -> [[f64; 4]; 4] {
+unsafe fn rows_portable(
+    len: usize,
+    a: [*const f64; 4],
+    xs: [f64; 4],
+    x: *const f64,
+    y: *mut f64,
+) -> [[f64; 4]; 4] {
     let mut lanes = [[0.0f64; 4]; 4];
     // SAFETY: as the caller's.
     unsafe { rows_scalar(0, len, a, xs, x, y, &mut lanes) };
@@ -204,10 +210,21 @@ unsafe fn rows_portable(len: usize, a: [*const f64; 4], xs: [f64; 4], x: *const 
 /// The row kernel with x86_64's baseline SSE2: rows in pairs, lanes (0, 1)
 /// and (2, 3) of each dot in two registers.
 #[cfg(target_arch = "x86_64")]
-unsafe fn rows_sse2(len: usize, a: [*const f64; 4], xs: [f64; 4], x: *const f64, y: *mut f64) -> [[f64; 4]; 4] {
+unsafe fn rows_sse2(
+    len: usize,
+    a: [*const f64; 4],
+    xs: [f64; 4],
+    x: *const f64,
+    y: *mut f64,
+) -> [[f64; 4]; 4] {
     use core::arch::x86_64::*;
     let full = len / 4 * 4;
-    let xv = [_mm_set1_pd(xs[0]), _mm_set1_pd(xs[1]), _mm_set1_pd(xs[2]), _mm_set1_pd(xs[3])];
+    let xv = [
+        _mm_set1_pd(xs[0]),
+        _mm_set1_pd(xs[1]),
+        _mm_set1_pd(xs[2]),
+        _mm_set1_pd(xs[3]),
+    ];
     let mut acc = [[_mm_setzero_pd(); 2]; 4];
     let mut r = 0;
     while r < full {
@@ -237,7 +254,13 @@ unsafe fn rows_sse2(len: usize, a: [*const f64; 4], xs: [f64; 4], x: *const f64,
 /// add, no FMA).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn rows_avx2(len: usize, a: [*const f64; 4], xs: [f64; 4], x: *const f64, y: *mut f64) -> [[f64; 4]; 4] {
+unsafe fn rows_avx2(
+    len: usize,
+    a: [*const f64; 4],
+    xs: [f64; 4],
+    x: *const f64,
+    y: *mut f64,
+) -> [[f64; 4]; 4] {
     use core::arch::x86_64::*;
     let full = len / 4 * 4;
     let xv = [
@@ -270,10 +293,21 @@ unsafe fn rows_avx2(len: usize, a: [*const f64; 4], xs: [f64; 4], x: *const f64,
 /// The row kernel with wasm `simd128` (two lanes), as [`rows_sse2`].
 #[cfg(target_arch = "wasm32")]
 #[target_feature(enable = "simd128")]
-unsafe fn rows_simd128(len: usize, a: [*const f64; 4], xs: [f64; 4], x: *const f64, y: *mut f64) -> [[f64; 4]; 4] {
+unsafe fn rows_simd128(
+    len: usize,
+    a: [*const f64; 4],
+    xs: [f64; 4],
+    x: *const f64,
+    y: *mut f64,
+) -> [[f64; 4]; 4] {
     use core::arch::wasm32::*;
     let full = len / 4 * 4;
-    let xv = [f64x2_splat(xs[0]), f64x2_splat(xs[1]), f64x2_splat(xs[2]), f64x2_splat(xs[3])];
+    let xv = [
+        f64x2_splat(xs[0]),
+        f64x2_splat(xs[1]),
+        f64x2_splat(xs[2]),
+        f64x2_splat(xs[3]),
+    ];
     let mut acc = [[f64x2_splat(0.0); 2]; 4];
     let mut r = 0;
     while r < full {

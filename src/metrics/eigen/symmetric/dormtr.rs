@@ -20,7 +20,7 @@ use super::blas::dot;
 use crate::gemm;
 
 /// Reflectors per block.
-const IB: usize = 64;
+const IB: usize = 128;
 
 /// The block reflector's T for reflectors b..b+ib (`dlarft`, forward,
 /// columnwise): T_jj = τ_j and T[..j, j] = −τ_j·T[..j, ..j]·(V[:, ..j]ᵀ v_j).
