@@ -11,6 +11,7 @@
 //!                                             each analysis of "Your data" alone and all
 //!                                             together, against numpy's equivalent
 //! cargo xtask bench sweep [--rounds R] [--steps N]   a 16-point sweep, 1 vs 2 threads
+//! cargo xtask bench symeig [--sizes N,N] [--nalgebra] symmetric eigensolver vs numpy eigvalsh/eigh
 //!                                             MFTMA seconds: native, wasm in Node (, published Python)
 //! ```
 //!
@@ -21,6 +22,7 @@
 mod bench;
 mod bench_analyze;
 mod bench_capacity;
+mod bench_symeig;
 mod serve;
 mod test;
 mod wasm;
@@ -37,8 +39,9 @@ commands:
   serve [--debug] [--port N]           build, then serve the repository root at http://127.0.0.1:N/
                                        (default 8080, or env PORT)
   test  [--native-only|--browser-only] cargo test --workspace, the wasm build, every preset's
-        [--hashes-only]                result hash in wasm (Node) vs native, then the browser
-                                       tests (node --test tests/e2e/) against system Chromium
+        [--hashes-only]                result hash in wasm (Node) vs native and the symmetric
+                                       eigensolver's bits, then the browser tests
+                                       (node --test tests/e2e/) against system Chromium
   bench [--pytorch] [--seconds S]      training steps/s of the MLP benchmark, native and wasm in
                                        Node; --pytorch adds PyTorch CPU (venv in target/bench-venv)
   bench credit [--seconds S]           training steps/s of each credit-assignment rule, native
@@ -58,6 +61,11 @@ commands:
   bench feedback                       the feedback lab: spectrum at N = 500, 1000, 2000 (ours,
                                        nalgebra; native, wasm in Node; numpy eigvals in
                                        target/venv) and a 1000-step simulation at N = 2000
+  bench symeig [--sizes N,N,...] [--nalgebra]
+                                       the symmetric eigensolver, eigenvalues only and with
+                                       vectors, at N = 1000, 2000, 4000 (native, wasm in Node)
+                                       against numpy eigvalsh/eigh (1 thread and default threads,
+                                       target/venv); --nalgebra adds nalgebra's symmetric_eigen
 ";
 
 fn main() -> ExitCode {
@@ -179,6 +187,13 @@ fn run(args: Vec<String>) -> Result<()> {
             flags.args.remove(0);
             flags.finish()?;
             bench::feedback(&repo_root())?;
+        }
+        "bench" if flags.args.first().map(String::as_str) == Some("symeig") => {
+            flags.args.remove(0);
+            let sizes = bench_symeig::sizes(flags.take_value("--sizes")?)?;
+            let nalgebra = flags.take_switch("--nalgebra");
+            flags.finish()?;
+            bench_symeig::run(&repo_root(), &sizes, nalgebra)?;
         }
         "bench" => {
             let credit = flags.take_switch("credit");

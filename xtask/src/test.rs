@@ -1,5 +1,6 @@
 //! `cargo xtask test`: native tests, the wasm build, the wasm-vs-native hash
-//! of every preset ([`preset_hashes`]), then the browser tests.
+//! of every preset ([`preset_hashes`]) and the symmetric eigensolver's bits
+//! ([`symeig_bits`]), then the browser tests.
 //!
 //! The browser phase never passes by skipping: without Chromium it fails and
 //! says which Debian package to install. It runs `node --test` on every
@@ -18,6 +19,7 @@ use std::process::Command;
 use std::time::Instant;
 
 mod preset_hashes;
+mod symeig_bits;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
@@ -64,7 +66,12 @@ pub fn run(root: &Path, scope: Scope) -> Result<()> {
             Ok(line) => summary.push(line.clone()),
             Err(_) => summary.push("preset hashes: FAILED".into()),
         }
-        outcome.map(|_| ())
+        let bits = symeig_bits::check(root);
+        match &bits {
+            Ok(line) => summary.push(line.clone()),
+            Err(_) => summary.push("symmetric eigensolver bits: FAILED".into()),
+        }
+        outcome.and(bits).map(|_| ())
     } else {
         Ok(())
     };
