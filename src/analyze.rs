@@ -537,7 +537,7 @@ impl Job {
     /// Layer `l`'s centred data and second moment (made on first use).
     fn centred(&mut self, l: usize) -> &Centred {
         if self.centred[l].is_none() {
-            self.centred[l] = Some(Centred::new(&self.data[l]));
+            self.centred[l] = Some(Centred::new(&self.data[l]).with_dsyevd());
         }
         self.centred[l].as_ref().expect("just set")
     }

@@ -385,30 +385,6 @@ pub fn feedback(root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The Python of the numpy venv `target/venv`, made (with `pip install
-/// numpy`) on the first call.
-pub(crate) fn numpy_venv(root: &Path) -> Result<std::path::PathBuf> {
-    let venv = root.join("target/venv");
-    if !venv.join("bin/python").exists() {
-        let status = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status()
-            .context("python3 -m venv")?;
-        if !status.success() {
-            bail!("could not make the venv {}", venv.display());
-        }
-        let status = Command::new(venv.join("bin/pip"))
-            .args(["install", "-q", "numpy"])
-            .status()
-            .context("pip install numpy")?;
-        if !status.success() {
-            bail!("pip install numpy failed");
-        }
-    }
-    Ok(venv.join("bin/python"))
-}
-
 /// `cargo xtask bench sweep [--rounds R] [--steps N]`: the wall time of one
 /// 16-point sweep (the lazy-rich lab, width 100, α on a log grid) with
 /// `--threads 1` and with `--threads 2`, R rounds interleaved (1, 2, 1, 2,
