@@ -156,8 +156,18 @@ struct AnalyzeArgs {
     /// MFTMA's Gaussian samples per manifold.
     #[arg(long, default_value_t = 300)]
     n_t: usize,
+    /// At most N points per class for MFTMA and the simulated capacity (a
+    /// seeded subsample, the usual practice with replicaMFT on large
+    /// recordings); 0 = every point.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    max_points: usize,
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// The memory the analysis may use (e.g. 16G, 800MiB); files up to
+    /// this ÷ 2.5 as 64-bit floats are read. Default: NEUROGEOM_MAX_MEMORY,
+    /// else the machine's memory.
+    #[arg(long, value_name = "SIZE")]
+    max_memory: Option<String>,
     /// Skip MFTMA (capacity, radius, dimension, centre correlation, K are then null).
     #[arg(long)]
     no_mftma: bool,
@@ -187,6 +197,11 @@ struct AnalyzeArgs {
     /// core); the result is the same bits whatever the count.
     #[arg(long)]
     threads: Option<usize>,
+    /// The simulated capacity's dichotomies: `random` (each class ±1
+    /// independently, as the published code) or `balanced` (half the
+    /// classes +1).
+    #[arg(long, value_name = "random|balanced", default_value = "random")]
+    sim_labels: String,
     #[arg(long)]
     no_alignment: bool,
     #[arg(long)]
@@ -499,11 +514,11 @@ fn run(command: Command, opener: &Opener) -> Result<ExitCode, String> {
     }
 }
 
-/// Parse a link; its warnings are errors unless `lenient`.
 /// `neurogeom analyze`.
 fn analyze(a: AnalyzeArgs) -> Result<ExitCode, String> {
     use neurogeom::analyze::{self as an, Settings};
-    use neurogeom::data::files::{self, Input, LoadOptions};
+    use neurogeom::data::files::{self, Input, Limit, LoadOptions};
+    use neurogeom::metrics::capacity::simulated::Dichotomies;
     let read = |p: &std::path::Path| {
         std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))
     };
@@ -512,35 +527,28 @@ fn analyze(a: AnalyzeArgs) -> Result<ExitCode, String> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| p.display().to_string())
     };
-    let data = read(&a.file)?;
-    let data_name = name(&a.file);
-    let labels = match &a.labels {
-        Some(p) => Some((name(p), read(p)?)),
-        None => None,
-    };
     let time_window = match &a.time_window {
         None => None,
         Some(t) => Some(an::parse_time_window(t)?),
     };
-    let options = LoadOptions {
-        array: a.array.clone(),
-        label_column: a.label_column.clone(),
-        time_window,
-        drop_nonfinite: a.drop_nonfinite,
+    let sim_labels = Dichotomies::from_key(&a.sim_labels).ok_or_else(|| {
+        format!(
+            "--sim-labels '{}': expected random or balanced",
+            a.sim_labels
+        )
+    })?;
+    let limit = match &a.max_memory {
+        Some(m) => Limit::from_memory(
+            files::parse_memory_size(m).map_err(|e| format!("--max-memory: {e}"))?,
+            "the budget --max-memory",
+        ),
+        None => Limit::for_this_machine()?,
     };
-    let recording = files::load(
-        Input {
-            name: &data_name,
-            bytes: &data,
-        },
-        labels.as_ref().map(|(n, b)| Input { name: n, bytes: b }),
-        &options,
-    )
-    .map_err(|e| e.to_string())?;
     let settings = Settings {
         mftma: !a.no_mftma,
         kappa: a.kappa,
         n_t: a.n_t,
+        max_points: a.max_points,
         simulated: a.simulated,
         sim_repetitions: a.sim_repetitions,
         glue: a.glue,
@@ -558,6 +566,7 @@ fn analyze(a: AnalyzeArgs) -> Result<ExitCode, String> {
                 neurogeom::params::shorten(&a.glue_centre)
             )
         })?,
+        sim_labels,
         alignment: !a.no_alignment,
         dimensionality: true,
         collapse: !a.no_collapse,
@@ -566,24 +575,52 @@ fn analyze(a: AnalyzeArgs) -> Result<ExitCode, String> {
         pca: !a.no_pca,
         seed: a.seed,
     };
+    settings.check()?;
+    let options = LoadOptions {
+        array: a.array.clone(),
+        label_column: a.label_column.clone(),
+        time_window,
+        drop_nonfinite: a.drop_nonfinite,
+        limit: Some(limit),
+    };
+    let data_name = name(&a.file);
+    // The file's bytes live only while it is read: its hash and size are
+    // taken first, and the matrices are all that remains.
+    let (recording, sha256, size) = {
+        let data = read(&a.file)?;
+        let labels = match &a.labels {
+            Some(p) => Some((name(p), read(p)?)),
+            None => None,
+        };
+        let recording = files::load(
+            Input {
+                name: &data_name,
+                bytes: &data,
+            },
+            labels.as_ref().map(|(n, b)| Input { name: n, bytes: b }),
+            &options,
+        )
+        .map_err(|e| e.to_string())?;
+        (recording, an::sha256_hex(&data), data.len())
+    };
     let layout = recording.layout.clone();
-    let notes = recording.notes.clone();
+    let mut notes = recording.notes.clone();
     let classes = recording.class_names.clone();
-    let threads = a
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let (snapshot, layers) = an::analyze_threaded(recording, &settings, threads)?;
+    let threads = a.threads.unwrap_or_else(neurogeom::gemm::max_threads).max(1);
+    let result = an::analyze_threaded(recording, &settings, threads)?;
+    notes.extend(result.notes.iter().cloned());
+    let snapshot = &result.snapshot;
     if a.json {
         let out = an::json_report(
-            &snapshot,
-            &layers,
+            snapshot,
+            &result.layers,
             &classes,
             &settings,
             &layout,
             &notes,
             &data_name,
-            &an::sha256_hex(&data),
-            data.len(),
+            &sha256,
+            size,
         );
         println!(
             "{}",

@@ -673,6 +673,29 @@ pub fn bench_spectrum(n: usize, seed: u32, solver: &str) -> Result<f64, JsValue>
     Ok(crate::metrics::stability::spectrum_checksum(&eigs))
 }
 
+/// The symmetric eigensolver's benchmark (docs/benchmarks.md, `cargo xtask
+/// bench symeig`): "checksum\tbits" of `solver`'s decomposition of
+/// `metrics::eigen::symmetric::bench::bench_matrix(n, seed)` (the text the
+/// native runner prints), or, for solver "setup", "" after only drawing
+/// the matrix (JS subtracts its time). JS times the call.
+#[wasm_bindgen]
+pub fn bench_symeig(n: usize, seed: u32, solver: &str) -> Result<String, JsValue> {
+    use crate::metrics::eigen::symmetric::bench;
+    if n == 0 || n > 4000 {
+        return Err(js_error("n must be 1..=4000"));
+    }
+    let a = bench::bench_matrix(n, seed as u64);
+    if solver == "setup" {
+        return Ok(String::new());
+    }
+    bench::run(&a, solver).ok_or_else(|| {
+        js_error(format!(
+            "solver must be \"setup\" or one of {:?}",
+            bench::SOLVERS
+        ))
+    })
+}
+
 /// The feedback lab's simulation benchmark: `steps` Euler steps (dt 0.1) of
 /// the benchmark network of size n; returns the final z.
 #[wasm_bindgen]
@@ -760,6 +783,7 @@ impl WasmAnalysis {
                 .get("drop_nonfinite")
                 .and_then(|x| x.as_bool())
                 .unwrap_or(false),
+            limit: None,
         };
         let mut settings_v = v
             .get_mut("settings")
@@ -796,9 +820,10 @@ impl WasmAnalysis {
             })?;
         let classes = rec.class_names.clone();
         let layout = rec.layout.clone();
-        let notes = rec.notes.clone();
+        let mut notes = rec.notes.clone();
         let job =
             crate::analyze::Job::new(rec, &settings).map_err(|e| load_error(e, None, false))?;
+        notes.extend(job.notes().iter().cloned());
         Ok(WasmAnalysis {
             job,
             settings,

@@ -267,6 +267,7 @@ fn theory_agrees_with_simulation_on_the_preset() {
         &SimulatedOptions {
             repetitions: 30,
             seed: 1,
+            ..Default::default()
         },
     )
     .unwrap();

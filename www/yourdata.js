@@ -41,6 +41,8 @@ function settings() {
   for (const k of CHECKS) s[k] = $(k).checked;
   s.kappa = Number($('kappa').value) || 0;
   s.n_t = Math.max(1, Math.floor(Number($('n_t').value) || 300));
+  s.max_points = Math.max(0, Math.floor(Number($('max_points').value) || 0));
+  s.sim_labels = $('sim_labels').value === 'balanced' ? 'balanced' : 'random';
   return s;
 }
 
@@ -70,6 +72,8 @@ function fragment(sha256, labelsSha256 = state.labelsSha256) {
   for (const k of CHECKS) p.set(k, s[k] ? '1' : '0');
   p.set('kappa', String(s.kappa));
   p.set('n_t', String(s.n_t));
+  if (s.max_points) p.set('max_points', String(s.max_points));
+  if (s.sim_labels !== 'random') p.set('sim_labels', s.sim_labels);
   p.set('seed', s.seed);
   const o = loadOptions();
   if (o.array) p.set('array', o.array);
@@ -93,7 +97,8 @@ function updateUrl(sha256) {
 function readLink() {
   const p = new URLSearchParams(location.hash.replace(/^#/, ''));
   for (const k of CHECKS) if (p.has(k)) $(k).checked = p.get(k) === '1';
-  for (const k of ['kappa', 'n_t', 'seed']) if (p.has(k) && Number.isFinite(Number(p.get(k)))) $(k).value = p.get(k);
+  for (const k of ['kappa', 'n_t', 'max_points', 'seed']) if (p.has(k) && Number.isFinite(Number(p.get(k)))) $(k).value = p.get(k);
+  if (p.has('sim_labels')) $('sim_labels').value = p.get('sim_labels') === 'balanced' ? 'balanced' : 'random';
   if (p.has('label_column')) $('label-column').value = p.get('label_column');
   if (p.has('time_window')) $('time-window').value = p.get('time_window');
   $('drop-nonfinite').checked = p.get('drop_nonfinite') === '1';
@@ -109,7 +114,8 @@ function readLink() {
 // ---- files ----
 
 // The largest file the page reads (the analysis holds the data as f64,
-// about twice an f32 file's size, plus copies per class).
+// about twice an f32 file's size, and its centred copy); the core refuses
+// more than 400 MB of f64 data and says that the CLI takes larger files.
 const MAX_FILE_BYTES = 800e6;
 
 async function takeFile(file, which) {

@@ -930,6 +930,7 @@ impl CapacityLab {
             let opts = SimulatedOptions {
                 repetitions: self.config.int("sim_reps").max(1),
                 seed: self.config.seed,
+                ..SimulatedOptions::default()
             };
             match SimulatedJob::new(&manifolds, &opts) {
                 Ok(j) => self.sim_job = Some(j),

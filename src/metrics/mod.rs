@@ -4,6 +4,7 @@
 pub mod alignment;
 pub mod capacity;
 pub mod collapse;
+pub mod covariance;
 pub mod decoding;
 pub mod dimensionality;
 pub mod eigen;
@@ -12,4 +13,5 @@ pub mod lazy_rich;
 pub mod mean_field;
 pub mod modularity;
 pub mod roots;
+pub mod similarity;
 pub mod stability;

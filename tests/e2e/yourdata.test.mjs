@@ -168,3 +168,45 @@ test('a long analysis shows its progress and Cancel stops it; the next one runs'
   assert.deepEqual(pageErrorsOf(page), []);
   await page.context().close();
 });
+
+test('a CSV of word labels, subsampled classes and balanced dichotomies give the CLI hash; the link keeps the settings', async () => {
+  // Three classes named by words in the first column, 30 points each.
+  let s = 777;
+  const rand = () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648 - 0.5;
+  };
+  const names = ['whale', 'cat', 'dog'];
+  const centres = names.map(() => Array.from({ length: 8 }, () => 2 * rand()));
+  const rows = ['species,' + Array.from({ length: 8 }, (_, f) => `f${f}`).join(',')];
+  for (let i = 0; i < 30; i++) {
+    for (let c = 0; c < 3; c++) rows.push([names[c], ...centres[c].map((v) => (v + 0.5 * rand()).toFixed(6))].join(','));
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'yourdata-'));
+  const file = join(dir, 'animals.csv');
+  writeFileSync(file, rows.join('\n') + '\n');
+  const page = await openPage();
+  await page.fill('#max_points', '12');
+  await page.check('#simulated');
+  await page.selectOption('#sim_labels', 'balanced');
+  await page.setInputFiles('#data-file', file);
+  await page.waitForSelector('body[data-state="done"]', { timeout: 60000 });
+  const layout = await page.textContent('#layout');
+  assert.match(layout, /labels in column 'species'/);
+  assert.match(layout, /at most 12 points per class/);
+  const out = JSON.parse(execFileSync(process.env.NEUROGEOM_CLI, ['analyze', file, '--max-points', '12', '--simulated', '--sim-labels', 'balanced', '--json'], { encoding: 'utf8' }));
+  assert.equal((await page.textContent('#hash')).trim(), out.hash, 'page and CLI give the same hash');
+  assert.deepEqual(out.manifolds.class, ['cat', 'dog', 'whale'], 'classes in sorted order');
+  const params = new URLSearchParams(new URL(page.url()).hash.slice(1));
+  assert.equal(params.get('max_points'), '12');
+  assert.equal(params.get('sim_labels'), 'balanced');
+  // The link restores both settings.
+  const again = await newPage(browser);
+  await again.goto(page.url());
+  await again.waitForSelector('body[data-state="ready"][data-worker="ready"]', { timeout: 30000 });
+  assert.equal(await again.inputValue('#max_points'), '12');
+  assert.equal(await again.inputValue('#sim_labels'), 'balanced');
+  await again.context().close();
+  assert.deepEqual(pageErrorsOf(page), []);
+  await page.context().close();
+});

@@ -287,6 +287,30 @@ pub fn seconds(value: Option<String>) -> Result<f64> {
     }
 }
 
+/// The Python of a venv in `target/venv` with numpy (made, and numpy
+/// installed from PyPI, on the first call). Never needed by the tests.
+pub(crate) fn numpy_venv(root: &Path) -> Result<std::path::PathBuf> {
+    let venv = root.join("target/venv");
+    if !venv.join("bin/python").exists() {
+        let status = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .context("python3 -m venv")?;
+        if !status.success() {
+            bail!("could not make the venv {}", venv.display());
+        }
+        let status = Command::new(venv.join("bin/pip"))
+            .args(["install", "-q", "numpy"])
+            .status()
+            .context("pip install numpy")?;
+        if !status.success() {
+            bail!("pip install numpy failed");
+        }
+    }
+    Ok(venv.join("bin/python"))
+}
+
 /// Run a command, echoing and returning its standard output.
 pub(crate) fn capture(cmd: &mut Command) -> Result<String> {
     let shown = show(cmd);
@@ -367,25 +391,7 @@ pub fn feedback(root: &Path) -> Result<()> {
     cmd.args(["run", "--quiet", "--release", "--example", "bench_feedback"]);
     let native = capture(&mut cmd)?;
     print!("{native}");
-    let venv = root.join("target/venv");
-    if !venv.join("bin/python").exists() {
-        let status = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status()
-            .context("python3 -m venv")?;
-        if !status.success() {
-            bail!("could not make the venv {}", venv.display());
-        }
-        let status = Command::new(venv.join("bin/pip"))
-            .args(["install", "-q", "numpy"])
-            .status()
-            .context("pip install numpy")?;
-        if !status.success() {
-            bail!("pip install numpy failed");
-        }
-    }
-    let mut cmd = Command::new(venv.join("bin/python"));
+    let mut cmd = Command::new(numpy_venv(root)?);
     cmd.current_dir(root).arg("bench/feedback_numpy.py");
     let numpy = capture(&mut cmd)?;
     print!("{numpy}");
@@ -626,7 +632,7 @@ pub fn page(root: &Path, runs: usize) -> Result<()> {
 }
 
 /// The 1-minute load average, or "?".
-fn load_average() -> String {
+pub(crate) fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .ok()
         .and_then(|s| s.split_whitespace().next().map(str::to_string))

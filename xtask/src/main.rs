@@ -10,6 +10,10 @@
 //! cargo xtask bench [--pytorch] [--seconds S] training steps/s: native, wasm in Node (, PyTorch)
 //! cargo xtask bench capacity [--reps N] [--reference PYTHON]
 //!                                             MFTMA seconds: native, wasm in Node (, published Python)
+//! cargo xtask bench analyze [--sizes P×M×N,…] [--reps R] [--threads T,…]
+//!                                             each analysis of "Your data" alone and all
+//!                                             together, against numpy's equivalent
+//! cargo xtask bench symeig [--sizes N,N] [--nalgebra] symmetric eigensolver vs numpy eigvalsh/eigh
 //! cargo xtask bench sweep [--rounds R] [--steps N]   a 16-point sweep, 1 vs 2 threads
 //! cargo xtask bench page [--runs N]           a dist build's bytes and time to the first chart
 //! cargo xtask golden [--check]                record every preset's hash in golden/ (or compare)
@@ -20,7 +24,9 @@
 //! wasm-bindgen step is a library call and Chromium is the system one.
 
 mod bench;
+mod bench_analyze;
 mod bench_capacity;
+mod bench_symeig;
 mod citation;
 mod dist;
 mod golden;
@@ -43,8 +49,9 @@ commands:
                                        sub-path (default DIR: dist/); --base-url: its public
                                        address, which Copy link then gives
   test  [--native-only|--browser-only] cargo test --workspace, the wasm build, every preset's
-        [--hashes-only]                result hash in wasm (Node) vs native, then the browser
-                                       tests (node --test tests/e2e/) against system Chromium;
+        [--hashes-only]                result hash in wasm (Node) vs native and the symmetric
+                                       eigensolver's bits, then the browser tests
+                                       (node --test tests/e2e/) against system Chromium;
                                        also checks every preset against golden/preset-hashes.json
                                        and CITATION.cff against its schema
   golden [--check]                     record every preset's result hash (natively) in
@@ -61,6 +68,12 @@ commands:
                                        MFTMA (P = 50, M = 100, N = 500, n_t = 300) native and wasm
                                        in Node; --reference PYTHON (an interpreter where the
                                        published package imports as `mftma`) adds its timing
+  bench analyze [--sizes P×M×N,…] [--reps R] [--threads 2,1]
+                                       Your data at 10×50×100 … 100×400×2000: each analysis
+                                       alone and all together (in process and as whole
+                                       `neurogeom analyze` processes, with peak memory), and
+                                       numpy's equivalent of each non-MFTMA analysis
+                                       (venv in target/venv) in the same run
   bench sweep [--rounds R] [--steps N] wall time of a 16-point sweep with --threads 1 and 2,
                                        R rounds interleaved (default 2, 3000 steps), and the ratio
   bench page [--runs N]                a dist build: bytes and gzipped bytes of its files, then
@@ -68,6 +81,11 @@ commands:
   bench feedback                       the feedback lab: spectrum at N = 500, 1000, 2000 (ours,
                                        nalgebra; native, wasm in Node; numpy eigvals in
                                        target/venv) and a 1000-step simulation at N = 2000
+  bench symeig [--sizes N,N,...] [--nalgebra]
+                                       the symmetric eigensolver, eigenvalues only and with
+                                       vectors, at N = 1000, 2000, 4000 (native, wasm in Node)
+                                       against numpy eigvalsh/eigh (1 thread and default threads,
+                                       target/venv); --nalgebra adds nalgebra's symmetric_eigen
 ";
 
 fn main() -> ExitCode {
@@ -186,6 +204,34 @@ fn run(args: Vec<String>) -> Result<()> {
             flags.finish()?;
             bench::page(&repo_root(), runs)?;
         }
+        "bench" if flags.args.first().map(String::as_str) == Some("analyze") => {
+            flags.args.remove(0);
+            let sizes = match flags.take_value("--sizes")? {
+                None => bench_analyze::SIZES.to_vec(),
+                Some(s) => bench_analyze::parse_sizes(&s)?,
+            };
+            let reps = match flags.take_value("--reps")? {
+                None => 3,
+                Some(s) => match s.parse::<usize>() {
+                    Ok(n) if n >= 1 => n,
+                    _ => bail!("--reps must be a whole number ≥ 1, got {s:?}"),
+                },
+            };
+            let threads: Vec<usize> = match flags.take_value("--threads")? {
+                None => vec![2],
+                Some(s) => s
+                    .split(',')
+                    .map(|t| match t.trim().parse::<usize>() {
+                        Ok(n) if n >= 1 => Ok(n),
+                        _ => Err(anyhow::anyhow!(
+                            "--threads takes counts ≥ 1 like 2,1, got {s:?}"
+                        )),
+                    })
+                    .collect::<Result<_>>()?,
+            };
+            flags.finish()?;
+            bench_analyze::run(&repo_root(), &sizes, reps, &threads)?;
+        }
         "bench" if flags.args.first().map(String::as_str) == Some("feedback") => {
             flags.args.remove(0);
             flags.finish()?;
@@ -196,6 +242,13 @@ fn run(args: Vec<String>) -> Result<()> {
             let seconds = bench::seconds(flags.take_value("--seconds")?)?;
             flags.finish()?;
             bench::run_rnn(&repo_root(), seconds)?;
+        }
+        "bench" if flags.args.first().map(String::as_str) == Some("symeig") => {
+            flags.args.remove(0);
+            let sizes = bench_symeig::sizes(flags.take_value("--sizes")?)?;
+            let nalgebra = flags.take_switch("--nalgebra");
+            flags.finish()?;
+            bench_symeig::run(&repo_root(), &sizes, nalgebra)?;
         }
         "bench" => {
             let credit = flags.take_switch("credit");

@@ -1,7 +1,7 @@
 //! `cargo xtask test`: native tests, CITATION.cff against its schema
 //! ([`crate::citation`]), the wasm build, the wasm-vs-native hash of every
-//! preset and the golden hashes ([`preset_hashes`], [`crate::golden`]), then
-//! the browser tests.
+//! preset and the golden hashes ([`preset_hashes`], [`crate::golden`]), the
+//! symmetric eigensolver's bits ([`symeig_bits`]), then the browser tests.
 //!
 //! The browser phase never passes by skipping: without Chromium it fails and
 //! says which Debian package to install. It runs `node --test` on every
@@ -23,6 +23,7 @@ use std::process::Command;
 use std::time::Instant;
 
 mod preset_hashes;
+mod symeig_bits;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
@@ -78,7 +79,12 @@ pub fn run(root: &Path, scope: Scope) -> Result<()> {
             Ok(line) => summary.push(line.clone()),
             Err(_) => summary.push("preset hashes: FAILED".into()),
         }
-        outcome.map(|_| ())
+        let bits = symeig_bits::check(root);
+        match &bits {
+            Ok(line) => summary.push(line.clone()),
+            Err(_) => summary.push("symmetric eigensolver bits: FAILED".into()),
+        }
+        outcome.and(bits).map(|_| ())
     } else {
         Ok(())
     };
