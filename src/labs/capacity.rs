@@ -1258,19 +1258,32 @@ impl CapacityLab {
         if self.net.is_none() {
             // The data alone: MFTMA beside its checks.
             let input = self.results[last].first().and_then(|r| r.mftma.as_ref());
-            let glue_in = self.results[last]
-                .first()
-                .and_then(|r| r.glue.as_ref())
-                .map_or(f64::NAN, |g| g.capacity);
-            let values = [
-                input.map_or(f64::NAN, |r| r.capacity),
-                glue_in,
-                match &self.sim {
-                    Some(Ok(s)) => s.capacity,
-                    _ => f64::NAN,
-                },
-                input.map_or(f64::NAN, |r| self.formula_capacity(r)),
-            ];
+            let sim = match &self.sim {
+                Some(Ok(s)) => s.capacity,
+                _ => f64::NAN,
+            };
+            let mftma = input.map_or(f64::NAN, |r| r.capacity);
+            let formula = input.map_or(f64::NAN, |r| self.formula_capacity(r));
+            // GLUE's bar only when it ran (glue=on), so that a run without
+            // it draws what it drew before GLUE existed.
+            let (categories, values, info) = if self.config.choice("glue") == "on" {
+                let glue_in = self.results[last]
+                    .first()
+                    .and_then(|r| r.glue.as_ref())
+                    .map_or(f64::NAN, |g| g.capacity);
+                (
+                    vec!["MFTMA", "GLUE", "simulated", "formula"],
+                    vec![mftma, glue_in, sim, formula],
+                    format!("MFTMA's capacity, GLUE's ({}), the simulated P/N_c (when on) and the analytic formula (points: Gardner; spheres: the ball capacity). Empty: not computed for this task.", glue_options(&self.config).describe()),
+                )
+            } else {
+                (
+                    vec!["MFTMA", "simulated", "formula"],
+                    vec![mftma, sim, formula],
+                    "MFTMA's capacity, the simulated P/N_c (when on) and the analytic formula (points: Gardner; spheres: the ball capacity). Empty: not computed for this task.".to_string(),
+                )
+            };
+            let x: Vec<f64> = (0..values.len()).map(|i| i as f64).collect();
             charts.push(
                 Chart::with_body(
                     "capacity",
@@ -1278,11 +1291,11 @@ impl CapacityLab {
                     "",
                     "α",
                     ChartBody::Bars {
-                        categories: vec!["MFTMA".into(), "GLUE".into(), "simulated".into(), "formula".into()],
-                        series: vec![Series::new("α", vec![0.0, 1.0, 2.0, 3.0], values.to_vec())],
+                        categories: categories.into_iter().map(String::from).collect(),
+                        series: vec![Series::new("α", x, values)],
                     },
                 )
-                .info(&format!("MFTMA's capacity, GLUE's (when on; {}), the simulated P/N_c (when on) and the analytic formula (points: Gardner; spheres: the ball capacity). Empty: not computed for this task.", glue_options(&self.config).describe())),
+                .info(&info),
             );
         } else {
             charts.push(profile("capacity", "Capacity α per layer", "α", stage_series(&|r| r.capacity), "MFTMA capacity per layer, one line per training stage (dashed: untrained). Cohen et al. 2020: it rises with depth and training."));

@@ -670,9 +670,10 @@ impl MftmaJob {
         }
         let v = self.feature_v().clone();
         let start = self.per_manifold.len();
-        let p = self.centred.len();
+        let p = self.points.len();
         let chunk = (p - start).div_ceil(threads);
-        let (centred, options) = (&self.centred, &self.options);
+        let (points, global) = (&self.points, &self.global);
+        let (zero_centre, options) = (self.zero_centre, &self.options);
         let results: Vec<Result<ManifoldCapacity, CapacityError>> = std::thread::scope(|scope| {
             let handles: Vec<_> = (start..p)
                 .step_by(chunk)
@@ -681,7 +682,10 @@ impl MftmaJob {
                     let v = &v;
                     scope.spawn(move || {
                         (lo..hi)
-                            .map(|mu| analyse_manifold(&centred[mu], v, mu, options))
+                            .map(|mu| {
+                                let x = centred_manifold(points, global, mu);
+                                analyse_manifold(&x, v, mu, zero_centre, options)
+                            })
                             .collect::<Vec<_>>()
                     })
                 })
@@ -780,7 +784,9 @@ pub fn manifold_capacity(
 ) -> Result<ManifoldCapacity, CapacityError> {
     options.check()?;
     check_manifolds(&[x.clone(), x.clone()])?;
-    analyse_manifold(x, &DMatrix::zeros(x.ncols(), 0), index, options)
+    let scale = x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let zero_centre = CENTRE_ABS_TOL * libm::sqrt(x.ncols() as f64) * scale;
+    analyse_manifold(x, &DMatrix::zeros(x.ncols(), 0), index, zero_centre, options)
 }
 
 /// Steps 3–5 for one globally centred manifold (M × N) and V (N × K).
