@@ -21,8 +21,10 @@ import { pageUrl } from './address.js';
 import { registerOffline } from './offline.js';
 import { moduleWorker } from './module-worker.js';
 
-const CHECKS = ['mftma', 'simulated', 'alignment', 'collapse', 'cka', 'rdm', 'pca'];
+const CHECKS = ['mftma', 'simulated', 'glue', 'alignment', 'collapse', 'cka', 'rdm', 'pca'];
 const DEFAULT_ON = new Set(['mftma', 'alignment', 'collapse', 'cka', 'rdm', 'pca']);
+
+const GLUE_LABELS = ['random', 'balanced', 'one_vs_rest'];
 
 const state = {
   data: null, // {name, bytes: ArrayBuffer}
@@ -43,6 +45,10 @@ function settings() {
   s.n_t = Math.max(1, Math.floor(Number($('n_t').value) || 300));
   s.max_points = Math.max(0, Math.floor(Number($('max_points').value) || 0));
   s.sim_labels = $('sim_labels').value === 'balanced' ? 'balanced' : 'random';
+  s.glue_n_t = Math.max(1, Math.floor(Number($('glue_n_t').value) || 200));
+  s.glue_points = Math.max(2, Math.floor(Number($('glue_points').value) || 50));
+  s.glue_labels = GLUE_LABELS.includes($('glue_labels').value) ? $('glue_labels').value : 'random';
+  s.glue_centre = $('glue_centre').value === 'global' ? 'global' : 'none';
   return s;
 }
 
@@ -74,6 +80,12 @@ function fragment(sha256, labelsSha256 = state.labelsSha256) {
   p.set('n_t', String(s.n_t));
   if (s.max_points) p.set('max_points', String(s.max_points));
   if (s.sim_labels !== 'random') p.set('sim_labels', s.sim_labels);
+  if (s.glue) {
+    p.set('glue_n_t', String(s.glue_n_t));
+    p.set('glue_points', String(s.glue_points));
+    p.set('glue_labels', s.glue_labels);
+    p.set('glue_centre', s.glue_centre);
+  }
   p.set('seed', s.seed);
   const o = loadOptions();
   if (o.array) p.set('array', o.array);
@@ -97,8 +109,10 @@ function updateUrl(sha256) {
 function readLink() {
   const p = new URLSearchParams(location.hash.replace(/^#/, ''));
   for (const k of CHECKS) if (p.has(k)) $(k).checked = p.get(k) === '1';
-  for (const k of ['kappa', 'n_t', 'max_points', 'seed']) if (p.has(k) && Number.isFinite(Number(p.get(k)))) $(k).value = p.get(k);
+  for (const k of ['kappa', 'n_t', 'max_points', 'seed', 'glue_n_t', 'glue_points']) if (p.has(k) && Number.isFinite(Number(p.get(k)))) $(k).value = p.get(k);
   if (p.has('sim_labels')) $('sim_labels').value = p.get('sim_labels') === 'balanced' ? 'balanced' : 'random';
+  if (p.has('glue_labels') && GLUE_LABELS.includes(p.get('glue_labels'))) $('glue_labels').value = p.get('glue_labels');
+  if (p.has('glue_centre')) $('glue_centre').value = p.get('glue_centre') === 'global' ? 'global' : 'none';
   if (p.has('label_column')) $('label-column').value = p.get('label_column');
   if (p.has('time_window')) $('time-window').value = p.get('time_window');
   $('drop-nonfinite').checked = p.get('drop_nonfinite') === '1';

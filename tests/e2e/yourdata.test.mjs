@@ -210,3 +210,53 @@ test('a CSV of word labels, subsampled classes and balanced dichotomies give the
   assert.deepEqual(pageErrorsOf(page), []);
   await page.context().close();
 });
+
+test('GLUE on the page gives the CLI’s numbers and hash, names its settings, and the link keeps them', async () => {
+  // Four classes of 20 points in 10 dimensions whose centres share one
+  // direction (correlated manifolds, GLUE's case).
+  let s = 4242;
+  const rand = () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648 - 0.5;
+  };
+  const shared = Array.from({ length: 10 }, () => 2 * rand());
+  const rows = ['label,' + Array.from({ length: 10 }, (_, f) => `f${f}`).join(',')];
+  for (let c = 0; c < 4; c++) {
+    const centre = shared.map((v) => v + rand());
+    for (let i = 0; i < 20; i++) rows.push([c, ...centre.map((v) => (v + 0.4 * rand()).toFixed(6))].join(','));
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'yourdata-glue-'));
+  const file = join(dir, 'correlated.csv');
+  writeFileSync(file, rows.join('\n') + '\n');
+  const page = await openPage();
+  await page.check('#glue');
+  await page.fill('#glue_n_t', '60');
+  await page.fill('#glue_points', '15');
+  await page.selectOption('#glue_labels', 'balanced');
+  await page.selectOption('#glue_centre', 'global');
+  await page.setInputFiles('#data-file', file);
+  await page.waitForSelector('body[data-state="done"]', { timeout: 120000 });
+  const out = JSON.parse(execFileSync(process.env.NEUROGEOM_CLI, ['analyze', file, '--glue', '--glue-n-t', '60', '--glue-points', '15', '--glue-labels', 'balanced', '--glue-centre', 'global', '--json'], { encoding: 'utf8' }));
+  assert.equal((await page.textContent('#hash')).trim(), out.hash, 'page and CLI give the same hash');
+  const keys = out.metrics.map((m) => m.key);
+  for (const k of ['glue_capacity', 'glue_radius', 'glue_dimension', 'glue_utility', 'glue_center_alignment', 'glue_axis_alignment', 'glue_center_axis_alignment']) {
+    assert.ok(keys.includes(k), `${k} in the CLI's metrics`);
+  }
+  const glue = out.metrics.find((m) => m.key === 'glue_capacity');
+  assert.ok(Number.isFinite(glue.value) && glue.value > 0, `GLUE capacity ${glue.value}`);
+  assert.match(glue.info, /balanced/, 'the ⓘ names the labels');
+  const params = new URLSearchParams(new URL(page.url()).hash.slice(1));
+  assert.equal(params.get('glue'), '1');
+  assert.equal(params.get('glue_labels'), 'balanced');
+  assert.equal(params.get('glue_centre'), 'global');
+  const again = await newPage(browser);
+  await again.goto(page.url());
+  await again.waitForSelector('body[data-state="ready"][data-worker="ready"]', { timeout: 30000 });
+  assert.ok(await again.isChecked('#glue'));
+  assert.equal(await again.inputValue('#glue_n_t'), '60');
+  assert.equal(await again.inputValue('#glue_labels'), 'balanced');
+  assert.equal(await again.inputValue('#glue_centre'), 'global');
+  await again.context().close();
+  assert.deepEqual(pageErrorsOf(page), []);
+  await page.context().close();
+});
