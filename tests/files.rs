@@ -296,3 +296,44 @@ proptest! {
         }
     }
 }
+
+/// Text labels from numpy arrays of strings, written by numpy 2.4:
+/// `w = np.array(["dög", "cat", "dög", "cat"])`, saved as `y_words.npy`
+/// (`<U3`), `y_words_big.npy` (`>U3`), `y_bytes.npy` (`|S3`, "dog" for
+/// "dög"), and `np.savez("words.npz", X=x, y=w)`. Classes in lexicographic
+/// order, not in order of appearance.
+#[test]
+fn text_labels_from_numpy_string_arrays() {
+    let x = fixture("x_f8.npy");
+    let opts = LoadOptions::default();
+    for (labels, dog) in [
+        ("y_words.npy", "dög"),
+        ("y_words_big.npy", "dög"),
+        ("y_bytes.npy", "dog"),
+    ] {
+        let y = fixture(labels);
+        let r = files::load(input("x.npy", &x), Some(input(labels, &y)), &opts).unwrap();
+        assert_eq!(r.class_names, vec!["cat", dog], "{labels}");
+        assert_eq!(r.labels, vec![1, 0, 1, 0], "{labels}");
+        assert_eq!(
+            npy::read_text(labels, &y).unwrap().unwrap(),
+            (
+                vec![4],
+                vec![dog, "cat", dog, "cat"]
+                    .into_iter()
+                    .map(String::from)
+                    .collect()
+            )
+        );
+    }
+    let z = fixture("words.npz");
+    let r = files::load(input("words.npz", &z), None, &opts).unwrap();
+    assert_eq!(r.class_names, vec!["cat", "dög"]);
+    assert_eq!(r.labels, vec![1, 0, 1, 0]);
+    assert_eq!(row_major(&r.layers[0].x), x_expected());
+    let (numeric, texts) = npz::read_all("words.npz", &z).unwrap();
+    assert_eq!(numeric.len(), 1);
+    assert_eq!(texts[0].0, "y");
+    // A numeric array is not text.
+    assert_eq!(npy::read_text("x.npy", &x).unwrap(), None);
+}

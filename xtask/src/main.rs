@@ -8,6 +8,7 @@
 //! cargo xtask bench [--pytorch] [--seconds S] training steps/s: native, wasm in Node (, PyTorch)
 //! cargo xtask bench capacity [--reps N] [--reference PYTHON]
 //! cargo xtask golden [--check]               record every preset's hash in golden/ (or compare)
+//! cargo xtask bench python --reference PYTHON [--reps N]   neurogeom.mftma vs published, in Python
 //! cargo xtask bench sweep [--rounds R] [--steps N]   a 16-point sweep, 1 vs 2 threads
 //!                                             MFTMA seconds: native, wasm in Node (, published Python)
 //! ```
@@ -18,10 +19,13 @@
 
 mod bench;
 mod bench_capacity;
+mod bench_python;
 mod citation;
 mod golden;
+mod python;
 mod serve;
 mod test;
+mod venv;
 mod wasm;
 
 use anyhow::{bail, Context, Result};
@@ -35,8 +39,9 @@ commands:
   build [--debug]                      build the core for wasm32 and run wasm-bindgen into www/pkg/
   serve [--debug] [--port N]           build, then serve the repository root at http://127.0.0.1:N/
                                        (default 8080, or env PORT)
-  test  [--native-only|--browser-only] cargo test --workspace, the wasm build, every preset's
-        [--hashes-only]                result hash in wasm (Node) vs native, then the browser
+  test  [--native-only|--browser-only] cargo test --workspace, pytest on the Python bindings (wheel
+        [--hashes-only|--python-only]  in target/py-venv), the wasm build, every preset's
+                                       result hash in wasm (Node) vs native, then the browser
                                        tests (node --test tests/e2e/) against system Chromium;
                                        also checks every preset against golden/preset-hashes.json
                                        and CITATION.cff against its schema
@@ -51,6 +56,9 @@ commands:
                                        MFTMA (P = 50, M = 100, N = 500, n_t = 300) native and wasm
                                        in Node; --reference PYTHON (an interpreter where the
                                        published package imports as `mftma`) adds its timing
+  bench python --reference PYTHON [--reps N]
+                                       neurogeom.mftma vs the published manifold_analysis_corr in
+                                       one Python process (PYTHON imports `mftma`), capacity data
   bench sweep [--rounds R] [--steps N] wall time of a 16-point sweep with --threads 1 and 2,
                                        R rounds interleaved (default 2, 3000 steps), and the ratio
   bench feedback                       the feedback lab: spectrum at N = 500, 1000, 2000 (ours,
@@ -101,12 +109,14 @@ fn run(args: Vec<String>) -> Result<()> {
             let native_only = flags.take_switch("--native-only");
             let browser_only = flags.take_switch("--browser-only");
             let hashes_only = flags.take_switch("--hashes-only");
+            let python_only = flags.take_switch("--python-only");
             flags.finish()?;
             if native_only && browser_only {
                 bail!("--native-only and --browser-only exclude each other");
             }
             let scope = match (native_only, browser_only) {
                 _ if hashes_only => test::Scope::HashesOnly,
+                _ if python_only => test::Scope::PythonOnly,
                 (true, _) => test::Scope::NativeOnly,
                 (_, true) => test::Scope::BrowserOnly,
                 _ => test::Scope::All,
@@ -151,6 +161,21 @@ fn run(args: Vec<String>) -> Result<()> {
             };
             flags.finish()?;
             bench::sweep(&repo_root(), rounds, steps)?;
+        }
+        "bench" if flags.args.first().map(String::as_str) == Some("python") => {
+            flags.args.remove(0);
+            let reps = match flags.take_value("--reps")? {
+                None => 5,
+                Some(s) => match s.parse::<usize>() {
+                    Ok(n) if n >= 1 => n,
+                    _ => bail!("--reps must be a whole number ≥ 1, got {s:?}"),
+                },
+            };
+            let Some(reference) = flags.take_value("--reference")? else {
+                bail!("bench python needs --reference PYTHON: an interpreter where the published package imports as `mftma`");
+            };
+            flags.finish()?;
+            bench_python::run(&repo_root(), &reference, reps)?;
         }
         "bench" if flags.args.first().map(String::as_str) == Some("feedback") => {
             flags.args.remove(0);

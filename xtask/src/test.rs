@@ -1,5 +1,5 @@
 //! `cargo xtask test`: native tests, CITATION.cff against its schema
-//! ([`crate::citation`]), the wasm build, the wasm-vs-native hash of every
+//! ([`crate::citation`]), the Python bindings' tests ([`crate::python`]), the wasm build, the wasm-vs-native hash of every
 //! preset and the golden hashes ([`preset_hashes`], [`crate::golden`]), then
 //! the browser tests.
 //!
@@ -28,6 +28,8 @@ pub enum Scope {
     BrowserOnly,
     /// Only the wasm build and the wasm-vs-native preset hashes.
     HashesOnly,
+    /// Only the Python bindings: the wheel into target/py-venv, then pytest.
+    PythonOnly,
 }
 
 const E2E_DIR: &str = "tests/e2e";
@@ -57,6 +59,17 @@ pub fn run(root: &Path, scope: Scope) -> Result<()> {
     // CITATION.cff against its schema (cffconvert, in a venv made once).
     if scope == Scope::All || scope == Scope::NativeOnly {
         summary.push(crate::citation::check(root)?);
+    }
+
+    // The Python bindings: the wheel into target/py-venv, then pytest
+    // against the release CLI.
+    if matches!(scope, Scope::All | Scope::NativeOnly | Scope::PythonOnly) {
+        let cli = build_cli(root)?;
+        summary.push(crate::python::test(root, &cli)?);
+    }
+    if scope == Scope::PythonOnly {
+        print_summary(&summary, started);
+        return Ok(());
     }
 
     let built = wasm::build(root, wasm::Profile::Release)?;

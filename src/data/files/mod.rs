@@ -18,6 +18,9 @@
 //!   rows) plus labels, analysed as a sequence of layers.
 //! - **CSV / TSV**: features plus a label column (see [`csv`]).
 //!
+//! Labels are numbers or text: a CSV column of words, or numpy arrays of
+//! strings (`<U`, `S` dtypes) as a labels `.npy` or an NPZ's `y`/`labels`.
+//!
 //! Every problem is a [`FileError`] that names the file and, where it
 //! applies, the row, the column and what is wrong. Nothing here panics on
 //! any input (a property test feeds random and mutated files).
@@ -267,6 +270,26 @@ pub fn load(
     assemble(layers, row_labels, layout, notes, options)
 }
 
+/// A [`Recording`] from matrices already in memory (the Python bindings'
+/// numpy arrays): the same checks, class order and messages as a file's
+/// ([`load`]). `row_labels` are the label texts, one per row; numeric
+/// labels go through [`number_label`] first, as a file's do.
+pub fn from_arrays(
+    layers: Vec<Layer>,
+    row_labels: Vec<String>,
+    options: &LoadOptions,
+) -> Result<Recording, FileError> {
+    let first = layers.first().ok_or(FileError::Shape {
+        detail: "no data: give at least one samples × features array".into(),
+    })?;
+    let layout = format!(
+        "arrays, {} layer(s) of {} rows",
+        layers.len(),
+        first.x.nrows()
+    );
+    assemble(layers, row_labels, layout, Vec::new(), options)
+}
+
 /// Check the layers against the labels and each other, drop or refuse
 /// non-finite rows, and map the labels to classes.
 fn assemble(
@@ -392,6 +415,17 @@ fn classes(row_labels: &[String]) -> (Vec<usize>, Vec<String>) {
 /// `labels`, `y`, `class` or `target`).
 fn read_labels(file: Input) -> Result<Vec<String>, FileError> {
     if npy::looks_like_npy(file.bytes) {
+        if let Some((shape, strings)) = npy::read_text(file.name, file.bytes)? {
+            if !(shape.len() == 1 || (shape.len() == 2 && shape[1] == 1)) {
+                return Err(FileError::Labels {
+                    detail: format!(
+                        "{} has shape {shape:?}; labels are one value per row (a 1-D array)",
+                        file.name
+                    ),
+                });
+            }
+            return Ok(strings);
+        }
         let a = npy::read(file.name, file.bytes)?;
         let is_vector = a.ndim() == 1 || (a.ndim() == 2 && a.shape[1] == 1);
         if !is_vector {
@@ -429,7 +463,7 @@ fn read_labels(file: Input) -> Result<Vec<String>, FileError> {
 }
 
 /// A numeric label as text: integers without a decimal point.
-fn number_label(v: f64) -> String {
+pub fn number_label(v: f64) -> String {
     if v.is_finite() && v == v.trunc() && v.abs() < 1e15 {
         format!("{}", v as i64)
     } else {
@@ -498,7 +532,7 @@ fn read_npz(
     options: &LoadOptions,
     notes: &mut Vec<String>,
 ) -> Result<Read, FileError> {
-    let arrays = npz::read(name, bytes)?;
+    let (arrays, texts) = npz::read_all(name, bytes)?;
     let total: usize = arrays.iter().map(|(_, a)| a.data.len()).sum();
     if total > MAX_VALUES {
         return Err(FileError::TooLarge {
@@ -516,7 +550,22 @@ fn read_npz(
         out
     };
     let labels_array = LABEL_NAMES.iter().find_map(|n| find(n).map(|a| (*n, a)));
+    // Text labels (numpy `<U`/`S` arrays) under the same names.
+    let text_labels = LABEL_NAMES
+        .iter()
+        .find_map(|n| texts.iter().find(|(k, _, _)| k == n));
     let labels = |notes_for: &str| -> Result<Option<Vec<String>>, FileError> {
+        if let (Some((n, shape, strings)), None) = (text_labels, labels_array) {
+            return if shape.len() == 1 || (shape.len() == 2 && shape[1] == 1) {
+                Ok(Some(strings.clone()))
+            } else {
+                Err(FileError::Labels {
+                    detail: format!(
+                        "{name}: '{n}' has shape {shape:?}; labels are one value per row of {notes_for}"
+                    ),
+                })
+            };
+        }
         match labels_array {
             Some((n, a)) => {
                 if a.ndim() == 1 || (a.ndim() == 2 && a.shape[1] == 1) {

@@ -60,8 +60,8 @@ pub fn looks_like_npy(bytes: &[u8]) -> bool {
     bytes.starts_with(MAGIC)
 }
 
-/// Read an `.npy` file. `name` is used in messages.
-pub fn read(name: &str, bytes: &[u8]) -> Result<Array, FileError> {
+/// The header of an `.npy` file and where its data starts.
+fn split(name: &str, bytes: &[u8]) -> Result<(Header, usize), FileError> {
     let bad = |what: String| FileError::Corrupt {
         file: name.to_string(),
         detail: what,
@@ -99,6 +99,81 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Array, FileError> {
     let text = std::str::from_utf8(&bytes[start..end])
         .map_err(|_| bad("the header is not text".into()))?;
     let header = parse_header(text).map_err(|e| bad(format!("header: {e}")))?;
+    Ok((header, end))
+}
+
+/// An array of strings: its shape and the strings in C order.
+pub type Strings = (Vec<usize>, Vec<String>);
+
+/// Text labels from an `.npy` of strings (numpy's `<U` or `S` dtypes:
+/// UTF-32 code units or bytes, NUL-padded): its shape and the strings in
+/// C order. `Ok(None)` for any other dtype (read it with [`read`]).
+pub fn read_text(name: &str, bytes: &[u8]) -> Result<Option<Strings>, FileError> {
+    let (header, end) = split(name, bytes)?;
+    let descr = header.descr.as_str();
+    let (big_endian, rest) = match descr.as_bytes().first() {
+        Some(b'>') => (true, &descr[1..]),
+        Some(b'<') | Some(b'|') | Some(b'=') => (false, &descr[1..]),
+        _ => (false, descr),
+    };
+    let (kind, count) = match rest.chars().next() {
+        Some(k @ ('U' | 'S' | 'a')) => (k, rest[1..].parse::<usize>().unwrap_or(0)),
+        _ => return Ok(None),
+    };
+    let width = if kind == 'U' { 4 * count } else { count };
+    let items = header
+        .shape
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .filter(|&n| n.checked_mul(width).is_some())
+        .ok_or_else(|| FileError::Corrupt {
+            file: name.to_string(),
+            detail: format!("its shape {:?} is too large", header.shape),
+        })?;
+    let body = &bytes[end..];
+    if width == 0 || body.len() < items * width {
+        return Err(FileError::Truncated {
+            file: name.to_string(),
+            detail: format!(
+                "shape {:?} of {} needs {} bytes of data, the file has {}",
+                header.shape,
+                header.descr,
+                items * width,
+                body.len()
+            ),
+        });
+    }
+    let mut out = Vec::with_capacity(items);
+    for item in body[..items * width].chunks(width) {
+        let text = if kind == 'U' {
+            item.chunks(4)
+                .map(|c| {
+                    let b = [c[0], c[1], c[2], c[3]];
+                    if big_endian {
+                        u32::from_be_bytes(b)
+                    } else {
+                        u32::from_le_bytes(b)
+                    }
+                })
+                .take_while(|&u| u != 0)
+                .map(|u| char::from_u32(u).unwrap_or('\u{fffd}'))
+                .collect()
+        } else {
+            let n = item.iter().position(|&b| b == 0).unwrap_or(item.len());
+            String::from_utf8_lossy(&item[..n]).into_owned()
+        };
+        out.push(text);
+    }
+    Ok(Some((header.shape, out)))
+}
+
+/// Read an `.npy` file. `name` is used in messages.
+pub fn read(name: &str, bytes: &[u8]) -> Result<Array, FileError> {
+    let bad = |what: String| FileError::Corrupt {
+        file: name.to_string(),
+        detail: what,
+    };
+    let (header, end) = split(name, bytes)?;
     let dtype = parse_dtype(&header.descr).map_err(|detail| FileError::Unsupported {
         file: name.to_string(),
         detail,

@@ -12,9 +12,21 @@ pub fn looks_like_zip(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")
 }
 
-/// Every array of an `.npz` archive, by name (without `.npy`), in archive
-/// order.
+/// Every numeric array of an `.npz` archive, by name (without `.npy`), in
+/// archive order (arrays of strings are left out: see [`read_all`]).
 pub fn read(name: &str, bytes: &[u8]) -> Result<Vec<(String, Array)>, FileError> {
+    Ok(read_all(name, bytes)?.0)
+}
+
+/// An array of strings (text labels): name, shape, strings in C order.
+pub type TextArray = (String, Vec<usize>, Vec<String>);
+
+/// An archive's numeric arrays and its arrays of strings.
+pub type Archive = (Vec<(String, Array)>, Vec<TextArray>);
+
+/// Every array of an `.npz` archive: the numeric ones, and those of
+/// strings (numpy's `<U`/`S` dtypes, e.g. text labels), in archive order.
+pub fn read_all(name: &str, bytes: &[u8]) -> Result<Archive, FileError> {
     let corrupt = |detail: String| FileError::Corrupt {
         file: name.to_string(),
         detail,
@@ -22,6 +34,7 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Vec<(String, Array)>, FileError>
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| corrupt(format!("it is not a readable .npz (zip) archive: {e}")))?;
     let mut out = Vec::new();
+    let mut texts = Vec::new();
     for i in 0..archive.len() {
         let mut member = archive
             .by_index(i)
@@ -56,13 +69,18 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Vec<(String, Array)>, FileError>
                 file: format!("{name}:{member_name}"),
                 detail: format!("the member could not be inflated: {e}"),
             })?;
-        let array = npy::read(&format!("{name}:{member_name}"), &data)?;
+        let member_file = format!("{name}:{member_name}");
+        if let Some((shape, strings)) = npy::read_text(&member_file, &data)? {
+            texts.push((array_name, shape, strings));
+            continue;
+        }
+        let array = npy::read(&member_file, &data)?;
         out.push((array_name, array));
     }
     if out.is_empty() {
-        return Err(corrupt("the archive holds no arrays".into()));
+        return Err(corrupt("the archive holds no numeric arrays".into()));
     }
-    Ok(out)
+    Ok((out, texts))
 }
 
 /// Write an `.npz` archive of f64 arrays (stored, or deflated when
