@@ -6,6 +6,7 @@
 //! for the formulas each module implements.
 
 pub mod analyze;
+pub mod batch;
 pub mod changelog;
 pub mod config;
 pub mod data;

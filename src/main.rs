@@ -10,15 +10,15 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use serde::Serialize;
 
+use neurogeom::batch::{self, SweepPlan};
 use neurogeom::labs;
 use neurogeom::metrics::capacity::glue::{Centring, LabelRule};
 use neurogeom::run;
-use neurogeom::share::{self, config_fragment, link_fragment, parse_link, with_version, ParsedLink};
-use neurogeom::snapshot::{Snapshot, Versioned};
-use neurogeom::sweep::shard::{self, Shard, ShardSummary};
-use neurogeom::sweep::{self, SweepSpec};
+use neurogeom::share::{self, config_fragment, with_version, ParsedLink};
+use neurogeom::snapshot::Snapshot;
+use neurogeom::sweep;
+use neurogeom::sweep::shard::{self, Shard};
 use neurogeom::version::{NoteKind as VersionNoteKind, VersionNote, VERSION};
 
 #[derive(Parser)]
@@ -217,21 +217,6 @@ struct AnalyzeArgs {
     json: bool,
 }
 
-/// The JSON printed by `run --json`: the version, the canonical fragment
-/// of the configuration that was run, the link to hand out (the fragment
-/// with `&ng=<version>`), any warnings, the note on a link made with
-/// another version, then the snapshot's fields.
-#[derive(Serialize)]
-struct RunOutput<'a> {
-    fragment: String,
-    link: String,
-    warnings: &'a [String],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    version_note: Option<&'a VersionNote>,
-    #[serde(flatten)]
-    snapshot: &'a Snapshot,
-}
-
 fn main() -> ExitCode {
     quiet_on_closed_pipe();
     let cli = Cli::parse();
@@ -293,18 +278,7 @@ fn run(command: Command, opener: &Opener) -> Result<ExitCode, String> {
             let config = &parsed.config;
             let (snapshot, warnings) = run::run_to_end_parallel(config);
             if json {
-                let fragment = config_fragment(config);
-                let out = RunOutput {
-                    link: format!("#{}", with_version(&fragment)),
-                    fragment,
-                    warnings: &warnings,
-                    version_note: parsed.version_note.as_ref(),
-                    snapshot: &snapshot,
-                };
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&Versioned::of(&out)).map_err(|e| e.to_string())?
-                );
+                println!("{}", batch::run_output(&parsed, &snapshot, &warnings)?);
                 opener.eprint(&with_version(&config_fragment(config)));
             } else {
                 print_summary(&parsed, &snapshot, &warnings);
@@ -376,17 +350,6 @@ fn run(command: Command, opener: &Opener) -> Result<ExitCode, String> {
             let threads = sweep::threads_from_text(threads.as_deref())?;
             let parsed = read_link(&link, lenient)?;
             note_to_stderr(parsed.version_note.as_ref());
-            let config = parsed.config.clone();
-            let spec = match sweep {
-                Some(text) => SweepSpec::parse(&text)?.with_seeds(parsed.seeds)?,
-                None => parsed.sweep.ok_or(
-                    "no sweep: add --sweep alpha:log:0.01:1000:11 or &sweep=... to the link",
-                )?,
-            };
-            let spec = match seeds {
-                Some(n) => spec.with_seeds(n)?,
-                None => spec,
-            };
             let shard = match shard.as_deref() {
                 None => None,
                 Some("auto") => Some(Shard::from_env(|k| std::env::var(k).ok(), shards)?),
@@ -404,33 +367,16 @@ fn run(command: Command, opener: &Opener) -> Result<ExitCode, String> {
             if shard.is_some() && svg.is_some() {
                 return Err("--svg draws the whole sweep: merge the shards and give --svg to `neurogeom merge`".into());
             }
-            let runs = spec.runs(&config)?;
-            let total = runs.len();
-            let runs = shard.unwrap_or(Shard::ALL).select(runs);
-            let keys: Vec<&str> = spec.axes.iter().map(|a| a.key.as_str()).collect();
-            let points = sweep::run_native(&runs, threads, |run, p| {
-                println!("{}", shard::run_line(run, &keys, p));
+            let plan = SweepPlan::new(parsed, sweep.as_deref(), seeds, shard)?;
+            let points = sweep::run_native(&plan.runs, threads, |run, p| {
+                println!("{}", plan.run_line(run, p));
             });
-            let link = with_version(&link_fragment(&config, Some(&spec), None));
-            opener.eprint(&link);
+            opener.eprint(&plan.link());
             let stopped = points.iter().any(|p| p.stopped.is_some());
-            match shard {
-                Some(s) => println!(
-                    "{}",
-                    shard::summary_line(&ShardSummary {
-                        link,
-                        sweep: spec.to_text(),
-                        seeds: spec.seeds,
-                        runs: total,
-                        shard: s.to_string(),
-                        done: points.len(),
-                    })
-                ),
-                None => {
-                    let summary = sweep::snapshot(&spec, &config, &points)?;
-                    println!("{}", summary_line(&spec, &link, &summary));
-                    write_svg(svg.as_deref(), &link, &summary)?;
-                }
+            let (line, summary) = plan.finish(&points)?;
+            println!("{line}");
+            if let Some(summary) = summary {
+                write_svg(svg.as_deref(), &plan.link(), &summary)?;
             }
             Ok(if stopped {
                 ExitCode::from(1)
@@ -447,48 +393,18 @@ fn run(command: Command, opener: &Opener) -> Result<ExitCode, String> {
                     shard::read_output(&path.display().to_string(), &text)
                 })
                 .collect::<Result<Vec<_>, String>>()?;
-            let (summary, points) = shard::merge(&outputs)?;
-            let parsed = parse_link(&summary.link);
-            for line in note_lines(parsed.version_note.as_ref()) {
+            let merged = batch::merge(&outputs)?;
+            for line in note_lines(merged.parsed.version_note.as_ref()) {
                 eprintln!("neurogeom: shards' {line}");
             }
-            let spec = match (&parsed.sweep, parsed.warnings.is_empty()) {
-                (Some(spec), true) => spec.clone(),
-                _ => {
-                    return Err(format!(
-                        "the shards' link does not read as a sweep here (another version of neurogeom?): #{}
-  {}",
-                        summary.link,
-                        parsed.warnings.join("
-  ")
-                    ))
-                }
-            };
-            if spec.run_count() != summary.runs {
-                return Err(format!(
-                    "the shards say the sweep has {} runs, but its link gives {}",
-                    summary.runs,
-                    spec.run_count()
-                ));
-            }
-            for (run, p) in &points {
-                if spec.index_of(&p.coords, p.seed_index) != Some(*run) {
-                    return Err(format!(
-                        "run {run} of the shards is at {} (seed index {}), which is not run {run} of the sweep",
-                        spec.describe(&p.coords),
-                        p.seed_index
-                    ));
-                }
-            }
-            let points: Vec<_> = points.into_iter().map(|(_, p)| p).collect();
-            let snapshot = sweep::snapshot(&spec, &parsed.config, &points)?;
+            let snapshot = &merged.snapshot;
             if json {
                 println!("{}", snapshot.to_json_pretty().map_err(|e| e.to_string())?);
             } else {
-                println!("{}", summary_line(&spec, &summary.link, &snapshot));
+                println!("{}", merged.summary_line());
             }
-            opener.eprint(&summary.link);
-            write_svg(svg.as_deref(), &summary.link, &snapshot)?;
+            opener.eprint(&merged.link);
+            write_svg(svg.as_deref(), &merged.link, snapshot)?;
             Ok(if snapshot.stopped.is_some() {
                 ExitCode::from(1)
             } else {
@@ -644,19 +560,11 @@ fn analyze(a: AnalyzeArgs) -> Result<ExitCode, String> {
 /// defaults run in their place). A note on its version is not a warning: a
 /// link made with another version runs, and the caller says so.
 fn read_link(link: &str, lenient: bool) -> Result<ParsedLink, String> {
-    let parsed = parse_link(link);
+    let parsed = batch::read_link(link, lenient)?;
     if !parsed.warnings.is_empty() {
-        let list = parsed
-            .warnings
-            .iter()
-            .map(|w| format!("  - {w}"))
-            .collect::<Vec<_>>()
-            .join("\n");
-        if !lenient {
-            return Err(format!("the link has problems:\n{list}\n(use --lenient to run anyway, with the values each line names, as the page does)"));
-        }
         eprintln!(
-            "neurogeom: the link has problems; running with the values each line names:\n{list}"
+            "neurogeom: the link has problems; running with the values each line names:\n{}",
+            batch::warning_list(&parsed.warnings)
         );
     }
     Ok(parsed)
@@ -684,19 +592,6 @@ fn note_lines(note: Option<&VersionNote>) -> Vec<String> {
         lines.push("  the changelog lists no result change between the two".into());
     }
     lines
-}
-
-/// The last line of an unsharded sweep, and of `merge`. `link` ends with
-/// the `ng=` of the version that computed the runs.
-fn summary_line(spec: &SweepSpec, link: &str, summary: &Snapshot) -> serde_json::Value {
-    serde_json::json!({
-        "sweep": spec.to_text(),
-        "seeds": spec.seeds,
-        "link": format!("#{link}"),
-        "runs": summary.step,
-        "hash": summary.hash,
-        "version": VERSION,
-    })
 }
 
 fn write_svg(path: Option<&std::path::Path>, link: &str, s: &Snapshot) -> Result<(), String> {

@@ -500,3 +500,38 @@ fn column_order_reads_equal_c_order_reads() {
         }
     }
 }
+
+/// Text labels from numpy arrays of strings, written by numpy 2.4:
+/// `w = np.array(["dög", "cat", "dög", "cat"])`, saved as `y_words.npy`
+/// (`<U3`), `y_words_big.npy` (`>U3`), `y_bytes.npy` (`|S3`, "dog" for
+/// "dög"), and `np.savez("words.npz", X=x, y=w)`. Classes in lexicographic
+/// order, not in order of appearance.
+#[test]
+fn text_labels_from_numpy_string_arrays() {
+    let x = fixture("x_f8.npy");
+    let opts = LoadOptions::default();
+    for (labels, dog) in [
+        ("y_words.npy", "dög"),
+        ("y_words_big.npy", "dög"),
+        ("y_bytes.npy", "dog"),
+    ] {
+        let y = fixture(labels);
+        let r = files::load(input("x.npy", &x), Some(input(labels, &y)), &opts).unwrap();
+        assert_eq!(r.class_names, vec!["cat", dog], "{labels}");
+        assert_eq!(r.labels, vec![1, 0, 1, 0], "{labels}");
+        let a = npy::read(labels, &y).unwrap();
+        assert_eq!(a.shape, vec![4]);
+        assert_eq!(a.text.unwrap(), vec![dog, "cat", dog, "cat"]);
+    }
+    let z = fixture("words.npz");
+    let r = files::load(input("words.npz", &z), None, &opts).unwrap();
+    assert_eq!(r.class_names, vec!["cat", "dög"]);
+    assert_eq!(r.labels, vec![1, 0, 1, 0]);
+    assert_eq!(row_major(&r.layers[0].x), x_expected());
+    let arrays = npz::read("words.npz", &z, &Default::default()).unwrap();
+    assert_eq!(arrays.len(), 2);
+    let y = &arrays.iter().find(|(k, _)| k == "y").expect("y").1;
+    assert_eq!(y.text.as_ref().map(Vec::len), Some(4));
+    // A numeric array is not text.
+    assert_eq!(npy::read("x.npy", &x).unwrap().text, None);
+}

@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{run_status, show, target_dir};
+use crate::show;
 
 pub const FILE: &str = "CITATION.cff";
 /// cffconvert 2.0.0 validates against CFF 1.2.0, the version the file declares.
@@ -15,29 +15,7 @@ const PACKAGE: &str = "cffconvert==2.0.0";
 
 /// The venv's cffconvert, created and installed if missing.
 fn cffconvert(root: &Path) -> Result<PathBuf> {
-    let venv = target_dir(root).join("cff-venv");
-    let exe = venv.join("bin/cffconvert");
-    if exe.is_file() {
-        return Ok(exe);
-    }
-    eprintln!(
-        "xtask: creating {} with {PACKAGE} (once; needs PyPI)",
-        venv.display()
-    );
-    run_status(Command::new("python3").args(["-m", "venv"]).arg(&venv))
-        .context("could not create a Python venv (apt-get install python3-venv)")?;
-    run_status(
-        Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", PACKAGE]),
-    )
-    .with_context(|| {
-        format!(
-            "could not install {PACKAGE} into {}: PyPI is needed once; run `{} install {PACKAGE}` where it is reachable",
-            venv.display(),
-            venv.join("bin/pip").display()
-        )
-    })?;
-    Ok(exe)
+    Ok(crate::venv::ensure(root, "cff-venv", &[PACKAGE])?.join("bin/cffconvert"))
 }
 
 /// Validate CITATION.cff; a one-line summary.

@@ -9,6 +9,7 @@
 //!                                             cargo test, wasm build, then Playwright + Chromium
 //! cargo xtask bench [--pytorch] [--seconds S] training steps/s: native, wasm in Node (, PyTorch)
 //! cargo xtask bench capacity [--reps N] [--reference PYTHON]
+//! cargo xtask bench python --reference PYTHON [--reps N]   neurogeom.mftma vs published, in Python
 //!                                             MFTMA seconds: native, wasm in Node (, published Python)
 //! cargo xtask bench analyze [--sizes P×M×N,…] [--reps R] [--threads T,…]
 //!                                             each analysis of "Your data" alone and all
@@ -26,12 +27,15 @@
 mod bench;
 mod bench_analyze;
 mod bench_capacity;
+mod bench_python;
 mod bench_symeig;
 mod citation;
 mod dist;
 mod golden;
+mod python;
 mod serve;
 mod test;
+mod venv;
 mod wasm;
 
 use anyhow::{bail, Context, Result};
@@ -45,11 +49,9 @@ commands:
   build [--debug]                      build the core for wasm32 and run wasm-bindgen into www/pkg/
   serve [--debug] [--port N]           build, then serve the repository root at http://127.0.0.1:N/
                                        (default 8080, or env PORT)
-  dist  [--out DIR] [--base-url URL]   the page as one static folder for any static host, from any
-                                       sub-path (default DIR: dist/); --base-url: its public
-                                       address, which Copy link then gives
-  test  [--native-only|--browser-only] cargo test --workspace, the wasm build, every preset's
-        [--hashes-only]                result hash in wasm (Node) vs native and the symmetric
+  test  [--native-only|--browser-only] cargo test --workspace, pytest on the Python bindings (wheel
+        [--hashes-only|--python-only]  in target/py-venv), the wasm build, every preset's result
+                                       hash in wasm (Node) vs native and the symmetric
                                        eigensolver's bits, then the browser tests
                                        (node --test tests/e2e/) against system Chromium;
                                        also checks every preset against golden/preset-hashes.json
@@ -74,6 +76,9 @@ commands:
                                        `neurogeom analyze` processes, with peak memory), and
                                        numpy's equivalent of each non-MFTMA analysis
                                        (venv in target/venv) in the same run
+  bench python --reference PYTHON [--reps N]
+                                       neurogeom.mftma vs the published manifold_analysis_corr in
+                                       one Python process (PYTHON imports `mftma`), capacity data
   bench sweep [--rounds R] [--steps N] wall time of a 16-point sweep with --threads 1 and 2,
                                        R rounds interleaved (default 2, 3000 steps), and the ratio
   bench page [--runs N]                a dist build: bytes and gzipped bytes of its files, then
@@ -141,12 +146,14 @@ fn run(args: Vec<String>) -> Result<()> {
             let native_only = flags.take_switch("--native-only");
             let browser_only = flags.take_switch("--browser-only");
             let hashes_only = flags.take_switch("--hashes-only");
+            let python_only = flags.take_switch("--python-only");
             flags.finish()?;
             if native_only && browser_only {
                 bail!("--native-only and --browser-only exclude each other");
             }
             let scope = match (native_only, browser_only) {
                 _ if hashes_only => test::Scope::HashesOnly,
+                _ if python_only => test::Scope::PythonOnly,
                 (true, _) => test::Scope::NativeOnly,
                 (_, true) => test::Scope::BrowserOnly,
                 _ => test::Scope::All,
@@ -231,6 +238,21 @@ fn run(args: Vec<String>) -> Result<()> {
             };
             flags.finish()?;
             bench_analyze::run(&repo_root(), &sizes, reps, &threads)?;
+        }
+        "bench" if flags.args.first().map(String::as_str) == Some("python") => {
+            flags.args.remove(0);
+            let reps = match flags.take_value("--reps")? {
+                None => 5,
+                Some(s) => match s.parse::<usize>() {
+                    Ok(n) if n >= 1 => n,
+                    _ => bail!("--reps must be a whole number ≥ 1, got {s:?}"),
+                },
+            };
+            let Some(reference) = flags.take_value("--reference")? else {
+                bail!("bench python needs --reference PYTHON: an interpreter where the published package imports as `mftma`");
+            };
+            flags.finish()?;
+            bench_python::run(&repo_root(), &reference, reps)?;
         }
         "bench" if flags.args.first().map(String::as_str) == Some("feedback") => {
             flags.args.remove(0);

@@ -1,7 +1,8 @@
 //! `cargo xtask test`: native tests, CITATION.cff against its schema
-//! ([`crate::citation`]), the wasm build, the wasm-vs-native hash of every
-//! preset and the golden hashes ([`preset_hashes`], [`crate::golden`]), the
-//! symmetric eigensolver's bits ([`symeig_bits`]), then the browser tests.
+//! ([`crate::citation`]), the Python bindings' tests ([`crate::python`]),
+//! the wasm build, the wasm-vs-native hash of every preset and the golden
+//! hashes ([`preset_hashes`], [`crate::golden`]), the symmetric
+//! eigensolver's bits ([`symeig_bits`]), then the browser tests.
 //!
 //! The browser phase never passes by skipping: without Chromium it fails and
 //! says which Debian package to install. It runs `node --test` on every
@@ -32,6 +33,8 @@ pub enum Scope {
     BrowserOnly,
     /// Only the wasm build and the wasm-vs-native preset hashes.
     HashesOnly,
+    /// Only the Python bindings: the wheel into target/py-venv, then pytest.
+    PythonOnly,
 }
 
 const E2E_DIR: &str = "tests/e2e";
@@ -63,6 +66,17 @@ pub fn run(root: &Path, scope: Scope) -> Result<()> {
     // CITATION.cff against its schema (cffconvert, in a venv made once).
     if scope == Scope::All || scope == Scope::NativeOnly {
         summary.push(crate::citation::check(root)?);
+    }
+
+    // The Python bindings: the wheel into target/py-venv, then pytest
+    // against the release CLI.
+    if matches!(scope, Scope::All | Scope::NativeOnly | Scope::PythonOnly) {
+        let cli = build_cli(root)?;
+        summary.push(crate::python::test(root, &cli)?);
+    }
+    if scope == Scope::PythonOnly {
+        print_summary(&summary, started);
+        return Ok(());
     }
 
     let built = wasm::build(root, wasm::Profile::Release)?;

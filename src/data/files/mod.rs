@@ -18,6 +18,9 @@
 //!   rows) plus labels, analysed as a sequence of layers.
 //! - **CSV / TSV**: features plus a label column (see [`csv`]).
 //!
+//! Labels are numbers or text: a CSV column of words, or numpy arrays of
+//! strings (`<U`, `S` dtypes) as a labels `.npy` or an NPZ's `y`/`labels`.
+//!
 //! Every problem is a [`FileError`] that names the file and, where it
 //! applies, the row, the column and what is wrong. Nothing here panics on
 //! any input (a property test feeds random and mutated files).
@@ -492,6 +495,26 @@ fn check_kind(input: Input) -> Result<(), FileError> {
     Ok(())
 }
 
+/// A [`Recording`] from matrices already in memory (the Python bindings'
+/// numpy arrays): the same checks, class order and messages as a file's
+/// ([`load`]). `row_labels` are the label texts, one per row; numeric
+/// labels go through [`number_label`] first, as a file's do.
+pub fn from_arrays(
+    layers: Vec<Layer>,
+    row_labels: Vec<String>,
+    options: &LoadOptions,
+) -> Result<Recording, FileError> {
+    let first = layers.first().ok_or(FileError::Shape {
+        detail: "no data: give at least one samples × features array".into(),
+    })?;
+    let layout = format!(
+        "arrays, {} layer(s) of {} rows",
+        layers.len(),
+        first.x.nrows()
+    );
+    assemble(layers, row_labels, layout, Vec::new(), options)
+}
+
 /// Check the layers against the labels and each other, drop or refuse
 /// non-finite rows, and map the labels to classes.
 fn assemble(
@@ -682,7 +705,7 @@ fn label_texts(a: &npy::Array) -> Vec<String> {
 }
 
 /// A numeric label as text: integers without a decimal point.
-fn number_label(v: f64) -> String {
+pub fn number_label(v: f64) -> String {
     if v.is_finite() && v == v.trunc() && v.abs() < 1e15 {
         format!("{}", v as i64)
     } else {
