@@ -48,7 +48,8 @@ fn file(p: usize, m: usize, n: usize) -> (Vec<DMatrix<f64>>, PathBuf) {
     );
     let dir = std::env::temp_dir().join(format!("neurogeom_glue_{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("clouds.npz");
+    // One file per shape: the tests of this binary run in parallel.
+    let path = dir.join(format!("clouds_{p}_{m}_{n}.npz"));
     std::fs::write(&path, bytes).unwrap();
     (clouds, path)
 }

@@ -10,7 +10,7 @@ const RELEASE: &str = env!("CARGO_PKG_VERSION");
 
 /// tests/cli.rs's fixed link and its hash.
 const LINK: &str = "#v=1&lab=lazy-rich&seed=7&alpha=0.1&width=32&steps=300";
-const HASH: &str = "59d20926bbda028b";
+const HASH: &str = "7d2f4fea89f3d62d";
 
 fn run(args: &[&str]) -> (String, String) {
     let out = Command::new(BIN).args(args).output().unwrap();

@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! <metadata id="neurogeom">{"generator":"NeuroGeom","version":"0.2.0+f609125",
-//!   "link":"http://…/#v=1&…&ng=0.2.0+f609125","hash":"59d20926bbda028b"}</metadata>
+//!   "link":"http://…/#v=1&…&ng=0.2.0+f609125","hash":"7d2f4fea89f3d62d"}</metadata>
 //! ```
 //!
 //! Viewers ignore it; a reader finds it with any XML parser (the JSON is
