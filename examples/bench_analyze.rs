@@ -110,7 +110,7 @@ fn main() {
     print(
         "eigvalsh",
         timed(reps, || {
-            std::hint::black_box(neurogeom::linalg::symmetric_eigenvalues_desc_dsyevd(
+            std::hint::black_box(neurogeom::metrics::eigen::symmetric::eigenvalues_desc(
                 &moment,
             ));
         }),
@@ -118,7 +118,7 @@ fn main() {
     print(
         "eigh",
         timed(reps, || {
-            std::hint::black_box(neurogeom::linalg::symmetric_eigen_desc_dsyevd(&moment));
+            std::hint::black_box(neurogeom::metrics::eigen::symmetric::eigen_desc(&moment));
         }),
     );
     print(

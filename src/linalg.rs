@@ -153,41 +153,6 @@ pub fn symmetric_eigenvalues_desc(a: &DMatrix<f64>) -> Option<Vec<f64>> {
     Some(values)
 }
 
-/// As [`symmetric_eigen_desc`] (descending, eigenvectors as columns in the
-/// same order, lower triangle read, `None` for non-square, empty or
-/// non-finite input or a failure), by the divide-and-conquer solver after
-/// LAPACK's `dsyevd` ([`crate::metrics::eigen::symmetric::eigen`]): at
-/// d = 1000 several times faster than nalgebra's implicit QR, with the same
-/// bits in wasm and natively. Its eigenvalues agree with
-/// [`symmetric_eigen_desc`]'s to rounding (≈ ε‖A‖); its eigenvectors up to
-/// sign (and, within a cluster of equal eigenvalues, up to rotation).
-/// "Your data" uses it ([`crate::metrics::covariance::Centred::with_dsyevd`]);
-/// the labs keep nalgebra's, so their results keep their bits.
-pub fn symmetric_eigen_desc_dsyevd(a: &DMatrix<f64>) -> Option<(Vec<f64>, DMatrix<f64>)> {
-    let n = a.nrows();
-    if n == 0 || a.ncols() != n {
-        return None;
-    }
-    // Ascending from the solver: reversed, values and columns together.
-    let (mut values, asc) = crate::metrics::eigen::symmetric::eigen(a).ok()?;
-    values.reverse();
-    let vectors = DMatrix::from_fn(n, n, |r, c| asc[(r, n - 1 - c)]);
-    Some((values, vectors))
-}
-
-/// As [`symmetric_eigenvalues_desc`], by the `dsyevd`-style solver's
-/// eigenvalues-only path (tridiagonal reduction then the root-free QR,
-/// `dsterf`: numpy's `eigvalsh`); see [`symmetric_eigen_desc_dsyevd`].
-pub fn symmetric_eigenvalues_desc_dsyevd(a: &DMatrix<f64>) -> Option<Vec<f64>> {
-    let n = a.nrows();
-    if n == 0 || a.ncols() != n {
-        return None;
-    }
-    let mut values = crate::metrics::eigen::symmetric::eigenvalues(a).ok()?;
-    values.reverse();
-    Some(values)
-}
-
 /// Thin SVD A = U diag(s) Vᵀ with singular values sorted descending, by
 /// one-sided Jacobi (Hestenes 1958; Demmel & Veselić 1992, "Jacobi's method
 /// is more accurate than QR").

@@ -326,13 +326,14 @@ fn two_class_collapse_says_nc2_of_the_means_is_undefined() {
 
 /// The learning-rule control (the credit lab's rules): backprop is the old
 /// default bit for bit (hashes recorded before the control existed), and
-/// every rule trains the teacher task.
+/// every rule trains the teacher task. (The hashes are 0.2.0's: the shared
+/// centred second moment changed the last bits of PR and CKA, CHANGELOG.md.)
 #[test]
 fn every_learning_rule_trains_the_teacher_task_and_backprop_is_the_old_default() {
     for (link, old_hash) in [
-        ("v=1&lab=lazy-rich", "62e9f711a506583f"),
-        ("v=1&lab=lazy-rich&seed=2&task=teacher&steps=400&width=64", "266d46f4c3f0c3ad"),
-        ("v=1&lab=lazy-rich&seed=2&task=teacher&steps=400&width=64&optimizer=sgd&batch=16&alpha=0.1", "c3bb278e2bd2fef1"),
+        ("v=1&lab=lazy-rich", "8ac1ad7594c11ae0"),
+        ("v=1&lab=lazy-rich&seed=2&task=teacher&steps=400&width=64", "63c31a3931a4c0a5"),
+        ("v=1&lab=lazy-rich&seed=2&task=teacher&steps=400&width=64&optimizer=sgd&batch=16&alpha=0.1", "9b39bd84c66db9cc"),
     ] {
         let hash = |l: &str| neurogeom::run::run_to_end(&config(l)).0.hash;
         assert_eq!(hash(link), old_hash, "{link}");

@@ -23,7 +23,7 @@
 //!
 //! The solver is nalgebra's implicit QR unless [`Centred::with_dsyevd`]
 //! chose the divide-and-conquer solver after LAPACK's `dsyevd`
-//! (`linalg::symmetric_eigen_desc_dsyevd`), as "Your data" does: at
+//! (`metrics::eigen::symmetric::eigen_desc`), as "Your data" does: at
 //! d = 1000 the decompositions are most of the dimensionality's time, and
 //! the labs keep nalgebra's so that their results keep their bits.
 
@@ -33,7 +33,11 @@ use nalgebra::{DMatrix, DVector};
 
 use crate::linalg::{
     all_finite, center_columns_in_place, cross_gram, gram, rank_tolerance, symmetric_eigen_desc,
-    symmetric_eigen_desc_dsyevd, symmetric_eigenvalues_desc, symmetric_eigenvalues_desc_dsyevd,
+    symmetric_eigenvalues_desc,
+};
+use crate::metrics::eigen::symmetric::{
+    eigen_desc as symmetric_eigen_desc_dsyevd,
+    eigenvalues_desc as symmetric_eigenvalues_desc_dsyevd,
 };
 
 /// Centred data and its second moment (see the module doc), with the
