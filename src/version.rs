@@ -32,9 +32,10 @@ pub const CHANGELOG: &str = include_str!("../CHANGELOG.md");
 pub const LINK_KEY: &str = "ng";
 
 /// Where a dist build keeps the copy of a release, relative to its root
-/// (the latest release sits at the root itself): `v/0.2.0/`.
+/// (the latest release sits at the root itself, and `cargo xtask dist`
+/// also writes it here): `v0.2.0/`.
 pub fn release_path(release: &str) -> String {
-    format!("v/{release}/")
+    format!("v{release}/")
 }
 
 /// A link (or fragment) split into the link without its `ng=` and the
@@ -234,7 +235,7 @@ mod tests {
                 ("0.4.0", "credit, every preset: four.")
             ]
         );
-        assert_eq!(n.release_path.as_deref(), Some("v/0.3.0/"));
+        assert_eq!(n.release_path.as_deref(), Some("v0.3.0/"));
         let n = note_between("0.3.1", "0.4.0", &log()).unwrap();
         assert_eq!(n.changes.len(), 1);
         let n = note_between("0.2.0", "0.3.0", &log()).unwrap();
@@ -251,7 +252,7 @@ mod tests {
         assert_eq!(n.kind, NoteKind::Newer);
         assert!(n.text.contains("newer than this 0.4.0+def"), "{}", n.text);
         assert!(n.changes.is_empty());
-        assert_eq!(n.release_path.as_deref(), Some("v/0.5.0/"));
+        assert_eq!(n.release_path.as_deref(), Some("v0.5.0/"));
         for bad in ["", "banana", "1.2", "v0.3.0", "0.3.0+a+b", "<script>"] {
             let n = note_between(bad, "0.4.0", &log()).unwrap();
             assert_eq!(n.kind, NoteKind::Malformed, "{bad}");

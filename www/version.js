@@ -9,10 +9,11 @@
 //   0.1.0; this is 0.2.0+…"), and the message area lists the result changes
 //   between the two releases, taken from the built-in CHANGELOG.md. A newer
 //   or malformed `ng=` says so.
-// - Where the host keeps each release under its own path (a dist build:
-//   `<meta name="neurogeom-dist-root" content="…">` gives the way from this
-//   page to the root that holds `v/<release>/`), the message offers the link
-//   on its own version's copy.
+// - In a dist build (`<meta name="neurogeom-build">`), whose root keeps each
+//   release under `v<release>/` (`cargo xtask dist`), the message offers the
+//   link on its own release's copy, once a HEAD request has found that copy's
+//   page on this host; otherwise it says nothing more. The root is this
+//   page's folder, or its parent when this page is itself a release's copy.
 //
 // Text from the link reaches the DOM only through textContent.
 
@@ -29,19 +30,37 @@ export function showVersion() {
   note.hidden = true;
   note.textContent = '';
   delete document.body.dataset.versionNote;
+  delete document.body.dataset.releaseCopy;
   clearMessages('version');
 }
 
-/** The URL of the copy of `note`'s release on this host, or null where the
- * host keeps no versioned copies. `fragment` is the link's, without '#'. */
-export function releaseCopyUrl(note, fragment) {
-  const meta = document.querySelector('meta[name="neurogeom-dist-root"]');
-  if (!meta || !note || !note.release_path) return null;
+/** The root of a dist build's folder, which holds the latest build and
+ * each release's copy under `v<release>/`: this page's folder, or its
+ * parent when this page is such a copy. Null outside a dist build. */
+export function distRoot(href = location.href) {
+  if (!document.querySelector('meta[name="neurogeom-build"]')) return null;
+  const here = new URL('./', href);
+  return /\/v\d+\.\d+\.\d+\/$/.test(here.pathname) ? new URL('../', here).href : here.href;
+}
+
+/** The URL of `note`'s release's copy of this page with the link's
+ * `fragment` (without '#'), or null: outside a dist build, for a note with
+ * no release, for this very copy, and when the copy is not on this host
+ * (a HEAD request, same origin, finds no page there). */
+export async function releaseCopyUrl(note, fragment) {
+  const root = distRoot();
+  if (!root || !note || !note.release_path) return null;
+  const dir = new URL(note.release_path, root);
+  if (dir.href === new URL('./', location.href).href) return null;
+  const name = location.pathname.slice(location.pathname.lastIndexOf('/') + 1);
+  const page = name === 'index.html' ? '' : name;
   try {
-    return new URL(`${meta.content}${note.release_path}#${fragment}`, location.href).href;
+    const r = await fetch(new URL(page || 'index.html', dir), { method: 'HEAD', cache: 'no-cache' });
+    if (!r.ok) return null;
   } catch {
-    return null;
+    return null; // offline, or refused: nothing to offer
   }
+  return `${new URL(page, dir).href}#${fragment}`;
 }
 
 /** A link made with another version: the core's note (or null for this
@@ -81,12 +100,16 @@ export function showVersionNote(note, fragment = '') {
     for (const c of note.changes) list.append(el('li', '', `${c.version}: ${c.text}`));
     item.insertBefore(list, item.querySelector('.msg-close'));
   }
-  const copy = releaseCopyUrl(note, fragment);
-  if (copy) {
+  // The offer comes once the copy is found; `data-release-copy` says the
+  // check is over ("offered" or "none").
+  releaseCopyUrl(note, fragment).then((copy) => {
+    if (!item.isConnected) return; // another note or run replaced this one
+    document.body.dataset.releaseCopy = copy ? 'offered' : 'none';
+    if (!copy) return;
     const p = el('p', 'msg-copy');
-    const a = el('a', '', `Open it on NeuroGeom ${note.made_with.split('+')[0]}’s own copy`);
+    const a = el('a', '', `Open it on NeuroGeom ${note.release_path.slice(1, -1)}`);
     a.href = copy;
     p.append(a);
     item.insertBefore(p, item.querySelector('.msg-close'));
-  }
+  });
 }

@@ -4,7 +4,9 @@
 // runs to the CLI's hash, a sweep runs in its workers, "Your data" analyses
 // the example file, "Copy link" gives a link under /lab/ that reproduces the
 // hash in a fresh page, and a build made with --base-url gives links on the
-// public address. After a first visit the pages load and run with the host
+// public address. The folder keeps its release's copy under v<release>/,
+// which runs on its own, and a link made with an older release offers that
+// release's copy when the host has it. After a first visit the pages load and run with the host
 // off the network, and a new deploy replaces the cached build on the next
 // visit.
 //
@@ -16,7 +18,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, mkdtempSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { launch, newPage, pageErrorsOf, screenshot } from './browser.mjs';
@@ -270,4 +272,59 @@ test('offline: after a first visit both pages load and run with the network off;
   }
   assert.deepEqual(pageErrorsOf(page), []);
   await page.context().close();
+});
+
+test('each release under its own path: the copy runs on its own, and a link made with an older release offers that release\'s copy when the host keeps it', async () => {
+  const release = JSON.parse(readFileSync(join(DIST, '.neurogeom-dist.json'), 'utf8')).release;
+  assert.match(release, /^\d+\.\d+\.\d+$/);
+  for (const f of ['index.html', 'yourdata.html', 'sw.js']) {
+    assert.equal(readFileSync(join(DIST, `v${release}`, f), 'utf8'), readFileSync(join(DIST, f), 'utf8'), `v${release}/${f} is the root's`);
+  }
+  // A host whose root also keeps an older release (its page stands for it).
+  const older = mkdtempSync(join(tmpdir(), 'older-'));
+  writeFileSync(join(older, 'index.html'), '<!doctype html><title>NeuroGeom 0.1.9</title>');
+  const site = await staticServer({ '/site/v0.1.9/': older, '/site/': DIST });
+  const root = `${site.origin}/site/`;
+  const copyRoot = `${root}v${release}/`;
+  const link = `${SMALL}&ng=0.1.9%2Babc1234`;
+  try {
+    const page = await newPage(browser);
+    const hashes = [];
+    // From the latest build and from this release's copy: the same offer.
+    for (const start of [root, copyRoot]) {
+      await page.goto(`${start}#${link}`);
+      hashes.push(await settled(page));
+      await waitFor(page, 'body[data-release-copy]');
+      assert.equal(await page.locator('body').getAttribute('data-release-copy'), 'offered', start);
+      const a = page.locator('.msg[data-group="version"] .msg-copy a');
+      assert.equal(await a.textContent(), 'Open it on NeuroGeom 0.1.9');
+      assert.equal(await a.getAttribute('href'), `${root}v0.1.9/#${link}`, start);
+      await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30000 });
+    }
+    assert.equal(hashes[0], hashes[1], 'the copy runs to the same hash');
+    await screenshot(page, 'dist-release-copy-offer');
+    // Two service workers, one per copy, each with its own cache.
+    const build = await buildOf(page);
+    const want = [`neurogeom ${copyRoot} ${build}`, `neurogeom ${root} ${build}`].sort();
+    for (let i = 0; i < 120 && JSON.stringify((await cachesOf(page)).sort()) !== JSON.stringify(want); i++) await page.waitForTimeout(250);
+    assert.deepEqual((await cachesOf(page)).sort(), want, 'the root and the copy keep apart caches');
+    await page.waitForFunction((sw) => navigator.serviceWorker.controller?.scriptURL === sw, `${copyRoot}sw.js`, { timeout: 30000 });
+    // The offer leads to that release's copy.
+    await page.click('.msg[data-group="version"] .msg-copy a');
+    await page.waitForURL(`${root}v0.1.9/#${link}`);
+    assert.equal(await page.title(), 'NeuroGeom 0.1.9');
+
+    // No copy of 0.1.8 on this host: nothing more is said.
+    await page.goto(`${root}#${SMALL}&ng=0.1.8%2Bdef5678`);
+    await settled(page);
+    await waitFor(page, 'body[data-release-copy]');
+    assert.equal(await page.locator('body').getAttribute('data-release-copy'), 'none');
+    assert.match(await page.locator('#version-note').textContent(), /^made with NeuroGeom 0\.1\.8\+def5678; this is /);
+    assert.equal(await page.locator('.msg-copy').count(), 0);
+    assert.ok(site.requests.includes('/site/v0.1.8/index.html'), 'the page asked the host');
+    assert.deepEqual(pageErrorsOf(page), []);
+    await page.context().close();
+  } finally {
+    await site.close();
+  }
 });

@@ -21,6 +21,16 @@
 //! into the same folder removes exactly those files and refuses a non-empty
 //! folder that is not a previous dist.
 //!
+//! Each release keeps its own copy: the build goes to the folder's root (the
+//! latest) and, the same, to `v<release>/` (`v0.2.0/`, the release from
+//! Cargo.toml; its `--base-url` gains that path). A later dist into the
+//! folder never touches another release's `v…/` folder, and replaces its own
+//! release's (each copy has its own `.neurogeom-dist.json`). So a link made
+//! with an older release can still be opened on that release's copy, which
+//! the page offers (www/version.js). Each copy works alone under its path:
+//! every link is relative, and each registers its own service worker, whose
+//! cache is named after its scope.
+//!
 //! The pages get `<meta name="neurogeom-build">` (the build id, which
 //! turns on the service worker), with `--base-url` `<meta
 //! name="neurogeom-base-url">` (which "Copy link" uses instead of the
@@ -46,27 +56,48 @@ const NAME_HASH_LEN: usize = 10;
 /// `cargo xtask dist`: build the dist wasm, then the folder.
 pub fn run(root: &Path, out: &Path, base_url: Option<&str>) -> Result<()> {
     let base_url = base_url.map(check_base_url).transpose()?;
-    // Check the folder before the long compile.
+    // Check the folders before the long compile.
+    let release = release_of(root)?;
     check_out_dir(out)?;
+    check_out_dir(&out.join(release_dir(&release)))?;
     let pkg = crate::wasm::build_dist(root)?;
     write_folder(root, &pkg, out, base_url.as_deref())
 }
 
-/// The folder from a built wasm package (`target/dist-pkg/`).
+/// The folder from a built wasm package (`target/dist-pkg/`): the build at
+/// the root, and the same build in `v<release>/` ([`release_dir`]). Other
+/// releases' folders, left there by earlier dists, stay.
 pub fn write_folder(root: &Path, pkg: &Path, out: &Path, base_url: Option<&str>) -> Result<()> {
     let base_url = base_url.map(check_base_url).transpose()?;
+    let release = release_of(root)?;
+    let sub = release_dir(&release);
+    let copy_dir = out.join(&sub);
     let previous = check_out_dir(out)?;
+    let previous_copy = check_out_dir(&copy_dir)?;
     let sources = read_sources(root, pkg)?;
     let build = assemble(&sources, base_url.as_deref())?;
+    // The copy's links name its own folder; without a base URL the two are
+    // the same bytes.
+    let copy_build;
+    let copy = match &base_url {
+        Some(url) => {
+            let (dir, page) = url.rsplit_once('/').expect("a checked base URL has a '/'");
+            copy_build = assemble(&sources, Some(&format!("{dir}/{sub}/{page}")))?;
+            &copy_build
+        }
+        None => &build,
+    };
     clear_previous(out, &previous)?;
-    write(out, &build)?;
+    write(out, &build, &release)?;
+    clear_previous(&copy_dir, &previous_copy)?;
+    write(&copy_dir, copy, &release)?;
     let wasm_bytes = build
         .files
         .iter()
         .find(|(name, _)| name.ends_with(".wasm"))
         .map_or(0, |(_, b)| b.len() as u64);
     println!(
-        "xtask: dist {} written to {} ({} files, wasm {}){}",
+        "xtask: dist {} written to {} ({} files, wasm {}), and as release {release} to {sub}/ there{}",
         build.id,
         out.display(),
         build.files.len() + 1,
@@ -76,6 +107,58 @@ pub fn write_folder(root: &Path, pkg: &Path, out: &Path, base_url: Option<&str>)
             .unwrap_or_default()
     );
     Ok(())
+}
+
+/// The release of the package in `root`, from its Cargo.toml: the
+/// `MAJOR.MINOR.PATCH` of `[package] version`, as the page reads it from a
+/// link's `ng=` (`neurogeom::version::release_path`).
+pub fn release_of(root: &Path) -> Result<String> {
+    let path = root.join("Cargo.toml");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("could not read {}", path.display()))?;
+    let mut in_package = false;
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_package = line == "[package]";
+        } else if let Some(rest) = line.strip_prefix("version").filter(|_| in_package) {
+            let value = rest.trim_start().strip_prefix('=').map(str::trim);
+            let value = value.and_then(|v| v.strip_prefix('"')?.split('"').next());
+            let release = value
+                .map(|v| v.split(['-', '+']).next().unwrap_or(""))
+                .filter(|r| is_release(r));
+            return release.map(String::from).with_context(|| {
+                format!(
+                    "{}: [package] version is not MAJOR.MINOR.PATCH: {line}",
+                    path.display()
+                )
+            });
+        }
+    }
+    bail!("{} has no [package] version", path.display())
+}
+
+/// `0.2.0`: three dot-separated numbers.
+fn is_release(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('.').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// The folder of a release's copy under the dist root: `v0.2.0`.
+pub fn release_dir(release: &str) -> String {
+    format!("v{release}")
+}
+
+/// Whether a path's first segment is a release's folder (`v0.2.0/…`),
+/// which only the dist of that release writes into.
+fn in_release_dir(path: &str) -> bool {
+    path.split('/')
+        .next()
+        .and_then(|first| first.strip_prefix('v'))
+        .is_some_and(is_release)
+        && path.contains('/')
 }
 
 /// A base URL the pages and the CLI can put before `#fragment`: http(s),
@@ -171,10 +254,15 @@ fn is_plain_relative(path: &str) -> bool {
 }
 
 /// Remove what the previous dist wrote (and its folders once empty); other
-/// files (a CNAME, say) stay.
+/// files (a CNAME, say) stay, and so do the releases' folders (`v0.1.0/`):
+/// a listed file inside one is not touched.
 fn clear_previous(out: &Path, files: &[String]) -> Result<()> {
     let mut dirs = BTreeSet::new();
-    for f in files.iter().map(String::as_str).chain([MARKER]) {
+    let files = files
+        .iter()
+        .map(String::as_str)
+        .filter(|f| !in_release_dir(f));
+    for f in files.chain([MARKER]) {
         let path = out.join(f);
         match std::fs::remove_file(&path) {
             Ok(()) => {}
@@ -404,7 +492,7 @@ fn service_worker(
     ))
 }
 
-fn write(out: &Path, build: &Build) -> Result<()> {
+fn write(out: &Path, build: &Build, release: &str) -> Result<()> {
     for (name, bytes) in &build.files {
         let path = out.join(name);
         if let Some(dir) = path.parent() {
@@ -417,6 +505,7 @@ fn write(out: &Path, build: &Build) -> Result<()> {
     let marker = serde_json::json!({
         "about": "Written by `cargo xtask dist`; the next dist into this folder removes these files.",
         "build": build.id,
+        "release": release,
         "files": build.files.keys().collect::<Vec<_>>(),
     });
     let path = out.join(MARKER);
@@ -847,7 +936,7 @@ mod tests {
 
         // A previous dist: its files go, a file of the owner's stays.
         let b = assemble(&sources(), None).unwrap();
-        write(&dir, &b).unwrap();
+        write(&dir, &b, "0.2.0").unwrap();
         std::fs::write(dir.join("CNAME"), "lab.example.org").unwrap();
         let listed = check_out_dir(&dir).unwrap();
         assert_eq!(listed.len(), b.files.len());
@@ -862,5 +951,181 @@ mod tests {
         std::fs::write(dir.join(MARKER), r#"{"files": ["../x"]}"#).unwrap();
         assert!(check_out_dir(&dir).is_err());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A repository in a temporary folder with [`sources`] and `version`.
+    fn source_tree(name: &str, version: &str) -> PathBuf {
+        let root = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        for (path, bytes) in sources() {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, bytes).unwrap();
+        }
+        std::fs::write(
+            root.join("Cargo.toml"),
+            format!("[package]\nname = \"neurogeom\"\nversion = \"{version}\"\n\n[dependencies]\nserde = {{ version = \"1\" }}\n"),
+        )
+        .unwrap();
+        root
+    }
+
+    /// Every file under `dir`, relative, sorted.
+    fn tree(dir: &Path) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut todo = vec![dir.to_path_buf()];
+        while let Some(d) = todo.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let path = e.unwrap().path();
+                if path.is_dir() {
+                    todo.push(path);
+                } else {
+                    let rel = path.strip_prefix(dir).unwrap();
+                    out.push(rel.to_str().unwrap().replace('\\', "/"));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn the_release_is_read_from_the_package() {
+        let root = source_tree("release", "0.3.1-rc.1+build");
+        assert_eq!(release_of(&root).unwrap(), "0.3.1");
+        std::fs::write(root.join("Cargo.toml"), "[package]\nversion = \"banana\"\n").unwrap();
+        assert!(release_of(&root).is_err());
+        std::fs::write(
+            root.join("Cargo.toml"),
+            "[dependencies]\nversion = \"1.0.0\"\n",
+        )
+        .unwrap();
+        assert!(release_of(&root).is_err(), "only [package] counts");
+        std::fs::remove_dir_all(&root).unwrap();
+        assert!(in_release_dir("v0.1.9/index.html") && in_release_dir("v10.0.2/www/a.js"));
+        for not in ["v0.1.9", "www/v0.1.9/x", "v0.1/x", "vx.1.2/x", "index.html"] {
+            assert!(!in_release_dir(not), "{not}");
+        }
+    }
+
+    #[test]
+    fn each_release_keeps_its_folder_beside_the_latest() {
+        let out = std::env::temp_dir().join(format!("xtask-dist-releases-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        let old = source_tree("old", "0.1.9");
+        write_folder(&old, &old.join("www/pkg"), &out, None).unwrap();
+        let first = tree(&out);
+        let root_files: Vec<&String> = first.iter().filter(|f| !f.starts_with("v0.1.9/")).collect();
+        let copy_files: Vec<String> = first
+            .iter()
+            .filter_map(|f| f.strip_prefix("v0.1.9/").map(String::from))
+            .collect();
+        // The same build at the root and in v0.1.9/, byte for byte.
+        assert!(
+            root_files.iter().any(|f| *f == "index.html")
+                && root_files.iter().any(|f| *f == "sw.js")
+        );
+        assert_eq!(root_files.len(), copy_files.len(), "{first:?}");
+        for f in &copy_files {
+            assert_eq!(
+                std::fs::read(out.join(f)).unwrap(),
+                std::fs::read(out.join("v0.1.9").join(f)).unwrap(),
+                "{f}"
+            );
+        }
+        let old_index = std::fs::read(out.join("v0.1.9/index.html")).unwrap();
+
+        // A later release into the same folder: the root is the new build,
+        // v0.1.9/ stays as it was, and v0.2.0/ holds the new one.
+        let new = source_tree("new", "0.2.0");
+        std::fs::write(
+            new.join("www/a.js"),
+            "import { b } from './b.js';\nexport const a = 2;\n",
+        )
+        .unwrap();
+        std::fs::write(out.join("CNAME"), "lab.example.org").unwrap();
+        write_folder(
+            &new,
+            &new.join("www/pkg"),
+            &out,
+            Some("https://lab.example.org/ng/"),
+        )
+        .unwrap();
+        let second = tree(&out);
+        assert_eq!(
+            second
+                .iter()
+                .filter(|f| f.starts_with("v0.1.9/"))
+                .cloned()
+                .collect::<Vec<_>>(),
+            first
+                .iter()
+                .filter(|f| f.starts_with("v0.1.9/"))
+                .cloned()
+                .collect::<Vec<_>>(),
+            "the older release's folder is kept"
+        );
+        assert_eq!(
+            std::fs::read(out.join("v0.1.9/index.html")).unwrap(),
+            old_index
+        );
+        assert!(second.contains(&"CNAME".to_string()));
+        let root_index = std::fs::read_to_string(out.join("index.html")).unwrap();
+        let copy_index = std::fs::read_to_string(out.join("v0.2.0/index.html")).unwrap();
+        assert_ne!(
+            root_index.as_bytes(),
+            &old_index[..],
+            "the root is the new build"
+        );
+        assert!(root_index
+            .contains(r#"<meta name="neurogeom-base-url" content="https://lab.example.org/ng/">"#));
+        assert!(copy_index.contains(
+            r#"<meta name="neurogeom-base-url" content="https://lab.example.org/ng/v0.2.0/">"#
+        ));
+        let marker: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join(MARKER)).unwrap()).unwrap();
+        assert_eq!(marker["release"], "0.2.0");
+        // The root's file list names only the root's files; the old ones went.
+        let listed = check_out_dir(&out).unwrap();
+        assert!(listed.iter().all(|f| !f.starts_with('v')), "{listed:?}");
+        let root_now: Vec<&String> = second
+            .iter()
+            .filter(|f| !f.starts_with("v0.") && *f != "CNAME")
+            .collect();
+        assert_eq!(
+            root_now.len(),
+            listed.len() + 1,
+            "the files of the list and the list: {root_now:?}"
+        );
+
+        // The same release again replaces its own folder's files, nothing else.
+        std::fs::write(
+            new.join("www/a.js"),
+            "import { b } from './b.js';\nexport const a = 3;\n",
+        )
+        .unwrap();
+        let before_copy = check_out_dir(&out.join("v0.2.0")).unwrap();
+        write_folder(&new, &new.join("www/pkg"), &out, None).unwrap();
+        let third = tree(&out);
+        assert_eq!(
+            third.iter().filter(|f| f.starts_with("v0.2.0/")).count(),
+            before_copy.len() + 1
+        );
+        assert!(third.contains(&"v0.1.9/index.html".to_string()));
+        for f in before_copy.iter().filter(|f| f.starts_with("www/a.")) {
+            assert!(!third.contains(&format!("v0.2.0/{f}")), "{f} was replaced");
+        }
+
+        // A foreign file in the current release's folder is never overwritten.
+        std::fs::remove_dir_all(out.join("v0.2.0")).unwrap();
+        std::fs::create_dir_all(out.join("v0.2.0")).unwrap();
+        std::fs::write(out.join("v0.2.0/notes.txt"), "mine").unwrap();
+        let err = write_folder(&new, &new.join("www/pkg"), &out, None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("refusing to overwrite"), "{err}");
+        for d in [&out, &old, &new] {
+            std::fs::remove_dir_all(d).unwrap();
+        }
     }
 }
