@@ -737,11 +737,7 @@ impl Job {
     /// first error in plan order is the one reported).
     pub fn run_to_end(&mut self) -> Result<(), String> {
         #[cfg(not(target_arch = "wasm32"))]
-        if self.settings.mftma
-            && self.next == 0
-            && self.mftma.is_none()
-            && self.threads > 1
-        {
+        if self.settings.mftma && self.next == 0 && self.mftma.is_none() && self.threads > 1 {
             return self.run_mftma_apart();
         }
         while !self.advance(usize::MAX)? {}

@@ -522,7 +522,10 @@ fn analyze(a: AnalyzeArgs) -> Result<ExitCode, String> {
     let layout = recording.layout.clone();
     let mut notes = recording.notes.clone();
     let classes = recording.class_names.clone();
-    let threads = a.threads.unwrap_or_else(neurogeom::gemm::max_threads).max(1);
+    let threads = a
+        .threads
+        .unwrap_or_else(neurogeom::gemm::max_threads)
+        .max(1);
     let result = an::analyze_threaded(recording, &settings, threads)?;
     notes.extend(result.notes.iter().cloned());
     let snapshot = &result.snapshot;

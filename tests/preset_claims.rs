@@ -1298,20 +1298,90 @@ fn log_axis_problems(chart: &Chart) -> Option<String> {
 /// its text). The file must name the preset by that prefix, and the
 /// preset's own check lives there, beside the model's other tests.
 const CLAIMED_ELSEWHERE: &[(&str, &str, &str, &str)] = &[
-    ("modularity", "RNN, (2π, e): one rhythm per neuron", "tests/modularity_rnn.rs", include_str!("modularity_rnn.rs")),
-    ("modularity", "RNN, (2, 5): one rhythm per neuron", "tests/modularity_rnn.rs", include_str!("modularity_rnn.rs")),
-    ("modularity", "RNN, the harmonic pair (2, 4) mixes", "tests/modularity_rnn.rs", include_str!("modularity_rnn.rs")),
-    ("modularity", "ReLU RNN, the harmonic pair (2, 4)", "tests/modularity_rnn.rs", include_str!("modularity_rnn.rs")),
-    ("modularity", "Teacher–student RNN: square sources", "tests/modularity_rnn.rs", include_str!("modularity_rnn.rs")),
-    ("modularity", "Teacher–student RNN: a band cuts two corners", "tests/modularity_rnn.rs", include_str!("modularity_rnn.rs")),
-    ("modularity", "Teacher–student RNN: both diagonals oversampled", "tests/modularity_rnn.rs", include_str!("modularity_rnn.rs")),
-    ("modularity", "Entorhinal model: the reward anywhere", "tests/modularity_rnn.rs", include_str!("modularity_rnn.rs")),
-    ("modularity", "Entorhinal model: a fixed reward, against a moving one", "tests/modularity_rnn.rs", include_str!("modularity_rnn.rs")),
-    ("modularity", "Entorhinal model: sweep the fixed-reward share", "tests/modularity_rnn.rs", include_str!("modularity_rnn.rs")),
-    ("lazy-rich", "Rich: the task manifolds untangle", "tests/glue_labs.rs", include_str!("glue_labs.rs")),
-    ("lazy-rich", "Lazy: the task manifolds stay", "tests/glue_labs.rs", include_str!("glue_labs.rs")),
-    ("lazy-rich", "GLUE capacity gain over α", "tests/glue_labs.rs", include_str!("glue_labs.rs")),
-    ("capacity", "Correlated centres", "tests/glue_labs.rs", include_str!("glue_labs.rs")),
+    (
+        "modularity",
+        "RNN, (2π, e): one rhythm per neuron",
+        "tests/modularity_rnn.rs",
+        include_str!("modularity_rnn.rs"),
+    ),
+    (
+        "modularity",
+        "RNN, (2, 5): one rhythm per neuron",
+        "tests/modularity_rnn.rs",
+        include_str!("modularity_rnn.rs"),
+    ),
+    (
+        "modularity",
+        "RNN, the harmonic pair (2, 4) mixes",
+        "tests/modularity_rnn.rs",
+        include_str!("modularity_rnn.rs"),
+    ),
+    (
+        "modularity",
+        "ReLU RNN, the harmonic pair (2, 4)",
+        "tests/modularity_rnn.rs",
+        include_str!("modularity_rnn.rs"),
+    ),
+    (
+        "modularity",
+        "Teacher–student RNN: square sources",
+        "tests/modularity_rnn.rs",
+        include_str!("modularity_rnn.rs"),
+    ),
+    (
+        "modularity",
+        "Teacher–student RNN: a band cuts two corners",
+        "tests/modularity_rnn.rs",
+        include_str!("modularity_rnn.rs"),
+    ),
+    (
+        "modularity",
+        "Teacher–student RNN: both diagonals oversampled",
+        "tests/modularity_rnn.rs",
+        include_str!("modularity_rnn.rs"),
+    ),
+    (
+        "modularity",
+        "Entorhinal model: the reward anywhere",
+        "tests/modularity_rnn.rs",
+        include_str!("modularity_rnn.rs"),
+    ),
+    (
+        "modularity",
+        "Entorhinal model: a fixed reward, against a moving one",
+        "tests/modularity_rnn.rs",
+        include_str!("modularity_rnn.rs"),
+    ),
+    (
+        "modularity",
+        "Entorhinal model: sweep the fixed-reward share",
+        "tests/modularity_rnn.rs",
+        include_str!("modularity_rnn.rs"),
+    ),
+    (
+        "lazy-rich",
+        "Rich: the task manifolds untangle",
+        "tests/glue_labs.rs",
+        include_str!("glue_labs.rs"),
+    ),
+    (
+        "lazy-rich",
+        "Lazy: the task manifolds stay",
+        "tests/glue_labs.rs",
+        include_str!("glue_labs.rs"),
+    ),
+    (
+        "lazy-rich",
+        "GLUE capacity gain over α",
+        "tests/glue_labs.rs",
+        include_str!("glue_labs.rs"),
+    ),
+    (
+        "capacity",
+        "Correlated centres",
+        "tests/glue_labs.rs",
+        include_str!("glue_labs.rs"),
+    ),
 ];
 
 #[test]

@@ -786,7 +786,13 @@ pub fn manifold_capacity(
     check_manifolds(&[x.clone(), x.clone()])?;
     let scale = x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     let zero_centre = CENTRE_ABS_TOL * libm::sqrt(x.ncols() as f64) * scale;
-    analyse_manifold(x, &DMatrix::zeros(x.ncols(), 0), index, zero_centre, options)
+    analyse_manifold(
+        x,
+        &DMatrix::zeros(x.ncols(), 0),
+        index,
+        zero_centre,
+        options,
+    )
 }
 
 /// Steps 3–5 for one globally centred manifold (M × N) and V (N × K).
