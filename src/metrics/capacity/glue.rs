@@ -121,6 +121,7 @@ use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
 use super::qp::{dot, AnchorQp};
+use super::subsample::choose_indices;
 use super::{check_manifolds, CapacityError};
 use crate::rng::Rng;
 
@@ -481,7 +482,7 @@ impl GlueJob {
         let mut counts = Vec::with_capacity(p);
         let mut cols: Vec<f64> = Vec::new();
         for (mu, x) in manifolds.iter().enumerate() {
-            let rows = subsample(x.nrows(), options.max_points, &mut rng);
+            let rows = choose_indices(x.nrows(), options.max_points, &mut rng);
             let mut all_zero = true;
             for &i in &rows {
                 for f in 0..n {
@@ -1058,23 +1059,6 @@ fn global_mean(manifolds: &[DMatrix<f64>]) -> Vec<f64> {
     }
     mean.iter_mut().for_each(|g| *g /= total as f64);
     mean
-}
-
-/// At most `k` of the rows 0..m, chosen without replacement (a partial
-/// Fisher–Yates shuffle), returned in increasing order; all rows if m ≤ k
-/// (no draw).
-pub fn subsample(m: usize, k: usize, rng: &mut Rng) -> Vec<usize> {
-    if m <= k {
-        return (0..m).collect();
-    }
-    let mut idx: Vec<usize> = (0..m).collect();
-    for i in 0..k {
-        let j = i + rng.below(m - i);
-        idx.swap(i, j);
-    }
-    idx.truncate(k);
-    idx.sort_unstable();
-    idx
 }
 
 /// Notes for manifolds whose (subsampled) point sets coincide exactly.
