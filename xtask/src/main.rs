@@ -8,6 +8,7 @@
 //! cargo xtask bench [--pytorch] [--seconds S] training steps/s: native, wasm in Node (, PyTorch)
 //! cargo xtask bench capacity [--reps N] [--reference PYTHON]
 //! cargo xtask golden [--check]               record every preset's hash in golden/ (or compare)
+//! cargo xtask data haxby [--sdist P] [--raw] [--out P]  the Haxby 2001 recording to src/data/haxby2001.npz
 //! cargo xtask bench sweep [--rounds R] [--steps N]   a 16-point sweep, 1 vs 2 threads
 //!                                             MFTMA seconds: native, wasm in Node (, published Python)
 //! ```
@@ -20,6 +21,8 @@ mod bench;
 mod bench_capacity;
 mod citation;
 mod golden;
+mod haxby;
+mod nifti;
 mod serve;
 mod test;
 mod wasm;
@@ -43,6 +46,11 @@ commands:
   golden [--check]                     record every preset's result hash (natively) in
                                        golden/preset-hashes.json; --check compares instead. A
                                        changed preset must then be named in CHANGELOG.md
+  data haxby [--sdist PATH] [--raw] [--out PATH]
+                                       the Haxby et al. 2001 recording (PyMVPA's copy, from the
+                                       pymvpa2 2.6.5 sdist on PyPI, SHA-256 checked) to
+                                       src/data/haxby2001.npz and its .sha256: masked, z-scored
+                                       within runs (--raw: not), rest dropped
   bench [--pytorch] [--seconds S]      training steps/s of the MLP benchmark, native and wasm in
                                        Node; --pytorch adds PyTorch CPU (venv in target/bench-venv)
   bench credit [--seconds S]           training steps/s of each credit-assignment rule, native
@@ -119,6 +127,17 @@ fn run(args: Vec<String>) -> Result<()> {
             let root = repo_root();
             let cli = test::build_cli(&root)?;
             golden::run(&root, &cli, check_only)?;
+        }
+        "data" => {
+            if flags.args.first().map(String::as_str) != Some("haxby") {
+                bail!("`cargo xtask data` converts one data set: `cargo xtask data haxby`");
+            }
+            flags.args.remove(0);
+            let sdist = flags.take_value("--sdist")?.map(PathBuf::from);
+            let out = flags.take_value("--out")?.map(PathBuf::from);
+            let raw = flags.take_switch("--raw");
+            flags.finish()?;
+            haxby::run(&repo_root(), haxby::Options { sdist, raw, out })?;
         }
         "bench" if rest.first().map(String::as_str) == Some("capacity") => {
             let mut flags = Flags::new(&rest[1..]);
