@@ -881,6 +881,19 @@ pub fn example_file_name() -> String {
     crate::analyze::EXAMPLE_NAME.to_string()
 }
 
+/// The second example: the Haxby et al. 2001 fMRI recording
+/// (`data::haxby`, embedded), its bytes.
+#[wasm_bindgen]
+pub fn haxby_file() -> Vec<u8> {
+    crate::data::haxby::NPZ.to_vec()
+}
+
+/// The Haxby example's file name.
+#[wasm_bindgen]
+pub fn haxby_file_name() -> String {
+    crate::data::haxby::FILE_NAME.to_string()
+}
+
 /// SHA-256 (hex) of a file's bytes, to compare with a link's `sha256`.
 #[wasm_bindgen]
 pub fn file_sha256(bytes: &[u8]) -> String {

@@ -149,18 +149,25 @@ function wireFiles() {
     if (files[0]) takeFile(files[0], 'data');
     if (files[1]) takeFile(files[1], 'labels');
   });
-  $('use-example').addEventListener('click', () => {
+  // The built-in files: the synthetic example, and the Haxby et al. 2001
+  // fMRI recording (embedded in the wasm module: nothing is downloaded).
+  const useBuiltIn = (name, bytes) => {
     state.labels = null;
     $('data-file').value = '';
     $('labels-file').value = '';
-    state.data = { name: core.example_file_name(), bytes: core.example_file().buffer };
+    state.data = { name, bytes: bytes.buffer };
     $('array-choice').hidden = true;
     showFileNames();
     $('analyze').disabled = false;
     run();
-  });
+  };
+  $('use-example').addEventListener('click', () => useBuiltIn(core.example_file_name(), core.example_file()));
+  $('use-haxby').addEventListener('click', () => useBuiltIn(core.haxby_file_name(), core.haxby_file()));
   $('download-example').addEventListener('click', () => {
     download(core.example_file_name(), new Blob([core.example_file()], { type: 'application/octet-stream' }));
+  });
+  $('download-haxby').addEventListener('click', () => {
+    download(core.haxby_file_name(), new Blob([core.haxby_file()], { type: 'application/octet-stream' }));
   });
 }
 
