@@ -413,3 +413,47 @@ fn haxby_numbers_equal_direct_mftma_calls() {
     sorted.sort_unstable();
     assert_eq!(sorted, (0..8 * m).collect::<Vec<_>>());
 }
+
+/// `projection=d` adds the voxels through x·G, G_ij ~ N(0, 1/d) drawn
+/// row-major from the init stream: the lab's third layer equals that
+/// projection built here, through MFTMA, to rounding (the products are
+/// summed in the same order, so to the bit).
+#[test]
+fn haxby_random_projection_is_the_documented_one() {
+    let (m, seed, d) = (20usize, 5u64, 40usize);
+    let s = run_fragment(&format!(
+        "v=1&lab=capacity&seed={seed}&task=haxby&samples={m}&n_t=60&projection={d}"
+    ));
+    let h = neurogeom::data::haxby::load().unwrap();
+    let n = h.x.ncols();
+    let mut rng = Rng::fork(seed, capacity::STREAM_INIT);
+    let scale = 1.0 / (d as f64).sqrt();
+    // Filled column by column: G's rows in order, as drawn.
+    let g = DMatrix::from_fn(d, n, |_, _| scale * rng.normal()).transpose();
+    let projected: Vec<DMatrix<f64>> = (0..8)
+        .map(|c| {
+            let x = h.category(c).rows(0, m).into_owned();
+            DMatrix::from_fn(m, d, |i, j| {
+                let mut acc = 0.0;
+                for f in 0..n {
+                    acc += x[(i, f)] * g[(f, j)];
+                }
+                acc
+            })
+        })
+        .collect();
+    let opts = MftmaOptions {
+        n_t: 60,
+        restarts: 2,
+        ..MftmaOptions::with_seed(seed)
+    };
+    let direct = mftma(&projected, &opts).unwrap();
+    assert_eq!(
+        metric(&s, "capacity_2").to_bits(),
+        direct.capacity.to_bits()
+    );
+    assert_eq!(
+        metric(&s, "dimension_2").to_bits(),
+        direct.dimension.to_bits()
+    );
+}

@@ -114,6 +114,7 @@ pub fn spec() -> LabSpec {
             ParamSpec::integer("dim", "Ambient dimension N", 2, 500, 100).group("Task").help("Input dimension of the synthetic tasks (the digits have 64)."),
             ParamSpec::number("radius", "Radius R", 0.0, 10.0, 1.0).group("Task").help("Radius of the clouds and spheres (centres have norm ≈ 1); noise of the prototypes."),
             ParamSpec::integer("manifold_dim", "Sphere dimension D", 1, 50, 2).group("Task").help("Dimension of each sphere."),
+            ParamSpec::integer("projection", "Random projection (Haxby)", 0, 530, 0).group("Task").help("Haxby only: also analyse the voxels through a random Gaussian projection to this many dimensions, x·G with G_ij ~ N(0, 1/d) (a third layer, 'projected'); 0: off."),
             ParamSpec::integer("depth", "Hidden layers", 1, 4, 2).group("Network").help("ReLU hidden layers (NTK scaling, He-normal weights)."),
             ParamSpec::integer("width", "Width", 2, 512, 100).unit("units").group("Network"),
             ParamSpec::choice("rule", "Learning rule", &Rule::options(), "bp")
@@ -242,6 +243,8 @@ pub struct TaskData {
     /// The same points with their class labels shuffled (the same class
     /// sizes): chance geometry, analysed beside the data (Haxby).
     pub shuffled: Option<Vec<DMatrix<f64>>>,
+    /// The points through a random projection (Haxby, `projection` > 0).
+    pub projected: Option<Vec<DMatrix<f64>>>,
 }
 
 /// Smooth random prototypes, cyclically shifted by −3..3 and scaled by
@@ -324,10 +327,11 @@ pub fn task_data(c: &LabConfig) -> Result<TaskData, String> {
             y_train: d.labels,
             x_analysis,
             shuffled: None,
+            projected: None,
         });
     }
     if task == "haxby" {
-        return haxby_task(m.min(HAXBY_PER_CATEGORY), c.seed);
+        return haxby_task(m.min(HAXBY_PER_CATEGORY), c.seed, c.int("projection"));
     }
     let (p, n) = (c.int("classes").max(2), c.int("dim").max(2));
     let r = c.num("radius");
@@ -347,6 +351,7 @@ pub fn task_data(c: &LabConfig) -> Result<TaskData, String> {
         y_train,
         x_analysis,
         shuffled: None,
+        projected: None,
     })
 }
 
@@ -355,8 +360,10 @@ pub const HAXBY_PER_CATEGORY: usize = 108;
 
 /// The Haxby task: the first `m` volumes of each category (8 manifolds,
 /// 530 voxels), and the same 8·m volumes with their labels permuted by
-/// `Rng::fork(seed, STREAM_DATA).permutation`, cut into 8 manifolds of m.
-pub fn haxby_task(m: usize, seed: u64) -> Result<TaskData, String> {
+/// `Rng::fork(seed, STREAM_DATA).permutation`, cut into 8 manifolds of m;
+/// if `d` > 0, the manifolds through x·G, G (530 × d) with entries
+/// N(0, 1/d) drawn row-major from `Rng::fork(seed, STREAM_INIT)`.
+pub fn haxby_task(m: usize, seed: u64, d: usize) -> Result<TaskData, String> {
     let h = haxby::load()?;
     let manifolds: Vec<DMatrix<f64>> = (0..haxby::CATEGORIES.len())
         .map(|c| {
@@ -381,12 +388,31 @@ pub fn haxby_task(m: usize, seed: u64) -> Result<TaskData, String> {
         .enumerate()
         .flat_map(|(c, &n)| std::iter::repeat_n(c, n))
         .collect();
+    let projected = (d > 0).then(|| {
+        let n = x_analysis.ncols();
+        let mut rng = Rng::fork(seed, STREAM_INIT);
+        let scale = 1.0 / libm::sqrt(d as f64);
+        let g: Vec<f64> = (0..n * d).map(|_| scale * rng.normal()).collect();
+        manifolds
+            .iter()
+            .map(|x| {
+                DMatrix::from_fn(x.nrows(), d, |i, j| {
+                    let mut acc = 0.0;
+                    for f in 0..n {
+                        acc += x[(i, f)] * g[f * d + j];
+                    }
+                    acc
+                })
+            })
+            .collect()
+    });
     Ok(TaskData {
         manifolds,
         x_train: x_analysis.clone(),
         y_train,
         x_analysis,
         shuffled: Some(shuffled),
+        projected,
     })
 }
 
@@ -641,6 +667,7 @@ impl CapacityLab {
                     y_train: vec![],
                     x_analysis: DMatrix::zeros(0, 1),
                     shuffled: None,
+                    projected: None,
                 }
             }
         };
@@ -654,7 +681,8 @@ impl CapacityLab {
         sizes.extend(std::iter::repeat_n(width, depth));
         sizes.push(p.max(1));
         let n_layers = match (input_only, recording) {
-            (true, true) => 2, // the data, and the data with shuffled labels
+            // The data, the data with shuffled labels (, projected).
+            (true, true) => 2 + usize::from(data.projected.is_some()),
             (true, false) => 1,
             _ => depth + 2,
         };
@@ -697,6 +725,7 @@ impl CapacityLab {
         // The simulated layer's width bounds the bisection.
         let sim_layer = c.int("sim_layer").min(n_layers - 1);
         let sim_width = match sim_layer {
+            2 if recording => c.int("projection"),
             _ if recording => n_in,
             0 => n_in,
             l if l + 1 == n_layers => p.max(1),
@@ -838,6 +867,7 @@ impl CapacityLab {
         let mut layers = vec![self.data.manifolds.clone()];
         let Some(net) = &self.net else {
             layers.extend(self.data.shuffled.clone());
+            layers.extend(self.data.projected.clone());
             return layers;
         };
         let fwd = net.forward(&self.data.x_analysis);
@@ -946,7 +976,7 @@ impl CapacityLab {
     fn layer_names(&self) -> Vec<String> {
         let n = self.n_layers();
         if self.data.shuffled.is_some() {
-            return ["voxels", "shuffled"][..n.min(2)]
+            return ["voxels", "shuffled", "projected"][..n.min(3)]
                 .iter()
                 .map(|s| s.to_string())
                 .collect();
@@ -1353,17 +1383,27 @@ impl CapacityLab {
             Some(Ok(s)) => s.capacity,
             _ => f64::NAN,
         };
+        let mut bars = vec![
+            "MFTMA".to_string(),
+            "shuffled labels".into(),
+            "simulated".into(),
+        ];
+        let mut values = vec![alpha(0), alpha(1), sim];
+        if self.data.projected.is_some() {
+            bars.push("projected".into());
+            values.push(alpha(2));
+        }
         let mut charts = vec![Chart::with_body(
             "capacity",
             "Capacity α: the recording against shuffled labels",
             "",
             "α",
             ChartBody::Bars {
-                categories: vec!["MFTMA".into(), "shuffled labels".into(), "simulated".into()],
-                series: vec![Series::new("α", vec![0.0, 1.0, 2.0], vec![alpha(0), alpha(1), sim])],
+                categories: bars,
+                series: vec![Series::new("α", (0..values.len()).map(|i| i as f64).collect(), values)],
             },
         )
-        .info("MFTMA's capacity of the 8 category manifolds; of the same volumes with their labels shuffled (chance geometry: the same points, classes of the same sizes); and the simulated P/N_c of the simulated layer (when on).")];
+        .info("MFTMA's capacity of the 8 category manifolds; of the same volumes with their labels shuffled (chance geometry: the same points, classes of the same sizes); the simulated P/N_c of the simulated layer (when on); and of the voxels through a random projection (when on).")];
         let categories: Vec<String> = haxby::CATEGORIES.iter().map(|c| c.to_string()).collect();
         type Field = fn(&crate::metrics::capacity::ManifoldCapacity) -> f64;
         let fields: [(&str, &str, &str, Field); 3] = [
@@ -1387,7 +1427,7 @@ impl CapacityLab {
             ),
         ];
         for (id, title, y, f) in fields {
-            let series = ["recording", "shuffled labels"]
+            let series = ["recording", "shuffled labels", "random projection"]
                 .iter()
                 .enumerate()
                 .filter_map(|(l, name)| {
