@@ -268,6 +268,219 @@ pub fn mul_nt_into(c: &mut DMatrix<f64>, a: &DMatrix<f64>, b: &DMatrix<f64>) {
     product(c, m, n, k, col_major(a), transposed(b));
 }
 
+/// The Gram matrix of the columns, XᵀX (d × d for X n × d): the bits of
+/// [`mul_tn`]`(x, x)`, at about half its cost.
+///
+/// Only the tiles on and above the diagonal are computed, in column blocks
+/// (block b holds rows 0..end_b of columns start_b..end_b), and mirrored.
+/// Each computed entry is the same k-ordered sum as in the full product
+/// (the k-blocks are cut at the same depths whatever the block of C), and
+/// x_ki·x_kj = x_kj·x_ki exactly, so the mirror image is the entry the full
+/// product would have computed: the result is exactly symmetric and equal
+/// to `mul_tn(x, x)` bit for bit (a test checks it).
+///
+/// Natively, a large product (more than [`PARALLEL_WORK`] multiply–adds)
+/// shares its blocks among [`threads`] threads; which thread computes a
+/// block changes no bit of it.
+pub fn gram_tn(x: &DMatrix<f64>) -> DMatrix<f64> {
+    let (k, d) = x.shape();
+    // Block j of columns of Xᵀ·X: A = Xᵀ restricted to rows 0..end, B = the
+    // columns start..end of X.
+    symmetric(d, k, |start, end| {
+        (
+            View {
+                data: x.as_slice(),
+                rs: k,
+                cs: 1,
+            },
+            View {
+                data: &x.as_slice()[start * k..],
+                rs: 1,
+                cs: k,
+            },
+            end,
+        )
+    })
+}
+
+/// The Gram matrix of the rows, XXᵀ (n × n for X n × d): the bits of
+/// [`mul_nt`]`(x, x)` at about half its cost (see [`gram_tn`]).
+pub fn gram_nt(x: &DMatrix<f64>) -> DMatrix<f64> {
+    let (n, k) = x.shape();
+    symmetric(n, k, |start, end| {
+        (
+            View {
+                data: x.as_slice(),
+                rs: 1,
+                cs: n,
+            },
+            View {
+                data: &x.as_slice()[start..],
+                rs: n,
+                cs: 1,
+            },
+            end,
+        )
+    })
+}
+
+/// Products of more multiply–adds than this run on several threads
+/// natively (every product, and the symmetric [`gram_tn`], [`gram_nt`]);
+/// below it a thread costs more than it saves. Training products are far
+/// smaller.
+pub const PARALLEL_WORK: usize = 1 << 25;
+
+/// Columns of C per block of a symmetric product (a multiple of every
+/// kernel's NR and MR).
+const SYM_BLOCK: usize = 96;
+
+/// Threads for a product of `work` multiply–adds: 1 in wasm or below
+/// [`PARALLEL_WORK`], else the machine's cores (at most 8), or
+/// `NEUROGEOM_THREADS` when set (read once).
+pub fn threads(work: usize) -> usize {
+    if cfg!(target_arch = "wasm32") || work < PARALLEL_WORK {
+        return 1;
+    }
+    THREADS.with(|t| t.get()).unwrap_or_else(max_threads)
+}
+
+thread_local! {
+    static THREADS: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+/// Run `f` with products on this thread using at most `n` threads (1: no
+/// threads of their own). Workers that already share the cores among
+/// themselves (a sweep's runs, the analyses' threads) set 1, so that their
+/// products do not start threads of their own.
+pub fn with_threads<R>(n: usize, f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<usize>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            THREADS.with(|t| t.set(self.0));
+        }
+    }
+    let _restore = Restore(THREADS.with(|t| t.replace(Some(n.max(1)))));
+    f()
+}
+
+/// The native thread budget of large products: `NEUROGEOM_THREADS`, else
+/// the available parallelism capped at 8 (1 in wasm).
+pub fn max_threads() -> usize {
+    #[cfg(target_arch = "wasm32")]
+    {
+        1
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        static THREADS: OnceLock<usize> = OnceLock::new();
+        *THREADS.get_or_init(|| {
+            if let Some(n) = std::env::var("NEUROGEOM_THREADS")
+                .ok()
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .filter(|&n| n >= 1)
+            {
+                return n.min(64);
+            }
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+                .min(8)
+        })
+    }
+}
+
+/// An n × n symmetric product with depth k, by column blocks: `views(start,
+/// end)` gives the views A (rows 0..end used) and B (its columns
+/// start..end) and the row count `end` of the block's tile. The tiles are
+/// computed (on threads natively, see [`threads`]), copied on and above the
+/// diagonal, and mirrored below it.
+fn symmetric<'a, F>(n: usize, k: usize, views: F) -> DMatrix<f64>
+where
+    F: Fn(usize, usize) -> (View<'a>, View<'a>, usize) + Sync,
+{
+    let mut c = DMatrix::zeros(n, n);
+    if n == 0 {
+        return c;
+    }
+    let blocks: Vec<(usize, usize)> = (0..n)
+        .step_by(SYM_BLOCK)
+        .map(|s| (s, (s + SYM_BLOCK).min(n)))
+        .collect();
+    let tile = |&(start, end): &(usize, usize)| {
+        let (a, b, rows) = views(start, end);
+        let mut t = DMatrix::zeros(rows, end - start);
+        if k == 0 {
+            return t;
+        }
+        product_serial(t.as_mut_slice(), rows, end - start, k, a, b);
+        t
+    };
+    let work = n.saturating_mul(n / 2 + 1).saturating_mul(k);
+    let nthreads = threads(work).min(blocks.len());
+    let tiles: Vec<DMatrix<f64>> = if nthreads <= 1 {
+        blocks.iter().map(tile).collect()
+    } else {
+        parallel_map(&blocks, nthreads, tile)
+    };
+    for (&(start, end), t) in blocks.iter().zip(&tiles) {
+        for j in start..end {
+            for i in 0..=j {
+                let v = t[(i, j - start)];
+                c[(i, j)] = v;
+                c[(j, i)] = v;
+            }
+        }
+    }
+    c
+}
+
+/// `items.iter().map(f)` on `nthreads` threads natively (the items taken
+/// from the largest index down, where the symmetric blocks are largest;
+/// each thread uses the caller's kernel), in item order.
+fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    nthreads: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = nthreads;
+        items.iter().map(f).collect()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Mutex;
+        let kernel = current_kernel();
+        let next = AtomicUsize::new(0);
+        let out: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
+        std::thread::scope(|s| {
+            for _ in 0..nthreads {
+                s.spawn(|| {
+                    with_kernel(kernel, || {
+                        with_threads(1, || loop {
+                            let taken = next.fetch_add(1, Ordering::Relaxed);
+                            if taken >= items.len() {
+                                break;
+                            }
+                            let i = items.len() - 1 - taken;
+                            let r = f(&items[i]);
+                            *out[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+                        })
+                    })
+                });
+            }
+        });
+        out.into_iter()
+            .map(|m| {
+                m.into_inner()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .expect("every item computed")
+            })
+            .collect()
+    }
+}
+
 fn col_major(a: &DMatrix<f64>) -> View<'_> {
     View {
         data: a.as_slice(),
@@ -285,7 +498,10 @@ fn transposed(a: &DMatrix<f64>) -> View<'_> {
 }
 
 /// C = A B for views A (m × k) and B (k × n), with this thread's kernel,
-/// into `c` (reshaped if needed; every entry is overwritten).
+/// into `c` (reshaped if needed; every entry is overwritten). Natively, a
+/// product of more than [`PARALLEL_WORK`] multiply–adds splits C's columns
+/// among [`threads`] threads: each entry is computed exactly as on one
+/// thread, so the bits do not change.
 fn product(c: &mut DMatrix<f64>, m: usize, n: usize, k: usize, a: View, b: View) {
     if c.shape() != (m, n) {
         *c = DMatrix::zeros(m, n);
@@ -298,6 +514,49 @@ fn product(c: &mut DMatrix<f64>, m: usize, n: usize, k: usize, a: View, b: View)
         cs.fill(0.0);
         return;
     }
+    let work = m.saturating_mul(n).saturating_mul(k);
+    // Column chunks of a multiple of 48 (every kernel's NR divides it).
+    let nthreads = threads(work).min(n / 48);
+    if nthreads <= 1 {
+        return product_serial(cs, m, n, k, a, b);
+    }
+    let width = n.div_ceil(nthreads).div_ceil(48) * 48;
+    let chunks: Vec<(usize, &mut [f64])> = cs
+        .chunks_mut(width * m)
+        .enumerate()
+        .map(|(i, chunk)| (i * width, chunk))
+        .collect();
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let kernel = current_kernel();
+        std::thread::scope(|s| {
+            for (j0, chunk) in chunks {
+                let cols = chunk.len() / m;
+                let b = View {
+                    data: &b.data[j0 * b.cs..],
+                    ..b
+                };
+                s.spawn(move || {
+                    with_kernel(kernel, || {
+                        with_threads(1, || product_serial(chunk, m, cols, k, a, b))
+                    })
+                });
+            }
+        });
+    }
+    #[cfg(target_arch = "wasm32")]
+    for (j0, chunk) in chunks {
+        let cols = chunk.len() / m;
+        let b = View {
+            data: &b.data[j0 * b.cs..],
+            ..b
+        };
+        product_serial(chunk, m, cols, k, a, b);
+    }
+}
+
+/// [`product`] on this thread, into the column-major m × n slice `cs`.
+fn product_serial(cs: &mut [f64], m: usize, n: usize, k: usize, a: View, b: View) {
     match current_kernel() {
         Kernel::Portable => blocked::<4, 4>(cs, m, n, k, a, b, kernel_portable),
         #[cfg(target_arch = "wasm32")]
@@ -543,9 +802,14 @@ unsafe fn kernel_portable(
 
 /// The micro-kernel with wasm f64x2 lanes: the same multiplies and adds as
 /// [`kernel_portable`], two rows at a time.
+///
+/// The 4 × 4 tile lives in eight named f64x2 values, written out rather
+/// than looped over: the page's wasm is built for size (`opt-level = "s"`,
+/// Cargo.toml's `wasm` profile), where LLVM does not unroll small loops, and
+/// a tile indexed in a loop would live in memory instead of registers (half
+/// the speed). The operations and their order are the same as a loop's.
 #[cfg(target_arch = "wasm32")]
 #[target_feature(enable = "simd128")]
-#[allow(clippy::needless_range_loop)] // (j, h) index two arrays at once
 unsafe fn kernel_simd128(
     kc: usize,
     ap: *const f64,
@@ -555,31 +819,53 @@ unsafe fn kernel_simd128(
     load: bool,
 ) {
     use core::arch::wasm32::*;
-    let mut c = [[f64x2_splat(0.0); 2]; 4];
+    // Column j, rows 2h and 2h + 1 of the tile.
+    macro_rules! at {
+        ($j:expr, $h:expr) => {
+            cp.add($j * ldc + 2 * $h) as *mut v128
+        };
+    }
+    let zero = f64x2_splat(0.0);
+    let (mut c00, mut c01, mut c10, mut c11) = (zero, zero, zero, zero);
+    let (mut c20, mut c21, mut c30, mut c31) = (zero, zero, zero, zero);
     if load {
-        for j in 0..4 {
-            for h in 0..2 {
-                c[j][h] = v128_load(cp.add(j * ldc + 2 * h) as *const v128);
-            }
-        }
+        (c00, c01, c10, c11) = (
+            v128_load(at!(0, 0)),
+            v128_load(at!(0, 1)),
+            v128_load(at!(1, 0)),
+            v128_load(at!(1, 1)),
+        );
+        (c20, c21, c30, c31) = (
+            v128_load(at!(2, 0)),
+            v128_load(at!(2, 1)),
+            v128_load(at!(3, 0)),
+            v128_load(at!(3, 1)),
+        );
     }
     for p in 0..kc {
-        let mut a = [f64x2_splat(0.0); 2];
-        for (h, v) in a.iter_mut().enumerate() {
-            *v = v128_load(ap.add(p * 4 + 2 * h) as *const v128);
-        }
-        for j in 0..4 {
-            let b = f64x2_splat(*bp.add(p * 4 + j));
-            for h in 0..2 {
-                c[j][h] = f64x2_add(c[j][h], f64x2_mul(a[h], b));
-            }
-        }
+        let a0 = v128_load(ap.add(p * 4) as *const v128);
+        let a1 = v128_load(ap.add(p * 4 + 2) as *const v128);
+        let b = f64x2_splat(*bp.add(p * 4));
+        c00 = f64x2_add(c00, f64x2_mul(a0, b));
+        c01 = f64x2_add(c01, f64x2_mul(a1, b));
+        let b = f64x2_splat(*bp.add(p * 4 + 1));
+        c10 = f64x2_add(c10, f64x2_mul(a0, b));
+        c11 = f64x2_add(c11, f64x2_mul(a1, b));
+        let b = f64x2_splat(*bp.add(p * 4 + 2));
+        c20 = f64x2_add(c20, f64x2_mul(a0, b));
+        c21 = f64x2_add(c21, f64x2_mul(a1, b));
+        let b = f64x2_splat(*bp.add(p * 4 + 3));
+        c30 = f64x2_add(c30, f64x2_mul(a0, b));
+        c31 = f64x2_add(c31, f64x2_mul(a1, b));
     }
-    for j in 0..4 {
-        for h in 0..2 {
-            v128_store(cp.add(j * ldc + 2 * h) as *mut v128, c[j][h]);
-        }
-    }
+    v128_store(at!(0, 0), c00);
+    v128_store(at!(0, 1), c01);
+    v128_store(at!(1, 0), c10);
+    v128_store(at!(1, 1), c11);
+    v128_store(at!(2, 0), c20);
+    v128_store(at!(2, 1), c21);
+    v128_store(at!(3, 0), c30);
+    v128_store(at!(3, 1), c31);
 }
 
 /// The micro-kernel with x86_64's baseline SSE2 (two f64 lanes): the same
@@ -753,6 +1039,49 @@ mod tests {
                 "mul_nt {m} {k} {n}"
             );
         }
+    }
+
+    /// The symmetric products equal the general ones bit for bit, at sizes
+    /// around the block width and the blocking edges, with every kernel,
+    /// and on several threads (forced by a product above the threshold).
+    #[test]
+    fn grams_equal_the_general_products_bit_for_bit() {
+        let mut rng = Rng::new(21);
+        for &(n, d) in &[
+            (1, 1),
+            (5, 3),
+            (3, 5),
+            (40, SYM_BLOCK),
+            (SYM_BLOCK + 1, 7),
+            (300, 2 * SYM_BLOCK + 5),
+            (2 * SYM_BLOCK + 5, 300),
+            (0, 4),
+            (4, 0),
+        ] {
+            let x = random(&mut rng, n, d);
+            for kernel in Kernel::available() {
+                with_kernel(kernel, || {
+                    let g = gram_tn(&x);
+                    assert_eq!(g, mul_tn(&x, &x), "gram_tn {n}×{d} {kernel:?}");
+                    assert_eq!(g, g.transpose());
+                    let h = gram_nt(&x);
+                    assert_eq!(h, mul_nt(&x, &x), "gram_nt {n}×{d} {kernel:?}");
+                    assert_eq!(h, h.transpose());
+                });
+            }
+        }
+        // Large enough for threads natively (1100 · 551 · 240 multiply–adds
+        // ≥ PARALLEL_WORK): the same bits.
+        let big = random(&mut rng, 1100, 240);
+        const { assert!(1100 * 551 * 240 >= PARALLEL_WORK) };
+        assert_eq!(gram_nt(&big), mul_nt(&big, &big));
+        let tall = big.transpose();
+        assert_eq!(gram_tn(&tall), mul_tn(&tall, &tall));
+        // The general product split among threads (1100 · 1100 · 240) and
+        // kept on one.
+        let c = mul_nt(&big, &big);
+        assert_eq!(c, with_threads(1, || mul_nt(&big, &big)));
+        assert_eq!(with_threads(1, || gram_nt(&big)), c);
     }
 
     /// Each entry is the k-ordered sum, so it equals nalgebra's A·B (which

@@ -13,8 +13,11 @@ use clap::{Parser, Subcommand};
 use serde::Serialize;
 
 use neurogeom::labs;
+use neurogeom::metrics::capacity::glue::{Centring, LabelRule};
 use neurogeom::run;
-use neurogeom::share::{config_fragment, link_fragment, parse_link, with_version, ParsedLink};
+use neurogeom::share::{
+    self, config_fragment, link_fragment, parse_link, with_version, ParsedLink,
+};
 use neurogeom::snapshot::{Snapshot, Versioned};
 use neurogeom::sweep::shard::{self, Shard, ShardSummary};
 use neurogeom::sweep::{self, SweepSpec};
@@ -29,6 +32,12 @@ use neurogeom::version::{NoteKind as VersionNoteKind, VersionNote, VERSION};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The page's public address, e.g. https://example.org/neurogeom/ (or
+    /// the NEUROGEOM_BASE_URL environment variable): `run`, `sweep`,
+    /// `merge` and `labs` then print an `open:` line with the full link
+    /// (on standard error where standard output is JSON).
+    #[arg(long, global = true, value_name = "URL")]
+    base_url: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -149,8 +158,18 @@ struct AnalyzeArgs {
     /// MFTMA's Gaussian samples per manifold.
     #[arg(long, default_value_t = 300)]
     n_t: usize,
+    /// At most N points per class for MFTMA and the simulated capacity (a
+    /// seeded subsample, the usual practice with replicaMFT on large
+    /// recordings); 0 = every point.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    max_points: usize,
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// The memory the analysis may use (e.g. 16G, 800MiB); files up to
+    /// this ÷ 2.5 as 64-bit floats are read. Default: NEUROGEOM_MAX_MEMORY,
+    /// else the machine's memory.
+    #[arg(long, value_name = "SIZE")]
+    max_memory: Option<String>,
     /// Skip MFTMA (capacity, radius, dimension, centre correlation, K are then null).
     #[arg(long)]
     no_mftma: bool,
@@ -160,6 +179,31 @@ struct AnalyzeArgs {
     /// Random dichotomies per dimension for the simulated capacity.
     #[arg(long, default_value_t = 20)]
     sim_repetitions: usize,
+    /// Also compute GLUE, the capacity and effective geometry of correlated
+    /// manifolds (one joint QP per sample; seconds on 50 classes).
+    #[arg(long)]
+    glue: bool,
+    /// GLUE's Gaussian samples.
+    #[arg(long, default_value_t = 200)]
+    glue_n_t: usize,
+    /// GLUE's points per class, at most (a seeded subsample).
+    #[arg(long, default_value_t = 50)]
+    glue_points: usize,
+    /// GLUE's labels: random (independent signs), balanced or one_vs_rest.
+    #[arg(long, default_value = "random")]
+    glue_labels: String,
+    /// GLUE's centring: none (the data as given) or global (minus the mean of all points).
+    #[arg(long, default_value = "none")]
+    glue_centre: String,
+    /// Threads for MFTMA's manifolds and GLUE's samples (default: every
+    /// core); the result is the same bits whatever the count.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// The simulated capacity's dichotomies: `random` (each class ±1
+    /// independently, as the published code) or `balanced` (half the
+    /// classes +1).
+    #[arg(long, value_name = "random|balanced", default_value = "random")]
+    sim_labels: String,
     #[arg(long)]
     no_alignment: bool,
     #[arg(long)]
@@ -193,7 +237,18 @@ struct RunOutput<'a> {
 fn main() -> ExitCode {
     quiet_on_closed_pipe();
     let cli = Cli::parse();
-    match run(cli.command) {
+    let base = cli
+        .base_url
+        .or_else(|| std::env::var("NEUROGEOM_BASE_URL").ok())
+        .filter(|u| !u.trim().is_empty());
+    let opener = match base.as_deref().map(share::base_url).transpose() {
+        Ok(base) => Opener { base },
+        Err(message) => {
+            eprintln!("neurogeom: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli.command, &opener) {
         Ok(code) => code,
         Err(message) => {
             eprintln!("neurogeom: {message}");
@@ -202,7 +257,33 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(command: Command) -> Result<ExitCode, String> {
+/// Prints `open: <full link>` when a base URL was given.
+struct Opener {
+    base: Option<String>,
+}
+
+impl Opener {
+    fn line(&self, fragment: &str) -> Option<String> {
+        let base = self.base.as_deref()?;
+        Some(format!("open: {}", share::public_link(base, fragment)))
+    }
+
+    /// On standard output, after a text summary.
+    fn print(&self, fragment: &str) {
+        if let Some(line) = self.line(fragment) {
+            println!("{line}");
+        }
+    }
+
+    /// On standard error, where standard output is JSON.
+    fn eprint(&self, fragment: &str) {
+        if let Some(line) = self.line(fragment) {
+            eprintln!("{line}");
+        }
+    }
+}
+
+fn run(command: Command, opener: &Opener) -> Result<ExitCode, String> {
     match command {
         Command::Analyze(args) => analyze(args),
         Command::Run {
@@ -226,8 +307,10 @@ fn run(command: Command) -> Result<ExitCode, String> {
                     "{}",
                     serde_json::to_string_pretty(&Versioned::of(&out)).map_err(|e| e.to_string())?
                 );
+                opener.eprint(&with_version(&config_fragment(config)));
             } else {
                 print_summary(&parsed, &snapshot, &warnings);
+                opener.print(&with_version(&config_fragment(config)));
             }
             Ok(if snapshot.stopped.is_some() {
                 ExitCode::from(1)
@@ -331,6 +414,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 println!("{}", shard::run_line(run, &keys, p));
             });
             let link = with_version(&link_fragment(&config, Some(&spec), None));
+            opener.eprint(&link);
             let stopped = points.iter().any(|p| p.stopped.is_some());
             match shard {
                 Some(s) => println!(
@@ -405,6 +489,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             } else {
                 println!("{}", summary_line(&spec, &summary.link, &snapshot));
             }
+            opener.eprint(&summary.link);
             write_svg(svg.as_deref(), &summary.link, &snapshot)?;
             Ok(if snapshot.stopped.is_some() {
                 ExitCode::from(1)
@@ -421,6 +506,9 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 println!("\n  presets:");
                 for preset in &spec.presets {
                     println!("    {}\n      #{}", preset.title, preset.fragment);
+                    if let Some(line) = opener.line(&preset.fragment) {
+                        println!("      {line}");
+                    }
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -428,11 +516,11 @@ fn run(command: Command) -> Result<ExitCode, String> {
     }
 }
 
-/// Parse a link; its warnings are errors unless `lenient`.
 /// `neurogeom analyze`.
 fn analyze(a: AnalyzeArgs) -> Result<ExitCode, String> {
     use neurogeom::analyze::{self as an, Settings};
-    use neurogeom::data::files::{self, Input, LoadOptions};
+    use neurogeom::data::files::{self, Input, Limit, LoadOptions};
+    use neurogeom::metrics::capacity::simulated::Dichotomies;
     let read = |p: &std::path::Path| {
         std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))
     };
@@ -441,37 +529,46 @@ fn analyze(a: AnalyzeArgs) -> Result<ExitCode, String> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| p.display().to_string())
     };
-    let data = read(&a.file)?;
-    let data_name = name(&a.file);
-    let labels = match &a.labels {
-        Some(p) => Some((name(p), read(p)?)),
-        None => None,
-    };
     let time_window = match &a.time_window {
         None => None,
         Some(t) => Some(an::parse_time_window(t)?),
     };
-    let options = LoadOptions {
-        array: a.array.clone(),
-        label_column: a.label_column.clone(),
-        time_window,
-        drop_nonfinite: a.drop_nonfinite,
+    let sim_labels = Dichotomies::from_key(&a.sim_labels).ok_or_else(|| {
+        format!(
+            "--sim-labels '{}': expected random or balanced",
+            a.sim_labels
+        )
+    })?;
+    let limit = match &a.max_memory {
+        Some(m) => Limit::from_memory(
+            files::parse_memory_size(m).map_err(|e| format!("--max-memory: {e}"))?,
+            "the budget --max-memory",
+        ),
+        None => Limit::for_this_machine()?,
     };
-    let recording = files::load(
-        Input {
-            name: &data_name,
-            bytes: &data,
-        },
-        labels.as_ref().map(|(n, b)| Input { name: n, bytes: b }),
-        &options,
-    )
-    .map_err(|e| e.to_string())?;
     let settings = Settings {
         mftma: !a.no_mftma,
         kappa: a.kappa,
         n_t: a.n_t,
+        max_points: a.max_points,
         simulated: a.simulated,
         sim_repetitions: a.sim_repetitions,
+        glue: a.glue,
+        glue_n_t: a.glue_n_t,
+        glue_points: a.glue_points,
+        glue_labels: LabelRule::from_key(&a.glue_labels).ok_or_else(|| {
+            format!(
+                "--glue-labels must be random, balanced or one_vs_rest, got '{}'",
+                neurogeom::params::shorten(&a.glue_labels)
+            )
+        })?,
+        glue_centre: Centring::from_key(&a.glue_centre).ok_or_else(|| {
+            format!(
+                "--glue-centre must be none or global, got '{}'",
+                neurogeom::params::shorten(&a.glue_centre)
+            )
+        })?,
+        sim_labels,
         alignment: !a.no_alignment,
         dimensionality: true,
         collapse: !a.no_collapse,
@@ -480,21 +577,55 @@ fn analyze(a: AnalyzeArgs) -> Result<ExitCode, String> {
         pca: !a.no_pca,
         seed: a.seed,
     };
+    settings.check()?;
+    let options = LoadOptions {
+        array: a.array.clone(),
+        label_column: a.label_column.clone(),
+        time_window,
+        drop_nonfinite: a.drop_nonfinite,
+        limit: Some(limit),
+    };
+    let data_name = name(&a.file);
+    // The file's bytes live only while it is read: its hash and size are
+    // taken first, and the matrices are all that remains.
+    let (recording, sha256, size) = {
+        let data = read(&a.file)?;
+        let labels = match &a.labels {
+            Some(p) => Some((name(p), read(p)?)),
+            None => None,
+        };
+        let recording = files::load(
+            Input {
+                name: &data_name,
+                bytes: &data,
+            },
+            labels.as_ref().map(|(n, b)| Input { name: n, bytes: b }),
+            &options,
+        )
+        .map_err(|e| e.to_string())?;
+        (recording, an::sha256_hex(&data), data.len())
+    };
     let layout = recording.layout.clone();
-    let notes = recording.notes.clone();
+    let mut notes = recording.notes.clone();
     let classes = recording.class_names.clone();
-    let (snapshot, layers) = an::analyze(recording, &settings)?;
+    let threads = a
+        .threads
+        .unwrap_or_else(neurogeom::gemm::max_threads)
+        .max(1);
+    let result = an::analyze_threaded(recording, &settings, threads)?;
+    notes.extend(result.notes.iter().cloned());
+    let snapshot = &result.snapshot;
     if a.json {
         let out = an::json_report(
-            &snapshot,
-            &layers,
+            snapshot,
+            &result.layers,
             &classes,
             &settings,
             &layout,
             &notes,
             &data_name,
-            &an::sha256_hex(&data),
-            data.len(),
+            &sha256,
+            size,
         );
         println!(
             "{}",

@@ -71,7 +71,7 @@ pub fn run_parts_then_combine(config: &LabConfig) -> Option<Result<Snapshot, Str
     let states: Vec<Vec<f64>> = std::thread::scope(|scope| {
         let handles: Vec<_> = parts
             .iter()
-            .map(|c| scope.spawn(move || run_part(c)))
+            .map(|c| scope.spawn(move || crate::gemm::with_threads(1, || run_part(c))))
             .collect();
         handles
             .into_iter()

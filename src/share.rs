@@ -4,9 +4,11 @@
 //! `#v=1&lab=lazy-rich&seed=7&alpha=0.1&width=128&steps=2000`. Besides the
 //! lab's parameters it may carry `sweep=` (see [`crate::sweep`]), `seeds=N`
 //! (each sweep point over N seeds), `pin=` (a pinned run's own fragment,
-//! percent-encoded, drawn beside the current run for comparison) and `ng=`
+//! percent-encoded, drawn beside the current run for comparison), `ng=`
 //! (the NeuroGeom version that made the link, see [`crate::version`]; links
-//! the page and the CLI hand out end with it, [`with_version`]).
+//! the page and the CLI hand out end with it, [`with_version`]), and
+//! `embed=CHART[,CHART…]`, which only changes how the page shows the run
+//! (those charts alone, for an `<iframe>`): the run and its hash are the same.
 //! Parsing is total: whatever the text, it gives a usable [`LabConfig`] and a
 //! list of warnings for whatever was unknown, malformed or out of range.
 
@@ -62,6 +64,11 @@ pub struct ParsedLink {
     /// `&pin=<fragment>`: the fragment of a run pinned for comparison,
     /// percent-decoded (the page draws its series beside the current run's).
     pub pin: Option<String>,
+    /// `&embed=loss,cka`: the page shows only these charts (by id, in this
+    /// order) with a play control, the hash and a link to the full page.
+    /// The page names the lab's charts when one is unknown.
+    #[serde(default)]
+    pub embed: Option<Vec<String>>,
     pub warnings: Vec<String>,
     /// `&ng=<version>`: the NeuroGeom that made the link, as written.
     #[serde(default)]
@@ -124,6 +131,7 @@ fn parse_fragment(fragment: &str) -> ParsedLink {
     let mut pin: Option<String> = None;
     let mut no_value: Vec<String> = Vec::new();
     let mut made_with: Option<String> = None;
+    let mut embed: Option<Vec<String>> = None;
 
     for piece in fragment.split('&').filter(|p| !p.trim().is_empty()) {
         let (k, v) = match piece.split_once('=') {
@@ -152,6 +160,19 @@ fn parse_fragment(fragment: &str) -> ParsedLink {
                     warnings.push("pin: empty; nothing pinned".into());
                 } else {
                     pin = Some(p.to_string());
+                }
+            }
+            "embed" => {
+                let mut ids: Vec<String> = Vec::new();
+                for id in v.split(',').map(str::trim).filter(|id| !id.is_empty()) {
+                    if !ids.iter().any(|x| x == id) {
+                        ids.push(id.to_string());
+                    }
+                }
+                if ids.is_empty() {
+                    warnings.push("embed: names no chart; showing the whole page".into());
+                } else {
+                    embed = Some(ids);
                 }
             }
             "seed" => match v.trim().parse::<u64>() {
@@ -239,10 +260,56 @@ fn parse_fragment(fragment: &str) -> ParsedLink {
         sweep,
         seeds,
         pin,
+        embed,
         warnings,
         made_with,
         version_note,
     }
+}
+
+/// A page's public address, as `--base-url` and `NEUROGEOM_BASE_URL` give
+/// it to the CLI and `cargo xtask dist --base-url` to a built folder (the
+/// same rules there): `http://` or `https://`, a host, no query, fragment,
+/// space, quote or `<>&\``. A folder's address gets its trailing `/`
+/// (`https://example.org/lab` → `https://example.org/lab/`); a page's
+/// (`…/index.html`) stays as it is.
+pub fn base_url(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return Err(format!(
+            "the base URL must start with https:// or http://, got '{}'",
+            shorten(url)
+        ));
+    };
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(format!("the base URL '{}' names no host", shorten(url)));
+    }
+    if let Some(c) = url
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || "#?\"'<>\\`&".contains(*c))
+    {
+        return Err(format!(
+            "the base URL '{}' contains {c:?}; give the page's folder, e.g. https://example.org/neurogeom/",
+            shorten(url)
+        ));
+    }
+    let last = rest.rsplit('/').next().unwrap_or("");
+    Ok(
+        if !rest.contains('/') || (!last.ends_with(".html") && !last.is_empty()) {
+            format!("{url}/")
+        } else {
+            url.to_string()
+        },
+    )
+}
+
+/// The full link of a fragment on a host given by [`base_url`]:
+/// `https://example.org/lab/` and `v=1&lab=…` → `https://example.org/lab/#v=1&lab=…`.
+pub fn public_link(base: &str, fragment: &str) -> String {
+    format!("{base}#{}", fragment.trim_start_matches('#'))
 }
 
 /// Percent-encode the characters that would break a fragment.
@@ -341,6 +408,57 @@ mod tests {
             two.warnings,
             ["2 keys are not parameters of credit; ignored: 'a', 'b'"]
         );
+    }
+
+    #[test]
+    fn embed_names_charts_and_leaves_the_run_alone() {
+        let plain = parse_link("v=1&lab=capacity&seed=2");
+        let embedded = parse_link("v=1&lab=capacity&seed=2&embed=capacity,%20radius,,capacity");
+        assert_eq!(
+            embedded.embed.as_deref(),
+            Some(&["capacity".to_string(), "radius".to_string()][..])
+        );
+        assert!(embedded.warnings.is_empty(), "{:?}", embedded.warnings);
+        assert_eq!(embedded.config, plain.config, "the same run");
+        assert_eq!(plain.embed, None);
+        let empty = parse_link("v=1&lab=capacity&embed=");
+        assert_eq!(empty.embed, None);
+        assert!(
+            empty.warnings[0].starts_with("embed:"),
+            "{:?}",
+            empty.warnings
+        );
+    }
+
+    #[test]
+    fn base_urls_and_public_links() {
+        let ok = |u: &str| base_url(u).unwrap();
+        assert_eq!(ok("https://example.org"), "https://example.org/");
+        assert_eq!(ok(" https://example.org/lab "), "https://example.org/lab/");
+        assert_eq!(ok("https://example.org/lab/"), "https://example.org/lab/");
+        assert_eq!(
+            ok("http://127.0.0.1:8080/index.html"),
+            "http://127.0.0.1:8080/index.html"
+        );
+        for bad in [
+            "example.org",
+            "ftp://x/",
+            "https://",
+            "https:///x",
+            "https://x/a b",
+            "https://x/#v=1",
+            "https://x/?a=1",
+            "https://x/\"><b>",
+        ] {
+            assert!(base_url(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            public_link(&ok("https://example.org/lab"), "#v=1&lab=capacity&seed=2"),
+            "https://example.org/lab/#v=1&lab=capacity&seed=2"
+        );
+        // The link reads back as the fragment does.
+        let link = public_link(&ok("https://x.org/a"), "v=1&lab=capacity&seed=2");
+        assert_eq!(parse_link(&link), parse_link("v=1&lab=capacity&seed=2"));
     }
 
     #[test]

@@ -63,11 +63,12 @@ pub fn catalog_json() -> String {
     serde_json::to_string(&labs::catalog()).unwrap_or_else(|_| "[]".into())
 }
 
-/// Read a link or fragment: JSON `{config, sweep, seeds, pin, warnings,
-/// made_with, version_note}` (the config's seed as a string; `sweep` is
-/// `{axes, seeds}` or null; `pin` the pinned run's fragment, decoded, or
-/// null; `made_with` the link's `ng=` or null; `version_note` what to say
-/// when that is another version, see `version::VersionNote`, or null).
+/// Read a link or fragment: JSON `{config, sweep, seeds, pin, embed,
+/// warnings, made_with, version_note}` (the config's seed as a string;
+/// `sweep` is `{axes, seeds}` or null; `pin` the pinned run's fragment,
+/// decoded, or null; `embed` the chart ids of an embedded view, or null;
+/// `made_with` the link's `ng=` or null; `version_note` what to say when that
+/// is another version, see `version::VersionNote`, or null).
 #[wasm_bindgen]
 pub fn parse_link(text: &str) -> String {
     let parsed = share::parse_link(text);
@@ -445,6 +446,9 @@ impl WasmLab {
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str) -> Result<WasmLab, JsValue> {
         let config = config_from_json(config_json).map_err(js_error)?;
+        if let Some(message) = labs::missing_dataset(&config) {
+            return Err(js_error(message));
+        }
         let (checked, _) = labs::check(&config);
         let (lab, warnings) = labs::build(&config);
         Ok(WasmLab {
@@ -672,6 +676,29 @@ pub fn bench_spectrum(n: usize, seed: u32, solver: &str) -> Result<f64, JsValue>
     Ok(crate::metrics::stability::spectrum_checksum(&eigs))
 }
 
+/// The symmetric eigensolver's benchmark (docs/benchmarks.md, `cargo xtask
+/// bench symeig`): "checksum\tbits" of `solver`'s decomposition of
+/// `metrics::eigen::symmetric::bench::bench_matrix(n, seed)` (the text the
+/// native runner prints), or, for solver "setup", "" after only drawing
+/// the matrix (JS subtracts its time). JS times the call.
+#[wasm_bindgen]
+pub fn bench_symeig(n: usize, seed: u32, solver: &str) -> Result<String, JsValue> {
+    use crate::metrics::eigen::symmetric::bench;
+    if n == 0 || n > 4000 {
+        return Err(js_error("n must be 1..=4000"));
+    }
+    let a = bench::bench_matrix(n, seed as u64);
+    if solver == "setup" {
+        return Ok(String::new());
+    }
+    bench::run(&a, solver).ok_or_else(|| {
+        js_error(format!(
+            "solver must be \"setup\" or one of {:?}",
+            bench::SOLVERS
+        ))
+    })
+}
+
 /// The feedback lab's simulation benchmark: `steps` Euler steps (dt 0.1) of
 /// the benchmark network of size n; returns the final z.
 #[wasm_bindgen]
@@ -759,6 +786,7 @@ impl WasmAnalysis {
                 .get("drop_nonfinite")
                 .and_then(|x| x.as_bool())
                 .unwrap_or(false),
+            limit: None,
         };
         let mut settings_v = v
             .get_mut("settings")
@@ -795,9 +823,10 @@ impl WasmAnalysis {
             })?;
         let classes = rec.class_names.clone();
         let layout = rec.layout.clone();
-        let notes = rec.notes.clone();
+        let mut notes = rec.notes.clone();
         let job =
             crate::analyze::Job::new(rec, &settings).map_err(|e| load_error(e, None, false))?;
+        notes.extend(job.notes().iter().cloned());
         Ok(WasmAnalysis {
             job,
             settings,
@@ -881,11 +910,30 @@ pub fn example_file_name() -> String {
     crate::analyze::EXAMPLE_NAME.to_string()
 }
 
-/// The second example: the Haxby et al. 2001 fMRI recording
-/// (`data::haxby`, embedded), its bytes.
+/// The data sets (by name) that a config needs and the core does not have
+/// yet, as a JSON array: `["haxby2001"]` for the capacity lab's
+/// `task=haxby` until the page has provided it, else `[]`. The page fetches
+/// each (`www/datasets.js`) and passes it to [`provide_dataset`] before it
+/// builds the lab.
 #[wasm_bindgen]
-pub fn haxby_file() -> Vec<u8> {
-    crate::data::haxby::NPZ.to_vec()
+pub fn datasets_needed(config_json: &str) -> Result<String, JsValue> {
+    let config = config_from_json(config_json).map_err(js_error)?;
+    let missing: Vec<&str> = labs::datasets_needed(&config)
+        .into_iter()
+        .filter(|&name| name != crate::data::haxby::DATASET || !crate::data::haxby::available())
+        .collect();
+    serde_json::to_string(&missing).map_err(|e| js_error(e.to_string()))
+}
+
+/// Give the core a data set's bytes, fetched by the page from its own
+/// origin: `"haxby2001"` is `data/haxby2001.npz`. Refused unless the bytes
+/// have the recorded SHA-256.
+#[wasm_bindgen]
+pub fn provide_dataset(name: &str, bytes: Vec<u8>) -> Result<(), JsValue> {
+    match name {
+        crate::data::haxby::DATASET => crate::data::haxby::provide(bytes).map_err(js_error),
+        other => Err(js_error(format!("unknown data set {other:?}"))),
+    }
 }
 
 /// The Haxby example's file name.

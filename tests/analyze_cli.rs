@@ -147,7 +147,8 @@ fn library_job_is_independent_of_chunking_and_matches_other_metrics() {
         n_t: 60,
         ..Settings::default()
     };
-    let (whole, layers) = analyze::analyze(load(), &settings).unwrap();
+    let analysis = analyze::analyze(load(), &settings).unwrap();
+    let (whole, layers) = (analysis.snapshot, analysis.layers);
     let mut job = Job::new(load(), &settings).unwrap();
     let mut steps = 0;
     while !job.advance(1).unwrap() {
@@ -294,14 +295,243 @@ fn the_example_file_reads_and_analyses() {
     assert_eq!(rec.layers[0].x.shape(), (160, 50));
 }
 
-/// The shipped fMRI recording (`src/data/haxby2001.npz`) reads like any
+/// Rows of `clouds` as one matrix, in the given order of (class, point).
+fn stacked(clouds: &[DMatrix<f64>], order: &[(usize, usize)]) -> (Vec<f64>, Vec<String>) {
+    let mut x = Vec::new();
+    let mut y = Vec::new();
+    for &(c, i) in order {
+        x.extend(clouds[c].row(i).iter().copied());
+        y.push(["cat", "dog", "eel", "fox"][c].to_string());
+    }
+    (x, y)
+}
+
+/// Issue 17: classes are numbered in sorted order, so the same data with
+/// its classes appearing in another order gives the same hash; text labels
+/// from a CSV give what numeric ones do.
+#[test]
+fn results_do_not_depend_on_the_order_classes_appear_in() {
+    let mut rng = Rng::new(8);
+    let clouds = gaussian_clouds(4, 12, 10, 0.5, &mut rng);
+    let forward: Vec<(usize, usize)> = (0..4).flat_map(|c| (0..12).map(move |i| (c, i))).collect();
+    // Classes first appear as eel, cat, fox, dog; within a class the same order.
+    let mut shuffled = Vec::new();
+    for i in 0..12 {
+        for c in [2, 0, 3, 1] {
+            shuffled.push((c, i));
+        }
+    }
+    let csv = |order: &[(usize, usize)]| {
+        let (x, y) = stacked(&clouds, order);
+        let mut text = String::from("species");
+        for j in 0..10 {
+            text.push_str(&format!(",f{j}"));
+        }
+        text.push('\n');
+        for (r, label) in y.iter().enumerate() {
+            text.push_str(label);
+            for j in 0..10 {
+                text.push_str(&format!(",{:e}", x[r * 10 + j]));
+            }
+            text.push('\n');
+        }
+        text
+    };
+    let settings = Settings {
+        n_t: 40,
+        ..Settings::default()
+    };
+    let run = |text: String| {
+        let rec = files::load(
+            Input {
+                name: "s.csv",
+                bytes: text.as_bytes(),
+            },
+            None,
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(rec.class_names, vec!["cat", "dog", "eel", "fox"]);
+        analyze::analyze(rec, &settings).unwrap()
+    };
+    let a = run(csv(&forward));
+    let b = run(csv(&shuffled));
+    for key in [
+        "capacity",
+        "radius",
+        "nc1",
+        "participation_ratio",
+        "center_alignment",
+    ] {
+        assert_eq!(
+            a.layers[0].get(key).unwrap().to_bits(),
+            b.layers[0].get(key).unwrap().to_bits(),
+            "{key}"
+        );
+    }
+    // The per-class bars are in the same (sorted) order, and the whole
+    // result is the same bits.
+    assert_eq!(a.layers[0].manifold_capacity, b.layers[0].manifold_capacity);
+    assert_eq!(a.snapshot.hash, b.snapshot.hash);
+}
+
+/// Issue 17: data whose rows are all 0.1 has no centres to classify by:
+/// MFTMA says so (and how to run the rest), instead of rescaling rounding
+/// residue into a capacity of 2; without MFTMA the other analyses run.
+#[test]
+fn constant_data_gets_a_message_not_a_capacity() {
+    let x = vec![0.1; 40 * 6];
+    let y: Vec<f64> = (0..40).map(|i| (i % 4) as f64).collect();
+    let bytes = npz::write(
+        &[("X", &[40, 6], &x, "<f8"), ("y", &[40], &y, "<i8")],
+        false,
+    );
+    let path = tmp("constant.npz", &bytes);
+    let out = neurogeom(&["analyze", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("MFTMA") && err.contains("same centre") && err.contains("--no-mftma"),
+        "{err}"
+    );
+    let out = neurogeom(&["analyze", path.to_str().unwrap(), "--no-mftma", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(metric(&json, "participation_ratio"), 0.0);
+    // No class means to compare: NC1 and NC2 are undefined (null), and
+    // the centres have no directions (centre alignment 0 by convention).
+    for key in ["nc1", "nc2_equinorm", "nc2_equiangular"] {
+        assert!(metric(&json, key).is_nan(), "{key}");
+    }
+    assert_eq!(metric(&json, "center_alignment"), 0.0);
+    assert!(json["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["key"] == "capacity" && m["value"].is_null()));
+}
+
+/// Issue 24: --max-points subsamples each class for MFTMA with the seeded
+/// RNG, says so in a note, and gives exactly the direct API's result on
+/// the same subsample (`capacity::subsample::subsample`); the other
+/// analyses still use every point.
+#[test]
+fn max_points_subsamples_the_classes_for_mftma() {
+    let (clouds, bytes) = clouds_file(4, 30, 20, 0.5);
+    let path = tmp("sub.npz", &bytes);
+    let out = neurogeom(&[
+        "analyze",
+        path.to_str().unwrap(),
+        "--max-points",
+        "12",
+        "--n-t",
+        "60",
+        "--seed",
+        "5",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let notes = json["notes"].as_array().unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("at most 12 points per class")),
+        "{notes:?}"
+    );
+    let sub = neurogeom::metrics::capacity::subsample::subsample(&clouds, 12, 5);
+    assert!(sub.iter().all(|m| m.nrows() == 12));
+    let opts = MftmaOptions {
+        n_t: 60,
+        seed: 5,
+        ..MftmaOptions::default()
+    };
+    let direct = mftma(&sub, &opts).unwrap();
+    assert_eq!(
+        metric(&json, "capacity").to_bits(),
+        direct.capacity.to_bits()
+    );
+    assert_eq!(metric(&json, "radius").to_bits(), direct.radius.to_bits());
+    // The participation ratio is of all 120 rows.
+    let all = DMatrix::from_fn(120, 20, |i, j| clouds[i / 30][(i % 30, j)]);
+    assert_eq!(
+        metric(&json, "participation_ratio").to_bits(),
+        participation_ratio(&all).to_bits()
+    );
+    let out = neurogeom(&["analyze", path.to_str().unwrap(), "--max-points", "1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("max_points"));
+}
+
+/// Issue 17: the simulated capacity's dichotomies, random (the default,
+/// the old results) or balanced; unknown names are refused.
+#[test]
+fn simulated_capacity_offers_balanced_dichotomies() {
+    let (clouds, bytes) = clouds_file(6, 10, 30, 0.5);
+    let path = tmp("sim.npz", &bytes);
+    let run = |labels: &str| {
+        let out = neurogeom(&[
+            "analyze",
+            path.to_str().unwrap(),
+            "--no-mftma",
+            "--simulated",
+            "--sim-repetitions",
+            "30",
+            "--sim-labels",
+            labels,
+            "--json",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        metric(&json, "simulated_capacity")
+    };
+    use neurogeom::metrics::capacity::simulated::{
+        simulated_capacity, Dichotomies, SimulatedOptions,
+    };
+    for (name, kind) in [
+        ("random", Dichotomies::Random),
+        ("balanced", Dichotomies::Balanced),
+    ] {
+        let direct = simulated_capacity(
+            &clouds,
+            &SimulatedOptions {
+                repetitions: 30,
+                seed: 0,
+                dichotomies: kind,
+            },
+        )
+        .unwrap();
+        assert_eq!(run(name).to_bits(), direct.capacity.to_bits(), "{name}");
+    }
+    let out = neurogeom(&[
+        "analyze",
+        path.to_str().unwrap(),
+        "--sim-labels",
+        "lopsided",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// The shipped fMRI recording (`www/data/haxby2001.npz`) reads like any
 /// upload: 8 classes of 108 volumes × 530 voxels, its SHA-256 the recorded
 /// one, and MFTMA's numbers those of the direct API on the categories as
 /// `data::haxby` reads them.
 #[test]
 fn the_shipped_haxby_file_analyses_like_any_other() {
     use neurogeom::data::haxby;
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/data/haxby2001.npz");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("www/data/haxby2001.npz");
     let out = neurogeom(&[
         "analyze",
         path.to_str().unwrap(),

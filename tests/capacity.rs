@@ -283,6 +283,7 @@ fn theory_agrees_with_simulation() {
         &SimulatedOptions {
             repetitions: 40,
             seed: 2,
+            ..Default::default()
         },
     )
     .unwrap();

@@ -153,7 +153,7 @@ fn self_supervised_digits_against_supervised() {
 fn lab_numbers_equal_direct_mftma_calls() {
     let (p, m, n, r, width) = (6usize, 20usize, 30usize, 0.7, 40usize);
     let frag = format!(
-        "v=1&lab=capacity&seed=3&task=clouds&classes={p}&samples={m}&dim={n}&radius={r}&depth=1&width={width}&steps=180&n_t=60&restarts=2"
+        "v=1&lab=capacity&seed=3&task=clouds&classes={p}&samples={m}&dim={n}&radius={r}&depth=1&width={width}&steps=180&n_t=60&restarts=2&glue=off"
     );
     let c = config(&frag);
     let (mut lab, _) = labs::build(&c);
@@ -267,6 +267,7 @@ fn theory_agrees_with_simulation_on_the_preset() {
         &SimulatedOptions {
             repetitions: 30,
             seed: 1,
+            ..Default::default()
         },
     )
     .unwrap();
@@ -359,8 +360,12 @@ fn haxby_numbers_equal_direct_mftma_calls() {
     let (m, seed) = (30usize, 2u64);
     let frag = format!("v=1&lab=capacity&seed={seed}&task=haxby&samples={m}&n_t=60");
     let s = run_fragment(&frag);
-    let arrays =
-        neurogeom::data::files::npz::read("haxby2001.npz", neurogeom::data::haxby::NPZ).unwrap();
+    let arrays = neurogeom::data::files::npz::read(
+        "haxby2001.npz",
+        neurogeom::data::haxby::NPZ,
+        &Default::default(),
+    )
+    .unwrap();
     let get = |k: &str| &arrays.iter().find(|(n, _)| n == k).unwrap().1;
     let (x, y) = (get("X"), get("y"));
     let voxels = x.shape[1];

@@ -296,6 +296,23 @@ fn shards_through_xargs_merge_to_the_single_run() {
     let merged = stdout_of(neurogeom(&args));
     let single = stdout_of(neurogeom(&["sweep", GRID]));
     assert_eq!(merged.trim_end(), single.lines().last().unwrap());
+    // With a base URL, merge names the whole sweep's link on that host.
+    let mut open_args = args.clone();
+    open_args.extend(["--base-url", "https://x.org/lab"]);
+    let out = neurogeom(&open_args);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim_end(),
+        merged.trim_end()
+    );
+    let summary: serde_json::Value = serde_json::from_str(merged.trim_end()).unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "open: https://x.org/lab/{}",
+            summary["link"].as_str().unwrap()
+        )),
+        "{err}"
+    );
 
     // --json gives the whole snapshot; --svg draws it.
     let svg = dir.join("sweep.svg");
@@ -395,4 +412,76 @@ fn text_mode_prints_the_labs_notes() {
     let note = warnings[0].as_str().unwrap();
     assert!(note.contains("the linearised model diverges"), "{note}");
     assert!(text.contains(&format!("note     {note}")), "{text}");
+}
+
+/// `--base-url` (or `NEUROGEOM_BASE_URL`) adds an `open:` line with the full
+/// link on that host: on standard output after a text summary, on standard
+/// error where standard output is JSON. The link reproduces the run.
+#[test]
+fn a_base_url_gives_open_lines_with_the_full_link() {
+    let base = "https://lab.example.org/neurogeom";
+    let out = neurogeom(&["run", LINK, "--base-url", base]);
+    let text = stdout_of(out);
+    let open = text
+        .lines()
+        .find_map(|l| l.strip_prefix("open: "))
+        .unwrap_or_else(|| panic!("no open: line in\n{text}"));
+    assert!(
+        open.starts_with("https://lab.example.org/neurogeom/#v=1&lab=lazy-rich&seed=7&"),
+        "{open}"
+    );
+    // The printed link gives the same hash.
+    let again: serde_json::Value =
+        serde_json::from_slice(&neurogeom(&["run", open, "--json"]).stdout).unwrap();
+    assert_eq!(again["hash"], HASH);
+
+    // The environment variable; JSON output keeps stdout clean.
+    let out = Command::new(env!("CARGO_BIN_EXE_neurogeom"))
+        .args(["run", LINK, "--json"])
+        .env("NEUROGEOM_BASE_URL", "https://x.org/lab/")
+        .output()
+        .unwrap();
+    assert!(serde_json::from_slice::<serde_json::Value>(&out.stdout).is_ok());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("open: https://x.org/lab/#v=1&lab=lazy-rich&seed=7&"),
+        "{err}"
+    );
+
+    // Every preset of `labs` gets its link.
+    let text = stdout_of(neurogeom(&["labs", "--base-url", base]));
+    let presets = text.lines().filter(|l| l.starts_with("      #")).count();
+    let opens: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("      open: "))
+        .collect();
+    assert!(presets > 5);
+    assert_eq!(opens.len(), presets);
+    assert!(opens
+        .iter()
+        .all(|o| o.starts_with("https://lab.example.org/neurogeom/#v=1&lab=")));
+
+    // A sweep: the sweep's link, after the JSON lines.
+    let link = "#v=1&lab=lazy-rich&seed=2&width=16&steps=100&sweep=alpha:log:0.1:10:3";
+    let out = neurogeom(&["sweep", link, "--base-url", base]);
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("open: https://lab.example.org/neurogeom/#v=1&lab=lazy-rich&seed=2&")
+            && err.contains("&sweep=alpha:log:0.1:10:3"),
+        "{err}"
+    );
+
+    // A bad base URL is a usage error, before any run.
+    for bad in ["lab.example.org", "https://x.org/#v=1", "https://x.org/a b"] {
+        let out = neurogeom(&["run", LINK, "--base-url", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("base URL"),
+            "{bad}"
+        );
+        assert!(out.stdout.is_empty());
+    }
 }

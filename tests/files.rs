@@ -296,3 +296,207 @@ proptest! {
         }
     }
 }
+
+/// Issue 17: numpy's text label arrays (`<U`, `>U`, `|S`, non-ASCII), in a
+/// labels file and inside an NPZ, written by numpy itself
+/// (tests/data/files/make_text_labels.py). Classes come in sorted order,
+/// whatever order they first appear in (dog, cat, dog, cat → cat = 0).
+#[test]
+fn numpy_text_labels_in_npy_and_npz() {
+    let x = fixture("x_f8.npy");
+    let opts = LoadOptions::default();
+    for file in ["labels_u.npy", "labels_u_big.npy", "labels_s.npy"] {
+        let y = fixture(file);
+        let r = files::load(input("x.npy", &x), Some(input(file, &y)), &opts).unwrap();
+        assert_eq!(r.class_names, vec!["cat", "dog"], "{file}");
+        assert_eq!(r.labels, vec![1, 0, 1, 0], "{file}");
+    }
+    let a = npy::read("u", &fixture("labels_u.npy")).unwrap();
+    assert_eq!(a.dtype, "<U3");
+    assert_eq!(a.text.unwrap(), vec!["dog", "cat", "dog", "cat"]);
+    let y = fixture("labels_accents.npy");
+    let r = files::load(input("x.npy", &x), Some(input("y.npy", &y)), &opts).unwrap();
+    assert_eq!(r.class_names, vec!["café", "naïve"]);
+    let z = fixture("text_labels.npz");
+    let r = files::load(input("t.npz", &z), None, &opts).unwrap();
+    assert_eq!(row_major(&r.layers[0].x), x_expected());
+    assert_eq!(r.class_names, vec!["cat", "dog"]);
+    assert_eq!(r.labels, vec![1, 0, 1, 0]);
+    // Text as the data is refused with its dtype named.
+    let e = files::load(
+        input("u.npy", &fixture("labels_u.npy")),
+        Some(input("y.npy", &y)),
+        &opts,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("<U3") && e.contains("text"), "{e}");
+}
+
+/// Issue 17: a CSV whose labels are words finds its label column wherever
+/// it is (first, middle, no header), or by a label-like header name; two
+/// columns of words ask for --label-column; a word in a feature column
+/// names the fix.
+#[test]
+fn csv_label_columns_of_words() {
+    let opts = LoadOptions::default();
+    for (text, name) in [
+        (
+            &b"species,f1,f2\ncat,1,2\ndog,3,4\ncat,5,6\ndog,7,8\n"[..],
+            "header named like a label",
+        ),
+        (
+            b"name,f1,f2\ncat,1,2\ndog,3,4\ncat,5,6\ndog,7,8\n",
+            "column of words, header",
+        ),
+        (
+            b"f1,kind_of_thing,f2\n1,cat,2\n3,dog,4\n5,cat,6\n7,dog,8\n",
+            "middle column of words",
+        ),
+        (b"cat,1,2\ndog,3,4\ncat,5,6\ndog,7,8\n", "no header"),
+    ] {
+        let r = files::load(input("w.csv", text), None, &opts)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(r.class_names, vec!["cat", "dog"], "{name}");
+        assert_eq!(r.labels, vec![0, 1, 0, 1], "{name}");
+        let x = &r.layers[0].x;
+        assert_eq!((x[(0, 0)], x[(0, 1)], x[(3, 1)]), (1.0, 2.0, 8.0), "{name}");
+    }
+    let e = files::load(input("two.csv", b"a,b,f\ncat,x,1\ndog,y,2\n"), None, &opts)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("'a'") && e.contains("'b'") && e.contains("--label-column"),
+        "{e}"
+    );
+    // A word among numbers in a feature column: the message names the way out.
+    let e = files::load(
+        input("n.csv", b"f1,f2,label\n1,2,0\ncat,4,1\n5,6,0\n7,8,1\n"),
+        None,
+        &opts,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("'cat' is not a number") && e.contains("--label-column"),
+        "{e}"
+    );
+    // Numeric labels written differently are one class: 1, 1.0, 1e0.
+    let r = files::load(
+        input("num.csv", b"f,label\n1,1\n2,1.0\n3,2\n4,1e0\n5,2.0\n"),
+        None,
+        &opts,
+    )
+    .unwrap();
+    assert_eq!(r.class_names, vec!["1", "2"]);
+    assert_eq!(r.labels, vec![0, 0, 1, 0, 1]);
+}
+
+/// Issue 17: the NaN message names --drop-nonfinite; a text file named
+/// .npy (or .npz) is refused as "not an NPY file (no \x93NUMPY header)",
+/// with what it looks like; the same text named .csv reads.
+#[test]
+fn messages_name_their_fix_and_files_are_what_they_say() {
+    let opts = LoadOptions::default();
+    let e = files::load(
+        input("nan.csv", b"a,b,label\n1,nan,x\n3,4,x\n5,6,y\n7,8,y\n"),
+        None,
+        &opts,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("--drop-nonfinite"), "{e}");
+    let text = b"a,b,label\n1,2,x\n3,4,x\n5,6,y\n7,8,y\n";
+    let e = files::load(input("data.npy", text), None, &opts)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("data.npy: not an NPY file (no \\x93NUMPY header)"),
+        "{e}"
+    );
+    assert!(e.contains(".csv"), "{e}");
+    let e = files::load(input("data.NPZ", text), None, &opts)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("not an NPZ file"), "{e}");
+    assert!(files::load(input("data.csv", text), None, &opts).is_ok());
+    // A labels file named .npy that is text.
+    let x = fixture("x_f8.npy");
+    let e = files::load(
+        input("x.npy", &x),
+        Some(input("y.npy", b"0\n1\n0\n1\n")),
+        &opts,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("y.npy: not an NPY file"), "{e}");
+}
+
+/// Issue 24: the limit follows what the caller sets (the CLI: the machine's
+/// memory, --max-memory, NEUROGEOM_MAX_MEMORY; the page: 400 MB), is checked
+/// before anything is allocated, and its message says why and what to do.
+#[test]
+fn the_size_limit_is_the_callers_and_says_why() {
+    let x = fixture("x_f8.npy"); // 12 values
+    let y = fixture("y.npy");
+    let small = |values: u64| LoadOptions {
+        limit: Some(files::Limit {
+            values,
+            why: "a test's limit".into(),
+        }),
+        ..LoadOptions::default()
+    };
+    assert!(files::load(input("x.npy", &x), Some(input("y.npy", &y)), &small(12)).is_ok());
+    let e = files::load(input("x.npy", &x), Some(input("y.npy", &y)), &small(11)).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            FileError::TooLarge {
+                needed_bytes: 96,
+                limit_bytes: 88,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(e.to_string().contains("a test's limit"), "{e}");
+    // NPZ: the arrays together.
+    let z = fixture("both.npz"); // X 12 values + y 4
+    assert!(files::load(input("b.npz", &z), None, &small(16)).is_ok());
+    assert!(files::load(input("b.npz", &z), None, &small(15)).is_err());
+    // The page's limit points to the CLI; a memory budget is divided by 2.5.
+    assert!(files::Limit::browser().why.contains("neurogeom analyze"));
+    let l = files::Limit::from_memory(2_000_000_000, "a budget");
+    assert_eq!(l.values, 100_000_000);
+    assert!(l.why.contains("--max-memory") && l.why.contains("NEUROGEOM_MAX_MEMORY"));
+    assert_eq!(files::parse_memory_size("16G").unwrap(), 16_000_000_000);
+    assert_eq!(
+        files::parse_memory_size("800MiB").unwrap(),
+        800 * 1024 * 1024
+    );
+    assert_eq!(files::parse_memory_size(" 1.5 GB").unwrap(), 1_500_000_000);
+    assert!(files::parse_memory_size("lots").is_err());
+    assert!(files::parse_memory_size("12Q").is_err());
+}
+
+/// The matrix read in column order (no second copy) equals the one read in
+/// C order, for C- and Fortran-ordered files.
+#[test]
+fn column_order_reads_equal_c_order_reads() {
+    for file in ["x_f8.npy", "x_f4_fortran.npy", "x_i2_big.npy"] {
+        let bytes = fixture(file);
+        let c = npy::read(file, &bytes).unwrap();
+        let opts = npy::ReadOptions {
+            column_major: true,
+            ..Default::default()
+        };
+        let f = npy::read_with(file, &bytes, &opts).unwrap();
+        assert!(f.column_major && !c.column_major);
+        for i in 0..4 {
+            for j in 0..3 {
+                assert_eq!(c.at2(i, j), f.at2(i, j), "{file} ({i}, {j})");
+                assert_eq!(f.data[j * 4 + i], c.data[i * 3 + j]);
+            }
+        }
+    }
+}

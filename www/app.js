@@ -26,7 +26,7 @@ import { state, actions } from './state.js';
 import { showMessage, showLinkWarnings, clearMessages, wireMessages } from './messages.js';
 import { updateUrl, configFragment, parseLink } from './link.js';
 import { buildPanel, setControls, fillLabPicker } from './controls.js';
-import { startRun, send, resume } from './run-client.js';
+import { startRun, send, resume, warmUp } from './run-client.js';
 import { buildSweepForm, setSweepForm, startSweep, exitSweepMode, toggleSweep, wireSweep, showSeedRange } from './sweep.js';
 import { wireCharts, redrawAll } from './charts.js';
 import { wirePointEditor } from './point-editor.js';
@@ -34,6 +34,8 @@ import { setPinFromLink, relabelPin, wirePin, scopePin } from './pin.js';
 import { setRunState, wireTopbar, showStepUnit } from './topbar.js';
 import { showVersion, showVersionNote } from './version.js';
 import { wireCite } from './cite.js';
+import { registerOffline } from './offline.js';
+import { setEmbed, wireEmbed } from './embed.js';
 
 function showLab(spec) {
   state.spec = spec;
@@ -71,6 +73,7 @@ function applyConfig() {
 function loadLink(text) {
   const parsed = parseLink(text);
   clearMessages('link', 'run');
+  setEmbed(parsed.embed);
   showLinkWarnings(parsed.warnings);
   showVersionNote(parsed.version_note, text.includes('#') ? text.slice(text.indexOf('#') + 1) : text);
   const spec = state.catalog.find((s) => s.name === parsed.config.lab) || state.catalog[0];
@@ -161,8 +164,10 @@ async function main() {
   wirePointEditor();
   wirePin();
   wireCite();
+  wireEmbed();
   // A preset link, or a hand-edited URL.
   window.addEventListener('hashchange', () => loadLink(location.href));
+  warmUp();
   try {
     await initWasm({ module_or_path: new URL('./pkg/neurogeom_bg.wasm', import.meta.url) });
     core.init();
@@ -174,6 +179,7 @@ async function main() {
   }
   fillLabPicker(state.catalog, switchLab);
   loadLink(location.href);
+  registerOffline();
 }
 
 main();

@@ -9,6 +9,7 @@ import { $, el } from './dom.js';
 import { state } from './state.js';
 import { showMessage, infoButton } from './messages.js';
 import { pinnedChart } from './pin.js';
+import { embeddedCharts } from './embed.js';
 
 const drawn = new Map(); // chart id -> the JSON last drawn on its canvas
 const frames = new Map(); // chart id -> where its data landed (the core's PlotBox), or null
@@ -27,8 +28,9 @@ export function pickHeatmap(key) {
   scheduleDraw();
 }
 
-/** The charts shown: all but the heatmaps not picked. */
-function shownCharts(charts) {
+/** The charts shown: all but the heatmaps not picked (of an embedded view's, see embed.js). */
+function shownCharts(all) {
+  const charts = embeddedCharts(all);
   const maps = charts.filter((c) => c.id.startsWith(HEATMAP_PREFIX));
   if (maps.length < 2) return charts;
   const picked = maps.find((c) => c.id === HEATMAP_PREFIX + heatmapKey) || maps[0];

@@ -10,10 +10,12 @@
 import * as core from './pkg/neurogeom.js';
 import { $, showLinkBox } from './dom.js';
 import { state } from './state.js';
+import { pageUrl } from './address.js';
+import { embedSuffix } from './embed.js';
 
 /** The link that reproduces what the page shows, with this version. */
 export function shareLink() {
-  return `${location.origin}${location.pathname}#${core.versioned_fragment(state.fragment)}`;
+  return `${pageUrl()}#${core.versioned_fragment(state.fragment)}`;
 }
 
 /** Make `fragment` the page's link (no history entry, no hashchange). A
@@ -23,8 +25,10 @@ export function updateUrl(fragment) {
   if (state.pin && state.mode === 'single') fragment = core.link_fragment(JSON.stringify(state.config), '', state.pin.fragment);
   state.fragment = fragment;
   const versioned = core.versioned_fragment(fragment);
-  if (location.hash !== `#${versioned}`) history.replaceState(null, '', `#${versioned}`);
+  const shown = `#${versioned}${embedSuffix()}`; // an embedded view stays one
+  if (location.hash !== shown) history.replaceState(null, '', shown);
   showLinkBox(shareLink());
+  $('embed-open').href = shareLink();
 }
 
 /** The canonical fragment of a config alone. */

@@ -18,6 +18,7 @@ import { $, formatValue } from './dom.js';
 import { state, actions } from './state.js';
 import { showMessage } from './messages.js';
 import { configFragment, parseLink, updateUrl } from './link.js';
+import { moduleWorker } from './module-worker.js';
 
 let worker = null; // runs a pinned configuration opened from a link
 
@@ -138,7 +139,7 @@ export function setPinFromLink(fragment) {
   relabelPin();
   const mine = state.pin;
   let last = null;
-  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  worker = moduleWorker(new URL('./worker.js', import.meta.url));
   worker.onmessage = (e) => {
     const msg = e.data;
     if (state.pin !== mine) return;

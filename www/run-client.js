@@ -10,6 +10,7 @@ import { showMessage, showNotes, infoButton } from './messages.js';
 import { scheduleDraw } from './charts.js';
 import { setRunState, setCounter, setProgress, setHash, setEta } from './topbar.js';
 import { durationText } from './eta.js';
+import { moduleWorker } from './module-worker.js';
 
 let worker = null;
 let workerId = 0; // messages from replaced workers are ignored
@@ -21,13 +22,19 @@ let msLeftAt = 0; // when that estimate came
 function startWorker() {
   if (worker) worker.terminate();
   const id = ++workerId;
-  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  worker = moduleWorker(new URL('./worker.js', import.meta.url));
   worker.onmessage = (e) => id === workerId && onWorkerMessage(e.data);
   worker.onerror = (e) => {
     e.preventDefault();
     if (id === workerId) onCrash(e.message || 'the worker failed to start');
   };
   worker.onmessageerror = () => id === workerId && onCrash('a message from the worker could not be read');
+}
+
+/** Start the run worker now, so that it loads the wasm while the page
+ * does: the first chart comes sooner. startRun() uses it. */
+export function warmUp() {
+  if (!worker) startWorker();
 }
 
 /** Stop the single run's worker (a sweep takes every core). */

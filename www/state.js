@@ -18,6 +18,7 @@ export const state = {
   mode: 'single', // 'single' | 'sweep'
   sweep: null, // the current sweep in sweep mode (see sweep.js)
   pin: null, // the pinned run, drawn beside the current one (see pin.js)
+  embed: null, // the chart ids of an embedded view (`&embed=`, see embed.js), or null
 };
 
 /**

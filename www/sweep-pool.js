@@ -12,6 +12,8 @@
 //   stopped(detail, crashes)      three crashes: the pool gave up
 //   changed()                     after any of the above but progress
 
+import { moduleWorker } from './module-worker.js';
+
 export class SweepPool {
   /** `jobs[i]` = {index, value, config}; `size` workers. */
   constructor(jobs, size, hooks) {
@@ -45,7 +47,7 @@ export class SweepPool {
   }
 
   startSlot(slot) {
-    const worker = new Worker(new URL('./sweep-worker.js', import.meta.url), { type: 'module' });
+    const worker = moduleWorker(new URL('./sweep-worker.js', import.meta.url));
     const mine = () => this.live && slot.worker === worker;
     worker.onmessage = (e) => mine() && this.onMessage(slot, e.data);
     worker.onerror = (e) => {

@@ -40,6 +40,8 @@
 import { WasmLab, debug_panic, split_parts, combine_parts } from './pkg/neurogeom.js';
 import { ready, lastPanic, text } from './wasm-worker.js';
 import { RunClock, LONG_MS, MEASURE_MS, SETTLED_MS } from './long-run.js';
+import { moduleWorker } from './module-worker.js';
+import { provideDatasets } from './datasets.js';
 
 const CHUNK_MS = 30; // compute per chunk, so that messages are handled promptly
 const POST_MS = 150; // minimum time between snapshots while running
@@ -192,7 +194,7 @@ function startSplit(parts, total) {
   split = { workers: [], steps: new Array(n).fill(0), done: new Array(n).fill(false), states: new Array(n).fill(null), waiters: new Array(n).fill(null), total, over: false, lastProgress: 0, checkpoints: new Map(), shown: 0 };
   const mine = split;
   parts.forEach((config, i) => {
-    const w = new Worker(new URL('./part-worker.js', import.meta.url), { type: 'module' });
+    const w = moduleWorker(new URL('./part-worker.js', import.meta.url));
     w.onmessage = (e) => split === mine && onPart(i, e.data);
     w.onerror = (e) => {
       e.preventDefault();
@@ -430,10 +432,21 @@ async function handle(msg) {
   await ready;
   try {
     switch (msg.type) {
-      case 'config':
+      case 'config': {
         runId = msg.run ?? 0;
-        if (build(JSON.stringify(msg.config))) setRunning(Boolean(msg.play));
+        const json = JSON.stringify(msg.config);
+        // A data set the wasm does not carry (task=haxby) is fetched first.
+        const failed = await provideDatasets(json).then(() => null, text);
+        if (failed !== null) {
+          stopSplit();
+          lab = null;
+          running = false;
+          post({ type: 'error', message: failed });
+          break;
+        }
+        if (build(json)) setRunning(Boolean(msg.play));
         break;
+      }
       case 'reset':
         if (configJson && build(configJson)) setRunning(Boolean(msg.play));
         break;

@@ -17,9 +17,15 @@ import { $, el, formatValue, showLinkBox } from './dom.js';
 import { showMessage, clearMessages, infoButton, wireMessages } from './messages.js';
 import { download, snapshotCsv } from './export.js';
 import { showVersion, showVersionNote } from './version.js';
+import { pageUrl } from './address.js';
+import { registerOffline } from './offline.js';
+import { moduleWorker } from './module-worker.js';
+import { fetchDataset } from './datasets.js';
 
-const CHECKS = ['mftma', 'simulated', 'alignment', 'collapse', 'cka', 'rdm', 'pca'];
+const CHECKS = ['mftma', 'simulated', 'glue', 'alignment', 'collapse', 'cka', 'rdm', 'pca'];
 const DEFAULT_ON = new Set(['mftma', 'alignment', 'collapse', 'cka', 'rdm', 'pca']);
+
+const GLUE_LABELS = ['random', 'balanced', 'one_vs_rest'];
 
 const state = {
   data: null, // {name, bytes: ArrayBuffer}
@@ -38,6 +44,12 @@ function settings() {
   for (const k of CHECKS) s[k] = $(k).checked;
   s.kappa = Number($('kappa').value) || 0;
   s.n_t = Math.max(1, Math.floor(Number($('n_t').value) || 300));
+  s.max_points = Math.max(0, Math.floor(Number($('max_points').value) || 0));
+  s.sim_labels = $('sim_labels').value === 'balanced' ? 'balanced' : 'random';
+  s.glue_n_t = Math.max(1, Math.floor(Number($('glue_n_t').value) || 200));
+  s.glue_points = Math.max(2, Math.floor(Number($('glue_points').value) || 50));
+  s.glue_labels = GLUE_LABELS.includes($('glue_labels').value) ? $('glue_labels').value : 'random';
+  s.glue_centre = $('glue_centre').value === 'global' ? 'global' : 'none';
   return s;
 }
 
@@ -67,6 +79,14 @@ function fragment(sha256, labelsSha256 = state.labelsSha256) {
   for (const k of CHECKS) p.set(k, s[k] ? '1' : '0');
   p.set('kappa', String(s.kappa));
   p.set('n_t', String(s.n_t));
+  if (s.max_points) p.set('max_points', String(s.max_points));
+  if (s.sim_labels !== 'random') p.set('sim_labels', s.sim_labels);
+  if (s.glue) {
+    p.set('glue_n_t', String(s.glue_n_t));
+    p.set('glue_points', String(s.glue_points));
+    p.set('glue_labels', s.glue_labels);
+    p.set('glue_centre', s.glue_centre);
+  }
   p.set('seed', s.seed);
   const o = loadOptions();
   if (o.array) p.set('array', o.array);
@@ -84,13 +104,16 @@ function fragment(sha256, labelsSha256 = state.labelsSha256) {
 function updateUrl(sha256) {
   const f = fragment(sha256);
   history.replaceState(null, '', `#${f}`);
-  showLinkBox(location.href);
+  showLinkBox(`${pageUrl()}${location.hash}`);
 }
 
 function readLink() {
   const p = new URLSearchParams(location.hash.replace(/^#/, ''));
   for (const k of CHECKS) if (p.has(k)) $(k).checked = p.get(k) === '1';
-  for (const k of ['kappa', 'n_t', 'seed']) if (p.has(k) && Number.isFinite(Number(p.get(k)))) $(k).value = p.get(k);
+  for (const k of ['kappa', 'n_t', 'max_points', 'seed', 'glue_n_t', 'glue_points']) if (p.has(k) && Number.isFinite(Number(p.get(k)))) $(k).value = p.get(k);
+  if (p.has('sim_labels')) $('sim_labels').value = p.get('sim_labels') === 'balanced' ? 'balanced' : 'random';
+  if (p.has('glue_labels') && GLUE_LABELS.includes(p.get('glue_labels'))) $('glue_labels').value = p.get('glue_labels');
+  if (p.has('glue_centre')) $('glue_centre').value = p.get('glue_centre') === 'global' ? 'global' : 'none';
   if (p.has('label_column')) $('label-column').value = p.get('label_column');
   if (p.has('time_window')) $('time-window').value = p.get('time_window');
   $('drop-nonfinite').checked = p.get('drop_nonfinite') === '1';
@@ -106,7 +129,8 @@ function readLink() {
 // ---- files ----
 
 // The largest file the page reads (the analysis holds the data as f64,
-// about twice an f32 file's size, plus copies per class).
+// about twice an f32 file's size, and its centred copy); the core refuses
+// more than 400 MB of f64 data and says that the CLI takes larger files.
 const MAX_FILE_BYTES = 800e6;
 
 async function takeFile(file, which) {
@@ -149,8 +173,9 @@ function wireFiles() {
     if (files[0]) takeFile(files[0], 'data');
     if (files[1]) takeFile(files[1], 'labels');
   });
-  // The built-in files: the synthetic example, and the Haxby et al. 2001
-  // fMRI recording (embedded in the wasm module: nothing is downloaded).
+  // The built-in files: the synthetic example (made by the core), and the
+  // Haxby et al. 2001 fMRI recording (data/haxby2001.npz, fetched from this
+  // page's server on the first click: the wasm does not carry its 1.6 MB).
   const useBuiltIn = (name, bytes) => {
     state.labels = null;
     $('data-file').value = '';
@@ -162,12 +187,25 @@ function wireFiles() {
     run();
   };
   $('use-example').addEventListener('click', () => useBuiltIn(core.example_file_name(), core.example_file()));
-  $('use-haxby').addEventListener('click', () => useBuiltIn(core.haxby_file_name(), core.haxby_file()));
+  // The recording's bytes, or null after saying why they could not load.
+  const haxby = async () => {
+    try {
+      return await fetchDataset('haxby2001');
+    } catch (e) {
+      showMessage(String(e && e.message ? e.message : e), { kind: 'error', group: 'run', title: 'The Haxby 2001 file did not load' });
+      return null;
+    }
+  };
+  $('use-haxby').addEventListener('click', async () => {
+    const bytes = await haxby();
+    if (bytes) useBuiltIn(core.haxby_file_name(), bytes.slice());
+  });
   $('download-example').addEventListener('click', () => {
     download(core.example_file_name(), new Blob([core.example_file()], { type: 'application/octet-stream' }));
   });
-  $('download-haxby').addEventListener('click', () => {
-    download(core.haxby_file_name(), new Blob([core.haxby_file()], { type: 'application/octet-stream' }));
+  $('download-haxby').addEventListener('click', async () => {
+    const bytes = await haxby();
+    if (bytes) download(core.haxby_file_name(), new Blob([bytes], { type: 'application/octet-stream' }));
   });
 }
 
@@ -183,7 +221,7 @@ function setProgress(frac, text) {
 // fetched at load, not when a file is analysed), kept between analyses;
 // cancelling terminates it and starts a fresh one.
 function startWorker() {
-  const w = new Worker(new URL('./analyze-worker.js', import.meta.url), { type: 'module' });
+  const w = moduleWorker(new URL('./analyze-worker.js', import.meta.url));
   w.onmessage = (e) => onWorker(e.data);
   w.onerror = (e) => {
     showMessage(`The analysis crashed: ${e.message || 'worker error'}`, { kind: 'error', group: 'run' });
@@ -366,7 +404,7 @@ function exportAs(kind) {
 
 async function copyLink() {
   const input = $('share-link');
-  input.value = location.href;
+  input.value = `${pageUrl()}${location.hash}`;
   let ok = false;
   try {
     await navigator.clipboard.writeText(input.value);
@@ -407,8 +445,9 @@ async function main() {
     cancelAnimationFrame(resize);
     resize = requestAnimationFrame(drawAll);
   });
-  showLinkBox(location.href);
+  showLinkBox(`${pageUrl()}${location.hash}`);
   document.body.dataset.state = 'ready';
+  registerOffline();
 }
 
 main().catch((e) => {

@@ -9,8 +9,11 @@ pub mod haxby;
 pub mod latent;
 pub mod manifolds;
 pub mod mixture;
+pub mod rhythms;
+pub mod rooms;
 pub mod sources;
 pub mod teacher;
+pub mod teacher_rnn;
 
 use nalgebra::DMatrix;
 

@@ -17,6 +17,14 @@
 //! - `diagonal`: the full lattice, with the points near the diagonal repeated
 //!   (oversampled): the sources become correlated but their joint support
 //!   (and so the theory's verdict) is that of the full square.
+//! - `x_diagonals`: the same with the points near either diagonal repeated
+//!   (s1 = s2 and s1 + s2 = 1): the sources become dependent, with no
+//!   correlation, and their support stays the square.
+//!
+//! [`sample_point`] draws one point at a time from the same regions taken as
+//! continuous laws on the unit square (uniform on the region), and from the
+//! paper's oversampled bands, for the teacher–student RNN, whose sources are
+//! drawn afresh at every step.
 //!
 //! The cut regions are sampled on the lattice, so they are deterministic and
 //! match the paper's trained-network set-up (a 21 × 21 grid); a finer lattice
@@ -51,6 +59,7 @@ pub enum SourceKind {
     SquareCorner,
     Band,
     Diagonal,
+    XDiagonals,
 }
 
 impl SourceKind {
@@ -65,6 +74,7 @@ impl SourceKind {
             "square_corner" => SourceKind::SquareCorner,
             "band" => SourceKind::Band,
             "diagonal" => SourceKind::Diagonal,
+            "x_diagonals" => SourceKind::XDiagonals,
             _ => return None,
         })
     }
@@ -75,7 +85,10 @@ impl SourceKind {
     pub fn keeps(self, s1: f64, s2: f64, leg: f64) -> bool {
         const E: f64 = BOUNDARY_EPS;
         match self {
-            SourceKind::Square | SourceKind::Grid | SourceKind::Diagonal => true,
+            SourceKind::Square
+            | SourceKind::Grid
+            | SourceKind::Diagonal
+            | SourceKind::XDiagonals => true,
             SourceKind::Triangle => s1 + s2 <= 2.0 - leg + E,
             SourceKind::TwoTriangles => s1 + s2 <= 2.0 - leg + E && s1 + s2 >= leg - E,
             SourceKind::SquareCorner => !(s1 > 1.0 - leg + E && s2 > 1.0 - leg + E),
@@ -136,11 +149,19 @@ pub fn generate(spec: &SourceSpec, rng: &mut Rng) -> DMatrix<f64> {
             if !spec.kind.keeps(a, b, spec.leg) {
                 continue;
             }
-            let copies = if spec.kind == SourceKind::Diagonal {
-                let t = (a - b) / DIAGONAL_WIDTH;
-                1 + (spec.diagonal_extra as f64 * libm::exp(-0.5 * t * t)).round() as usize
-            } else {
-                1
+            let bump = |d: f64| {
+                let t = d / DIAGONAL_WIDTH;
+                libm::exp(-0.5 * t * t)
+            };
+            let copies = match spec.kind {
+                SourceKind::Diagonal => {
+                    1 + (spec.diagonal_extra as f64 * bump(a - b)).round() as usize
+                }
+                SourceKind::XDiagonals => {
+                    let near = bump(a - b).max(bump(a + b - 1.0));
+                    1 + (spec.diagonal_extra as f64 * near).round() as usize
+                }
+                _ => 1,
             };
             for &c in &third {
                 for _ in 0..copies {
@@ -150,6 +171,98 @@ pub fn generate(spec: &SourceSpec, rng: &mut Rng) -> DMatrix<f64> {
         }
     }
     DMatrix::from_fn(rows.len(), d, |i, k| rows[i][k])
+}
+
+/// Half-width of the oversampled diagonal bands of [`sample_point`]
+/// (|s1 − s2| < 0.1, and |s1 + s2 − 1| < 0.1 for the second diagonal), on
+/// the unit range: the paper's `intercept_x = -0.1` on its range of 1
+/// (kylehkhsu/modular, `disentangled_rnn_params.py`).
+pub const BAND_HALF_WIDTH: f64 = 0.1;
+
+/// The largest leg [`sample_point`] takes: at L = 1 the band, the two
+/// triangles and the square corner leave a region of no area to draw from.
+pub const MAX_SAMPLED_LEG: f64 = 0.95;
+
+/// One point of a continuous law on [0, 1]², drawn by rejection (uniform
+/// draws in pairs, s1 then s2, until one is accepted):
+/// - `square` and `grid`: uniform on the square;
+/// - `triangle`, `two_triangles`, `square_corner`, `band`: uniform on the
+///   region [`SourceKind::keeps`] keeps, leg clamped to [`MAX_SAMPLED_LEG`];
+/// - `diagonal`: with probability `oversample` uniform on the band
+///   |s1 − s2| < [`BAND_HALF_WIDTH`], else uniform on the square;
+/// - `x_diagonals`: with probability `oversample` uniform on the union of
+///   that band and |s1 + s2 − 1| < [`BAND_HALF_WIDTH`], else uniform.
+///
+/// The last two are the paper's `oversample_diagonal_2` and
+/// `oversample_diagonals` (kylehkhsu/modular, `check_and_resample_input`):
+/// a point whose draw of U(0, 1) falls below `prop_batch_oversample` is
+/// redrawn until it lies in the band(s), which leaves it uniform there.
+pub fn sample_point(kind: SourceKind, leg: f64, oversample: f64, rng: &mut Rng) -> [f64; 2] {
+    let leg = leg.clamp(0.0, MAX_SAMPLED_LEG);
+    let w = BAND_HALF_WIDTH;
+    let accept: Box<dyn Fn(f64, f64) -> bool> = match kind {
+        SourceKind::Square | SourceKind::Grid => Box::new(|_, _| true),
+        SourceKind::Triangle
+        | SourceKind::TwoTriangles
+        | SourceKind::SquareCorner
+        | SourceKind::Band => Box::new(move |a, b| kind.keeps(a, b, leg)),
+        SourceKind::Diagonal | SourceKind::XDiagonals => {
+            let forced = rng.uniform() < oversample;
+            let both = kind == SourceKind::XDiagonals;
+            Box::new(move |a: f64, b: f64| {
+                !forced || (a - b).abs() < w || (both && (a + b - 1.0).abs() < w)
+            })
+        }
+    };
+    loop {
+        let a = rng.uniform();
+        let b = rng.uniform();
+        if accept(a, b) {
+            return [a, b];
+        }
+    }
+}
+
+/// The corners of the support of [`sample_point`]'s law on the unit square,
+/// counter-clockwise (a corner may repeat at leg 0): its convex hull, which
+/// the theory reads. The oversampled diagonals keep the whole square.
+pub fn law_corners(kind: SourceKind, leg: f64) -> Vec<[f64; 2]> {
+    let l = leg.clamp(0.0, MAX_SAMPLED_LEG);
+    match kind {
+        SourceKind::Square | SourceKind::Grid | SourceKind::Diagonal | SourceKind::XDiagonals => {
+            vec![[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]
+        }
+        // The hull of the square without its L × L corner is the triangle
+        // cut's.
+        SourceKind::Triangle | SourceKind::SquareCorner => {
+            vec![
+                [0.0, 0.0],
+                [1.0, 0.0],
+                [1.0, 1.0 - l],
+                [1.0 - l, 1.0],
+                [0.0, 1.0],
+            ]
+        }
+        SourceKind::TwoTriangles => vec![
+            [l, 0.0],
+            [1.0, 0.0],
+            [1.0, 1.0 - l],
+            [1.0 - l, 1.0],
+            [0.0, 1.0],
+            [0.0, l],
+        ],
+        SourceKind::Band => {
+            let w = 1.0 - l;
+            vec![
+                [0.0, 0.0],
+                [w, 0.0],
+                [1.0, 1.0 - w],
+                [1.0, 1.0],
+                [1.0 - w, 1.0],
+                [0.0, w],
+            ]
+        }
+    }
 }
 
 /// Read hand-drawn points: `x,y;x,y;…` (or `x,y,z;…` for three sources).

@@ -12,13 +12,17 @@
 //! output), with each class a manifold, and measures there by MFTMA
 //! ([`crate::metrics::capacity`]) the capacity α, mean radius R_M, mean
 //! dimension D_M, centre correlation ρ_c and rank K, and the three
-//! alignments ([`crate::metrics::alignment`]). Optionally the simulated
+//! alignments ([`crate::metrics::alignment`]), and by GLUE
+//! ([`crate::metrics::capacity::glue`], Chou et al. 2024/2025) the capacity
+//! of the manifolds with their correlations and its effective radius,
+//! dimension and utility, drawn beside MFTMA per layer. Optionally the simulated
 //! capacity (random projections and dichotomies) checks the theory on one
 //! layer, and on points and spheres the analytic formulas do.
 //!
 //! Steps: one lab step is one SGD step or one unit of analysis (one CG run
 //! of the centre search, one manifold, the participation ratio, the
-//! alignments, or one separability check of the simulation). Each (stage, layer) analysis (and the simulation) has a fixed
+//! alignments, [`GLUE_UNITS_PER_STEP`] units of GLUE, or one separability
+//! check of the simulation). Each (stage, layer) analysis (and the simulation) has a fixed
 //! budget of units, an upper bound on what MFTMA needs (the centre search
 //! may stop early: the rest of the budget is empty steps), so the total is
 //! known up front, and `step(a); step(b)` equals `step(a + b)`: the MFTMA job
@@ -47,6 +51,7 @@ use crate::config::LabConfig;
 use crate::data::{digits, haxby, manifolds};
 use crate::labs::{Lab, LabError, LabSpec, Preset, StepUnit};
 use crate::metrics::alignment::{alignment, Alignment};
+use crate::metrics::capacity::glue::{self, Centring, GlueJob, GlueOptions, GlueResult, LabelRule};
 use crate::metrics::capacity::simulated::{
     max_checks, SimulatedCapacity, SimulatedJob, SimulatedOptions,
 };
@@ -74,6 +79,11 @@ pub const STREAM_FEEDBACK: u64 = 4;
 const STREAM_NOISE: u64 = 5;
 /// The stream of the self-supervised views (translations and noise).
 pub const STREAM_VIEWS: u64 = 6;
+/// The stream of the shared centre directions (`centre_corr` > 0).
+pub const STREAM_CENTRES: u64 = 7;
+
+/// GLUE job units (one QP each, or a pass over one sample) per lab step.
+pub const GLUE_UNITS_PER_STEP: usize = 8;
 
 /// The lab's parameters, in control-panel order.
 pub fn spec() -> LabSpec {
@@ -115,6 +125,8 @@ pub fn spec() -> LabSpec {
             ParamSpec::number("radius", "Radius R", 0.0, 10.0, 1.0).group("Task").help("Radius of the clouds and spheres (centres have norm ≈ 1); noise of the prototypes."),
             ParamSpec::integer("manifold_dim", "Sphere dimension D", 1, 50, 2).group("Task").help("Dimension of each sphere."),
             ParamSpec::integer("projection", "Random projection (Haxby)", 0, 530, 0).group("Task").help("Haxby only: also analyse the voxels through a random Gaussian projection to this many dimensions, x·G with G_ij ~ N(0, 1/d) (a third layer, 'projected'); 0: off."),
+            ParamSpec::number("centre_corr", "Centre correlation ρ", 0.0, 0.99, 0.0).group("Task").help("Clouds, spheres and points: each class is moved rigidly so that its centre becomes √ρ·u + √(1 − ρ)·c, u a direction shared by its group (src/data/manifolds.rs, correlate_centres). 0: centres as drawn (nearly orthogonal)."),
+            ParamSpec::integer("centre_groups", "Centre groups", 1, 40, 1).group("Task").help("Classes μ and μ + G share their centre direction u (G groups). 1: every centre shares one direction (rank 1, what MFTMA's centre search removes); G > 1: pairs, triples… of correlated classes, a rank-G structure."),
             ParamSpec::integer("depth", "Hidden layers", 1, 4, 2).group("Network").help("ReLU hidden layers (NTK scaling, He-normal weights)."),
             ParamSpec::integer("width", "Width", 2, 512, 100).unit("units").group("Network"),
             ParamSpec::choice("rule", "Learning rule", &Rule::options(), "bp")
@@ -140,10 +152,10 @@ pub fn spec() -> LabSpec {
             ParamSpec::number("view_noise", "View noise σ_v", 0.0, 2.0, 0.1)
                 .group("Training")
                 .help("Std of the noise added to each view (self-supervised only): per pixel on the [0, 1] scale of the digits, per unit-scale feature otherwise."),
-            ParamSpec::integer("steps", "Steps (training + analysis)", 1, 50_000, 2384)
+            ParamSpec::integer("steps", "Steps (training + analysis)", 1, 50_000, 2840)
                 .unit("steps")
                 .group("Training")
-                .help("Every lab step is one SGD step or one unit of analysis. The analysis takes stages × layers × (P·restarts + P + 2) steps (plus, for the simulation, at most sim_reps × (1 + ⌈log₂ N⌉) steps of one separability check each, N the simulated layer's width): 3 × 4 × 32 = 384 with the defaults; the rest train (the metric 'train_steps')."),
+                .help("Every lab step is one SGD step or one unit of analysis. The analysis takes stages × layers × (P·restarts + P + 2) steps, plus GLUE's ⌈(3·glue_n_t + Gram blocks)/8⌉ with glue=on, (plus, for the simulation, at most sim_reps × (1 + ⌈log₂ N⌉) steps of one separability check each, N the simulated layer's width): 3 × 4 × 32 = 384 with the defaults (3 × 4 × (32 + 38) = 840 with GLUE on); the rest train (the metric 'train_steps')."),
             ParamSpec::integer("stages", "Analysed stages", 2, 6, 3)
                 .group("Analysis")
                 .help("Training stages analysed, evenly spaced from the untrained network (random weights) to the end."),
@@ -154,6 +166,13 @@ pub fn spec() -> LabSpec {
             ParamSpec::number("kappa", "Margin κ", -2.0, 2.0, 0.0).group("Analysis"),
             ParamSpec::integer("restarts", "Centre-search restarts", 1, 10, 2).group("Analysis").help("Random restarts per K of the Stiefel CG that removes the centres' shared structure (published: 10)."),
             ParamSpec::integer("axes", "Alignment axes k", 1, 20, 3).group("Analysis").help("Principal axes per manifold in the axis alignments."),
+            ParamSpec::choice("glue", "GLUE", &[("on", "On"), ("off", "Off")], "off")
+                .group("GLUE")
+                .help("GLUE (Chou et al., bioRxiv 2024; Chou, Le, Wang & Chung, ICML 2025): per layer and stage, one joint QP over all manifolds per Gaussian sample t and random labels y gives the capacity α = P/E[a], a = ‖t − v*‖², with the manifolds' correlations, and its exact split α = Ψ(1 + R⁻²)/D into effective radius R, dimension D and utility Ψ (src/metrics/capacity/glue.rs)."),
+            ParamSpec::integer("glue_n_t", "GLUE samples n_t", 10, 2000, 100).group("GLUE").help("Gaussian samples (t, y), one joint QP each; the Monte Carlo error of α falls as 1/√n_t."),
+            ParamSpec::integer("glue_points", "GLUE points per class", 2, 170, 50).group("GLUE").help("Points per manifold in GLUE's QPs at most (a seeded subsample; the lab's own code uses 50)."),
+            ParamSpec::choice("glue_labels", "GLUE labels", &[("random", "Random signs"), ("balanced", "Balanced dichotomies"), ("one_vs_rest", "One against the rest")], "random").group("GLUE").help("How the labels y of a sample are drawn: independent fair signs, half the classes +1 (at random), or one class +1 and the rest −1."),
+            ParamSpec::choice("glue_centre", "GLUE centring", &[("none", "None (as given)"), ("global", "Minus the mean of all points")], "none").group("GLUE").help("None: a component shared by every class (e.g. the mean activity of ReLU units) counts as structure. Global: it is removed first, as MFTMA and the simulation do. The two differ a great deal when the class centres share a component."),
             ParamSpec::choice("simulate", "Simulated capacity", &[("off", "Off"), ("on", "On")], "off")
                 .group("Simulation")
                 .help("At the end, the simulated capacity P/N_c on one layer: random N-dim projections and random dichotomies, exact separability, N_c where half separate (Cohen et al. 2020)."),
@@ -161,7 +180,7 @@ pub fn spec() -> LabSpec {
             ParamSpec::integer("sim_reps", "Dichotomies per N", 5, 200, 20).group("Simulation"),
         ],
         presets: presets(),
-        sweep_metrics: ["capacity_0", "capacity_1", "capacity_2", "capacity_3", "capacity_theory", "capacity_sim"]
+        sweep_metrics: ["capacity_0", "capacity_1", "capacity_2", "capacity_3", "capacity_theory", "capacity_sim", "glue_capacity_0", "glue_capacity_2"]
             .map(String::from)
             .to_vec(),
         step_unit: StepUnit::new(
@@ -200,6 +219,11 @@ fn presets() -> Vec<Preset> {
             "Theory against simulation",
             "Thirty discs (D = 2, R = 1, 40 points each) in N = 150: MFTMA's α against the simulated P/N_c from random projections and dichotomies (Cohen et al. 2020). They agree within a few per cent (0.662 against 0.656).",
             "v=1&lab=capacity&seed=1&task=spheres&classes=30&samples=40&dim=150&radius=1&manifold_dim=2&analyse=input&n_t=300&restarts=2&simulate=on&sim_layer=0&sim_reps=30",
+        ),
+        p(
+            "Correlated centres: GLUE against MFTMA",
+            "Ten Gaussian clouds (R = 1, 40 points each) in N = 100 whose centres come in five correlated pairs (centre correlation ρ = 0.8, 5 groups: classes μ and μ + 5 share a centre direction). MFTMA removes K = 2 centre directions and treats the rest as uncorrelated: α ≈ 0.093. GLUE solves one QP over all ten classes per sample, with the data centred as MFTMA and the simulation centre them: α ≈ 0.144 ± 0.003, near the simulated P/N_c ≈ 0.153 (the vertical lines of the last chart). With independent centres (ρ = 0) the three agree within 8%.",
+            "v=1&lab=capacity&seed=1&task=clouds&classes=10&samples=40&dim=100&radius=1&centre_corr=0.8&centre_groups=5&analyse=input&n_t=200&restarts=2&simulate=on&sim_reps=40&glue=on&glue_n_t=400&glue_centre=global",
         ),
         p(
             "Alignment of transformed prototypes",
@@ -342,6 +366,15 @@ pub fn task_data(c: &LabConfig) -> Result<TaskData, String> {
         "prototypes" => prototypes(p, m, n, r, &mut rng),
         _ => manifolds::gaussian_clouds(p, m, n, r, &mut rng),
     };
+    let mut manifolds = manifolds;
+    if task != "prototypes" {
+        manifolds::correlate_centres(
+            &mut manifolds,
+            c.num("centre_corr"),
+            c.int("centre_groups"),
+            &mut Rng::fork(c.seed, STREAM_CENTRES),
+        );
+    }
     let scale = libm::sqrt(n as f64);
     let x_analysis = stack(&manifolds).map(|v| v * scale);
     let y_train = (0..p).flat_map(|mu| std::iter::repeat_n(mu, m)).collect();
@@ -446,9 +479,21 @@ pub fn mftma_options(c: &LabConfig) -> MftmaOptions {
 
 /// Lab steps reserved for one (stage, layer) analysis: at most P·restarts
 /// CG runs of the centre search (K ≤ P), P manifolds, the participation
-/// ratio, the alignments.
-pub fn analysis_budget(p: usize, restarts: usize) -> u64 {
-    (p * restarts.max(1) + p + 2) as u64
+/// ratio, the alignments; and GLUE's units, [`GLUE_UNITS_PER_STEP`] a step
+/// (`glue_units`: an upper bound over the layers, 0 with GLUE off).
+pub fn analysis_budget(p: usize, restarts: usize, glue_units: usize) -> u64 {
+    (p * restarts.max(1) + p + 2 + glue_units.div_ceil(GLUE_UNITS_PER_STEP)) as u64
+}
+
+/// GLUE's options of a checked config (the lab's seed).
+pub fn glue_options(c: &LabConfig) -> GlueOptions {
+    GlueOptions {
+        n_t: c.int("glue_n_t").max(1),
+        max_points: c.int("glue_points").max(2),
+        labels: LabelRule::from_key(&c.choice("glue_labels")).unwrap_or_default(),
+        centre: Centring::from_key(&c.choice("glue_centre")).unwrap_or_default(),
+        seed: c.seed,
+    }
 }
 
 /// One piece of the run's plan.
@@ -610,12 +655,16 @@ impl SelfSupervised {
 struct LayerResult {
     mftma: Option<MftmaResult>,
     align: Option<Alignment>,
+    glue: Option<GlueResult>,
+    /// Why GLUE could not run on this layer (MFTMA may still have).
+    glue_error: Option<String>,
     error: Option<String>,
 }
 
 /// An analysis in progress.
 struct Running {
     job: Option<MftmaJob>,
+    glue: Option<GlueJob>,
     used: u64,
 }
 
@@ -715,7 +764,24 @@ impl CapacityLab {
         // `steps` counts every lab step: the analysis takes `analysis`
         // steps, the rest train.
         let limit = c.int("steps") as u64;
-        let budget = analysis_budget(p, c.int("restarts"));
+        let glue_on = c.choice("glue") == "on";
+        let glue_units = if glue_on && p >= 2 {
+            // The widest layer bounds the Gram's blocks.
+            let widest = if input_only {
+                n_in
+            } else {
+                n_in.max(width).max(p)
+            };
+            let per_class: usize = data
+                .manifolds
+                .iter()
+                .map(|x| x.nrows().min(c.int("glue_points").max(2)))
+                .sum();
+            glue::job_units(per_class, widest, c.int("glue_n_t").max(1))
+        } else {
+            0
+        };
+        let budget = analysis_budget(p, c.int("restarts"), glue_units);
         let simulate = c.choice("simulate") == "on";
         let stages = if input_only {
             1
@@ -893,14 +959,23 @@ impl CapacityLab {
         if self.reps.as_ref().map(|r| r.0) != Some(stage) {
             self.reps = Some((stage, self.representations()));
         }
-        let run = self.running.get_or_insert(Running { job: None, used: 0 });
+        let glue_on = self.config.choice("glue") == "on";
+        let glue_opts = glue_options(&self.config);
+        let run = self.running.get_or_insert(Running {
+            job: None,
+            glue: None,
+            used: 0,
+        });
         run.used += 1;
         let res = &mut self.results[stage][layer];
-        if res.mftma.is_some() && res.align.is_some() || res.error.is_some() {
+        let mftma_done = res.mftma.is_some() || res.error.is_some();
+        let align_done = res.align.is_some() || res.error.is_some();
+        let glue_done = !glue_on || res.glue.is_some() || res.glue_error.is_some();
+        if mftma_done && align_done && glue_done {
             return; // budget left over: an empty step
         }
         let manifolds = &self.reps.as_ref().expect("just set").1[layer];
-        if res.mftma.is_none() {
+        if !mftma_done {
             if run.job.is_none() {
                 match MftmaJob::new(manifolds, &mftma_options(&self.config)) {
                     Ok(j) => run.job = Some(j),
@@ -924,9 +999,27 @@ impl CapacityLab {
             }
             return;
         }
-        match alignment(manifolds, self.config.int("axes").max(1)) {
-            Ok(a) => res.align = Some(a),
-            Err(e) => res.error = Some(format!("alignment, layer {layer}: {e}")),
+        if !align_done {
+            match alignment(manifolds, self.config.int("axes").max(1)) {
+                Ok(a) => res.align = Some(a),
+                Err(e) => res.error = Some(format!("alignment, layer {layer}: {e}")),
+            }
+            return;
+        }
+        if run.glue.is_none() {
+            match GlueJob::new(manifolds, &glue_opts) {
+                Ok(j) => run.glue = Some(j),
+                Err(e) => {
+                    res.glue_error =
+                        Some(format!("GLUE, {} layer {layer}: {e}", stage_label(stage)));
+                    return;
+                }
+            }
+        }
+        let job = run.glue.as_mut().expect("just set");
+        if job.advance(GLUE_UNITS_PER_STEP) {
+            res.glue = job.result();
+            run.glue = None;
         }
     }
 
@@ -942,6 +1035,7 @@ impl CapacityLab {
             let opts = SimulatedOptions {
                 repetitions: self.config.int("sim_reps").max(1),
                 seed: self.config.seed,
+                ..SimulatedOptions::default()
             };
             match SimulatedJob::new(&manifolds, &opts) {
                 Ok(j) => self.sim_job = Some(j),
@@ -1022,6 +1116,8 @@ impl CapacityLab {
         };
         let last = self.last_stage();
         let names = self.layer_names();
+        let glue_on = self.config.choice("glue") == "on";
+        let glue_settings = format!("Settings: {}", glue_options(&self.config).describe());
         for (l, (n, res)) in names.iter().zip(&self.results[last]).enumerate() {
             let r = res.mftma.as_ref();
             let a = res.align.as_ref();
@@ -1076,6 +1172,48 @@ impl CapacityLab {
                 g(&|a| a.center_axis_alignment),
                 "mean_{μ≠ν} ‖A_νᵀu_μ‖²/‖u_μ‖². Pairs whose ν has no axis (a point) are left out; NaN if every manifold is a point.",
             );
+            if glue_on {
+                let g = res.glue.as_ref();
+                let gv = |h: &dyn Fn(&GlueResult) -> f64| g.map_or(f64::NAN, h);
+                let ambiguous = g
+                    .filter(|g| g.ambiguous_share > glue::AMBIGUOUS_NOTE_SHARE)
+                    .map_or(String::new(), |g| {
+                        format!(
+                            " Note: {:.0}% of the samples have non-unique multipliers, and this number depends on which optimal multipliers the solver returns (α does not).",
+                            100.0 * g.ambiguous_share
+                        )
+                    });
+                add(
+                    format!("glue_capacity_{l}"),
+                    format!("GLUE α, {n}"),
+                    gv(&|g| g.capacity),
+                    &format!("GLUE capacity P/E[a], a = ‖t − v*‖² from the joint QP over all classes (Chou et al. 2024; ICML 2025 Algorithm 2), at the last analysed stage. {glue_settings}."),
+                );
+                add(
+                    format!("glue_capacity_se_{l}"),
+                    format!("GLUE α s.e., {n}"),
+                    gv(&|g| g.capacity_se),
+                    "Monte Carlo standard error of the GLUE capacity, α·sd(a)/(√n_t·E[a]).",
+                );
+                add(
+                    format!("glue_radius_{l}"),
+                    format!("GLUE R, {n}"),
+                    gv(&|g| g.radius),
+                    &format!("GLUE effective radius √(E[c]/E[b − c]) from the anchors' axis parts (arXiv 2603.01879 B.3). {glue_settings}.{ambiguous}"),
+                );
+                add(
+                    format!("glue_dimension_{l}"),
+                    format!("GLUE D, {n}"),
+                    gv(&|g| g.dimension),
+                    &format!("GLUE effective dimension E[b]/P. {glue_settings}.{ambiguous}"),
+                );
+                add(
+                    format!("glue_utility_{l}"),
+                    format!("GLUE Ψ, {n}"),
+                    gv(&|g| g.utility),
+                    &format!("GLUE effective utility E[c]/E[a]; α = Ψ(1 + R⁻²)/D exactly. {glue_settings}.{ambiguous}"),
+                );
+            }
         }
         if self.stages() > 1 && self.net.is_some() {
             for (l, (name, res)) in names.iter().zip(&self.results[0]).enumerate() {
@@ -1147,6 +1285,67 @@ impl CapacityLab {
         out
     }
 
+    /// GLUE's capacity beside MFTMA's per layer, untrained (dashed) and at
+    /// the last stage.
+    fn glue_chart(&self, names: &[String]) -> Chart {
+        let n_l = self.n_layers();
+        let last = self.last_stage();
+        let x: Vec<f64> = (0..n_l).map(|l| l as f64).collect();
+        let mut series = Vec::new();
+        let mut stages = vec![0];
+        if last > 0 {
+            stages.push(last);
+        }
+        for s in stages {
+            let tag = if s == 0 {
+                "untrained".to_string()
+            } else {
+                format!("step {}", self.stage_steps[s])
+            };
+            let m: Vec<f64> = (0..n_l)
+                .map(|l| {
+                    self.results[s][l]
+                        .mftma
+                        .as_ref()
+                        .map_or(f64::NAN, |r| r.capacity)
+                })
+                .collect();
+            let g: Vec<f64> = (0..n_l)
+                .map(|l| {
+                    self.results[s][l]
+                        .glue
+                        .as_ref()
+                        .map_or(f64::NAN, |r| r.capacity)
+                })
+                .collect();
+            let (ms, gs) = (
+                Series::new(&format!("MFTMA, {tag}"), x.clone(), m),
+                Series::new(&format!("GLUE, {tag}"), x.clone(), g),
+            );
+            if s == 0 {
+                series.push(ms.dashed());
+                series.push(gs.dashed());
+            } else {
+                series.push(ms);
+                series.push(gs);
+            }
+        }
+        Chart::with_body(
+            "glue_capacity",
+            "GLUE beside MFTMA: capacity α per layer",
+            "layer",
+            "α",
+            ChartBody::Profile {
+                categories: names.to_vec(),
+                series,
+            },
+        )
+        .info(&format!(
+            "GLUE solves one QP over all classes per sample, so correlations between the manifolds are in its α; MFTMA treats them as uncorrelated once K centre directions are removed. Dashed: the untrained network. GLUE {}.",
+            glue_options(&self.config).describe()
+        ))
+    }
+
     fn charts(&self) -> Vec<Chart> {
         let mut charts = Vec::new();
         let names = self.layer_names();
@@ -1195,14 +1394,32 @@ impl CapacityLab {
         } else if self.net.is_none() {
             // The data alone: MFTMA beside its checks.
             let input = self.results[last].first().and_then(|r| r.mftma.as_ref());
-            let values = [
-                input.map_or(f64::NAN, |r| r.capacity),
-                match &self.sim {
-                    Some(Ok(s)) => s.capacity,
-                    _ => f64::NAN,
-                },
-                input.map_or(f64::NAN, |r| self.formula_capacity(r)),
-            ];
+            let sim = match &self.sim {
+                Some(Ok(s)) => s.capacity,
+                _ => f64::NAN,
+            };
+            let mftma = input.map_or(f64::NAN, |r| r.capacity);
+            let formula = input.map_or(f64::NAN, |r| self.formula_capacity(r));
+            // GLUE's bar only when it ran (glue=on), so that a run without
+            // it draws what it drew before GLUE existed.
+            let (categories, values, info) = if self.config.choice("glue") == "on" {
+                let glue_in = self.results[last]
+                    .first()
+                    .and_then(|r| r.glue.as_ref())
+                    .map_or(f64::NAN, |g| g.capacity);
+                (
+                    vec!["MFTMA", "GLUE", "simulated", "formula"],
+                    vec![mftma, glue_in, sim, formula],
+                    format!("MFTMA's capacity, GLUE's ({}), the simulated P/N_c (when on) and the analytic formula (points: Gardner; spheres: the ball capacity). Empty: not computed for this task.", glue_options(&self.config).describe()),
+                )
+            } else {
+                (
+                    vec!["MFTMA", "simulated", "formula"],
+                    vec![mftma, sim, formula],
+                    "MFTMA's capacity, the simulated P/N_c (when on) and the analytic formula (points: Gardner; spheres: the ball capacity). Empty: not computed for this task.".to_string(),
+                )
+            };
+            let x: Vec<f64> = (0..values.len()).map(|i| i as f64).collect();
             charts.push(
                 Chart::with_body(
                     "capacity",
@@ -1210,14 +1427,17 @@ impl CapacityLab {
                     "",
                     "α",
                     ChartBody::Bars {
-                        categories: vec!["MFTMA".into(), "simulated".into(), "formula".into()],
-                        series: vec![Series::new("α", vec![0.0, 1.0, 2.0], values.to_vec())],
+                        categories: categories.into_iter().map(String::from).collect(),
+                        series: vec![Series::new("α", x, values)],
                     },
                 )
-                .info("MFTMA's capacity, the simulated P/N_c (when on) and the analytic formula (points: Gardner; spheres: the ball capacity). Empty: not computed for this task."),
+                .info(&info),
             );
         } else {
             charts.push(profile("capacity", "Capacity α per layer", "α", stage_series(&|r| r.capacity), "MFTMA capacity per layer, one line per training stage (dashed: untrained). Cohen et al. 2020: it rises with depth and training."));
+            if self.config.choice("glue") == "on" {
+                charts.push(self.glue_chart(&names));
+            }
             charts.push(profile(
                 "radius",
                 "Radius R_M per layer",
@@ -1364,6 +1584,15 @@ impl CapacityLab {
                 ch = ch.overlay(Overlay::VLine {
                     x: p / t.capacity,
                     label: format!("MFTMA P/α (α = {:.3})", t.capacity),
+                });
+            }
+            let glue_sim = self.results[last]
+                .get(self.sim_layer())
+                .and_then(|r| r.glue.as_ref());
+            if let Some(g) = glue_sim.filter(|g| g.capacity.is_finite()) {
+                ch = ch.overlay(Overlay::VLine {
+                    x: p / g.capacity,
+                    label: format!("GLUE P/α (α = {:.3})", g.capacity),
                 });
             }
             charts.push(ch);
@@ -1533,6 +1762,16 @@ impl Lab for CapacityLab {
                 if let Some(e) = &r.error {
                     notes.push(e.clone());
                 }
+                if let Some(e) = &r.glue_error {
+                    notes.push(e.clone());
+                }
+            }
+        }
+        // GLUE's notes at the last stage (non-unique multipliers, …).
+        let names = self.layer_names();
+        for (l, r) in self.results[self.last_stage()].iter().enumerate() {
+            for note in r.glue.iter().flat_map(|g| &g.notes) {
+                notes.push(format!("GLUE, {}: {note}", names[l]));
             }
         }
         if let Some(Err(e)) = &self.sim {

@@ -22,6 +22,7 @@ use crate::config::LabConfig;
 use crate::data::latent::{latent_r2, LatentData, ViewKind};
 use crate::data::{self, Dataset};
 use crate::labs::{Lab, LabError, LabSpec, Preset, StepUnit, Work};
+use crate::metrics::capacity::glue::{self, Centring, GlueOptions, LabelRule};
 use crate::metrics::{collapse, decoding, dimensionality, lazy_rich as lr};
 use crate::nn::contrastive::{self, Objective};
 use crate::nn::credit::{Credit, Rule};
@@ -181,15 +182,34 @@ pub fn spec() -> LabSpec {
                 .help("L2 penalty λ added to the gradient (as torch.optim.SGD)."),
             ParamSpec::log_number("lr", "Learning rate η", 1e-4, 1e4, 0.5).group("Training").help("Step size, before the α scaling."),
             ParamSpec::integer("steps", "Steps", 1, 100_000, 2000).unit("steps").group("Training").help("Training steps."),
+            ParamSpec::choice("glue", "Manifold capacity (GLUE)", &[("off", "Off"), ("on", "On")], "off")
+                .group("Manifold geometry")
+                .help("Off by default, so that links made before GLUE give their old results. On, for the classification tasks (the mixture, the two-context task): at every recorded step, GLUE's capacity, effective radius, dimension and utility of the last hidden layer's class manifolds (Chou, Le, Wang & Chung, ICML 2025: as a network learns features its task manifolds untangle). Mixture: one manifold per class. Two-context task: one per (context, accept/reject), the 10 + 10 + 10 + 10 training stimuli whose reward is not 0. Every record uses the same Gaussian samples and labels (the lab's seed), so the history's changes are not sampling noise."),
+            ParamSpec::integer("glue_n_t", "GLUE samples n_t", 10, 1000, 100).group("Manifold geometry").help("Gaussian samples (t, y) per GLUE analysis."),
+            ParamSpec::integer("glue_points", "GLUE points per class", 2, 500, 50).group("Manifold geometry").help("Points per manifold at most (a seeded subsample of the training inputs of the class)."),
+            ParamSpec::choice("glue_labels", "GLUE labels", &[("random", "Random signs"), ("balanced", "Balanced dichotomies"), ("one_vs_rest", "One against the rest")], "random").group("Manifold geometry").help("How GLUE's labels y are drawn per sample."),
+            ParamSpec::choice("glue_centre", "GLUE centring", &[("none", "None (as given)"), ("global", "Minus the mean of all points")], "none").group("Manifold geometry").help("None: the hidden layer's mean activity (shared by every class) counts as structure. Global: it is removed first."),
         ],
         presets: presets(),
-        sweep_metrics: ["train_loss", "dw_1", "alpha_dw", "kernel_change", "lin_rms"].map(String::from).to_vec(),
+        sweep_metrics: ["train_loss", "dw_1", "alpha_dw", "kernel_change", "lin_rms", "glue_capacity_gain"].map(String::from).to_vec(),
         step_unit: StepUnit::new(
             "step",
             "One optimiser step (a minibatch, or the whole training set for full-batch GD). The metrics are recorded at about 100 of the steps.",
         ),
         references: vec![references::farrell_2023(), references::chizat_2019(), references::flesch_2022(), references::papyan_2020(), references::chen_2020(), references::bardes_2022()],
     }
+}
+
+/// The rich and lazy runs of the GLUE presets: the same mixture, network
+/// and seed, α = 0.1 and α = 100 with η/α².
+const GLUE_RICH: &str =
+    "v=1&lab=lazy-rich&seed=1&task=mixture&classes=4&n_train=200&alpha=0.1&width=128&steps=2000&glue=on";
+const GLUE_LAZY: &str =
+    "v=1&lab=lazy-rich&seed=1&task=mixture&classes=4&n_train=200&alpha=100&width=128&steps=2000&glue=on";
+
+/// A fragment as a link value ('&' and '=' percent-encoded), for `pin=`.
+fn pin_value(fragment: &str) -> String {
+    fragment.replace('=', "%3D").replace('&', "%26")
 }
 
 fn presets() -> Vec<Preset> {
@@ -219,6 +239,21 @@ fn presets() -> Vec<Preset> {
             "The lazy → rich transition: sweep α",
             "Eleven runs from α = 0.01 to 1000 with η/α², one per Web Worker: from α = 1 on, the hidden weights' change falls as 1/α (0.085 → 9e-5); the kernel change falls with it up to α = 10 (0.064 → 0.007), then stalls near 1e-3 from α = 30 to 300; α·‖Δw‖/‖w₀‖ levels off at ≈ 0.105, and the distance to the linearised model falls from 0.5 to 2e-4.",
             "v=1&lab=lazy-rich&seed=1&task=teacher&width=100&n_train=100&steps=1000&sweep=alpha:log:0.01:1000:11",
+        ),
+        p(
+            "Rich: the task manifolds untangle (GLUE)",
+            "A 4-class Gaussian mixture (20 dims, 50 training points per class), one hidden layer of 128 ReLU units, MSE on α·(f − f₀) with η/α². Rich, α = 0.1: GLUE's capacity of the hidden layer's class manifolds rises from 0.228 to 0.600 over 2,000 steps, while their effective radius falls from 0.83 to 0.51 and their dimension from 4.9 to 2.5. The lazy run (α = 100, pinned, dashed) starts from the same network and stays at 0.228. Chou, Le, Wang & Chung (ICML 2025): capacity measures how far a network has learnt task-relevant features.",
+            &format!("{GLUE_RICH}&pin={}", pin_value(GLUE_LAZY)),
+        ),
+        p(
+            "Lazy: the task manifolds stay as they were (GLUE)",
+            "The same mixture, network and seed at α = 100 (η/α²): the network fits the task (training accuracy 1) with 0.08% weight change, and GLUE's capacity of the hidden layer's class manifolds stays at its initial 0.228 (gain 0.2%), as do their radius and dimension. The rich run (α = 0.1) is pinned beside it, dashed.",
+            &format!("{GLUE_LAZY}&pin={}", pin_value(GLUE_RICH)),
+        ),
+        p(
+            "GLUE capacity gain over α, a sweep from rich to lazy",
+            "Eleven runs of the GLUE presets' mixture from α = 0.01 to 1000 (η/α²): the final gain of GLUE's capacity, α(end)/α(init) − 1, falls with α at every step, from 7.4 to 0.0002; weight change falls with it. At α = 0.01 the capacity reaches 1.9, near the 2 of points in general position (Cover 1965), while the training accuracy is only 0.745.",
+            "v=1&lab=lazy-rich&seed=1&task=mixture&classes=4&n_train=200&width=128&steps=2000&glue=on&sweep=alpha:log:0.01:1000:11",
         ),
         p(
             "Self-supervised latents (InfoNCE)",
@@ -254,6 +289,8 @@ struct Settings {
     ssl: Option<Objective>,
     /// The credit-assignment rule of the supervised step.
     rule: Rule,
+    /// GLUE on the last hidden layer (classification tasks, when on).
+    glue: Option<GlueOptions>,
 }
 
 impl Settings {
@@ -288,6 +325,14 @@ impl Settings {
                 _ => None,
             },
             rule: Rule::from_key(&c.choice("rule")).unwrap_or(Rule::Backprop),
+            glue: (c.choice("glue") == "on" && matches!(task.as_str(), "mixture" | "context"))
+                .then(|| GlueOptions {
+                    n_t: c.int("glue_n_t").max(1),
+                    max_points: c.int("glue_points").max(2),
+                    labels: LabelRule::from_key(&c.choice("glue_labels")).unwrap_or_default(),
+                    centre: Centring::from_key(&c.choice("glue_centre")).unwrap_or_default(),
+                    seed: c.seed,
+                }),
             net: MlpSpec {
                 sizes: vec![0; depth + 2],
                 activation: Activation::from_key(&c.choice("activation"))
@@ -322,7 +367,7 @@ impl Settings {
 struct Trace {
     key: String,
     label: String,
-    info: &'static str,
+    info: String,
     values: Vec<f64>,
 }
 
@@ -357,6 +402,8 @@ pub struct LazyRich {
     h0_probe: Vec<DMatrix<f64>>,
     /// Training rows for the participation ratio (see [`PR_ROWS_PER_UNIT`]).
     x_pr: DMatrix<f64>,
+    /// GLUE's manifolds: a name and the training rows of each.
+    glue_classes: Vec<(String, Vec<usize>)>,
     step: u64,
     schedule: Vec<u64>,
     next_record: usize,
@@ -576,6 +623,11 @@ impl LazyRich {
             k0_probe,
             h0_probe,
             x_pr,
+            glue_classes: if s.glue.is_some() {
+                glue_classes(&data)
+            } else {
+                Vec::new()
+            },
             step: 0,
             schedule,
             next_record: 0,
@@ -693,9 +745,9 @@ impl LazyRich {
 
     /// Append the current value of every metric to the traces.
     fn record(&mut self) {
-        let mut row: Vec<(String, String, &'static str, f64)> = Vec::new();
-        let mut push = |key: &str, label: &str, info: &'static str, v: f64| {
-            row.push((key.into(), label.into(), info, v))
+        let mut row: Vec<(String, String, String, f64)> = Vec::new();
+        let mut push = |key: &str, label: &str, info: &str, v: f64| {
+            row.push((key.into(), label.into(), info.into(), v))
         };
 
         // The self-supervised network's output is an embedding, not a
@@ -951,6 +1003,80 @@ impl LazyRich {
             }
         }
 
+        // Manifold geometry of the last hidden layer (GLUE).
+        let mut glue_error = None;
+        if let (Some(opts), false) = (&self.s.glue, self.glue_classes.is_empty()) {
+            let fwd = self.net.forward(&self.data.x_train);
+            if let Some(h) = fwd.hidden.last() {
+                let manifolds: Vec<DMatrix<f64>> = self
+                    .glue_classes
+                    .iter()
+                    .map(|(_, rows)| select_rows(h, rows))
+                    .collect();
+                let settings = format!(
+                    " Manifolds: {}. Settings: {}.",
+                    self.glue_classes
+                        .iter()
+                        .map(|(n, r)| format!("{n} ({} points)", r.len()))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    opts.describe()
+                );
+                let (a, r, d, u, se) = match glue::glue(&manifolds, opts) {
+                    Ok(g) => (g.capacity, g.radius, g.dimension, g.utility, g.capacity_se),
+                    Err(e) => {
+                        glue_error = Some(format!(
+                            "GLUE at step {}: {e}; its values are NaN there",
+                            self.step
+                        ));
+                        (f64::NAN, f64::NAN, f64::NAN, f64::NAN, f64::NAN)
+                    }
+                };
+                let a0 = self
+                    .traces
+                    .iter()
+                    .find(|t| t.key == "glue_capacity")
+                    .and_then(|t| t.values.first().copied())
+                    .unwrap_or(a);
+                push(
+                    "glue_capacity",
+                    "GLUE capacity α",
+                    &format!("{INFO_GLUE_CAPACITY}{settings}"),
+                    a,
+                );
+                push("glue_capacity_se", "GLUE α s.e.", INFO_GLUE_SE, se);
+                push(
+                    "glue_capacity_gain",
+                    "GLUE capacity gain",
+                    &format!("{INFO_GLUE_GAIN}{settings}"),
+                    a / a0 - 1.0,
+                );
+                push(
+                    "glue_radius",
+                    "GLUE radius R",
+                    &format!("{INFO_GLUE_RADIUS}{settings}"),
+                    r,
+                );
+                push(
+                    "glue_dimension",
+                    "GLUE dimension D",
+                    &format!("{INFO_GLUE_DIMENSION}{settings}"),
+                    d,
+                );
+                push(
+                    "glue_utility",
+                    "GLUE utility Ψ",
+                    &format!("{INFO_GLUE_UTILITY}{settings}"),
+                    u,
+                );
+            }
+        }
+        if let Some(e) = glue_error {
+            if !self.notes.contains(&e) {
+                self.notes.push(e);
+            }
+        }
+
         self.record_steps.push(self.step as f64);
         for (key, label, info, v) in row {
             match self.traces.iter_mut().find(|t| t.key == key) {
@@ -1101,6 +1227,38 @@ impl LazyRich {
                 // class mean): symlog shows it, and the others' decades.
                 .symlog_y()
                 .info(INFO_NC1),
+            );
+        }
+        if let (Some(opts), Some(cap)) = (&self.s.glue, self.series("glue_capacity")) {
+            charts.push(
+                Chart::lines(
+                    "glue-capacity",
+                    "Manifold capacity of the last hidden layer (GLUE)",
+                    "step",
+                    "α",
+                    vec![cap],
+                )
+                .info(&format!(
+                    "{INFO_GLUE_CAPACITY} Settings: {}.",
+                    opts.describe()
+                )),
+            );
+            charts.push(
+                Chart::lines(
+                    "glue-geometry",
+                    "Effective geometry of the task manifolds (GLUE)",
+                    "step",
+                    "R, D, Ψ",
+                    ["glue_radius", "glue_dimension", "glue_utility"]
+                        .iter()
+                        .filter_map(|k| self.series(k))
+                        .collect(),
+                )
+                .log_y()
+                .info(&format!(
+                    "{INFO_GLUE_RADIUS} {INFO_GLUE_DIMENSION} {INFO_GLUE_UTILITY} Settings: {}.",
+                    opts.describe()
+                )),
             );
         }
         if self.data.train_context.is_some() && self.s.net.activation == Activation::Relu {
@@ -1574,6 +1732,35 @@ fn record_schedule(total: u64) -> Vec<u64> {
     s
 }
 
+/// GLUE's manifolds of a classification task: one per class (the
+/// mixture), or one per (context, sign of the reward) over the training
+/// stimuli whose reward is not 0 (the two-context task); none otherwise.
+fn glue_classes(data: &Dataset) -> Vec<(String, Vec<usize>)> {
+    if let Some(labels) = &data.labels {
+        return (0..labels.n_classes)
+            .map(|c| {
+                let rows = (0..labels.train.len())
+                    .filter(|&i| labels.train[i] == c)
+                    .collect();
+                (format!("class {c}"), rows)
+            })
+            .collect();
+    }
+    let Some(ctx) = &data.train_context else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, name) in ["A", "B"].iter().enumerate() {
+        for (sign, word) in [(1.0, "accept"), (-1.0, "reject")] {
+            let rows: Vec<usize> = (0..ctx.len())
+                .filter(|&i| ctx[i] == k && data.y_train[(i, 0)] * sign > 0.0)
+                .collect();
+            out.push((format!("context {name} {word}"), rows));
+        }
+    }
+    out
+}
+
 /// `k` distinct indices from 0..n, by a partial Fisher–Yates shuffle.
 fn partial_permutation(rng: &mut Rng, n: usize, k: usize) -> Vec<usize> {
     let mut p: Vec<usize> = (0..n).collect();
@@ -1626,6 +1813,12 @@ const INFO_NC2A: &str = "Equiangularity: mean over c ≠ c′ of |cos(μ_c − �
 const INFO_NC2_TWO: &str = "Not defined for 2 classes: μ_G is the midpoint of the two class means, so the centred means are μ̃₁ = −μ̃₂ exactly; their norms are equal and their cosine is −1 = −1/(C−1) by construction, at init as at collapse. Shown as NaN, not as perfect collapse (Papyan et al. 2020 use C ≥ 10). The classifier's NC2 is still defined.";
 const INFO_NC3: &str = "Self-duality: ‖Wᵀ/‖W‖_F − M̃/‖M̃‖_F‖_F² between the classifier and the centred class means (Papyan et al. 2020).";
 const INFO_NC4: &str = "Fraction of training samples where the network's decision differs from the nearest-class-mean decision (Papyan et al. 2020).";
+const INFO_GLUE_CAPACITY: &str = "GLUE capacity α = P/E[a] of the last hidden layer's task manifolds, a = ‖t − v*‖² from one joint QP over all manifolds per Gaussian sample t and random labels y (Chou et al., bioRxiv 2024; Chou, Le, Wang & Chung, ICML 2025, Algorithm 2). Chou et al.: it rises as a network learns task-relevant features (rich), and stays at its initial value in the lazy regime.";
+const INFO_GLUE_SE: &str = "Monte Carlo standard error of the GLUE capacity, α·sd(a)/(√n_t·E[a]). Every record uses the same samples, so changes over training are far more precise than this.";
+const INFO_GLUE_GAIN: &str = "α(now)/α(init) − 1: the GLUE capacity's relative gain since step 0 (the sweep's measure of how far training untangled the task manifolds).";
+const INFO_GLUE_RADIUS: &str = "GLUE effective radius √(E[c]/E[b − c]) from the anchor points' axis parts (arXiv 2603.01879, B.3).";
+const INFO_GLUE_DIMENSION: &str = "GLUE effective dimension E[b]/P.";
+const INFO_GLUE_UTILITY: &str = "GLUE effective utility E[c]/E[a]; α = Ψ(1 + R⁻²)/D exactly.";
 const INFO_PCA: &str = "The probe samples' last-hidden-layer activity projected on its own top two principal components.";
 const INFO_RDM: &str = "Representational dissimilarity matrix: 1 − Pearson correlation between the hidden patterns of two probe samples (Kriegeskorte et al. 2008).";
 

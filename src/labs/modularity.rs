@@ -29,6 +29,12 @@ use crate::params::ParamSpec;
 use crate::rng::Rng;
 use crate::snapshot::{Chart, ChartBody, Metric, Overlay, Series, Snapshot};
 
+mod recurrent;
+mod rnn_freq;
+mod rnn_grid;
+mod rnn_presets;
+mod rnn_teacher;
+
 /// The lab's name in URLs.
 pub const NAME: &str = "modularity";
 
@@ -54,7 +60,22 @@ pub fn spec() -> LabSpec {
                   (correlating the sources, same support) does not. Critical legs in the continuum: \
                   one triangle corner L_c = 0.372, two triangles 0.274; a square corner stays modular \
                   for every L < 1 in the continuum (on a 21 × 21 lattice it flips at 0.60). The \
-                  metric theory_critical_leg gives L_c for the lattice in use."
+                  metric theory_critical_leg gives L_c for the lattice in use. \
+                  Recurrent networks (the paper's Fig. 3 and 4, trained by backpropagation through \
+                  time): rnn_freq turns pulses into two cosines, whose Lissajous curve is the \
+                  sources' support; (2π, e) and (2, 5) reach the corners of the square, or nearly, \
+                  but cos 4t = 2cos²2t − 1 traces a parabola that leaves two corners empty, so only \
+                  the harmonic pair (2, 4) should mix. rnn_teacher trains a student RNN on a 2-unit \
+                  teacher whose states are the sources (shrunk from the paper's 64 units, batch 128 \
+                  and 60,001 steps to 32, 32 and 3,000 in the presets). rnn_grid walks 3 × 3 rooms \
+                  and reads out its place and the displacement to a reward (5,000 steps in the \
+                  presets; the paper's notebook shows 45,000 and more). In the paper its code \
+                  modularises into place cells and reward-vector cells when the reward moves \
+                  between rooms (linear conditional InfoM ≈ 0.96) and mixes when the reward never \
+                  moves (≈ 0.62): place and reward are then one variable, as in the experiments \
+                  where grid maps warp towards a fixed reward while object-vector cells keep a \
+                  code of their own. The shrunk presets show the fixed reward lowest (0.58) but \
+                  the moving reward's code far from modular (0.65)."
             .into(),
         params: vec![
             ParamSpec::choice(
@@ -68,12 +89,13 @@ pub fn spec() -> LabSpec {
                     ("square_corner", "Square corner cut"),
                     ("band", "Diagonal band"),
                     ("diagonal", "Diagonal oversampled"),
+                    ("x_diagonals", "Both diagonals oversampled"),
                     ("points", "Hand-drawn points"),
                 ],
                 "grid",
             )
             .group("Sources")
-            .help("The joint distribution of the sources. Cuts are taken from the lattice; 'diagonal' repeats the points near s1 = s2 (correlated, same support)."),
+            .help("The joint distribution of the sources. Cuts are taken from the lattice; 'diagonal' repeats the points near s1 = s2 (correlated, same support), 'x_diagonals' those near either diagonal (dependent, uncorrelated, same support). The teacher–student RNN draws from the same regions as continuous laws."),
             ParamSpec::integer("sources", "Sources", 2, 3, 2)
                 .group("Sources")
                 .help("Two or three sources; cuts act on the first two, a third is independent. With three the theory is checked pairwise."),
@@ -96,14 +118,60 @@ pub fn spec() -> LabSpec {
             ParamSpec::choice(
                 "model",
                 "Model",
-                &[("linear", "Linear autoencoder"), ("mlp", "MLP autoencoder")],
+                &[
+                    ("linear", "Linear autoencoder"),
+                    ("mlp", "MLP autoencoder"),
+                    ("rnn_freq", "RNN: two frequencies"),
+                    ("rnn_teacher", "RNN: teacher–student"),
+                    ("rnn_grid", "RNN: entorhinal (rooms and reward)"),
+                ],
                 "linear",
             )
             .group("Model")
-            .help("Linear: z = W1 s + b1, ŝ = W2 z + b2. MLP: d → 16 → ReLU → 6 latents → 16 → ReLU → d, small initial weights (N(0, (0.3/√fan_in)²), as the paper's code)."),
+            .help("Linear: z = W1 s + b1, ŝ = W2 z + b2. MLP: d → 16 → ReLU → 6 latents → 16 → ReLU → d, small initial weights (N(0, (0.3/√fan_in)²), as the paper's code). The RNNs (trained by backpropagation through time, Adam at a constant rate): rnn_freq turns pulses at two frequencies into their cosines; rnn_teacher learns a 2-unit teacher RNN whose states are the sources; rnn_grid walks 3 × 3 rooms and reads out its place and the displacement to a reward."),
             ParamSpec::integer("latents", "Latents (linear)", 2, 32, 16)
                 .group("Model")
                 .help("Latent neurons of the linear autoencoder (the MLP has 6)."),
+            ParamSpec::integer("hidden", "Hidden units (RNN)", 2, 128, 16)
+                .group("Model")
+                .help("Units of the recurrent network: 16 in the paper's frequency RNNs, 64 in its teacher–student and entorhinal models."),
+            ParamSpec::choice(
+                "rnn_act",
+                "Nonlinearity (rnn_freq)",
+                &[("linear", "Linear"), ("relu", "ReLU")],
+                "linear",
+            )
+            .group("Model")
+            .help("The frequency RNN's φ in h ← φ(W_rec h + b_rec + W_in x + b_in). The ReLU network gets its pulses at (f1 ± f2)/2, as the paper's code."),
+            ParamSpec::choice(
+                "freqs",
+                "Frequencies (rnn_freq)",
+                &[
+                    ("irrational", "(2π, e)"),
+                    ("rational", "(2, 5)"),
+                    ("harmonic", "(2, 4)"),
+                ],
+                "irrational",
+            )
+            .group("Model")
+            .help("The two target frequencies, in rad per unit time: cos f1 t and cos f2 t over 200 steps of 0.1."),
+            ParamSpec::number("oversample", "Oversampled share (rnn_teacher)", 0.0, 1.0, 1.0)
+                .group("Model")
+                .help("For 'diagonal' and 'x_diagonals': the share of the teacher's states forced into the diagonal band(s) of half-width 0.1; the rest are uniform on the square."),
+            ParamSpec::integer("batch", "Batch (rnn_teacher)", 1, 256, 32)
+                .unit("sequences")
+                .group("Model")
+                .help("Sequences of 20 steps per Adam step (128 in the paper)."),
+            ParamSpec::number("reward_fixed", "Reward fixed (rnn_grid)", 0.0, 1.0, 0.0)
+                .group("Model")
+                .help("The share of rooms whose reward sits at the fixed place (1, 1); elsewhere it is at a uniform random place."),
+            ParamSpec::integer("rooms", "Rooms per step (rnn_grid)", 1, 50, 10)
+                .group("Model")
+                .help("Rooms (each with its own walk) per Adam step; 10 in the paper."),
+            ParamSpec::integer("walk", "Walk length (rnn_grid)", 2, 50, 25)
+                .unit("steps")
+                .group("Model")
+                .help("Steps of each random walk; 25 in the paper."),
             ParamSpec::log_number("act", "Activity energy λ_act", 1e-6, 1.0, 1e-3)
                 .group("Energies (linear)")
                 .help("Weight of ½·mean‖z‖²."),
@@ -124,19 +192,20 @@ pub fn spec() -> LabSpec {
                 .help("Weight of Σ‖W‖² over the MLP's weights, biases free (weight_energy)."),
             ParamSpec::log_number("lr", "Learning rate", 1e-5, 1e-1, 1e-3)
                 .group("Training")
-                .help("Adam's learning rate; ×0.1 at 60 % and 80 % of the steps."),
+                .help("Adam's learning rate. The autoencoders drop it ×0.1 at 60 % and 80 % of the steps; the RNNs keep it constant, as the paper's code (7.5e-4 for the frequency RNNs, 2e-3 teacher–student, 1e-3 entorhinal)."),
             ParamSpec::integer("steps", "Step cap", 100, 200_000, 25_000)
                 .unit("steps")
                 .group("Training")
                 .help("Full-batch Adam steps at most; the run stops earlier once the loss plateaus at the last rate."),
         ],
-        presets: presets(),
+        presets: [presets(), rnn_presets::presets()].concat(),
         sweep_metrics: [
             "theory_margin",
             "theory_modular",
             "theory_critical_leg",
             "max_mixing_angle",
             "ncmi_infom",
+            "freq_modularity",
         ]
         .map(String::from)
         .to_vec(),
@@ -371,8 +440,15 @@ impl Modularity {
         lab
     }
 
+    /// The lab for a configuration: the autoencoders here, the recurrent
+    /// models in their own files.
     pub fn boxed(config: &LabConfig) -> Box<dyn Lab> {
-        Box::new(Self::new(config))
+        match config.choice("model").as_str() {
+            "rnn_freq" => Box::new(rnn_freq::build(config)),
+            "rnn_teacher" => Box::new(rnn_teacher::build(config)),
+            "rnn_grid" => Box::new(rnn_grid::build(config)),
+            _ => Box::new(Self::new(config)),
+        }
     }
 
     /// Whether there are enough points to analyse and train on.

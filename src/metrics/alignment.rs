@@ -2,20 +2,28 @@
 //! et al., task-dependent manifolds): how the manifolds of one layer are
 //! oriented relative to each other.
 //!
-//! With u_μ the centred centre of manifold μ (its mean minus the global
-//! mean of all points) and A_μ an N × k orthonormal basis of its top k
-//! principal axes (eigenvectors of the covariance of its points about its
-//! own mean):
+//! With u_μ the centred centre of manifold μ (its mean minus the mean of
+//! the P manifold means) and A_μ an N × k_μ orthonormal basis of its top
+//! k_μ ≤ k principal axes (eigenvectors of the covariance of its points
+//! about its own mean):
 //!
 //! - **centre alignment** = mean_{μ≠ν} |cos(u_μ, u_ν)|;
-//! - **axis alignment** = mean_{μ≠ν} ‖A_μᵀA_ν‖_F² / k (1 for identical
-//!   subspaces, 0 for orthogonal ones; equal to the mean of cos² of the
-//!   principal angles);
+//! - **axis alignment** = mean_{μ≠ν} ‖A_μᵀA_ν‖_F² / min(k_μ, k_ν): the mean
+//!   of cos² of the pair's min(k_μ, k_ν) principal angles, 1 for identical
+//!   subspaces (or one inside the other) and 0 for orthogonal ones, however
+//!   many axes each manifold has;
 //! - **centre–axis alignment** = mean_{μ≠ν} ‖A_νᵀu_μ‖² / ‖u_μ‖² (the
 //!   fraction of one manifold's centre inside another's axes);
 //! - **principal angles** θ_i between span A_μ and span A_ν: cos θ_i are the
 //!   singular values of A_μᵀA_ν (Björck & Golub 1973), sorted ascending
 //!   in θ.
+//!
+//! Centring convention: the centres are centred on their own mean, the
+//! mean of the class means, as MFTMA's centre correlation ρ_c is (the
+//! published `fun_FA`) and as neural collapse's μ_G is; so the centre
+//! alignment and ρ_c are the same quantity. With equal class sizes this is
+//! also the mean of all points; with unequal sizes the mean of all points
+//! would weight the large classes and the two would disagree.
 //!
 //! k is capped per manifold at its rank: points − 1, N, and the number of
 //! principal axes that stand above rounding (see [`principal_axes`] for the
@@ -24,10 +32,12 @@
 //! left out of the means, and a mean with no pair left is NaN
 //! ([`Alignment::without_axes`] counts such manifolds). A degenerate
 //! manifold with fewer axes than k counts only its real ones: two lines
-//! along orthogonal directions give exactly 0 at any k. A zero centre
-//! contributes 0 to the centre alignments. Eigen-decompositions use nalgebra's symmetric eigen
-//! (libm inside, so the same bits in wasm and natively); an axis is defined
-//! up to sign, which none of these quantities sees.
+//! along orthogonal directions give exactly 0 at any k, and two copies of
+//! one line exactly 1. A zero centre (up to rounding, relative to the data's
+//! scale: `capacity::CENTRE_ABS_TOL`) contributes 0 to the centre
+//! alignments. Eigen-decompositions use nalgebra's symmetric eigen (libm
+//! inside, so the same bits in wasm and natively); an axis is defined up to
+//! sign, which none of these quantities sees.
 
 // NaN-aware comparisons (`!(x > 0.0)` is true for NaN) are deliberate here.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
@@ -35,7 +45,7 @@
 use nalgebra::DMatrix;
 
 use crate::linalg::symmetric_eigen_desc;
-use crate::metrics::capacity::{check_manifolds, CapacityError};
+use crate::metrics::capacity::{check_points, CapacityError, Points, CENTRE_ABS_TOL};
 
 /// The alignments of one set of manifolds.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,13 +55,13 @@ pub struct Alignment {
     pub center_axis_alignment: f64,
     /// P × P: |cos(u_μ, u_ν)| (diagonal 1, or 0 for a zero centre).
     pub center_matrix: DMatrix<f64>,
-    /// P × P: ‖A_μᵀA_ν‖_F² / k (diagonal 1 for k axes; NaN when μ or ν has
-    /// no axis).
+    /// P × P: ‖A_μᵀA_ν‖_F² / min(k_μ, k_ν) (diagonal 1; NaN when μ or ν
+    /// has no axis).
     pub axis_matrix: DMatrix<f64>,
     /// P × P: ‖A_νᵀu_μ‖² / ‖u_μ‖² (row μ's centre in column ν's axes; NaN
     /// when ν has no axis, 0 for a zero centre).
     pub center_axis_matrix: DMatrix<f64>,
-    /// The number of axes used (the requested k).
+    /// The number of axes requested (each manifold has at most k).
     pub k: usize,
     /// Manifolds with no principal axis above rounding (a point each).
     pub without_axes: usize,
@@ -167,30 +177,53 @@ fn norm_sq(v: &[f64]) -> f64 {
 /// The three alignments (and their matrices) of manifolds given as
 /// samples × features matrices, with `k` principal axes per manifold.
 pub fn alignment(manifolds: &[DMatrix<f64>], k: usize) -> Result<Alignment, CapacityError> {
-    let n = check_manifolds(manifolds)?;
-    let p = manifolds.len();
-    let total: usize = manifolds.iter().map(|x| x.nrows()).sum();
-    let mut global = vec![0.0; n];
+    alignment_of(&Points::Borrowed(manifolds), k)
+}
+
+/// [`alignment`] on any [`Points`] source: one manifold is gathered at a
+/// time, so no copy of the whole data is made.
+pub fn alignment_of(points: &Points, k: usize) -> Result<Alignment, CapacityError> {
+    let n = check_points(points)?;
+    let p = points.len();
+    // Class means, then centred on their own mean (see the module doc), and
+    // each manifold's principal axes.
     let mut centres = Vec::with_capacity(p);
-    for x in manifolds {
+    let mut axes: Vec<DMatrix<f64>> = Vec::with_capacity(p);
+    let mut scale = 0.0f64;
+    for mu in 0..p {
+        let x = points.manifold(mu);
+        scale = x.iter().fold(scale, |m, v| m.max(v.abs()));
+        axes.push(principal_axes(&x, k));
         let mut c = vec![0.0; n];
         for (f, cf) in c.iter_mut().enumerate() {
             let mut s = 0.0;
             for v in x.column(f).iter() {
                 s += v;
             }
-            global[f] += s;
             *cf = s / x.nrows() as f64;
         }
         centres.push(c);
     }
-    global.iter_mut().for_each(|g| *g /= total as f64);
-    for c in centres.iter_mut() {
-        for (cf, g) in c.iter_mut().zip(&global) {
-            *cf -= g;
+    let mut mean = vec![0.0; n];
+    for c in &centres {
+        for (m, v) in mean.iter_mut().zip(c) {
+            *m += v;
         }
     }
-    let axes: Vec<DMatrix<f64>> = manifolds.iter().map(|x| principal_axes(x, k)).collect();
+    mean.iter_mut().for_each(|m| *m /= p as f64);
+    for c in centres.iter_mut() {
+        for (cf, m) in c.iter_mut().zip(&mean) {
+            *cf -= m;
+        }
+    }
+    // A centre within rounding of the others' mean is a zero centre
+    // (`capacity::CENTRE_ABS_TOL`): its residue has no direction.
+    let zero = CENTRE_ABS_TOL * libm::sqrt(n as f64) * scale;
+    for c in centres.iter_mut() {
+        if !(libm::sqrt(norm_sq(c)) > zero) {
+            c.iter_mut().for_each(|v| *v = 0.0);
+        }
+    }
 
     let mut angle_sum = vec![0.0; k];
     let mut angle_count = vec![0usize; k];
@@ -230,9 +263,9 @@ pub fn alignment(manifolds: &[DMatrix<f64>], k: usize) -> Result<Alignment, Capa
                 0.0
             };
             let (a, b) = (&axes[mu], &axes[nu]);
-            am[(mu, nu)] = if a.ncols() > 0 && b.ncols() > 0 && k > 0 {
+            am[(mu, nu)] = if a.ncols() > 0 && b.ncols() > 0 {
                 let m = a.tr_mul(b);
-                m.iter().map(|v| v * v).sum::<f64>() / k as f64
+                m.iter().map(|v| v * v).sum::<f64>() / a.ncols().min(b.ncols()) as f64
             } else {
                 f64::NAN
             };
@@ -427,9 +460,9 @@ mod tests {
     /// Lines (1-d manifolds) with large offsets, k = 3: the two missing
     /// axes of each are not filled from rounding. Lines 0 and 1 along e0,
     /// line 2 along e1 and a point (manifold 3): the pairs of lines give
-    /// exactly 1/k (same line) and 0 (orthogonal); the point's pairs are
-    /// left out, so the mean over the 6 ordered pairs of lines is
-    /// (2·⅓)/6 = 1/9. The centre–axis alignment is 0: the centres lie on
+    /// exactly 1 (same line: identical subspaces, whatever k) and 0
+    /// (orthogonal); the point's pairs are left out, so the mean over the 6
+    /// ordered pairs of lines is 2/6 = 1/3. The centre–axis alignment is 0: the centres lie on
     /// e2..e5, outside every line.
     #[test]
     fn lines_give_exact_values_and_a_point_is_left_out() {
@@ -449,11 +482,11 @@ mod tests {
         ];
         let a = alignment(&xs, 3).unwrap();
         assert_eq!(a.without_axes, 1);
-        assert!((a.axis_matrix[(0, 1)] - 1.0 / 3.0).abs() < 1e-15);
+        assert!((a.axis_matrix[(0, 1)] - 1.0).abs() < 1e-15);
         assert!(a.axis_matrix[(0, 2)].abs() < 1e-15);
         assert!(a.axis_matrix[(3, 0)].is_nan() && a.axis_matrix[(0, 3)].is_nan());
         assert!(
-            (a.axis_alignment - 1.0 / 9.0).abs() < 1e-15,
+            (a.axis_alignment - 1.0 / 3.0).abs() < 1e-15,
             "{}",
             a.axis_alignment
         );
@@ -496,6 +529,93 @@ mod tests {
             .map(|i| DMatrix::from_element(5, 4, i as f64))
             .collect();
         assert!(alignment(&pts, 2).unwrap().mean_angles.is_empty());
+    }
+
+    /// Issue 17: with k = 5 requested, two manifolds spanning the same
+    /// plane score 1 (not 2/5), a line lying in that plane against the
+    /// plane scores 1 (its one principal angle is 0), and the line against
+    /// an orthogonal line 0.
+    #[test]
+    fn axis_alignment_divides_by_the_axes_a_pair_has() {
+        let mut rng = Rng::new(12);
+        let n = 10;
+        let mut diag = vec![0.0; n];
+        diag[0] = libm::sqrt(0.5);
+        diag[1] = libm::sqrt(0.5);
+        let xs = vec![
+            manifold(&e(n, 5), &[e(n, 0), e(n, 1)], 40, &mut rng),
+            manifold(&e(n, 6), &[e(n, 1), e(n, 0)], 40, &mut rng),
+            manifold(&e(n, 7), &[diag], 40, &mut rng),
+            manifold(&e(n, 8), &[e(n, 3)], 40, &mut rng),
+        ];
+        let a = alignment(&xs, 5).unwrap();
+        assert!(
+            (a.axis_matrix[(0, 1)] - 1.0).abs() < 1e-12,
+            "{}",
+            a.axis_matrix
+        );
+        assert!((a.axis_matrix[(0, 2)] - 1.0).abs() < 1e-12);
+        assert!((a.axis_matrix[(2, 1)] - 1.0).abs() < 1e-12);
+        assert!(a.axis_matrix[(2, 3)].abs() < 1e-24 && a.axis_matrix[(0, 3)].abs() < 1e-24);
+        for i in 0..4 {
+            assert!((a.axis_matrix[(i, i)] - 1.0).abs() < 1e-12);
+        }
+        // Mean over the 12 ordered pairs: (0,1), (0,2), (1,2) and mirrors
+        // are 1, the pairs with manifold 3 are 0.
+        assert!(
+            (a.axis_alignment - 0.5).abs() < 1e-12,
+            "{}",
+            a.axis_alignment
+        );
+    }
+
+    /// Unequal class sizes: the centres are centred on the mean of the
+    /// class means, so the centre alignment equals MFTMA's ρ_c (computed
+    /// along another path: the centres' coordinates in their span, in
+    /// `capacity::centers`), and differs from centring on the mean of all
+    /// points, worked out here by hand.
+    #[test]
+    fn centre_alignment_is_mftmas_centre_correlation_on_unequal_classes() {
+        let mut rng = Rng::new(14);
+        let n = 6;
+        let sizes = [10, 30, 60];
+        let centres = [
+            vec![1.0, 0.0, 0.0, 0.2, 0.0, 0.0],
+            vec![0.3, 1.0, 0.0, 0.0, 0.0, 0.0],
+            vec![0.0, 0.4, 1.0, 0.0, 0.0, 0.0],
+        ];
+        let xs: Vec<DMatrix<f64>> = sizes
+            .iter()
+            .zip(&centres)
+            .map(|(&m, c)| manifold(c, &[e(n, 4), e(n, 5)], m, &mut rng))
+            .collect();
+        let a = alignment(&xs, 2).unwrap();
+        let opts = crate::metrics::capacity::MftmaOptions {
+            n_t: 5,
+            ..Default::default()
+        };
+        let rho = crate::metrics::capacity::mftma(&xs, &opts)
+            .unwrap()
+            .center_correlation;
+        assert!(
+            (a.center_alignment - rho).abs() < 1e-12,
+            "{} vs {rho}",
+            a.center_alignment
+        );
+        // Centred on the mean of all points instead (weights 0.1, 0.3, 0.6).
+        let weighted: Vec<f64> = (0..n)
+            .map(|f| (0..3).map(|c| sizes[c] as f64 * centres[c][f]).sum::<f64>() / 100.0)
+            .collect();
+        let u: Vec<Vec<f64>> = centres
+            .iter()
+            .map(|c| c.iter().zip(&weighted).map(|(a, b)| a - b).collect())
+            .collect();
+        let cos = |a: &[f64], b: &[f64]| {
+            let d: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+            (d / (norm_sq(a).sqrt() * norm_sq(b).sqrt())).abs()
+        };
+        let other = (cos(&u[0], &u[1]) + cos(&u[0], &u[2]) + cos(&u[1], &u[2])) / 3.0;
+        assert!((a.center_alignment - other).abs() > 0.01, "{other}");
     }
 
     #[test]

@@ -47,6 +47,21 @@ pub struct NeuralCollapse {
     pub nc4: f64,
 }
 
+/// NC1 and the class means' NC2: the part of neural collapse that needs
+/// no classifier (what "Your data" reports). Same conventions as
+/// [`NeuralCollapse`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FeatureCollapse {
+    /// NC1 = Tr(Σ_W Σ_B⁺)/C.
+    pub nc1: f64,
+    /// Tr(Σ_W Σ_B⁺), the paper's Colab's NC1 (no /C).
+    pub nc1_colab: f64,
+    /// NC2 equinorm of the means: std_c/mean_c of ‖μ_c − μ_G‖.
+    pub nc2_equinorm_means: f64,
+    /// NC2 equiangularity of the means.
+    pub nc2_equiangular_means: f64,
+}
+
 /// Neural-collapse metrics NC1–NC4 (Papyan, Han & Donoho 2020).
 ///
 /// Inputs: `h` the penultimate features (N × d), `labels` the class of each
@@ -60,7 +75,8 @@ pub struct NeuralCollapse {
 ///   values: pairs with s_k ≤ max(d, C)·ε·s_max are dropped too (on Σ_B's
 ///   eigenvalues, the same cut would square ε and keep noise directions).
 ///   Computed without d × d matrices: with M̃ = U S Vᵀ,
-///   Tr(Σ_W Σ_B⁺) = Σ_{k<C−1} (C/s_k²) · (1/N) Σ_i (u_kᵀ(h_i − μ_{y_i}))².
+///   Tr(Σ_W Σ_B⁺) = Σ_{k<C−1} (C/s_k²) · (1/N) Σ_i (u_kᵀ(h_i − μ_{y_i}))²,
+///   the projections taken by the blocked GEMM on blocks of rows.
 ///   `nc1_colab` is the same without the /C.
 /// - NC2 equinorm: std/mean (std with C − 1 denominator) of ‖μ_c − μ_G‖, and
 ///   of the classifier rows' norms ‖w_c‖.
@@ -70,7 +86,7 @@ pub struct NeuralCollapse {
 /// - NC4 = fraction of samples with argmax_c output_ic ≠ argmin_c ‖h_i − μ_c‖.
 ///
 /// Undefined metrics are NaN: NC1, the means' NC2 and NC3 when all class
-/// means coincide (M̃ = 0); an equiangularity when some vector has zero norm;
+/// means coincide (M̃ = 0, up to rounding: [`MEANS_ABS_TOL`]); an equiangularity when some vector has zero norm;
 /// the classifier's equinorm and NC3 when W = 0. With C = 2 the means' NC2
 /// (equinorm and equiangularity) is not defined: μ_G is the midpoint of the
 /// two means, so μ̃₁ = −μ̃₂ exactly and both would be 0 by construction, at
@@ -89,15 +105,7 @@ pub fn neural_collapse(
 ) -> Result<NeuralCollapse, String> {
     let c = n_classes;
     let (n, d) = h.shape();
-    if c < 2 {
-        return Err(format!("neural collapse needs at least 2 classes, got {c}"));
-    }
-    if labels.len() != n {
-        return Err(format!("{} labels for {n} feature rows", labels.len()));
-    }
-    if d == 0 {
-        return Err("the features have no columns".into());
-    }
+    check_features(h, labels, c)?;
     if w.shape() != (c, d) {
         return Err(format!(
             "classifier is {}×{}, expected C×d = {c}×{d}",
@@ -112,79 +120,19 @@ pub fn neural_collapse(
             output.ncols()
         ));
     }
-    if let Some(&bad) = labels.iter().find(|&&l| l >= c) {
-        return Err(format!("label {bad} is not below the {c} classes"));
-    }
-    let mut counts = vec![0usize; c];
-    for &l in labels {
-        counts[l] += 1;
-    }
-    if let Some(empty) = counts.iter().position(|&k| k == 0) {
-        return Err(format!("class {empty} has no samples"));
-    }
-    if !all_finite(h) || !all_finite(w) || !all_finite(output) {
+    if !all_finite(w) || !all_finite(output) {
         return Err("non-finite values (NaN or inf) in the features, classifier or outputs".into());
     }
-
-    // One sample per column (d × N), so per-sample loops read contiguously.
-    let ht = h.transpose();
-
-    // Class means, d × C.
-    let mut means = DMatrix::<f64>::zeros(d, c);
-    for (i, &l) in labels.iter().enumerate() {
-        let mut col = means.column_mut(l);
-        col += ht.column(i);
-    }
-    for (l, &k) in counts.iter().enumerate() {
-        let mut col = means.column_mut(l);
-        col /= k as f64;
-    }
-    let global = means.column_mean();
-    let mut m_tilde = means.clone();
-    for mut col in m_tilde.column_iter_mut() {
-        col -= &global;
-    }
+    let (features, means, m_tilde, m_zero) = class_geometry(h, labels, c);
     let m_norm = frobenius_norm(&m_tilde);
 
-    // NC1 through the SVD of M̃ (Σ_B = M̃M̃ᵀ/C has eigenvalues s²/C).
-    let (nc1_colab, nc1) = if m_norm == 0.0 {
-        (f64::NAN, f64::NAN)
-    } else {
-        match svd_sorted(&m_tilde).and_then(|s| s.u.clone().map(|u| (u, s.singular_values))) {
-            None => (f64::NAN, f64::NAN),
-            Some((u, s)) => {
-                let tol = rank_tolerance(d, c, s[0]);
-                let kept: Vec<usize> = (0..(c - 1).min(s.len())).filter(|&k| s[k] > tol).collect();
-                let mut trace = 0.0;
-                for &k in &kept {
-                    let uk = u.column(k);
-                    let mut ss = 0.0;
-                    for (i, &l) in labels.iter().enumerate() {
-                        let proj = uk.dot(&(ht.column(i) - means.column(l)));
-                        ss += proj * proj;
-                    }
-                    trace += (c as f64 / (s[k] * s[k])) * ss / n as f64;
-                }
-                (trace, trace / c as f64)
-            }
-        }
-    };
-
-    // NC2 on the centred means (columns of M̃) and the classifier rows.
     let wt = w.transpose(); // d × C, one class per column
-                            // With two classes the centred means are ±(μ₁ − μ₂)/2: equal norms and
-                            // cosine −1 = −1/(C − 1) whatever the features, so no information.
-    let (nc2_equinorm_means, nc2_equiangular_means) = if c == 2 {
-        (f64::NAN, f64::NAN)
-    } else {
-        (norm_cov(&m_tilde), equiangularity(&m_tilde))
-    };
     let nc2_equinorm_classifier = norm_cov(&wt);
     let nc2_equiangular_classifier = equiangularity(&wt);
 
     // NC3: self-duality.
     let w_norm = frobenius_norm(w);
-    let nc3 = if m_norm == 0.0 || w_norm == 0.0 {
+    let nc3 = if m_zero || w_norm == 0.0 {
         f64::NAN
     } else {
         let diff = &wt / w_norm - &m_tilde / m_norm;
@@ -202,11 +150,14 @@ pub fn neural_collapse(
                 net = k;
             }
         }
-        let hi = ht.column(i);
         let mut best = 0;
         let mut best_dist = f64::INFINITY;
         for k in 0..c {
-            let dist = (hi - means.column(k)).norm_squared();
+            let mut dist = 0.0;
+            for f in 0..d {
+                let e = h[(i, f)] - means[(f, k)];
+                dist += e * e;
+            }
             if dist < best_dist {
                 best_dist = dist;
                 best = k;
@@ -219,15 +170,149 @@ pub fn neural_collapse(
     let nc4 = mismatches as f64 / n as f64;
 
     Ok(NeuralCollapse {
-        nc1,
-        nc1_colab,
-        nc2_equinorm_means,
+        nc1: features.nc1,
+        nc1_colab: features.nc1_colab,
+        nc2_equinorm_means: features.nc2_equinorm_means,
         nc2_equinorm_classifier,
-        nc2_equiangular_means,
+        nc2_equiangular_means: features.nc2_equiangular_means,
         nc2_equiangular_classifier,
         nc3,
         nc4,
     })
+}
+
+/// NC1 and the means' NC2 of [`neural_collapse`], without a classifier.
+/// Errors as there (C < 2, labels, empty classes, d = 0, non-finite `h`).
+pub fn feature_collapse(
+    h: &DMatrix<f64>,
+    labels: &[usize],
+    n_classes: usize,
+) -> Result<FeatureCollapse, String> {
+    check_features(h, labels, n_classes)?;
+    Ok(class_geometry(h, labels, n_classes).0)
+}
+
+fn check_features(h: &DMatrix<f64>, labels: &[usize], c: usize) -> Result<(), String> {
+    let (n, d) = h.shape();
+    if c < 2 {
+        return Err(format!("neural collapse needs at least 2 classes, got {c}"));
+    }
+    if labels.len() != n {
+        return Err(format!("{} labels for {n} feature rows", labels.len()));
+    }
+    if d == 0 {
+        return Err("the features have no columns".into());
+    }
+    if let Some(&bad) = labels.iter().find(|&&l| l >= c) {
+        return Err(format!("label {bad} is not below the {c} classes"));
+    }
+    let mut counts = vec![0usize; c];
+    for &l in labels {
+        counts[l] += 1;
+    }
+    if let Some(empty) = counts.iter().position(|&k| k == 0) {
+        return Err(format!("class {empty} has no samples"));
+    }
+    if !all_finite(h) {
+        return Err("non-finite values (NaN or inf) in the features, classifier or outputs".into());
+    }
+    Ok(())
+}
+
+/// Relative size, against √(d·C)·max|h|, below which ‖M̃‖_F counts as
+/// zero: class means that coincide (every row 0.1, say) leave rounding
+/// residue in M̃, and NC1 and NC2 of residue are noise, not numbers. The
+/// bound of `capacity::CENTRE_ABS_TOL` (the means' rounding error is at
+/// most about (N + 1)·u·max|h| per entry).
+pub const MEANS_ABS_TOL: f64 = 1e-10;
+
+/// Rows per block of the NC1 projections.
+const NC1_BLOCK: usize = 256;
+
+/// NC1 and the means' NC2, with the class means (d × C, each summed in row
+/// order), M̃ (d × C), and whether M̃ counts as zero (see
+/// [`MEANS_ABS_TOL`]). Inputs already checked.
+fn class_geometry(
+    h: &DMatrix<f64>,
+    labels: &[usize],
+    c: usize,
+) -> (FeatureCollapse, DMatrix<f64>, DMatrix<f64>, bool) {
+    let (n, d) = h.shape();
+    let mut counts = vec![0usize; c];
+    for &l in labels {
+        counts[l] += 1;
+    }
+    let mut means = DMatrix::<f64>::zeros(d, c);
+    for f in 0..d {
+        let col = h.column(f);
+        for (i, &l) in labels.iter().enumerate() {
+            means[(f, l)] += col[i];
+        }
+    }
+    for (l, &k) in counts.iter().enumerate() {
+        let mut col = means.column_mut(l);
+        col /= k as f64;
+    }
+    let global = means.column_mean();
+    let mut m_tilde = means.clone();
+    for mut col in m_tilde.column_iter_mut() {
+        col -= &global;
+    }
+    let m_norm = frobenius_norm(&m_tilde);
+    let scale = h.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    // Inputs are finite, so m_norm is not NaN.
+    let m_zero = m_norm <= MEANS_ABS_TOL * libm::sqrt((d * c) as f64) * scale;
+
+    // NC1 through the SVD of M̃ (Σ_B = M̃M̃ᵀ/C has eigenvalues s²/C).
+    let (nc1_colab, nc1) = if m_zero {
+        (f64::NAN, f64::NAN)
+    } else {
+        match svd_sorted(&m_tilde).and_then(|s| s.u.clone().map(|u| (u, s.singular_values))) {
+            None => (f64::NAN, f64::NAN),
+            Some((u, s)) => {
+                let tol = rank_tolerance(d, c, s[0]);
+                let kept: Vec<usize> = (0..(c - 1).min(s.len())).filter(|&k| s[k] > tol).collect();
+                let uk = DMatrix::from_fn(d, kept.len(), |f, j| u[(f, kept[j])]);
+                // Σ_i (u_kᵀ(h_i − μ_{y_i}))² per kept k, over blocks of rows.
+                let mut ss = vec![0.0; kept.len()];
+                for r0 in (0..n).step_by(NC1_BLOCK) {
+                    let rows = NC1_BLOCK.min(n - r0);
+                    let resid = DMatrix::from_fn(rows, d, |i, f| {
+                        h[(r0 + i, f)] - means[(f, labels[r0 + i])]
+                    });
+                    let proj = crate::gemm::mul(&resid, &uk);
+                    for (j, s) in ss.iter_mut().enumerate() {
+                        for v in proj.column(j).iter() {
+                            *s += v * v;
+                        }
+                    }
+                }
+                let mut trace = 0.0;
+                for (j, &k) in kept.iter().enumerate() {
+                    trace += (c as f64 / (s[k] * s[k])) * ss[j] / n as f64;
+                }
+                (trace, trace / c as f64)
+            }
+        }
+    };
+    // With two classes the centred means are ±(μ₁ − μ₂)/2: equal norms and
+    // cosine −1 = −1/(C − 1) whatever the features, so no information.
+    let (nc2_equinorm_means, nc2_equiangular_means) = if c == 2 || m_zero {
+        (f64::NAN, f64::NAN)
+    } else {
+        (norm_cov(&m_tilde), equiangularity(&m_tilde))
+    };
+    (
+        FeatureCollapse {
+            nc1,
+            nc1_colab,
+            nc2_equinorm_means,
+            nc2_equiangular_means,
+        },
+        means,
+        m_tilde,
+        m_zero,
+    )
 }
 
 /// std/mean of the column norms (std with the C − 1 denominator, as

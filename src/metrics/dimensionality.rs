@@ -13,10 +13,7 @@
 
 use nalgebra::DMatrix;
 
-use crate::linalg::{
-    all_finite, center_columns, cross_gram, frobenius_norm, gram, rank_tolerance,
-    symmetric_eigen_desc,
-};
+use crate::metrics::covariance::Centred;
 
 /// Eigenvalues of the centred sample covariance C = X_cᵀX_c/(n − 1), sorted
 /// descending and clamped at ≥ 0 (rounding can make zero eigenvalues
@@ -24,162 +21,54 @@ use crate::linalg::{
 ///
 /// Returns min(n, d) values — the covariance's remaining eigenvalues are
 /// exactly zero — computed from the smaller of the n × n Gram X_cX_cᵀ and the
-/// d × d X_cᵀX_c, which share their nonzero eigenvalues.
+/// d × d X_cᵀX_c, which share their nonzero eigenvalues
+/// ([`Centred::eigenvalues`]).
 ///
 /// n ≤ 1 gives min(n, d) zeros (no variance). Non-finite entries (or an
 /// eigen-solver failure) give min(n, d) NaNs.
 pub fn covariance_eigenvalues(x: &DMatrix<f64>) -> Vec<f64> {
-    let (n, d) = x.shape();
-    let m = n.min(d);
-    if m == 0 {
-        return Vec::new();
-    }
-    if !all_finite(x) {
-        return vec![f64::NAN; m];
-    }
-    if n == 1 {
-        return vec![0.0; m];
-    }
-    let xc = center_columns(x);
-    let g = if n <= d { gram(&xc) } else { cross_gram(&xc) };
-    match symmetric_eigen_desc(&g) {
-        Some((vals, _)) => vals
-            .into_iter()
-            .map(|v| (v / (n - 1) as f64).max(0.0))
-            .collect(),
-        None => vec![f64::NAN; m],
-    }
+    Centred::new(x).eigenvalues().to_vec()
 }
 
 /// Participation ratio PR = (Σλ)² / Σλ² of the covariance eigenvalues
 /// (Gao et al. 2017). Not the inverted Σλ²/(Σλ)², which lies in (0, 1].
 ///
-/// Computed without an eigen-decomposition, from Σλ = Tr C = ‖X_c‖_F²/(n−1)
-/// and Σλ² = ‖C‖_F² = ‖X_cX_cᵀ‖_F²/(n−1)² (the smaller Gram); the (n−1)
-/// factors cancel, so the denominator convention does not matter.
+/// Computed without an eigen-decomposition, from Σλ = Tr C and Σλ² = ‖C‖_F²
+/// on the smaller second moment ([`Centred::participation_ratio`]); the
+/// (n−1) factors cancel, so the denominator convention does not matter.
 ///
 /// 1 ≤ PR ≤ min(n − 1, d); the value is clamped to that range against
 /// rounding (isotropic data gives ≈ d, rank-1 data gives 1). Zero total
 /// variance (n ≤ 1, all columns constant) gives 0. Non-finite entries give
 /// NaN. Scale invariant.
 pub fn participation_ratio(x: &DMatrix<f64>) -> f64 {
-    let (n, d) = x.shape();
-    if !all_finite(x) {
-        return f64::NAN;
-    }
-    if n <= 1 || d == 0 {
-        return 0.0;
-    }
-    let xc = center_columns(x);
-    let scale = frobenius_norm(&xc);
-    if scale == 0.0 {
-        return 0.0;
-    }
-    let xs = xc / scale; // unit Frobenius norm: Σλ ∝ 1
-    let g = if n <= d { gram(&xs) } else { cross_gram(&xs) };
-    let sum_sq = g.iter().map(|v| v * v).sum::<f64>();
-    let pr = 1.0 / sum_sq;
-    let upper = ((n - 1).min(d)) as f64;
-    pr.max(1.0).min(upper)
+    Centred::new(x).participation_ratio()
 }
 
 /// The number of principal components needed to explain at least
-/// `fraction` of the total variance: the smallest k with
-/// Σ_{i≤k} λ_i ≥ fraction · Σ λ_i (with a relative slack of 1e-12 so exact
-/// ties are not lost to rounding). numpy's `argmax(cumsum >= f) + 1`;
-/// note sklearn's `PCA(n_components=f)` uses a strict `>`.
+/// `fraction` of the total variance ([`Centred::pcs_for_variance`]): the
+/// smallest k with Σ_{i≤k} λ_i ≥ fraction · Σ λ_i (with a relative slack of
+/// 1e-12 so exact ties are not lost to rounding). numpy's
+/// `argmax(cumsum >= f) + 1`; note sklearn's `PCA(n_components=f)` uses a
+/// strict `>`.
 ///
 /// `fraction` is clamped to [0, 1]; fraction ≤ 0 gives 0. Zero total
 /// variance, a NaN fraction, or non-finite data give 0.
 pub fn pcs_for_variance(x: &DMatrix<f64>, fraction: f64) -> usize {
-    if fraction.is_nan() || fraction <= 0.0 {
-        return 0;
-    }
-    let f = fraction.min(1.0);
-    let vals = covariance_eigenvalues(x);
-    if vals.iter().any(|v| v.is_nan()) {
-        return 0;
-    }
-    let total: f64 = vals.iter().sum();
-    if total == 0.0 {
-        return 0;
-    }
-    let target = f * total - 1e-12 * total;
-    let mut cum = 0.0;
-    for (i, v) in vals.iter().enumerate() {
-        cum += v;
-        if cum >= target {
-            return i + 1;
-        }
-    }
-    vals.len()
+    Centred::new(x).pcs_for_variance(fraction)
 }
 
 /// PCA scores: the n × k projections of the centred data on the top k
 /// principal axes, X_c V_k (sklearn's `PCA(k).fit_transform(X)`, up to the
-/// sign of each column).
+/// sign of each column); see [`Centred::pca_scores`] for the sign
+/// convention (each axis's largest-|loading| component is positive) and
+/// the rank cut.
 ///
-/// The axes come from the eigen-decomposition of the smaller of X_cᵀX_c
-/// (d × d; scores X_c v_j) and X_cX_cᵀ (n × n; scores u_j √λ_j, axes
-/// v_j = X_cᵀu_j/√λ_j). Sign convention, so results do not flip between runs
-/// or platforms: each axis v_j is oriented so that its largest-|loading|
-/// component is positive (the first such component on ties). Axes of an
-/// exactly degenerate spectrum (e.g. isotropic data) are still arbitrary
-/// within their eigenspace.
-///
-/// Columns beyond the data's rank (eigenvalue of the Gram ≤ max(n,d)·ε·λ_max)
-/// and beyond min(n, d) are zero, so the result is always n × k. Non-finite
-/// data (or an eigen-solver failure) gives an n × k matrix of NaN.
+/// Columns beyond the data's rank and beyond min(n, d) are zero, so the
+/// result is always n × k. Non-finite data (or an eigen-solver failure)
+/// gives an n × k matrix of NaN.
 pub fn pca_project(x: &DMatrix<f64>, k: usize) -> DMatrix<f64> {
-    let (n, d) = x.shape();
-    let mut out = DMatrix::zeros(n, k);
-    if n == 0 || d == 0 || k == 0 {
-        return out;
-    }
-    if !all_finite(x) {
-        return DMatrix::from_element(n, k, f64::NAN);
-    }
-    let xc = center_columns(x);
-    if xc.iter().all(|&v| v == 0.0) {
-        return out;
-    }
-    let use_features = d <= n;
-    let g = if use_features {
-        cross_gram(&xc)
-    } else {
-        gram(&xc)
-    };
-    let Some((vals, vecs)) = symmetric_eigen_desc(&g) else {
-        return DMatrix::from_element(n, k, f64::NAN);
-    };
-    let tol = rank_tolerance(n, d, vals[0]);
-    for j in 0..k.min(vals.len()) {
-        if vals[j] <= tol {
-            break;
-        }
-        // The axis v_j (length d) and the unsigned scores (length n).
-        let (axis, scores) = if use_features {
-            let v = vecs.column(j).clone_owned();
-            let s = &xc * &v;
-            (v, s)
-        } else {
-            let root = libm::sqrt(vals[j]);
-            let u = vecs.column(j);
-            (xc.tr_mul(&u) / root, u * root)
-        };
-        // The largest-|loading| component of v_j (first on ties).
-        let mut arg = 0;
-        for c in 1..d {
-            if axis[c].abs() > axis[arg].abs() {
-                arg = c;
-            }
-        }
-        let sign = if axis[arg] < 0.0 { -1.0 } else { 1.0 };
-        for i in 0..n {
-            out[(i, j)] = sign * scores[i];
-        }
-    }
-    out
+    Centred::new(x).pca_scores(k)
 }
 
 #[cfg(test)]

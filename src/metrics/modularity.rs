@@ -713,6 +713,111 @@ pub fn normalised_multi_information(s: &DMatrix<f64>) -> f64 {
     ((marginal - entropy_codes(&joint, k)) / marginal).clamp(0.0, 1.0)
 }
 
+/// numpy's `np.percentile(x, q)` with its default linear interpolation, on
+/// sorted values.
+fn percentile_sorted(sorted: &[f64], q: f64) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let pos = q / 100.0 * (n - 1) as f64;
+    let lo = (pos.floor() as usize).min(n - 1);
+    let hi = (lo + 1).min(n - 1);
+    let t = pos - lo as f64;
+    sorted[lo] + (sorted[hi] - sorted[lo]) * t
+}
+
+/// Bin codes as `np.digitize(x, np.histogram(x, bins='auto')[1][:-1])`:
+/// numpy's 'auto' width, min(Freedman–Diaconis 2·IQR·n^(−1/3), Sturges
+/// range/(log₂n + 1)) (Sturges alone when the IQR is 0), ⌈range/width⌉
+/// equal bins over [min, max], and each value's code the number of left
+/// edges at or below it (1..=bins).
+pub fn auto_bin_codes(x: &[f64]) -> Vec<usize> {
+    let n = x.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let mut sorted = x.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let (lo, hi) = (sorted[0], sorted[n - 1]);
+    let range = hi - lo;
+    let sturges = range / (libm::log2(n as f64) + 1.0);
+    let iqr = percentile_sorted(&sorted, 75.0) - percentile_sorted(&sorted, 25.0);
+    let fd = 2.0 * iqr * libm::pow(n as f64, -1.0 / 3.0);
+    let width = if fd > 0.0 { fd.min(sturges) } else { sturges };
+    let bins = if width > 0.0 {
+        ((range / width).ceil() as usize).max(1)
+    } else {
+        1
+    };
+    let step = range / bins as f64;
+    let edges: Vec<f64> = (0..bins).map(|k| k as f64 * step + lo).collect();
+    x.iter()
+        .map(|&v| edges.iter().filter(|&&e| e <= v).count())
+        .collect()
+}
+
+/// Plug-in entropy (nats) of rows of codes, counted after sorting (as
+/// `np.unique(axis=0)`).
+fn entropy_of_rows(rows: &[Vec<usize>]) -> f64 {
+    let mut sorted: Vec<&Vec<usize>> = rows.iter().collect();
+    sorted.sort();
+    let n = rows.len() as f64;
+    let mut h = 0.0;
+    let mut i = 0;
+    while i < sorted.len() {
+        let mut j = i;
+        while j < sorted.len() && sorted[j] == sorted[i] {
+            j += 1;
+        }
+        let p = (j - i) as f64 / n;
+        h -= p * libm::log(p);
+        i = j;
+    }
+    h
+}
+
+/// The sources' normalised multi-information as the teacher–student code
+/// computes it (kylehkhsu/modular, `normalized_multiinformation` of
+/// `discretize_binning(sources, bins='auto')`): each source binned by
+/// [`auto_bin_codes`], then (Σ_i H(s_i) − H(s))/Σ_i H(s_i), clipped to
+/// [0, 1], with plug-in entropies (a residue below 1e-12 of rounding is 0).
+/// 0 for independent sources (up to the estimator's bias); ½ for two
+/// sources when each determines the other.
+pub fn multi_information_auto_bins(s: &DMatrix<f64>) -> f64 {
+    let d = s.ncols();
+    let codes: Vec<Vec<usize>> = (0..d).map(|i| auto_bin_codes(&column(s, i))).collect();
+    let mut marginal = 0.0;
+    for c in &codes {
+        let rows: Vec<Vec<usize>> = c.iter().map(|&v| vec![v]).collect();
+        marginal += entropy_of_rows(&rows);
+    }
+    if marginal <= 0.0 {
+        return 0.0;
+    }
+    let joint: Vec<Vec<usize>> = (0..s.nrows())
+        .map(|r| codes.iter().map(|c| c[r]).collect())
+        .collect();
+    let mi = (marginal - entropy_of_rows(&joint)) / marginal;
+    // Equal entropies summed in different orders leave a rounding residue.
+    if mi.abs() < 1e-12 {
+        0.0
+    } else {
+        mi.clamp(0.0, 1.0)
+    }
+}
+
+/// What the linear conditional InfoM ([`ncmi_infom`]) gives a perfectly
+/// modular code of the sources: latents equal to the sources themselves.
+/// For two sources with correlation ρ this is 1 − 2ρ² for ρ² ≤ ½ and 0
+/// beyond: NCMI_ij = r(z_j, s_i)²/(1 − ρ²) is clipped to 1 on the
+/// matched source and is ρ²/(1 − ρ²) on the other (clipped too for
+/// ρ² > ½). Without the clip it would be 2/(1 + ρ²) − 1. Correlated
+/// sources lower this metric's ceiling, so read it against this value.
+pub fn ncmi_infom_ceiling(s: &DMatrix<f64>) -> f64 {
+    ncmi_infom(s, s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ pub mod linearised;
 pub mod mlp;
 pub mod optimizer;
 pub mod rate_rnn;
+pub mod rnn;
 
 pub use activation::Activation;
 pub use mlp::{Mlp, MlpSpec, Parametrisation};

@@ -39,6 +39,7 @@ pub mod points;
 pub mod profile;
 pub mod scatter;
 pub mod series;
+pub mod svg;
 #[cfg(test)]
 mod svg_check;
 pub mod theme;
@@ -154,7 +155,7 @@ pub fn chart_svg_pinned(
     let mut out = String::new();
     {
         let root =
-            SVGBackend::with_string(&mut out, (width.max(1), height.max(1))).into_drawing_area();
+            svg::Svg::with_string(&mut out, (width.max(1), height.max(1))).into_drawing_area();
         draw_comparison(&root, chart, pinned, 1.0, None)?;
         root.present().map_err(err)?;
     }
@@ -196,7 +197,7 @@ pub fn charts_svg_pinned(
     let size = grid_size(charts.len(), columns, cell_width, cell_height, 1.0);
     let mut out = String::new();
     {
-        let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
+        let root = svg::Svg::with_string(&mut out, size).into_drawing_area();
         draw_grid(&root, charts, pinned, columns, 1.0, None)?;
         root.present().map_err(err)?;
     }

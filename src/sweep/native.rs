@@ -45,7 +45,10 @@ pub fn run_native(
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(run) = runs.get(i) else { break };
-                let (snap, _) = crate::run::run_to_end(&run.config);
+                // The runs share the cores: their products start no
+                // threads of their own (the bits are the same).
+                let (snap, _) =
+                    crate::gemm::with_threads(1, || crate::run::run_to_end(&run.config));
                 if tx
                     .send((i, point(&run.coords, run.seed_index, &snap)))
                     .is_err()

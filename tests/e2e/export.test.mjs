@@ -104,7 +104,9 @@ test('one PNG and one SVG hold every chart in a grid, with the pinned run; CSV a
 
   // The CSV: a run column, the pinned run's metrics and series.
   const csv = readFileSync((await exportFile(page, 'csv')).path, 'utf8').trim().split('\n');
-  assert.equal(csv[0], 'chart,kind,series,x,y,row,col,value,run');
+  // A first comment line says where the numbers came from, then the header.
+  assert.match(csv[0], /^# NeuroGeom \S+; link http.*; result hash [0-9a-f]{16}$/);
+  assert.equal(csv[1], 'chart,kind,series,x,y,row,col,value,run');
   const current = csv.filter((l) => l.endsWith(',current'));
   const pin = csv.filter((l) => l.endsWith(',pinned'));
   assert.ok(current.length > 100 && pin.length > 100, `${current.length} current, ${pin.length} pinned rows`);

@@ -77,7 +77,7 @@ test('the version is beside the hash, in the link, and in every export', async (
   const csv = await saved('csv');
   const [first, header] = csv.split('\n');
   assert.equal(first, `# NeuroGeom ${version}; link ${link}; result hash ${hash}`);
-  assert.equal(header, 'chart,kind,series,x,y,row,col,value');
+  assert.equal(header, 'chart,kind,series,x,y,row,col,value,run');
   const svg = await saved('svg');
   const meta = /<metadata id="neurogeom">(.*?)<\/metadata>/s.exec(svg);
   assert.ok(meta, 'the SVG has NeuroGeom metadata');

@@ -123,19 +123,23 @@ test('a good file gives charts and the CLI hash; no request is made while it is 
   await page.context().close();
 });
 
-test('the Haxby 2001 recording runs in one click, with the CLI hash and no request', async () => {
+test('the Haxby 2001 recording runs in one click, with the CLI hash; its file is fetched once, from the page\'s server', async () => {
   const page = await openPage();
   const before = requestsOf(page).length;
   await page.click('#use-haxby');
   await page.waitForSelector('body[data-state="done"]', { timeout: 120000 });
   await page.waitForTimeout(300); // drawn at the next frame
-  assert.deepEqual(requestsOf(page).slice(before), [], 'the file is built in: no request');
+  // The wasm does not carry the recording: the button fetches it from the
+  // page's own origin, and nothing else is requested.
+  const file = url('www/data/haxby2001.npz');
+  assert.deepEqual(requestsOf(page).slice(before), [file], 'only the recording, from the page\'s server');
+  assert.deepEqual(foreignRequests(page), []);
   assert.match(await page.textContent('#layout'), /haxby2001\.npz/);
   assert.match(await page.textContent('#layout'), /864/);
   const hash = (await page.textContent('#hash')).trim();
   const cli = process.env.NEUROGEOM_CLI;
   assert.ok(cli, 'NEUROGEOM_CLI is set by cargo xtask test');
-  const out = JSON.parse(execFileSync(cli, ['analyze', 'src/data/haxby2001.npz', '--json'], { encoding: 'utf8' }));
+  const out = JSON.parse(execFileSync(cli, ['analyze', 'www/data/haxby2001.npz', '--json'], { encoding: 'utf8' }));
   assert.equal(hash, out.hash, 'page and CLI give the same hash on the shipped file');
   const capacity = Number(await page.textContent('td[data-key="capacity"]'));
   assert.ok(capacity > 0 && capacity < 1, `capacity shown: ${capacity}`);
@@ -143,6 +147,14 @@ test('the Haxby 2001 recording runs in one click, with the CLI hash and no reque
     assert.ok((await inkedPixels(page, id)) > 500, `${id} has pixels`);
   }
   await screenshot(page, 'yourdata-haxby');
+  // Again: the same file, no second request.
+  await page.click('#use-example');
+  await page.waitForFunction((h) => document.body.dataset.state === 'done' && /^[0-9a-f]{16}$/.test(document.getElementById('hash').textContent) && document.getElementById('hash').textContent !== h, hash, { timeout: 60000 });
+  const example = (await page.textContent('#hash')).trim();
+  await page.click('#use-haxby');
+  await page.waitForFunction((h) => document.body.dataset.state === 'done' && /^[0-9a-f]{16}$/.test(document.getElementById('hash').textContent) && document.getElementById('hash').textContent !== h, example, { timeout: 120000 });
+  assert.equal((await page.textContent('#hash')).trim(), hash, 'the same hash from the fetched copy');
+  assert.deepEqual(requestsOf(page).slice(before), [file], 'fetched once');
   assert.deepEqual(pageErrorsOf(page), []);
   await page.context().close();
 });
@@ -189,6 +201,98 @@ test('a long analysis shows its progress and Cancel stops it; the next one runs'
   await page.waitForSelector('body[data-state="done"]', { timeout: 60000 });
   assert.match(await page.textContent('#hash'), /^[0-9a-f]{16}$/);
   assert.equal(new URLSearchParams(new URL(page.url()).hash.slice(1)).get('n_t'), '50');
+  assert.deepEqual(pageErrorsOf(page), []);
+  await page.context().close();
+});
+
+test('a CSV of word labels, subsampled classes and balanced dichotomies give the CLI hash; the link keeps the settings', async () => {
+  // Three classes named by words in the first column, 30 points each.
+  let s = 777;
+  const rand = () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648 - 0.5;
+  };
+  const names = ['whale', 'cat', 'dog'];
+  const centres = names.map(() => Array.from({ length: 8 }, () => 2 * rand()));
+  const rows = ['species,' + Array.from({ length: 8 }, (_, f) => `f${f}`).join(',')];
+  for (let i = 0; i < 30; i++) {
+    for (let c = 0; c < 3; c++) rows.push([names[c], ...centres[c].map((v) => (v + 0.5 * rand()).toFixed(6))].join(','));
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'yourdata-'));
+  const file = join(dir, 'animals.csv');
+  writeFileSync(file, rows.join('\n') + '\n');
+  const page = await openPage();
+  await page.fill('#max_points', '12');
+  await page.check('#simulated');
+  await page.selectOption('#sim_labels', 'balanced');
+  await page.setInputFiles('#data-file', file);
+  await page.waitForSelector('body[data-state="done"]', { timeout: 60000 });
+  const layout = await page.textContent('#layout');
+  assert.match(layout, /labels in column 'species'/);
+  assert.match(layout, /at most 12 points per class/);
+  const out = JSON.parse(execFileSync(process.env.NEUROGEOM_CLI, ['analyze', file, '--max-points', '12', '--simulated', '--sim-labels', 'balanced', '--json'], { encoding: 'utf8' }));
+  assert.equal((await page.textContent('#hash')).trim(), out.hash, 'page and CLI give the same hash');
+  assert.deepEqual(out.manifolds.class, ['cat', 'dog', 'whale'], 'classes in sorted order');
+  const params = new URLSearchParams(new URL(page.url()).hash.slice(1));
+  assert.equal(params.get('max_points'), '12');
+  assert.equal(params.get('sim_labels'), 'balanced');
+  // The link restores both settings.
+  const again = await newPage(browser);
+  await again.goto(page.url());
+  await again.waitForSelector('body[data-state="ready"][data-worker="ready"]', { timeout: 30000 });
+  assert.equal(await again.inputValue('#max_points'), '12');
+  assert.equal(await again.inputValue('#sim_labels'), 'balanced');
+  await again.context().close();
+  assert.deepEqual(pageErrorsOf(page), []);
+  await page.context().close();
+});
+
+test('GLUE on the page gives the CLI’s numbers and hash, names its settings, and the link keeps them', async () => {
+  // Four classes of 20 points in 10 dimensions whose centres share one
+  // direction (correlated manifolds, GLUE's case).
+  let s = 4242;
+  const rand = () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648 - 0.5;
+  };
+  const shared = Array.from({ length: 10 }, () => 2 * rand());
+  const rows = ['label,' + Array.from({ length: 10 }, (_, f) => `f${f}`).join(',')];
+  for (let c = 0; c < 4; c++) {
+    const centre = shared.map((v) => v + rand());
+    for (let i = 0; i < 20; i++) rows.push([c, ...centre.map((v) => (v + 0.4 * rand()).toFixed(6))].join(','));
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'yourdata-glue-'));
+  const file = join(dir, 'correlated.csv');
+  writeFileSync(file, rows.join('\n') + '\n');
+  const page = await openPage();
+  await page.check('#glue');
+  await page.fill('#glue_n_t', '60');
+  await page.fill('#glue_points', '15');
+  await page.selectOption('#glue_labels', 'balanced');
+  await page.selectOption('#glue_centre', 'global');
+  await page.setInputFiles('#data-file', file);
+  await page.waitForSelector('body[data-state="done"]', { timeout: 120000 });
+  const out = JSON.parse(execFileSync(process.env.NEUROGEOM_CLI, ['analyze', file, '--glue', '--glue-n-t', '60', '--glue-points', '15', '--glue-labels', 'balanced', '--glue-centre', 'global', '--json'], { encoding: 'utf8' }));
+  assert.equal((await page.textContent('#hash')).trim(), out.hash, 'page and CLI give the same hash');
+  const keys = out.metrics.map((m) => m.key);
+  for (const k of ['glue_capacity', 'glue_radius', 'glue_dimension', 'glue_utility', 'glue_center_alignment', 'glue_axis_alignment', 'glue_center_axis_alignment']) {
+    assert.ok(keys.includes(k), `${k} in the CLI's metrics`);
+  }
+  const glue = out.metrics.find((m) => m.key === 'glue_capacity');
+  assert.ok(Number.isFinite(glue.value) && glue.value > 0, `GLUE capacity ${glue.value}`);
+  assert.match(glue.info, /balanced/, 'the ⓘ names the labels');
+  const params = new URLSearchParams(new URL(page.url()).hash.slice(1));
+  assert.equal(params.get('glue'), '1');
+  assert.equal(params.get('glue_labels'), 'balanced');
+  assert.equal(params.get('glue_centre'), 'global');
+  const again = await newPage(browser);
+  await again.goto(page.url());
+  await again.waitForSelector('body[data-state="ready"][data-worker="ready"]', { timeout: 30000 });
+  assert.ok(await again.isChecked('#glue'));
+  assert.equal(await again.inputValue('#glue_n_t'), '60');
+  assert.equal(await again.inputValue('#glue_labels'), 'balanced');
+  assert.equal(await again.inputValue('#glue_centre'), 'global');
+  await again.context().close();
   assert.deepEqual(pageErrorsOf(page), []);
   await page.context().close();
 });

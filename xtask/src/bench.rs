@@ -219,6 +219,63 @@ pub fn run_credit(root: &Path, seconds: f64) -> Result<()> {
     Ok(())
 }
 
+/// `cargo xtask bench rnn`: steps/s of each recurrent model of the
+/// modularity lab (examples/bench_rnn.rs natively, bench/rnn_bench.mjs in
+/// Node on the wasm build), side by side, and the check that both give the
+/// same result hash after 20 steps.
+pub fn run_rnn(root: &Path, seconds: f64) -> Result<()> {
+    let secs = format!("{seconds}");
+    let mut cmd = cargo(root);
+    cmd.args([
+        "run",
+        "--quiet",
+        "--release",
+        "--example",
+        "bench_rnn",
+        "--",
+    ]);
+    cmd.args(["--seconds", &secs]);
+    let native = capture(&mut cmd)?;
+    wasm::build(root, wasm::Profile::Release)?;
+    let mut cmd = Command::new("node");
+    cmd.current_dir(root)
+        .args(["bench/rnn_bench.mjs", "--seconds", &secs]);
+    let wasm = capture(&mut cmd)?;
+    let rows = |out: &str| -> BTreeMap<String, (f64, f64)> {
+        data_rows(out)
+            .into_iter()
+            .filter_map(|f| Some((f.first()?.to_string(), (parse(&f, 1)?, parse(&f, 3)?))))
+            .collect()
+    };
+    let (n, w) = (rows(&native), rows(&wasm));
+    println!("model                 native steps/s (best)    wasm steps/s (best)   wasm/native");
+    for (key, (nm, nb)) in &n {
+        let (wm, wb) = w.get(key).copied().unwrap_or((f64::NAN, f64::NAN));
+        println!(
+            "{:<20}  {:>10.1} ({:>8.1})   {:>10.1} ({:>8.1})   {:>6.2}",
+            key,
+            nm,
+            nb,
+            wm,
+            wb,
+            wm / nm
+        );
+    }
+    let hashes = |out: &str| {
+        out.lines()
+            .find_map(|l| l.strip_prefix("# hash after 20 steps (seed 1): "))
+            .unwrap_or("(missing)")
+            .to_string()
+    };
+    let (hn, hw) = (hashes(&native), hashes(&wasm));
+    println!("\nnative {hn}\nwasm   {hw}");
+    if hn != hw {
+        bail!("native and wasm gave different hashes (determinism broken)");
+    }
+    println!("native and wasm hashes after 20 steps: identical");
+    Ok(())
+}
+
 /// The `--seconds` value (time per width and tool): default 2.
 pub fn seconds(value: Option<String>) -> Result<f64> {
     match value {
@@ -228,6 +285,30 @@ pub fn seconds(value: Option<String>) -> Result<f64> {
             _ => bail!("--seconds must be a positive number, got {s:?}"),
         },
     }
+}
+
+/// The Python of a venv in `target/venv` with numpy (made, and numpy
+/// installed from PyPI, on the first call). Never needed by the tests.
+pub(crate) fn numpy_venv(root: &Path) -> Result<std::path::PathBuf> {
+    let venv = root.join("target/venv");
+    if !venv.join("bin/python").exists() {
+        let status = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .context("python3 -m venv")?;
+        if !status.success() {
+            bail!("could not make the venv {}", venv.display());
+        }
+        let status = Command::new(venv.join("bin/pip"))
+            .args(["install", "-q", "numpy"])
+            .status()
+            .context("pip install numpy")?;
+        if !status.success() {
+            bail!("pip install numpy failed");
+        }
+    }
+    Ok(venv.join("bin/python"))
 }
 
 /// Run a command, echoing and returning its standard output.
@@ -310,25 +391,7 @@ pub fn feedback(root: &Path) -> Result<()> {
     cmd.args(["run", "--quiet", "--release", "--example", "bench_feedback"]);
     let native = capture(&mut cmd)?;
     print!("{native}");
-    let venv = root.join("target/venv");
-    if !venv.join("bin/python").exists() {
-        let status = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status()
-            .context("python3 -m venv")?;
-        if !status.success() {
-            bail!("could not make the venv {}", venv.display());
-        }
-        let status = Command::new(venv.join("bin/pip"))
-            .args(["install", "-q", "numpy"])
-            .status()
-            .context("pip install numpy")?;
-        if !status.success() {
-            bail!("pip install numpy failed");
-        }
-    }
-    let mut cmd = Command::new(venv.join("bin/python"));
+    let mut cmd = Command::new(numpy_venv(root)?);
     cmd.current_dir(root).arg("bench/feedback_numpy.py");
     let numpy = capture(&mut cmd)?;
     print!("{numpy}");
@@ -513,8 +576,63 @@ fn cpu_seconds(stat: &str) -> Option<f64> {
     Some((utime + stime) / 100.0)
 }
 
+/// `cargo xtask bench page [--runs N]`: what a visitor downloads from a
+/// dist build (every file raw and gzipped at level 9, as `gzip -9` gives
+/// it), then `node bench/first_chart.mjs`: the time from navigation to the
+/// first chart, cold cache, N fresh browser contexts.
+pub fn page(root: &Path, runs: usize) -> Result<()> {
+    let out = crate::target_dir(root).join("bench-dist");
+    if out.exists() {
+        std::fs::remove_dir_all(&out)
+            .with_context(|| format!("could not clear {}", out.display()))?;
+    }
+    crate::dist::run(root, &out, None)?;
+    let mut files = Vec::new();
+    let mut stack = vec![out.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let (mut raw, mut zipped) = (0, 0);
+    println!("file	bytes	gzip -9 bytes");
+    for path in &files {
+        let bytes = std::fs::metadata(path)?.len();
+        let gzip = Command::new("gzip")
+            .args(["-9", "-c"])
+            .arg(path)
+            .output()
+            .context("could not run gzip")?;
+        if !gzip.status.success() {
+            bail!("gzip -9 {} failed", path.display());
+        }
+        let gz = gzip.stdout.len() as u64;
+        raw += bytes;
+        zipped += gz;
+        if path.extension().is_some_and(|e| e == "wasm") || bytes > 20_000 {
+            let name = path.strip_prefix(&out).unwrap_or(path).display();
+            println!("{name}	{bytes}	{gz}");
+        }
+    }
+    println!("all {} files	{raw}	{zipped}", files.len());
+    let mut node = Command::new("node");
+    node.current_dir(root)
+        .arg("bench/first_chart.mjs")
+        .arg(&out)
+        .args(["--runs", &runs.to_string()]);
+    capture(&mut node)?; // prints the rows
+    println!("# load average {}", load_average());
+    Ok(())
+}
+
 /// The 1-minute load average, or "?".
-fn load_average() -> String {
+pub(crate) fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .ok()
         .and_then(|s| s.split_whitespace().next().map(str::to_string))

@@ -1,6 +1,7 @@
 //! `cargo xtask data haxby`: the Haxby et al. 2001 recording that PyMVPA
 //! ships, converted to the NPZ the page and the CLI read
-//! (`src/data/haxby2001.npz`, its SHA-256 beside it).
+//! (`www/data/haxby2001.npz`, its SHA-256 beside it; the page fetches
+//! it when a run needs it, the native build embeds it).
 //!
 //! Source: the PyPI sdist of `pymvpa2` 2.6.5 (MIT, "including all
 //! examples"), `mvpa2/data/`: `bold.nii.gz` (40 × 20 × 1 × 1452, int16:
@@ -63,7 +64,7 @@ pub const CATEGORIES: [&str; 8] = [
 const NAME_BYTES: usize = 12;
 
 /// Where the shipped file goes, relative to the repository root.
-pub const SHIPPED: &str = "src/data/haxby2001.npz";
+pub const SHIPPED: &str = "www/data/haxby2001.npz";
 
 /// What `cargo xtask data haxby` was asked.
 pub struct Options {

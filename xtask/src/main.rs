@@ -3,14 +3,21 @@
 //! ```text
 //! cargo xtask build [--debug]                 wasm32 build + wasm-bindgen (library) into www/pkg/
 //! cargo xtask serve [--debug] [--port N]      build, then serve the repository root on 127.0.0.1
+//! cargo xtask dist [--out DIR] [--base-url URL]
+//!                                             the page as one static folder for any host
 //! cargo xtask test [--native-only | --browser-only]
 //!                                             cargo test, wasm build, then Playwright + Chromium
 //! cargo xtask bench [--pytorch] [--seconds S] training steps/s: native, wasm in Node (, PyTorch)
 //! cargo xtask bench capacity [--reps N] [--reference PYTHON]
-//! cargo xtask golden [--check]               record every preset's hash in golden/ (or compare)
-//! cargo xtask data haxby [--sdist P] [--raw] [--out P]  the Haxby 2001 recording to src/data/haxby2001.npz
-//! cargo xtask bench sweep [--rounds R] [--steps N]   a 16-point sweep, 1 vs 2 threads
 //!                                             MFTMA seconds: native, wasm in Node (, published Python)
+//! cargo xtask bench analyze [--sizes P×M×N,…] [--reps R] [--threads T,…]
+//!                                             each analysis of "Your data" alone and all
+//!                                             together, against numpy's equivalent
+//! cargo xtask bench symeig [--sizes N,N] [--nalgebra] symmetric eigensolver vs numpy eigvalsh/eigh
+//! cargo xtask bench sweep [--rounds R] [--steps N]   a 16-point sweep, 1 vs 2 threads
+//! cargo xtask bench page [--runs N]           a dist build's bytes and time to the first chart
+//! cargo xtask golden [--check]                record every preset's hash in golden/ (or compare)
+//! cargo xtask data haxby [--sdist P] [--raw] [--out P]  the Haxby 2001 recording to www/data/haxby2001.npz
 //! ```
 //!
 //! Everything runs from the repository root, found from this crate's
@@ -18,8 +25,11 @@
 //! wasm-bindgen step is a library call and Chromium is the system one.
 
 mod bench;
+mod bench_analyze;
 mod bench_capacity;
+mod bench_symeig;
 mod citation;
+mod dist;
 mod golden;
 mod haxby;
 mod nifti;
@@ -38,9 +48,13 @@ commands:
   build [--debug]                      build the core for wasm32 and run wasm-bindgen into www/pkg/
   serve [--debug] [--port N]           build, then serve the repository root at http://127.0.0.1:N/
                                        (default 8080, or env PORT)
+  dist  [--out DIR] [--base-url URL]   the page as one static folder for any static host, from any
+                                       sub-path (default DIR: dist/); --base-url: its public
+                                       address, which Copy link then gives
   test  [--native-only|--browser-only] cargo test --workspace, the wasm build, every preset's
-        [--hashes-only]                result hash in wasm (Node) vs native, then the browser
-                                       tests (node --test tests/e2e/) against system Chromium;
+        [--hashes-only]                result hash in wasm (Node) vs native and the symmetric
+                                       eigensolver's bits, then the browser tests
+                                       (node --test tests/e2e/) against system Chromium;
                                        also checks every preset against golden/preset-hashes.json
                                        and CITATION.cff against its schema
   golden [--check]                     record every preset's result hash (natively) in
@@ -49,21 +63,37 @@ commands:
   data haxby [--sdist PATH] [--raw] [--out PATH]
                                        the Haxby et al. 2001 recording (PyMVPA's copy, from the
                                        pymvpa2 2.6.5 sdist on PyPI, SHA-256 checked) to
-                                       src/data/haxby2001.npz and its .sha256: masked, z-scored
+                                       www/data/haxby2001.npz and its .sha256: masked, z-scored
                                        within runs (--raw: not), rest dropped
   bench [--pytorch] [--seconds S]      training steps/s of the MLP benchmark, native and wasm in
                                        Node; --pytorch adds PyTorch CPU (venv in target/bench-venv)
   bench credit [--seconds S]           training steps/s of each credit-assignment rule, native
                                        and wasm in Node
+  bench rnn [--seconds S]              training steps/s of the modularity lab's recurrent models
+                                       (frequency, teacher–student, entorhinal), native and wasm
+                                       in Node; checks that both give the same hashes
   bench capacity [--reps N] [--reference PYTHON]
                                        MFTMA (P = 50, M = 100, N = 500, n_t = 300) native and wasm
                                        in Node; --reference PYTHON (an interpreter where the
                                        published package imports as `mftma`) adds its timing
+  bench analyze [--sizes P×M×N,…] [--reps R] [--threads 2,1]
+                                       Your data at 10×50×100 … 100×400×2000: each analysis
+                                       alone and all together (in process and as whole
+                                       `neurogeom analyze` processes, with peak memory), and
+                                       numpy's equivalent of each non-MFTMA analysis
+                                       (venv in target/venv) in the same run
   bench sweep [--rounds R] [--steps N] wall time of a 16-point sweep with --threads 1 and 2,
                                        R rounds interleaved (default 2, 3000 steps), and the ratio
+  bench page [--runs N]                a dist build: bytes and gzipped bytes of its files, then
+                                       the time to the first chart in Chromium, cold cache
   bench feedback                       the feedback lab: spectrum at N = 500, 1000, 2000 (ours,
                                        nalgebra; native, wasm in Node; numpy eigvals in
                                        target/venv) and a 1000-step simulation at N = 2000
+  bench symeig [--sizes N,N,...] [--nalgebra]
+                                       the symmetric eigensolver, eigenvalues only and with
+                                       vectors, at N = 1000, 2000, 4000 (native, wasm in Node)
+                                       against numpy eigvalsh/eigh (1 thread and default threads,
+                                       target/venv); --nalgebra adds nalgebra's symmetric_eigen
 ";
 
 fn main() -> ExitCode {
@@ -104,6 +134,16 @@ fn run(args: Vec<String>) -> Result<()> {
             let root = repo_root();
             wasm::build(&root, profile)?;
             serve::serve_forever(&root, port)?;
+        }
+        "dist" => {
+            let root = repo_root();
+            let out = match flags.take_value("--out")? {
+                Some(dir) => std::env::current_dir()?.join(dir),
+                None => dist::default_out(&root),
+            };
+            let base_url = flags.take_value("--base-url")?;
+            flags.finish()?;
+            dist::run(&root, &out, base_url.as_deref())?;
         }
         "test" => {
             let native_only = flags.take_switch("--native-only");
@@ -171,10 +211,63 @@ fn run(args: Vec<String>) -> Result<()> {
             flags.finish()?;
             bench::sweep(&repo_root(), rounds, steps)?;
         }
+        "bench" if flags.args.first().map(String::as_str) == Some("page") => {
+            flags.args.remove(0);
+            let runs = match flags.take_value("--runs")? {
+                None => 5,
+                Some(s) => match s.parse::<usize>() {
+                    Ok(n) if n >= 1 => n,
+                    _ => bail!("--runs must be a whole number ≥ 1, got {s:?}"),
+                },
+            };
+            flags.finish()?;
+            bench::page(&repo_root(), runs)?;
+        }
+        "bench" if flags.args.first().map(String::as_str) == Some("analyze") => {
+            flags.args.remove(0);
+            let sizes = match flags.take_value("--sizes")? {
+                None => bench_analyze::SIZES.to_vec(),
+                Some(s) => bench_analyze::parse_sizes(&s)?,
+            };
+            let reps = match flags.take_value("--reps")? {
+                None => 3,
+                Some(s) => match s.parse::<usize>() {
+                    Ok(n) if n >= 1 => n,
+                    _ => bail!("--reps must be a whole number ≥ 1, got {s:?}"),
+                },
+            };
+            let threads: Vec<usize> = match flags.take_value("--threads")? {
+                None => vec![2],
+                Some(s) => s
+                    .split(',')
+                    .map(|t| match t.trim().parse::<usize>() {
+                        Ok(n) if n >= 1 => Ok(n),
+                        _ => Err(anyhow::anyhow!(
+                            "--threads takes counts ≥ 1 like 2,1, got {s:?}"
+                        )),
+                    })
+                    .collect::<Result<_>>()?,
+            };
+            flags.finish()?;
+            bench_analyze::run(&repo_root(), &sizes, reps, &threads)?;
+        }
         "bench" if flags.args.first().map(String::as_str) == Some("feedback") => {
             flags.args.remove(0);
             flags.finish()?;
             bench::feedback(&repo_root())?;
+        }
+        "bench" if flags.args.first().map(String::as_str) == Some("rnn") => {
+            flags.args.remove(0);
+            let seconds = bench::seconds(flags.take_value("--seconds")?)?;
+            flags.finish()?;
+            bench::run_rnn(&repo_root(), seconds)?;
+        }
+        "bench" if flags.args.first().map(String::as_str) == Some("symeig") => {
+            flags.args.remove(0);
+            let sizes = bench_symeig::sizes(flags.take_value("--sizes")?)?;
+            let nalgebra = flags.take_switch("--nalgebra");
+            flags.finish()?;
+            bench_symeig::run(&repo_root(), &sizes, nalgebra)?;
         }
         "bench" => {
             let credit = flags.take_switch("credit");

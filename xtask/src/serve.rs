@@ -4,7 +4,11 @@
 //! concurrently. GET and HEAD only; every response closes its connection and
 //! says `Cache-Control: no-store`, so a rebuilt wasm is always picked up.
 //! Paths are percent-decoded, `..` is refused, `/` (or any directory) maps
-//! to its `index.html`, anything else missing is a 404.
+//! to its `index.html`, anything else missing is a 404. HTML pages carry
+//! the Content-Security-Policy header ([`CSP`]), the same policy as their
+//! `<meta>` tag; other files carry none, as on a static host, so the browser
+//! tests see what a hosted copy does (workers are bound by the page's policy
+//! through www/module-worker.js, not by headers).
 //!
 //! [`start`] is what `cargo xtask test` uses (port 0: an ephemeral port, in a
 //! background thread); [`serve_forever`] is `cargo xtask serve`.
@@ -19,6 +23,14 @@ use std::time::Duration;
 
 /// The longest request head we read; anything longer is refused.
 const MAX_HEAD_BYTES: usize = 16 * 1024;
+
+/// The pages' Content-Security-Policy, as in their `<meta http-equiv>` tag
+/// (a test checks both pages carry exactly this text). No `frame-ancestors`:
+/// a `<meta>` policy cannot carry it (browsers ignore it there), and an
+/// embedded chart (`&embed=`) must be framable by any site.
+pub const CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
+worker-src 'self' blob:; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; \
+form-action 'none'; base-uri 'none'";
 
 /// A running server: where it listens.
 pub struct Server {
@@ -136,6 +148,9 @@ impl Response {
             self.content_type,
             self.body.len()
         );
+        if self.content_type.starts_with("text/html") {
+            head.push_str(&format!("Content-Security-Policy: {CSP}\r\n"));
+        }
         if self.status == 405 {
             head.push_str("Allow: GET, HEAD\r\n");
         }
@@ -263,8 +278,8 @@ mod tests {
     use super::*;
     use std::io::Read;
 
-    fn fixture() -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("xtask-serve-{}", std::process::id()));
+    fn fixture(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-serve-{}-{name}", std::process::id()));
         std::fs::create_dir_all(dir.join("www/pkg")).unwrap();
         std::fs::write(dir.join("index.html"), "<title>NeuroGeom</title>").unwrap();
         std::fs::write(dir.join("www/pkg/a b.wasm"), b"\0asm").unwrap();
@@ -282,7 +297,7 @@ mod tests {
 
     #[test]
     fn serves_files_with_types_and_refuses_traversal() {
-        let root = fixture();
+        let root = fixture("files");
         let server = start(&root, 0, false).unwrap();
         let index = get(&server, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
         assert!(index.starts_with("HTTP/1.1 200"), "{index}");
@@ -308,6 +323,37 @@ mod tests {
         assert!(get(&server, "GET /%zz HTTP/1.1\r\n\r\n").starts_with("HTTP/1.1 400"));
         assert!(get(&server, "POST / HTTP/1.1\r\n\r\n").starts_with("HTTP/1.1 405"));
         std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn pages_carry_the_policy_in_a_meta_tag_and_a_header() {
+        let root = crate::repo_root();
+        for page in ["index.html", "yourdata.html"] {
+            let html = std::fs::read_to_string(root.join(page)).unwrap();
+            let meta = format!(r#"<meta http-equiv="Content-Security-Policy" content="{CSP}">"#);
+            assert!(html.contains(&meta), "{page} lacks {meta}");
+            // Nothing inline that the policy would block.
+            for inline in [
+                "<style",
+                " style=",
+                "<script>",
+                " onclick=",
+                " onload=",
+                "javascript:",
+            ] {
+                assert!(!html.contains(inline), "{page} has inline {inline:?}");
+            }
+        }
+        let dir = fixture("csp");
+        let server = start(&dir, 0, false).unwrap();
+        let page = get(&server, "GET / HTTP/1.1\r\n\r\n");
+        assert!(
+            page.contains(&format!("Content-Security-Policy: {CSP}\r\n")),
+            "{page}"
+        );
+        let js = get(&server, "GET /www/app.js HTTP/1.1\r\n\r\n");
+        assert!(!js.contains("Content-Security-Policy"), "{js}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

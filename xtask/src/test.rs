@@ -1,7 +1,7 @@
 //! `cargo xtask test`: native tests, CITATION.cff against its schema
 //! ([`crate::citation`]), the wasm build, the wasm-vs-native hash of every
-//! preset and the golden hashes ([`preset_hashes`], [`crate::golden`]), then
-//! the browser tests.
+//! preset and the golden hashes ([`preset_hashes`], [`crate::golden`]), the
+//! symmetric eigensolver's bits ([`symeig_bits`]), then the browser tests.
 //!
 //! The browser phase never passes by skipping: without Chromium it fails and
 //! says which Debian package to install. It runs `node --test` on every
@@ -12,14 +12,18 @@
 //! - `CHROMIUM_PATH`  the system Chromium
 //! - `NEUROGEOM_CLI`  absolute path of the release `neurogeom` binary
 //! - `E2E_OUT`        absolute path of `tests/e2e/out/` (screenshots)
+//! - `NEUROGEOM_DIST`       a `cargo xtask dist` folder (target/e2e-dist/plain)
+//! - `NEUROGEOM_DIST_NEXT`  another, made with `--base-url` [`NEXT_BASE_URL`]
+//!   (a second deploy, for the offline and "Copy link" tests)
 
-use crate::{cargo, run_status, serve, show, target_dir, wasm};
+use crate::{cargo, dist, run_status, serve, show, target_dir, wasm};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
 mod preset_hashes;
+mod symeig_bits;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
@@ -31,6 +35,8 @@ pub enum Scope {
 }
 
 const E2E_DIR: &str = "tests/e2e";
+/// The public address the second dist folder of the browser tests records.
+const NEXT_BASE_URL: &str = "https://lab.example.org/neurogeom/";
 const DEBIAN_PACKAGE: &str = "chromium";
 
 pub fn run(root: &Path, scope: Scope) -> Result<()> {
@@ -61,24 +67,31 @@ pub fn run(root: &Path, scope: Scope) -> Result<()> {
 
     let built = wasm::build(root, wasm::Profile::Release)?;
     summary.push(format!("wasm {}", wasm::human_size(built.wasm_bytes)));
+    // The same build as it ships (`dist`): without its name section.
+    let dist_pkg = wasm::build_dist(root)?;
 
-    // The page and the CLI agree bit for bit on every preset of every lab.
-    // A mismatch fails the run, after the browser tests have had their say.
+    // The page and the CLI agree bit for bit on every preset of every lab,
+    // checked on the wasm that `dist` ships. A mismatch fails the run, after
+    // the browser tests have had their say.
     let hashes = if scope != Scope::BrowserOnly {
-        let outcome = build_cli(root)
-            .and_then(|cli| preset_hashes::check(root, &cli, &root.join(wasm::PKG_DIR)));
+        let outcome = build_cli(root).and_then(|cli| preset_hashes::check(root, &cli, &dist_pkg));
         match &outcome {
             Ok(line) => summary.push(line.clone()),
             Err(_) => summary.push("preset hashes: FAILED".into()),
         }
-        outcome.map(|_| ())
+        let bits = symeig_bits::check(root);
+        match &bits {
+            Ok(line) => summary.push(line.clone()),
+            Err(_) => summary.push("symmetric eigensolver bits: FAILED".into()),
+        }
+        outcome.and(bits).map(|_| ())
     } else {
         Ok(())
     };
 
     if let Some(chromium) = chromium {
         let t = Instant::now();
-        let outcome = browser_tests(root, &chromium);
+        let outcome = browser_tests(root, &chromium, &dist_pkg);
         let counts = match &outcome {
             Ok(c) | Err((_, c)) => *c,
         };
@@ -122,7 +135,11 @@ fn print_summary(parts: &[String], started: Instant) {
 type Counts = Option<(u64, u64)>;
 
 /// Runs the e2e suite; returns the pass/fail counts either way.
-fn browser_tests(root: &Path, chromium: &Path) -> Result<Counts, (anyhow::Error, Counts)> {
+fn browser_tests(
+    root: &Path,
+    chromium: &Path,
+    dist_pkg: &Path,
+) -> Result<Counts, (anyhow::Error, Counts)> {
     let no_counts = |e: anyhow::Error| (e, None);
     let tests = e2e_test_files(root).map_err(no_counts)?;
     ensure_node_modules(root).map_err(no_counts)?;
@@ -135,6 +152,8 @@ fn browser_tests(root: &Path, chromium: &Path) -> Result<Counts, (anyhow::Error,
         .map_err(no_counts)?;
     let tap = target_dir(root).join("e2e-report.tap");
     let _ = std::fs::remove_file(&tap);
+
+    let (dist_plain, dist_next) = dist_folders(root, dist_pkg).map_err(no_counts)?;
 
     let server = serve::start(root, 0, false).map_err(no_counts)?;
     let base_url = server.url();
@@ -154,7 +173,9 @@ fn browser_tests(root: &Path, chromium: &Path) -> Result<Counts, (anyhow::Error,
         .env("BASE_URL", &base_url)
         .env("CHROMIUM_PATH", chromium)
         .env("NEUROGEOM_CLI", &cli)
-        .env("E2E_OUT", &out_dir);
+        .env("E2E_OUT", &out_dir)
+        .env("NEUROGEOM_DIST", &dist_plain)
+        .env("NEUROGEOM_DIST_NEXT", &dist_next);
     let shown = show(&cmd);
     eprintln!(
         "xtask: BASE_URL={base_url} CHROMIUM_PATH={} NEUROGEOM_CLI={} E2E_OUT={}",
@@ -180,6 +201,20 @@ fn browser_tests(root: &Path, chromium: &Path) -> Result<Counts, (anyhow::Error,
         )),
         _ => Ok(counts),
     }
+}
+
+/// Two dist folders for the browser tests, from the wasm the tests check:
+/// a plain build and one with a public address (another deploy).
+fn dist_folders(root: &Path, pkg: &Path) -> Result<(PathBuf, PathBuf)> {
+    let dir = target_dir(root).join("e2e-dist");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)
+            .with_context(|| format!("could not clear {}", dir.display()))?;
+    }
+    let (plain, next) = (dir.join("plain"), dir.join("next"));
+    dist::write_folder(root, pkg, &plain, None)?;
+    dist::write_folder(root, pkg, &next, Some(NEXT_BASE_URL))?;
+    Ok((plain, next))
 }
 
 /// `tests/e2e/*.test.mjs`, sorted; an empty suite is an error.

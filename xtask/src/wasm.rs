@@ -20,8 +20,12 @@ pub const PKG_DIR: &str = "www/pkg";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Profile {
+    /// Cargo's `wasm` profile (see Cargo.toml): optimised, with LTO.
     Release,
     Debug,
+    /// What `cargo xtask dist` ships: the `wasm` profile's build without
+    /// its name and producers sections.
+    Dist,
 }
 
 impl Profile {
@@ -35,7 +39,7 @@ impl Profile {
 
     fn dir(self) -> &'static str {
         match self {
-            Profile::Release => "release",
+            Profile::Release | Profile::Dist => "wasm",
             Profile::Debug => "debug",
         }
     }
@@ -49,6 +53,17 @@ pub struct Built {
 
 /// Build the core for wasm32 and generate the JS bindings into `www/pkg/`.
 pub fn build(root: &Path, profile: Profile) -> Result<Built> {
+    build_into(root, profile, &root.join(PKG_DIR))
+}
+
+/// The wasm package of `cargo xtask dist`, in `target/dist-pkg/`.
+pub fn build_dist(root: &Path) -> Result<std::path::PathBuf> {
+    let dir = target_dir(root).join("dist-pkg");
+    build_into(root, Profile::Dist, &dir)?;
+    Ok(dir)
+}
+
+fn build_into(root: &Path, profile: Profile, out_dir: &Path) -> Result<Built> {
     let started = Instant::now();
     // Fail before a long compile if the versions cannot work together.
     check_bindgen_versions(&root.join("Cargo.lock"))?;
@@ -56,8 +71,8 @@ pub fn build(root: &Path, profile: Profile) -> Result<Built> {
 
     let mut cmd = cargo(root);
     cmd.args(["build", "--lib", "--target", TARGET, "-p", CRATE]);
-    if profile == Profile::Release {
-        cmd.arg("--release");
+    if profile != Profile::Debug {
+        cmd.args(["--profile", profile.dir()]);
     }
     run_status(&mut cmd)?;
 
@@ -72,14 +87,14 @@ pub fn build(root: &Path, profile: Profile) -> Result<Built> {
         );
     }
 
-    let out_dir = root.join(PKG_DIR);
     // Generated and git-ignored: start clean so no stale snippet survives.
     if out_dir.exists() {
-        std::fs::remove_dir_all(&out_dir)
+        std::fs::remove_dir_all(out_dir)
             .with_context(|| format!("could not clear {}", out_dir.display()))?;
     }
+    let shown_dir = out_dir.strip_prefix(root).unwrap_or(out_dir).display();
     eprintln!(
-        "xtask: wasm-bindgen (library {}) {} -> {PKG_DIR}/",
+        "xtask: wasm-bindgen (library {}) {} -> {shown_dir}/",
         bindgen_version(),
         input.display()
     );
@@ -90,11 +105,16 @@ pub fn build(root: &Path, profile: Profile) -> Result<Built> {
         // The library's defaults differ from the `wasm-bindgen` CLI's; match
         // the CLI so `await init()` finds `neurogeom_bg.wasm` next to the JS
         // (via import.meta.url, in the page and in a module worker alike)
-        // and a `.d.ts` documents the exports.
-        .omit_default_module_path(false)
+        // and a `.d.ts` documents the exports. The dist build renames the
+        // wasm, so there every caller names it (they all do).
+        .omit_default_module_path(profile == Profile::Dist)
         .typescript(true)
         .debug(profile == Profile::Debug)
-        .generate(&out_dir)
+        // Function names (about 200 KB) only name frames in a stack trace;
+        // a panic's message reaches the page without them.
+        .remove_name_section(profile == Profile::Dist)
+        .remove_producers_section(profile == Profile::Dist)
+        .generate(out_dir)
         .context("wasm-bindgen failed")?;
 
     let wasm = out_dir.join(format!("{CRATE}_bg.wasm"));
@@ -102,7 +122,7 @@ pub fn build(root: &Path, profile: Profile) -> Result<Built> {
         .with_context(|| format!("wasm-bindgen did not write {}", wasm.display()))?
         .len();
     println!(
-        "xtask: built {PKG_DIR}/{CRATE}.js and {PKG_DIR}/{CRATE}_bg.wasm: {} ({} build, {:.1} s)",
+        "xtask: built {shown_dir}/{CRATE}.js and {shown_dir}/{CRATE}_bg.wasm: {} ({} build, {:.1} s)",
         human_size(wasm_bytes),
         profile.dir(),
         started.elapsed().as_secs_f64()

@@ -7,9 +7,13 @@
 //! - The first row is a header when any of its cells outside the label
 //!   column is not a number.
 //! - The label column is the one asked for (by header name or by 0-based
-//!   index), else one named `label`, `labels`, `y`, `class`, `classes` or
-//!   `target`, else the last column. `label_column = "none"` reads features
-//!   only (labels then come from a second file).
+//!   index); else one whose header is named like a label ([`LABEL_HEADERS`]:
+//!   `label`, `class`, `y`, `target`, `species`, `condition`, …); else the
+//!   one column whose first data row holds a word, not a number (labels
+//!   written as names, wherever the column is); else the last column.
+//!   Several columns of words are an error that names them and asks for the
+//!   label column. `label_column = "none"` reads features only (labels then
+//!   come from a second file).
 //! - Blank lines and lines starting with `#` are skipped. Quotes around a
 //!   cell are removed; quoted delimiters are not supported (we say so).
 
@@ -24,11 +28,33 @@ pub struct Table {
     pub values: Vec<f64>,
     /// One label text per row, if the table has a label column.
     pub labels: Option<Vec<String>>,
+    /// The label column's name (header, or `col_J`), if any.
+    pub label_name: Option<String>,
     /// The feature columns' names (from the header, or `col_0`, …).
     pub names: Vec<String>,
     /// 1-based line number in the file of each row (for messages).
     pub lines: Vec<usize>,
 }
+
+/// Header names taken as the label column (compared without case).
+pub const LABEL_HEADERS: [&str; 16] = [
+    "label",
+    "labels",
+    "y",
+    "class",
+    "classes",
+    "target",
+    "targets",
+    "category",
+    "categories",
+    "species",
+    "condition",
+    "conditions",
+    "stimulus",
+    "group",
+    "kind",
+    "type",
+];
 
 /// Whether bytes look like delimited text (valid UTF-8, no NUL bytes).
 pub fn looks_like_text(bytes: &[u8]) -> bool {
@@ -69,12 +95,9 @@ pub fn read(name: &str, bytes: &[u8], label_column: Option<&str>) -> Result<Tabl
     let is_num = |s: &str| parse_number(s).is_some();
 
     // Header: any non-numeric cell outside a label column.
-    let label_names = [
-        "label", "labels", "y", "class", "classes", "target", "targets",
-    ];
     let header_label = first_cells
         .iter()
-        .position(|c| label_names.contains(&c.to_ascii_lowercase().as_str()));
+        .position(|c| LABEL_HEADERS.contains(&c.to_ascii_lowercase().as_str()));
     let non_numeric: Vec<usize> = (0..width).filter(|&j| !is_num(&first_cells[j])).collect();
     let has_header = header_label.is_some()
         || (non_numeric.len() > 1)
@@ -103,7 +126,39 @@ pub fn read(name: &str, bytes: &[u8], label_column: Option<&str>) -> Result<Tabl
                     ),
                 })?,
         ),
-        _ => header_label.or(if width > 1 { Some(width - 1) } else { None }),
+        _ => match header_label {
+            Some(j) => Some(j),
+            None => {
+                // Columns of words in the first data row.
+                let row = if has_header { lines.get(1) } else { lines.first() };
+                let cells = row.map(|&(_, l)| split(l)).unwrap_or_default();
+                let words: Vec<usize> = (0..width.min(cells.len()))
+                    .filter(|&j| !is_num(&cells[j]) && !cells[j].is_empty())
+                    .collect();
+                match words.as_slice() {
+                    [j] if width > 1 => Some(*j),
+                    [_, _, ..] => {
+                        return Err(FileError::Labels {
+                            detail: format!(
+                                "{name}: columns {} hold text, not numbers; name the label column (--label-column NAME, or the page's “CSV label column”): every other column must be numeric",
+                                words
+                                    .iter()
+                                    .map(|&j| format!("'{}'", crate::params::shorten(&names[j])))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        })
+                    }
+                    _ => {
+                        if width > 1 {
+                            Some(width - 1)
+                        } else {
+                            None
+                        }
+                    }
+                }
+            }
+        },
     };
 
     let body = if has_header { &lines[1..] } else { &lines[..] };
@@ -146,6 +201,7 @@ pub fn read(name: &str, bytes: &[u8], label_column: Option<&str>) -> Result<Tabl
         cols: feature_cols.len(),
         values,
         labels,
+        label_name: label_col.map(|j| names[j].clone()),
         names: feature_cols.iter().map(|&j| names[j].clone()).collect(),
         lines: line_numbers,
     })

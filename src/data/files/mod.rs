@@ -28,8 +28,169 @@ pub mod npz;
 
 use nalgebra::DMatrix;
 
-/// The most values (f64) one upload may hold: 50 million, 400 MB.
+/// The most values (f64) one upload may hold in the page: 50 million,
+/// 400 MB (a browser tab cannot count on more). Natively the limit follows
+/// the machine's memory ([`Limit::for_this_machine`]).
 pub const MAX_VALUES: usize = 50_000_000;
+
+/// The analyses' peak memory per byte of the data's f64 size (the data, its
+/// centred copy, and room for the rest; `neurogeom analyze` measures about
+/// 2×, docs/benchmarks.md). A memory budget B takes data up to B / 2.5.
+pub const PEAK_FACTOR: f64 = 2.5;
+
+/// How much data a read takes, and why (the reason goes into the message
+/// that refuses a larger file).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Limit {
+    /// The most values (items) accepted.
+    pub values: u64,
+    /// Why, in words: "the page's limit …", "for this machine's …".
+    pub why: String,
+}
+
+impl Limit {
+    /// No limit (beyond the bytes the file holds).
+    pub fn unlimited() -> Limit {
+        Limit {
+            values: u64::MAX,
+            why: String::new(),
+        }
+    }
+
+    /// The page's limit: [`MAX_VALUES`].
+    pub fn browser() -> Limit {
+        Limit {
+            values: MAX_VALUES as u64,
+            why: "the limit in a browser tab; `neurogeom analyze` on the command line takes larger files, up to what its machine's memory holds".into(),
+        }
+    }
+
+    /// A memory budget of `bytes`: data up to bytes / [`PEAK_FACTOR`] as
+    /// f64. `source` says where the budget comes from.
+    pub fn from_memory(bytes: u64, source: &str) -> Limit {
+        Limit {
+            values: (bytes as f64 / PEAK_FACTOR / 8.0) as u64,
+            why: format!(
+                "{source} of {}: the analysis needs about {PEAK_FACTOR} times the data's size; set the budget with --max-memory or NEUROGEOM_MAX_MEMORY",
+                human_bytes(bytes)
+            ),
+        }
+    }
+
+    /// The limit where this code runs: in wasm the page's
+    /// ([`Limit::browser`]); natively `NEUROGEOM_MAX_MEMORY` if set (e.g.
+    /// `16G`), else the machine's memory (`/proc/meminfo`'s MemTotal;
+    /// 8 GB where it cannot be read).
+    pub fn for_this_machine() -> Result<Limit, String> {
+        #[cfg(target_arch = "wasm32")]
+        {
+            Ok(Limit::browser())
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            if let Ok(v) = std::env::var("NEUROGEOM_MAX_MEMORY") {
+                let bytes =
+                    parse_memory_size(&v).map_err(|e| format!("NEUROGEOM_MAX_MEMORY: {e}"))?;
+                return Ok(Limit::from_memory(bytes, "the budget NEUROGEOM_MAX_MEMORY"));
+            }
+            Ok(match machine_memory() {
+                Some(total) => Limit::from_memory(total, "this machine's memory"),
+                None => Limit::from_memory(
+                    8_000_000_000,
+                    "an assumed memory (this machine's could not be read)",
+                ),
+            })
+        }
+    }
+
+    /// An error unless `items` values fit.
+    pub fn check(&self, file: &str, items: u64) -> Result<(), FileError> {
+        if items > self.values {
+            return Err(FileError::TooLarge {
+                file: file.to_string(),
+                needed_bytes: items.saturating_mul(8),
+                limit_bytes: self.values.saturating_mul(8),
+                why: self.why.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// What is left after `used` values.
+    pub fn remaining(&self, used: u64) -> Limit {
+        Limit {
+            values: self.values.saturating_sub(used),
+            why: self.why.clone(),
+        }
+    }
+}
+
+/// The machine's physical memory in bytes (Linux: MemTotal).
+#[cfg(not(target_arch = "wasm32"))]
+fn machine_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kb: u64 = line
+        .trim_start_matches("MemTotal:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb * 1024)
+}
+
+/// A memory size: a number of bytes with an optional unit, `K`, `M`, `G`,
+/// `T` (or `KB`, `MB`, `GB`, `TB`: powers of 1000) or `KiB`, `MiB`, `GiB`,
+/// `TiB` (powers of 1024); `16G`, `1.5GB`, `800MiB`, `2000000000`.
+pub fn parse_memory_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let value: f64 = number.parse().map_err(|_| {
+        format!(
+            "'{}' is not a memory size (e.g. 16G, 800MiB)",
+            crate::params::shorten(t)
+        )
+    })?;
+    let scale = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "m" | "mb" => 1e6,
+        "g" | "gb" => 1e9,
+        "t" | "tb" => 1e12,
+        "kib" => 1024.0,
+        "mib" => 1024.0 * 1024.0,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        "tib" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        other => {
+            return Err(format!(
+                "unknown unit '{}' (use K, M, G, T or KiB, MiB, GiB, TiB)",
+                crate::params::shorten(other)
+            ))
+        }
+    };
+    let bytes = value * scale;
+    if !(bytes.is_finite() && bytes >= 1e6) {
+        return Err(format!(
+            "{} is too small a memory size (at least 1M)",
+            crate::params::shorten(t)
+        ));
+    }
+    Ok(bytes.min(u64::MAX as f64) as u64)
+}
+
+/// Bytes in words: "640 MB", "24.0 GB".
+fn human_bytes(b: u64) -> String {
+    let b = b as f64;
+    if b >= 1e9 {
+        format!("{:.1} GB", b / 1e9)
+    } else {
+        format!("{:.0} MB", b / 1e6)
+    }
+}
 
 /// Names under which an NPZ holds the data matrix, in order of preference.
 pub const DATA_NAMES: [&str; 5] = ["X", "x", "data", "activations", "responses"];
@@ -93,6 +254,8 @@ pub enum FileError {
         file: String,
         needed_bytes: u64,
         limit_bytes: u64,
+        /// Why that limit ([`Limit::why`]).
+        why: String,
     },
 }
 
@@ -122,12 +285,15 @@ impl std::fmt::Display for FileError {
                 line,
                 column,
                 text,
-            } => write!(f, "{file}, line {line}, column '{column}': '{text}' is not a number"),
+            } => write!(
+                f,
+                "{file}, line {line}, column '{column}': '{text}' is not a number; if that column holds the labels, name it as the label column (--label-column '{column}', or the page's “CSV label column”)"
+            ),
             FileError::NonFinite { what, rows, count } => {
                 let shown: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
                 write!(
                     f,
-                    "{what}: {count} row(s) hold NaN or infinite values (data rows {}{}, counting from 0, header excluded); drop those rows to go on",
+                    "{what}: {count} row(s) hold NaN or infinite values (data rows {}{}, counting from 0, header excluded); drop those rows to go on (--drop-nonfinite, or the page's “Drop rows with NaN or inf”)",
                     shown.join(", "),
                     if *count > rows.len() { ", …" } else { "" }
                 )
@@ -144,12 +310,19 @@ impl std::fmt::Display for FileError {
                 file,
                 needed_bytes,
                 limit_bytes,
-            } => write!(
-                f,
-                "{file} needs {:.0} MB of memory as 64-bit floats; the limit is {:.0} MB",
-                *needed_bytes as f64 / 1e6,
-                *limit_bytes as f64 / 1e6
-            ),
+                why,
+            } => {
+                write!(
+                    f,
+                    "{file} needs {} of memory as 64-bit floats; the limit is {}",
+                    human_bytes(*needed_bytes),
+                    human_bytes(*limit_bytes)
+                )?;
+                if !why.is_empty() {
+                    write!(f, " ({why})")?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -165,6 +338,8 @@ pub struct LoadOptions {
     pub time_window: Option<(usize, usize)>,
     /// Drop rows with NaN or infinite values instead of refusing them.
     pub drop_nonfinite: bool,
+    /// The most data accepted; `None`: [`Limit::for_this_machine`].
+    pub limit: Option<Limit>,
 }
 
 /// One layer of data: samples × features.
@@ -175,7 +350,7 @@ pub struct Layer {
 }
 
 /// Data ready for the analyses: one or more layers with the same rows, and
-/// a class per row.
+/// a class per row (rows in the file's order).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Recording {
     pub layers: Vec<Layer>,
@@ -219,31 +394,53 @@ pub fn load(
     labels: Option<Input>,
     options: &LoadOptions,
 ) -> Result<Recording, FileError> {
+    let limit = match &options.limit {
+        Some(l) => l.clone(),
+        None => Limit::for_this_machine().map_err(|detail| FileError::Shape { detail })?,
+    };
+    let read_options = npy::ReadOptions {
+        limit,
+        column_major: true,
+    };
+    check_kind(data)?;
+    if let Some(l) = labels {
+        check_kind(l)?;
+    }
     let mut notes = Vec::new();
     let (layers, row_labels, layout) = if npy::looks_like_npy(data.bytes) {
-        let a = npy::read(data.name, data.bytes)?;
-        check_size(data.name, &a)?;
-        let x = to_samples(data.name, &a, options, &mut notes)?;
+        let a = npy::read_with(data.name, data.bytes, &read_options)?;
+        let layout = format!("NPY {:?} {}", a.shape, a.dtype);
+        let x = to_samples(data.name, a, options, &mut notes)?;
         (
             vec![Layer {
                 name: data.name.to_string(),
                 x,
             }],
             None,
-            format!("NPY {:?} {}", a.shape, a.dtype),
+            layout,
         )
     } else if npz::looks_like_zip(data.bytes) {
-        read_npz(data.name, data.bytes, options, &mut notes)?
+        read_npz(data.name, data.bytes, options, &read_options, &mut notes)?
     } else if csv::looks_like_text(data.bytes) {
         let t = csv::read(data.name, data.bytes, options.label_column.as_deref())?;
+        read_options
+            .limit
+            .check(data.name, (t.rows as u64).saturating_mul(t.cols as u64))?;
         let x = DMatrix::from_row_slice(t.rows, t.cols, &t.values);
+        let layout = match &t.label_name {
+            Some(l) => format!(
+                "text, {} rows × {} features, labels in column '{l}'",
+                t.rows, t.cols
+            ),
+            None => format!("text, {} rows × {} features", t.rows, t.cols),
+        };
         (
             vec![Layer {
                 name: data.name.to_string(),
                 x,
             }],
             t.labels,
-            format!("text, {} rows × {} features", t.rows, t.cols),
+            layout,
         )
     } else {
         return Err(FileError::NotRecognised {
@@ -265,6 +462,34 @@ pub fn load(
         }
     };
     assemble(layers, row_labels, layout, notes, options)
+}
+
+/// A file named `.npy` or `.npz` must be one: a text file renamed `.npy`
+/// is refused (it would otherwise be read as CSV, silently).
+fn check_kind(input: Input) -> Result<(), FileError> {
+    let lower = input.name.to_ascii_lowercase();
+    let what = if csv::looks_like_text(input.bytes) {
+        "; it is text: if it is CSV or TSV, name it .csv or .tsv"
+    } else if npz::looks_like_zip(input.bytes) {
+        "; it is a zip archive: if it is an .npz, name it .npz"
+    } else if npy::looks_like_npy(input.bytes) {
+        "; it is an .npy file: name it .npy"
+    } else {
+        ""
+    };
+    if lower.ends_with(".npy") && !npy::looks_like_npy(input.bytes) {
+        return Err(FileError::Corrupt {
+            file: input.name.to_string(),
+            detail: format!("not an NPY file (no \\x93NUMPY header){what}"),
+        });
+    }
+    if lower.ends_with(".npz") && !npz::looks_like_zip(input.bytes) {
+        return Err(FileError::Corrupt {
+            file: input.name.to_string(),
+            detail: format!("not an NPZ file (no zip header){what}"),
+        });
+    }
+    Ok(())
 }
 
 /// Check the layers against the labels and each other, drop or refuse
@@ -303,13 +528,16 @@ fn assemble(
         });
     }
     // Rows with NaN or inf in any layer.
-    let bad: Vec<usize> = (0..rows)
-        .filter(|&i| {
-            layers
-                .iter()
-                .any(|l| l.x.row(i).iter().any(|v| !v.is_finite()))
-        })
-        .collect();
+    // Column by column (the matrices' storage order).
+    let mut is_bad = vec![false; rows];
+    for l in &layers {
+        for col in l.x.column_iter() {
+            for (b, v) in is_bad.iter_mut().zip(col.iter()) {
+                *b |= !v.is_finite();
+            }
+        }
+    }
+    let bad: Vec<usize> = (0..rows).filter(|&i| is_bad[i]).collect();
     if !bad.is_empty() {
         if !options.drop_nonfinite {
             return Err(FileError::NonFinite {
@@ -318,8 +546,6 @@ fn assemble(
                 count: bad.len(),
             });
         }
-        let mut is_bad = vec![false; rows];
-        bad.iter().for_each(|&i| is_bad[i] = true);
         let keep: Vec<usize> = (0..rows).filter(|&i| !is_bad[i]).collect();
         for l in layers.iter_mut() {
             let x = &l.x;
@@ -363,26 +589,44 @@ fn assemble(
     })
 }
 
-/// Map label texts to class indices: numbers in numeric order, other text
-/// in lexicographic order.
+/// Map label texts to class indices, in a canonical order that does not
+/// depend on the rows' order: when every label is a number, numeric order
+/// (and `1`, `1.0` and `1e0` are one class, named `1`); otherwise
+/// lexicographic order of the texts.
 fn classes(row_labels: &[String]) -> (Vec<usize>, Vec<String>) {
-    let mut names: Vec<String> = row_labels.to_vec();
-    let numeric = names.iter().all(|s| s.trim().parse::<f64>().is_ok());
-    if numeric {
-        names.sort_by(|a, b| {
-            let (x, y) = (
-                a.trim().parse::<f64>().unwrap_or(0.0),
-                b.trim().parse::<f64>().unwrap_or(0.0),
-            );
-            x.total_cmp(&y)
-        });
-    } else {
-        names.sort();
-    }
-    names.dedup();
-    let labels = row_labels
+    let numbers: Option<Vec<f64>> = row_labels
         .iter()
-        .map(|s| names.iter().position(|n| n == s).unwrap_or(0))
+        .map(|s| s.trim().parse::<f64>().ok().filter(|v| !v.is_nan()))
+        .collect();
+    let canonical: Vec<String> = match &numbers {
+        Some(v) => v.iter().map(|&x| number_label(x)).collect(),
+        None => row_labels.to_vec(),
+    };
+    let mut order: Vec<usize> = (0..canonical.len()).collect();
+    match &numbers {
+        Some(v) => order.sort_by(|&a, &b| v[a].total_cmp(&v[b])),
+        None => order.sort_by(|&a, &b| canonical[a].cmp(&canonical[b])),
+    }
+    let mut names: Vec<String> = Vec::new();
+    for &i in &order {
+        if names.last() != Some(&canonical[i]) {
+            names.push(canonical[i].clone());
+        }
+    }
+    let labels = canonical
+        .iter()
+        .map(|s| match &numbers {
+            Some(_) => names
+                .binary_search_by(|n| {
+                    let (x, y) = (
+                        n.parse::<f64>().unwrap_or(0.0),
+                        s.parse::<f64>().unwrap_or(0.0),
+                    );
+                    x.total_cmp(&y)
+                })
+                .unwrap_or(0),
+            None => names.binary_search(s).unwrap_or(0),
+        })
         .collect();
     (labels, names)
 }
@@ -402,7 +646,7 @@ fn read_labels(file: Input) -> Result<Vec<String>, FileError> {
                 ),
             });
         }
-        return Ok(a.data.iter().map(|&v| number_label(v)).collect());
+        return Ok(label_texts(&a));
     }
     if !csv::looks_like_text(file.bytes) {
         return Err(FileError::NotRecognised {
@@ -428,6 +672,15 @@ fn read_labels(file: Input) -> Result<Vec<String>, FileError> {
     Ok(t.values.iter().map(|&v| number_label(v)).collect())
 }
 
+/// The labels of a 1-D array: its strings (numpy `<U…`, `|S…`), or its
+/// numbers as text.
+fn label_texts(a: &npy::Array) -> Vec<String> {
+    match &a.text {
+        Some(t) => t.clone(),
+        None => a.data.iter().map(|&v| number_label(v)).collect(),
+    }
+}
+
 /// A numeric label as text: integers without a decimal point.
 fn number_label(v: f64) -> String {
     if v.is_finite() && v == v.trunc() && v.abs() < 1e15 {
@@ -437,43 +690,46 @@ fn number_label(v: f64) -> String {
     }
 }
 
-fn check_size(file: &str, a: &npy::Array) -> Result<(), FileError> {
-    if a.data.len() > MAX_VALUES {
-        return Err(FileError::TooLarge {
-            file: file.to_string(),
-            needed_bytes: a.data.len() as u64 * 8,
-            limit_bytes: MAX_VALUES as u64 * 8,
-        });
-    }
-    Ok(())
-}
-
-/// A 2-D samples × features array as a matrix, or a 3-D trials × neurons ×
-/// time array averaged over the time window.
+/// A 2-D samples × features array as a matrix (without a copy when it was
+/// read in column order), or a 3-D trials × neurons × time array averaged
+/// over the time window.
 fn to_samples(
     name: &str,
-    a: &npy::Array,
+    a: npy::Array,
     options: &LoadOptions,
     notes: &mut Vec<String>,
 ) -> Result<DMatrix<f64>, FileError> {
-    match a.shape.as_slice() {
-        [rows, cols] => Ok(DMatrix::from_row_slice(*rows, *cols, &a.data)),
+    if a.text.is_some() {
+        return Err(FileError::Unsupported {
+            file: name.to_string(),
+            detail: format!(
+                "dtype '{}' holds text, not numbers; the data must be numeric (text labels go in a labels array or file)",
+                a.dtype
+            ),
+        });
+    }
+    match *a.shape.as_slice() {
+        [rows, cols] => Ok(if a.column_major {
+            DMatrix::from_vec(rows, cols, a.data)
+        } else {
+            DMatrix::from_row_slice(rows, cols, &a.data)
+        }),
         [trials, neurons, time] => {
-            let (t0, t1) = options.time_window.unwrap_or((0, *time));
-            if t0 >= t1 || t1 > *time {
+            let (t0, t1) = options.time_window.unwrap_or((0, time));
+            if t0 >= t1 || t1 > time {
                 return Err(FileError::Shape {
                     detail: format!(
                         "{name}: time window [{t0}, {t1}) is not inside the {time} time bins"
                     ),
                 });
             }
-            if options.time_window.is_some() || *time > 1 {
+            if options.time_window.is_some() || time > 1 {
                 notes.push(format!(
                     "{name}: trials × neurons × time; averaged over time bins [{t0}, {t1}) of {time}"
                 ));
             }
             let width = (t1 - t0) as f64;
-            Ok(DMatrix::from_fn(*trials, *neurons, |i, j| {
+            Ok(DMatrix::from_fn(trials, neurons, |i, j| {
                 let base = (i * neurons + j) * time;
                 let mut s = 0.0;
                 for t in t0..t1 {
@@ -482,7 +738,7 @@ fn to_samples(
                 s / width
             }))
         }
-        other => Err(FileError::Shape {
+        ref other => Err(FileError::Shape {
             detail: format!(
                 "{name}: an array of shape {other:?}; the data is 2-D (samples × features) or 3-D (trials × neurons × time)"
             ),
@@ -496,70 +752,82 @@ fn read_npz(
     name: &str,
     bytes: &[u8],
     options: &LoadOptions,
+    read_options: &npy::ReadOptions,
     notes: &mut Vec<String>,
 ) -> Result<Read, FileError> {
-    let arrays = npz::read(name, bytes)?;
-    let total: usize = arrays.iter().map(|(_, a)| a.data.len()).sum();
-    if total > MAX_VALUES {
-        return Err(FileError::TooLarge {
-            file: name.to_string(),
-            needed_bytes: total as u64 * 8,
-            limit_bytes: MAX_VALUES as u64 * 8,
-        });
-    }
-    let find = |n: &str| arrays.iter().find(|(k, _)| k == n).map(|(_, a)| a);
-    let numbered = |prefix: &str| -> Vec<&npy::Array> {
+    let mut arrays = npz::read(name, bytes, read_options)?;
+    let find = |arrays: &[(String, npy::Array)], n: &str| arrays.iter().position(|(k, _)| k == n);
+    let numbered = |arrays: &[(String, npy::Array)], prefix: &str| -> Vec<usize> {
         let mut out = Vec::new();
-        while let Some(a) = find(&format!("{prefix}{}", out.len())) {
-            out.push(a);
+        while let Some(i) = find(arrays, &format!("{prefix}{}", out.len())) {
+            out.push(i);
         }
         out
     };
-    let labels_array = LABEL_NAMES.iter().find_map(|n| find(n).map(|a| (*n, a)));
-    let labels = |notes_for: &str| -> Result<Option<Vec<String>>, FileError> {
-        match labels_array {
-            Some((n, a)) => {
-                if a.ndim() == 1 || (a.ndim() == 2 && a.shape[1] == 1) {
-                    Ok(Some(a.data.iter().map(|&v| number_label(v)).collect()))
-                } else {
-                    Err(FileError::Labels {
-                        detail: format!(
-                            "{name}: '{n}' has shape {:?}; labels are one value per row of {notes_for}",
+    let labels_at = LABEL_NAMES
+        .iter()
+        .find_map(|n| find(&arrays, n).map(|i| (*n, i)));
+    let labels =
+        |arrays: &[(String, npy::Array)], what: &str| -> Result<Option<Vec<String>>, FileError> {
+            match labels_at {
+                Some((n, i)) => {
+                    let a = &arrays[i].1;
+                    if a.ndim() == 1 || (a.ndim() == 2 && a.shape[1] == 1) {
+                        Ok(Some(label_texts(a)))
+                    } else {
+                        Err(FileError::Labels {
+                            detail: format!(
+                            "{name}: '{n}' has shape {:?}; labels are one value per row of {what}",
                             a.shape
                         ),
-                    })
+                        })
+                    }
                 }
+                None => Ok(None),
             }
-            None => Ok(None),
-        }
+        };
+    let take = |arrays: &mut Vec<(String, npy::Array)>, i: usize| {
+        std::mem::replace(
+            &mut arrays[i].1,
+            npy::Array {
+                shape: vec![0],
+                data: Vec::new(),
+                dtype: String::new(),
+                column_major: false,
+                text: None,
+            },
+        )
     };
 
     // replicaMFT: class_0, class_1, … each features × points.
-    let classes = numbered("class_");
+    let classes = numbered(&arrays, "class_");
     if options.array.is_none() && !classes.is_empty() {
-        let features = classes[0].shape.first().copied().unwrap_or(0);
-        let mut rows = Vec::new();
-        let mut row_labels = Vec::new();
-        for (c, a) in classes.iter().enumerate() {
-            if a.ndim() != 2 || a.shape[0] != features {
+        let first = &arrays[classes[0]].1;
+        let features = first.shape.first().copied().unwrap_or(0);
+        let mut owner = Vec::new(); // (class, point) of each row
+        for (c, &i) in classes.iter().enumerate() {
+            let a = &arrays[i].1;
+            if a.ndim() != 2 || a.shape[0] != features || a.text.is_some() {
                 return Err(FileError::Shape {
                     detail: format!(
-                        "{name}: class_{c} has shape {:?}; replicaMFT's layout is features × points with the same features ({features}) in every class",
-                        a.shape
+                        "{name}: class_{c} has shape {:?} ({}); replicaMFT's layout is numbers, features × points, with the same features ({features}) in every class",
+                        a.shape, a.dtype
                     ),
                 });
             }
-            let points = a.shape[1];
-            for p in 0..points {
-                rows.push(
-                    (0..features)
-                        .map(|f| a.data[f * points + p])
-                        .collect::<Vec<_>>(),
-                );
-                row_labels.push(c.to_string());
-            }
+            owner.extend((0..a.shape[1]).map(|p| (i, p)));
         }
-        let x = DMatrix::from_fn(rows.len(), features, |i, j| rows[i][j]);
+        let x = DMatrix::from_fn(owner.len(), features, |r, f| {
+            let (i, p) = owner[r];
+            arrays[i].1.at2(f, p)
+        });
+        let row_labels = owner
+            .iter()
+            .map(|&(i, _)| {
+                let c = classes.iter().position(|&k| k == i).unwrap_or(0);
+                c.to_string()
+            })
+            .collect();
         return Ok((
             vec![Layer {
                 name: name.to_string(),
@@ -574,58 +842,55 @@ fn read_npz(
     }
 
     // Layers: layer_0, layer_1, …
-    let layer_arrays = numbered("layer_");
+    let layer_arrays = numbered(&arrays, "layer_");
     if options.array.is_none() && !layer_arrays.is_empty() {
+        let row_labels = labels(&arrays, "the layers")?;
         let mut layers = Vec::new();
-        for (i, a) in layer_arrays.iter().enumerate() {
-            let lname = format!("layer_{i}");
+        for (l, &i) in layer_arrays.iter().enumerate() {
+            let lname = format!("layer_{l}");
+            let a = take(&mut arrays, i);
             layers.push(Layer {
                 x: to_samples(&lname, a, options, notes)?,
                 name: lname,
             });
         }
         let n = layers.len();
-        return Ok((layers, labels("the layers")?, format!("NPZ, {n} layers")));
+        return Ok((layers, row_labels, format!("NPZ, {n} layers")));
     }
 
     // One data array: asked for, by a usual name, or the only candidate.
-    let candidates: Vec<&(String, npy::Array)> = arrays
-        .iter()
-        .filter(|(k, a)| {
+    let candidates: Vec<usize> = (0..arrays.len())
+        .filter(|&i| {
+            let (k, a) = &arrays[i];
             (a.ndim() == 2 || a.ndim() == 3)
+                && a.text.is_none()
                 && !LABEL_NAMES.contains(&k.as_str())
                 && !(a.ndim() == 2 && a.shape[1] == 1)
         })
         .collect();
-    let chosen: &(String, npy::Array) = match &options.array {
-        Some(want) => arrays
-            .iter()
-            .find(|(k, _)| k == want)
-            .ok_or_else(|| FileError::Shape {
-                detail: format!(
-                    "{name} has no array '{}' (arrays: {})",
-                    crate::params::shorten(want),
-                    arrays
-                        .iter()
-                        .map(|(k, _)| k.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            })?,
-        None => match DATA_NAMES
-            .iter()
-            .find_map(|n| arrays.iter().find(|(k, _)| k == n))
-        {
+    let chosen: usize = match &options.array {
+        Some(want) => find(&arrays, want).ok_or_else(|| FileError::Shape {
+            detail: format!(
+                "{name} has no array '{}' (arrays: {})",
+                crate::params::shorten(want),
+                arrays
+                    .iter()
+                    .map(|(k, _)| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })?,
+        None => match DATA_NAMES.iter().find_map(|n| find(&arrays, n)) {
             Some(found) => found,
             None => match candidates.as_slice() {
-                [only] => only,
+                [only] => *only,
                 [] => {
                     return Err(FileError::Shape {
                         detail: format!(
-                            "{name} holds no 2-D or 3-D array (arrays: {})",
+                            "{name} holds no 2-D or 3-D array of numbers (arrays: {})",
                             arrays
                                 .iter()
-                                .map(|(k, a)| format!("{k} {:?}", a.shape))
+                                .map(|(k, a)| format!("{k} {:?} {}", a.shape, a.dtype))
                                 .collect::<Vec<_>>()
                                 .join(", ")
                         ),
@@ -634,26 +899,26 @@ fn read_npz(
                 many => {
                     return Err(FileError::ChooseArray {
                         file: name.to_string(),
-                        options: many.iter().map(|(k, _)| k.clone()).collect(),
+                        options: many.iter().map(|&i| arrays[i].0.clone()).collect(),
                     })
                 }
             },
         },
     };
-    let x = to_samples(&chosen.0, &chosen.1, options, notes)?;
-    Ok((
-        vec![Layer {
-            name: chosen.0.clone(),
-            x,
-        }],
-        labels(&chosen.0)?,
-        format!("NPZ, array '{}' {:?}", chosen.0, chosen.1.shape),
-    ))
+    let data_name = arrays[chosen].0.clone();
+    let row_labels = labels(&arrays, &data_name)?;
+    let layout = format!(
+        "NPZ, array '{data_name}' {:?} {}",
+        arrays[chosen].1.shape, arrays[chosen].1.dtype
+    );
+    let a = take(&mut arrays, chosen);
+    let x = to_samples(&data_name, a, options, notes)?;
+    Ok((vec![Layer { name: data_name, x }], row_labels, layout))
 }
 
 /// The list of arrays in an NPZ (name and shape), for the page's chooser.
 pub fn npz_arrays(name: &str, bytes: &[u8]) -> Result<Vec<(String, Vec<usize>)>, FileError> {
-    Ok(npz::read(name, bytes)?
+    Ok(npz::read(name, bytes, &npy::ReadOptions::default())?
         .into_iter()
         .map(|(k, a)| (k, a.shape))
         .collect())

@@ -20,20 +20,67 @@
 
 use super::FileError;
 
-/// A numeric array read from a file: its shape and its values in C order
-/// (the last index varies fastest), whatever order the file used.
+/// An array read from a file: its shape and its values, numbers as f64 in
+/// C order (the last index varies fastest) whatever order the file used,
+/// or, for a 2-D array read with [`ReadOptions::column_major`], in column
+/// order (nalgebra's layout, so that the matrix needs no second copy).
+/// Text arrays (numpy's `<U…` and `|S…`, e.g. label names) hold their
+/// strings in `text` and no numbers.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Array {
     pub shape: Vec<usize>,
     pub data: Vec<f64>,
-    /// The file's dtype, as numpy writes it (`<f8`, `|b1`, `>i4`).
+    /// The file's dtype, as numpy writes it (`<f8`, `|b1`, `>i4`, `<U5`).
     pub dtype: String,
+    /// Whether `data` is in column order (2-D arrays read so).
+    pub column_major: bool,
+    /// The strings of a text array (`<U…`, `|S…`), in C order; `None` for
+    /// numbers.
+    pub text: Option<Vec<String>>,
 }
 
 impl Array {
     /// The number of dimensions.
     pub fn ndim(&self) -> usize {
         self.shape.len()
+    }
+
+    /// Entry (i, j) of a 2-D numeric array, whichever order `data` is in.
+    pub fn at2(&self, i: usize, j: usize) -> f64 {
+        let (rows, cols) = (self.shape[0], self.shape[1]);
+        if self.column_major {
+            self.data[j * rows + i]
+        } else {
+            self.data[i * cols + j]
+        }
+    }
+
+    /// The number of items.
+    pub fn len(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// How [`read_with`] reads.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReadOptions {
+    /// The most items (values or strings) accepted; a larger array is
+    /// refused before anything is allocated, with `limit`'s reason.
+    pub limit: super::Limit,
+    /// Lay a 2-D numeric array's values out in column order.
+    pub column_major: bool,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            limit: super::Limit::unlimited(),
+            column_major: false,
+        }
     }
 }
 
@@ -45,12 +92,19 @@ struct Header {
     shape: Vec<usize>,
 }
 
-/// A plain dtype: byte order, kind and item size.
+/// A plain dtype: byte order, kind and item size (for text, the size in
+/// bytes of one string: 4 per character for `U`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct DType {
     big_endian: bool,
     kind: char,
     size: usize,
+}
+
+impl DType {
+    fn is_text(self) -> bool {
+        matches!(self.kind, 'U' | 'S' | 'a')
+    }
 }
 
 const MAGIC: &[u8] = b"\x93NUMPY";
@@ -60,29 +114,47 @@ pub fn looks_like_npy(bytes: &[u8]) -> bool {
     bytes.starts_with(MAGIC)
 }
 
-/// Read an `.npy` file. `name` is used in messages.
+/// Read an `.npy` file (C order, no size limit beyond the bytes present).
+/// `name` is used in messages.
 pub fn read(name: &str, bytes: &[u8]) -> Result<Array, FileError> {
+    read_with(name, bytes, &ReadOptions::default())
+}
+
+/// Read an `.npy` file held in memory, with options.
+pub fn read_with(name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Array, FileError> {
+    let mut reader = bytes;
+    read_from(name, &mut reader, bytes.len() as u64, options)
+}
+
+/// Read an `.npy` file from a stream of `len` bytes (an archive member is
+/// decoded as it is inflated, without a copy of its bytes).
+pub fn read_from<R: std::io::Read>(
+    name: &str,
+    reader: &mut R,
+    len: u64,
+    options: &ReadOptions,
+) -> Result<Array, FileError> {
     let bad = |what: String| FileError::Corrupt {
         file: name.to_string(),
         detail: what,
     };
-    if !looks_like_npy(bytes) {
-        return Err(bad(
-            "it does not start with the .npy magic bytes \\x93NUMPY".into(),
-        ));
+    let mut lead = [0u8; 12];
+    let got = read_up_to(reader, &mut lead[..10]).map_err(|e| bad(format!("{e}")))?;
+    if got < MAGIC.len() || &lead[..MAGIC.len()] != MAGIC {
+        return Err(bad("not an NPY file (no \\x93NUMPY header)".into()));
     }
-    if bytes.len() < 10 {
+    if got < 10 {
         return Err(bad("the file ends inside its header".into()));
     }
-    let major = bytes[6];
+    let major = lead[6];
     let (header_len, start): (usize, usize) = match major {
-        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
+        1 => (u16::from_le_bytes([lead[8], lead[9]]) as usize, 10),
         2 | 3 => {
-            if bytes.len() < 12 {
+            if read_up_to(reader, &mut lead[10..12]).map_err(|e| bad(format!("{e}")))? < 2 {
                 return Err(bad("the file ends inside its header".into()));
             }
             (
-                u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+                u32::from_le_bytes([lead[8], lead[9], lead[10], lead[11]]) as usize,
                 12,
             )
         }
@@ -92,12 +164,16 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Array, FileError> {
             )))
         }
     };
-    let end = start
-        .checked_add(header_len)
-        .filter(|&e| e <= bytes.len())
+    let end = (start as u64)
+        .checked_add(header_len as u64)
+        .filter(|&e| e <= len)
         .ok_or_else(|| bad("the file ends inside its header".into()))?;
-    let text = std::str::from_utf8(&bytes[start..end])
-        .map_err(|_| bad("the header is not text".into()))?;
+    let mut header_bytes = vec![0u8; header_len];
+    if read_up_to(reader, &mut header_bytes).map_err(|e| bad(format!("{e}")))? < header_len {
+        return Err(bad("the file ends inside its header".into()));
+    }
+    let text =
+        std::str::from_utf8(&header_bytes).map_err(|_| bad("the header is not text".into()))?;
     let header = parse_header(text).map_err(|e| bad(format!("header: {e}")))?;
     let dtype = parse_dtype(&header.descr).map_err(|detail| FileError::Unsupported {
         file: name.to_string(),
@@ -111,24 +187,76 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Array, FileError> {
     let need = count
         .checked_mul(dtype.size)
         .ok_or_else(|| bad(format!("its shape {:?} is too large", header.shape)))?;
-    let body = &bytes[end..];
-    if body.len() < need {
+    let available = len - end;
+    if (available as u128) < need as u128 {
         return Err(FileError::Truncated {
             file: name.to_string(),
             detail: format!(
-                "shape {:?} of {} needs {need} bytes of data, the file has {}",
-                header.shape,
-                header.descr,
-                body.len()
+                "shape {:?} of {} needs {need} bytes of data, the file has {available}",
+                header.shape, header.descr,
             ),
         });
     }
-    let mut values = Vec::with_capacity(count);
-    for i in 0..count {
-        let item = &body[i * dtype.size..(i + 1) * dtype.size];
-        values.push(decode(item, dtype));
+    options.limit.check(name, count as u64)?;
+    let truncated = |e: std::io::Error| FileError::Truncated {
+        file: name.to_string(),
+        detail: format!("reading its {need} bytes of data: {e}"),
+    };
+    if dtype.is_text() {
+        let mut strings = Vec::with_capacity(count);
+        let mut item = vec![0u8; dtype.size];
+        for _ in 0..count {
+            reader.read_exact(&mut item).map_err(truncated)?;
+            strings.push(decode_text(&item, dtype));
+        }
+        let strings = if header.fortran_order && header.shape.len() > 1 {
+            fortran_to_c(&strings, &header.shape)
+        } else {
+            strings
+        };
+        return Ok(Array {
+            shape: header.shape,
+            data: Vec::new(),
+            dtype: header.descr,
+            column_major: false,
+            text: Some(strings),
+        });
     }
-    let data = if header.fortran_order && header.shape.len() > 1 {
+    let two_d = header.shape.len() == 2;
+    let column_major = options.column_major && two_d;
+    let mut values = vec![0.0f64; count];
+    if column_major && !header.fortran_order {
+        // Stored row by row, wanted by columns: read blocks of whole rows
+        // and write each column's run of the block at once (the output is
+        // written in contiguous runs, not one value per column per row).
+        let (rows, cols) = (header.shape[0], header.shape[1]);
+        let block = (32_768 / cols.max(1)).clamp(1, rows.max(1));
+        let mut raw = vec![0u8; block * cols * dtype.size];
+        let mut tmp = vec![0.0f64; block * cols];
+        let mut r0 = 0;
+        while r0 < rows {
+            let b = block.min(rows - r0);
+            let chunk = &mut raw[..b * cols * dtype.size];
+            reader.read_exact(chunk).map_err(truncated)?;
+            decode_all(chunk, dtype, &mut tmp[..b * cols]);
+            for j in 0..cols {
+                let col = &mut values[j * rows + r0..j * rows + r0 + b];
+                for (r, v) in col.iter_mut().enumerate() {
+                    *v = tmp[r * cols + j];
+                }
+            }
+            r0 += b;
+        }
+    } else {
+        // Stored in the order wanted (or converted after): straight through.
+        let mut raw = vec![0u8; 8192 * dtype.size];
+        for out in values.chunks_mut(8192) {
+            let chunk = &mut raw[..out.len() * dtype.size];
+            reader.read_exact(chunk).map_err(truncated)?;
+            decode_all(chunk, dtype, out);
+        }
+    }
+    let data = if header.fortran_order && header.shape.len() > 1 && !column_major {
         fortran_to_c(&values, &header.shape)
     } else {
         values
@@ -137,14 +265,53 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Array, FileError> {
         shape: header.shape,
         data,
         dtype: header.descr,
+        column_major,
+        text: None,
     })
 }
 
+/// Fill `buf` from the reader as far as it goes; the count read.
+fn read_up_to<R: std::io::Read>(reader: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match reader.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(k) => got += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
+}
+
+/// One string of a text dtype: `U` is UTF-32 (code points in the dtype's
+/// byte order), `S`/`a` bytes (read as UTF-8, invalid bytes replaced);
+/// numpy pads with NULs, which are dropped.
+fn decode_text(item: &[u8], t: DType) -> String {
+    if t.kind == 'U' {
+        item.chunks_exact(4)
+            .map(|c| {
+                let b = [c[0], c[1], c[2], c[3]];
+                if t.big_endian {
+                    u32::from_be_bytes(b)
+                } else {
+                    u32::from_le_bytes(b)
+                }
+            })
+            .take_while(|&u| u != 0)
+            .map(|u| char::from_u32(u).unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect()
+    } else {
+        let end = item.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+        String::from_utf8_lossy(&item[..end]).into_owned()
+    }
+}
+
 /// Reorder values stored with the first index fastest into C order.
-fn fortran_to_c(values: &[f64], shape: &[usize]) -> Vec<f64> {
+fn fortran_to_c<T: Clone + Default>(values: &[T], shape: &[usize]) -> Vec<T> {
     let n = values.len();
     let nd = shape.len();
-    let mut out = vec![0.0; n];
+    let mut out = vec![T::default(); n];
     let mut index = vec![0usize; nd];
     // Walk the output in C order; compute each item's Fortran offset.
     for slot in out.iter_mut() {
@@ -154,7 +321,7 @@ fn fortran_to_c(values: &[f64], shape: &[usize]) -> Vec<f64> {
             offset += index[d] * stride;
             stride *= shape[d];
         }
-        *slot = values[offset];
+        *slot = values[offset].clone();
         for d in (0..nd).rev() {
             index[d] += 1;
             if index[d] < shape[d] {
@@ -164,6 +331,20 @@ fn fortran_to_c(values: &[f64], shape: &[usize]) -> Vec<f64> {
         }
     }
     out
+}
+
+/// Every item of `raw` into `out` (little-endian f64, the common case, by
+/// a loop of its own).
+fn decode_all(raw: &[u8], t: DType, out: &mut [f64]) {
+    if t.kind == 'f' && t.size == 8 && !t.big_endian {
+        for (v, b) in out.iter_mut().zip(raw.chunks_exact(8)) {
+            *v = f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+        }
+    } else {
+        for (v, item) in out.iter_mut().zip(raw.chunks_exact(t.size)) {
+            *v = decode(item, t);
+        }
+    }
 }
 
 /// One item's value as f64 (integers above 2^53 round to the nearest f64).
@@ -222,8 +403,12 @@ fn parse_dtype(descr: &str) -> Result<DType, String> {
         'b' => size == 1,
         'i' | 'u' => matches!(size, 1 | 2 | 4 | 8),
         'f' => matches!(size, 2 | 4 | 8),
+        // Text of `size` characters (U: 4 bytes each) or bytes (S, a).
+        'U' => (1..=1 << 20).contains(&size),
+        'S' | 'a' => (1..=1 << 22).contains(&size),
         _ => false,
     };
+    let size = if kind == 'U' { 4 * size } else { size };
     if ok {
         return Ok(DType {
             big_endian,
@@ -232,8 +417,8 @@ fn parse_dtype(descr: &str) -> Result<DType, String> {
         });
     }
     Err(match kind {
-        'O' => "dtype 'O' holds pickled Python objects; they are refused, never unpickled. Save a numeric array (e.g. np.asarray(x, dtype=float))".into(),
-        'U' | 'S' | 'a' => format!("dtype '{descr}' holds text, not numbers"),
+        'O' => "dtype 'O' holds pickled Python objects; they are refused, never unpickled. Save numbers as a numeric array (np.asarray(x, dtype=float)) and label names as text (np.asarray(y, dtype=str))".into(),
+        'U' | 'S' | 'a' => format!("dtype '{descr}': text of that length is not read"),
         'c' => format!("dtype '{descr}' is complex; save the real and imaginary parts as numbers"),
         'M' | 'm' => format!("dtype '{descr}' holds dates or times, not numbers"),
         'f' => format!("dtype '{descr}': floats of {size} bytes are not read; use float32 or float64"),
@@ -480,7 +665,7 @@ mod tests {
         assert!(e.contains("800 bytes"), "{e}");
 
         let e = read("n.npy", b"hello").unwrap_err().to_string();
-        assert!(e.contains("magic"), "{e}");
+        assert!(e.contains("not an NPY file (no \\x93NUMPY header)"), "{e}");
 
         let h = "{'descr': '<f8', 'fortran_order': False, 'shape': (18446744073709551615, 3), }\n";
         let e = read("h.npy", &raw(h, &[])).unwrap_err().to_string();

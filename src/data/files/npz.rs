@@ -1,11 +1,12 @@
 //! NumPy's `.npz` archives (`np.savez`, `np.savez_compressed`): a zip file of
 //! `.npy` members. Read with the `zip` crate (stored and deflated members,
-//! ZIP64 as numpy writes it); each member goes through our `.npy` reader.
+//! ZIP64 as numpy writes it); each member goes through our `.npy` reader
+//! as it is inflated.
 
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 
-use super::npy::{self, Array};
-use super::{FileError, MAX_VALUES};
+use super::npy::{self, Array, ReadOptions};
+use super::FileError;
 
 /// Whether the bytes start like a zip archive.
 pub fn looks_like_zip(bytes: &[u8]) -> bool {
@@ -13,8 +14,13 @@ pub fn looks_like_zip(bytes: &[u8]) -> bool {
 }
 
 /// Every array of an `.npz` archive, by name (without `.npy`), in archive
-/// order.
-pub fn read(name: &str, bytes: &[u8]) -> Result<Vec<(String, Array)>, FileError> {
+/// order. Each member is decoded as it is inflated (no copy of its bytes);
+/// `options.limit` bounds the items of all arrays together.
+pub fn read(
+    name: &str,
+    bytes: &[u8],
+    options: &ReadOptions,
+) -> Result<Vec<(String, Array)>, FileError> {
     let corrupt = |detail: String| FileError::Corrupt {
         file: name.to_string(),
         detail,
@@ -22,6 +28,7 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Vec<(String, Array)>, FileError>
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| corrupt(format!("it is not a readable .npz (zip) archive: {e}")))?;
     let mut out = Vec::new();
+    let mut used: u64 = 0;
     for i in 0..archive.len() {
         let mut member = archive
             .by_index(i)
@@ -37,26 +44,16 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Vec<(String, Array)>, FileError>
             .strip_suffix(".npy")
             .unwrap_or(&member_name)
             .to_string();
-        // Refuse a member that would inflate past what we can hold, before
-        // inflating it.
-        let limit = (MAX_VALUES as u64) * 8 + 4096;
-        if member.size() > limit {
-            return Err(FileError::TooLarge {
-                file: format!("{name}:{member_name}"),
-                needed_bytes: member.size(),
-                limit_bytes: limit,
-            });
-        }
-        let mut data = Vec::with_capacity(member.size() as usize);
-        member
-            .by_ref()
-            .take(limit)
-            .read_to_end(&mut data)
-            .map_err(|e| FileError::Truncated {
-                file: format!("{name}:{member_name}"),
-                detail: format!("the member could not be inflated: {e}"),
-            })?;
-        let array = npy::read(&format!("{name}:{member_name}"), &data)?;
+        let size = member.size();
+        let label = format!("{name}:{member_name}");
+        // What is left of the limit for this member's items.
+        let left = options.limit.remaining(used);
+        let member_options = ReadOptions {
+            limit: left,
+            ..options.clone()
+        };
+        let array = npy::read_from(&label, &mut member, size, &member_options)?;
+        used += array.len() as u64;
         out.push((array_name, array));
     }
     if out.is_empty() {

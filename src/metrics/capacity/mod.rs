@@ -45,7 +45,9 @@
 //! points, mismatched feature counts, no features or a non-finite entry are
 //! errors ([`CapacityError`]). A manifold whose centre lies on the removed
 //! subspace (zero norm after step 3) is an error too: its capacity is
-//! undefined. α_M = +∞ when no Gaussian sample touches the manifold (a
+//! undefined; so are centres that all coincide. "Zero" is relative to the
+//! data's scale ([`CENTRE_ABS_TOL`]): centring leaves rounding residue that
+//! must not be rescaled into a manifold. α_M = +∞ when no Gaussian sample touches the manifold (a
 //! very negative κ).
 //!
 //! Use [`mftma`] for one call, or [`MftmaJob`] to run in chunks with
@@ -56,10 +58,14 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 pub mod centers;
+pub mod glue;
 pub mod qp;
 pub mod simulated;
 pub mod stiefel;
+pub mod subsample;
 pub mod theory;
+
+use std::sync::Arc;
 
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
@@ -89,6 +95,12 @@ pub enum CapacityError {
     /// Manifold `manifold`'s centre is zero after removing the centres'
     /// shared structure (or coincides with the global mean).
     ZeroCenter { manifold: usize },
+    /// Manifold `manifold` has every point at the origin (after centring):
+    /// GLUE's constraints y⟨v, x⟩ ≥ 0 never bind on it.
+    AtOrigin { manifold: usize },
+    /// Every manifold has the same centre, up to rounding: the centres
+    /// carry no direction to classify by.
+    CentresCoincide,
     /// An option out of range.
     BadOption(String),
 }
@@ -121,12 +133,30 @@ impl std::fmt::Display for CapacityError {
                 f,
                 "manifold {manifold}'s centre is zero after removing the centres' shared structure: its capacity is undefined"
             ),
+            CapacityError::AtOrigin { manifold } => write!(
+                f,
+                "manifold {manifold} has every point at the origin: no linear readout through the origin can place it on either side, so its capacity is undefined"
+            ),
+            CapacityError::CentresCoincide => write!(
+                f,
+                "every manifold has the same centre (up to rounding): the classes' means coincide, so their capacity is undefined"
+            ),
             CapacityError::BadOption(msg) => write!(f, "{msg}"),
         }
     }
 }
 
 impl std::error::Error for CapacityError {}
+
+/// Relative size, against √N·max|x| over all points, of the smallest
+/// centre norm MFTMA takes as nonzero (after centring and step 3's
+/// projection). Centring in floating point leaves errors of at most about
+/// (M + 1)·u·max|x| per coordinate (u = 1.1e-16: the mean's summation and
+/// the subtraction), under 1.2e-11·max|x| for up to 10⁵ points, so a
+/// centre norm below 1e-10·√N·max|x| is rounding residue: data whose rows
+/// are all 0.1 has no centre, not a rescaled residue with a capacity of 2.
+/// The same bound as the alignments' `AXIS_ABS_TOL`.
+pub const CENTRE_ABS_TOL: f64 = 1e-10;
 
 /// The analysis' parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -283,8 +313,14 @@ impl Progress {
 #[derive(Clone, Debug)]
 pub struct MftmaJob {
     options: MftmaOptions,
-    /// Globally centred manifolds (samples × features).
-    centred: Vec<DMatrix<f64>>,
+    /// The manifolds' points (not centred).
+    points: Points<'static>,
+    /// The smallest centre norm (after step 3's projection) taken as
+    /// nonzero: [`CENTRE_ABS_TOL`]·√N·max|x| (see there).
+    zero_centre: f64,
+    /// The global mean of all points (summed manifold by manifold); each
+    /// manifold is centred on it when it is analysed.
+    global: Vec<f64>,
     /// Orthonormal basis (N × n) of the centred centres' span.
     basis: DMatrix<f64>,
     search: CenterSearch,
@@ -298,32 +334,136 @@ pub struct MftmaJob {
 
 /// Check the manifolds (samples × features each).
 pub fn check_manifolds(manifolds: &[DMatrix<f64>]) -> Result<usize, CapacityError> {
-    if manifolds.len() < 2 {
-        return Err(CapacityError::TooFewManifolds(manifolds.len()));
+    check_points(&Points::Borrowed(manifolds))
+}
+
+/// Where a job reads its manifolds: matrices of their own, or the rows of
+/// one samples × features matrix grouped by manifold (what "Your data"
+/// passes, so that no copy of the whole data is made: a manifold is
+/// gathered when it is analysed).
+#[derive(Clone, Debug)]
+pub enum Points<'a> {
+    /// One samples × features matrix per manifold.
+    Borrowed(&'a [DMatrix<f64>]),
+    /// Owned matrices, one per manifold.
+    Owned(Vec<DMatrix<f64>>),
+    /// Manifold μ is the rows `rows[μ]` of `x`, in that order.
+    Rows {
+        x: Arc<DMatrix<f64>>,
+        rows: Vec<Vec<usize>>,
+    },
+}
+
+impl Points<'_> {
+    /// The number of manifolds.
+    pub fn len(&self) -> usize {
+        match self {
+            Points::Borrowed(m) => m.len(),
+            Points::Owned(m) => m.len(),
+            Points::Rows { rows, .. } => rows.len(),
+        }
     }
-    let n = manifolds[0].ncols();
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Features (0 without manifolds).
+    pub fn features(&self) -> usize {
+        match self {
+            Points::Borrowed(m) => m.first().map_or(0, |x| x.ncols()),
+            Points::Owned(m) => m.first().map_or(0, |x| x.ncols()),
+            Points::Rows { x, .. } => x.ncols(),
+        }
+    }
+
+    /// Points of manifold μ.
+    pub fn count(&self, mu: usize) -> usize {
+        match self {
+            Points::Borrowed(m) => m[mu].nrows(),
+            Points::Owned(m) => m[mu].nrows(),
+            Points::Rows { rows, .. } => rows[mu].len(),
+        }
+    }
+
+    /// Entry (i, f) of manifold μ.
+    fn at(&self, mu: usize, i: usize, f: usize) -> f64 {
+        match self {
+            Points::Borrowed(m) => m[mu][(i, f)],
+            Points::Owned(m) => m[mu][(i, f)],
+            Points::Rows { x, rows } => x[(rows[mu][i], f)],
+        }
+    }
+
+    /// Manifold μ as a samples × features matrix (a copy).
+    pub fn manifold(&self, mu: usize) -> DMatrix<f64> {
+        DMatrix::from_fn(self.count(mu), self.features(), |i, f| self.at(mu, i, f))
+    }
+
+    /// The same points, owned (a `Borrowed` source is copied).
+    pub fn into_owned(self) -> Points<'static> {
+        match self {
+            Points::Borrowed(m) => Points::Owned(m.to_vec()),
+            Points::Owned(m) => Points::Owned(m),
+            Points::Rows { x, rows } => Points::Rows { x, rows },
+        }
+    }
+}
+
+/// Check the manifolds: at least 2, each of at least 2 points, the same
+/// features (at least 1), finite entries. Returns the feature count.
+pub fn check_points(points: &Points) -> Result<usize, CapacityError> {
+    if points.len() < 2 {
+        return Err(CapacityError::TooFewManifolds(points.len()));
+    }
+    let n = points.features();
     if n == 0 {
         return Err(CapacityError::NoFeatures);
     }
-    for (mu, x) in manifolds.iter().enumerate() {
-        if x.ncols() != n {
-            return Err(CapacityError::FeatureMismatch {
-                manifold: mu,
-                expected: n,
-                got: x.ncols(),
-            });
+    for mu in 0..points.len() {
+        if let Points::Borrowed(m) = points {
+            if m[mu].ncols() != n {
+                return Err(CapacityError::FeatureMismatch {
+                    manifold: mu,
+                    expected: n,
+                    got: m[mu].ncols(),
+                });
+            }
         }
-        if x.nrows() < 2 {
+        if let Points::Owned(m) = points {
+            if m[mu].ncols() != n {
+                return Err(CapacityError::FeatureMismatch {
+                    manifold: mu,
+                    expected: n,
+                    got: m[mu].ncols(),
+                });
+            }
+        }
+        let m = points.count(mu);
+        if m < 2 {
             return Err(CapacityError::TooFewPoints {
                 manifold: mu,
-                points: x.nrows(),
+                points: m,
             });
         }
-        if !x.iter().all(|v| v.is_finite()) {
+        let finite = match points {
+            Points::Rows { x, rows } => rows[mu]
+                .iter()
+                .all(|&r| x.row(r).iter().all(|v| v.is_finite())),
+            _ => (0..m).all(|i| (0..n).all(|f| points.at(mu, i, f).is_finite())),
+        };
+        if !finite {
             return Err(CapacityError::NotFinite { manifold: mu });
         }
     }
     Ok(n)
+}
+
+/// Manifold μ minus the global mean, entry by entry.
+fn centred_manifold(points: &Points, global: &[f64], mu: usize) -> DMatrix<f64> {
+    DMatrix::from_fn(points.count(mu), global.len(), |i, f| {
+        points.at(mu, i, f) - global[f]
+    })
 }
 
 /// Mean of the rows of `x` (length ncols), summed in row order.
@@ -373,31 +513,37 @@ pub fn span_basis(a: &DMatrix<f64>) -> (DMatrix<f64>, DMatrix<f64>) {
 }
 
 impl MftmaJob {
-    /// Check the input and prepare the job (centring and the centres'
-    /// basis; no optimisation yet).
+    /// Check the input and prepare the job (the global mean and the
+    /// centres' basis; no optimisation yet). The manifolds are copied;
+    /// [`MftmaJob::from_points`] takes them without a copy.
     pub fn new(manifolds: &[DMatrix<f64>], options: &MftmaOptions) -> Result<Self, CapacityError> {
+        MftmaJob::from_points(Points::Borrowed(manifolds), options)
+    }
+
+    /// [`MftmaJob::new`] on any [`Points`] source (a `Borrowed` one is
+    /// copied, the others are kept as they are).
+    pub fn from_points(points: Points, options: &MftmaOptions) -> Result<Self, CapacityError> {
         options.check()?;
-        let n = check_manifolds(manifolds)?;
-        let p = manifolds.len();
+        let n = check_points(&points)?;
+        let points = points.into_owned();
+        let p = points.len();
         // Global mean of all points, summed manifold by manifold.
-        let total: usize = manifolds.iter().map(|x| x.nrows()).sum();
+        let total: usize = (0..p).map(|mu| points.count(mu)).sum();
         let mut global = vec![0.0; n];
-        for x in manifolds {
+        for mu in 0..p {
             for (f, g) in global.iter_mut().enumerate() {
                 let mut s = 0.0;
-                for v in x.column(f).iter() {
-                    s += v;
+                for i in 0..points.count(mu) {
+                    s += points.at(mu, i, f);
                 }
                 *g += s;
             }
         }
         global.iter_mut().for_each(|g| *g /= total as f64);
-        let centred: Vec<DMatrix<f64>> = manifolds
-            .iter()
-            .map(|x| DMatrix::from_fn(x.nrows(), n, |i, f| x[(i, f)] - global[f]))
-            .collect();
         // Centres, centred by their own mean (as the published fun_FA).
-        let centres: Vec<Vec<f64>> = centred.iter().map(row_mean).collect();
+        let centres: Vec<Vec<f64>> = (0..p)
+            .map(|mu| row_mean(&centred_manifold(&points, &global, mu)))
+            .collect();
         let mut cmean = vec![0.0; n];
         for c in &centres {
             for (a, b) in cmean.iter_mut().zip(c) {
@@ -406,12 +552,26 @@ impl MftmaJob {
         }
         cmean.iter_mut().for_each(|a| *a /= p as f64);
         let cc = DMatrix::from_fn(n, p, |f, mu| centres[mu][f] - cmean[f]);
+        let scale = (0..p)
+            .flat_map(|mu| (0..points.count(mu)).map(move |i| (mu, i)))
+            .fold(0.0f64, |m, (mu, i)| {
+                (0..n).fold(m, |m, f| m.max(points.at(mu, i, f).abs()))
+            });
+        let zero_centre = CENTRE_ABS_TOL * libm::sqrt(n as f64) * scale;
+        let spread = (0..p)
+            .map(|mu| libm::sqrt(cc.column(mu).iter().map(|v| v * v).sum::<f64>()))
+            .fold(0.0f64, f64::max);
+        if !(spread > zero_centre) {
+            return Err(CapacityError::CentresCoincide);
+        }
         let (basis, coords) = span_basis(&cc);
         let cg = options.cg.0.unwrap_or_default();
         let search = CenterSearch::new(coords, options.restarts, cg, Rng::fork(options.seed, 0));
         Ok(MftmaJob {
             options: options.clone(),
-            centred,
+            points,
+            zero_centre,
+            global,
             basis,
             search,
             v_features: None,
@@ -428,7 +588,7 @@ impl MftmaJob {
             Stage::Done
         } else if !self.search.is_done() {
             Stage::Centers
-        } else if self.per_manifold.len() < self.centred.len() {
+        } else if self.per_manifold.len() < self.points.len() {
             Stage::Manifolds
         } else if self.options.data_dimensionality && self.dimensionality.is_none() {
             Stage::Dimensionality
@@ -445,7 +605,7 @@ impl MftmaJob {
     /// Units done and (an upper bound on) the total.
     pub fn progress(&self) -> Progress {
         let remaining = self.search.remaining_units()
-            + (self.centred.len() - self.per_manifold.len())
+            + (self.points.len() - self.per_manifold.len())
             + usize::from(self.options.data_dimensionality && self.dimensionality.is_none());
         Progress {
             done: self.done_units,
@@ -469,7 +629,8 @@ impl MftmaJob {
                 Stage::Manifolds => {
                     let v = self.feature_v().clone();
                     let mu = self.per_manifold.len();
-                    match analyse_manifold(&self.centred[mu], &v, mu, &self.options) {
+                    let x = centred_manifold(&self.points, &self.global, mu);
+                    match analyse_manifold(&x, &v, mu, self.zero_centre, &self.options) {
                         Ok(r) => self.per_manifold.push(r),
                         Err(e) => {
                             self.error = Some(e.clone());
@@ -478,7 +639,10 @@ impl MftmaJob {
                     }
                 }
                 Stage::Dimensionality => {
-                    self.dimensionality = Some(data_dimensionality(&self.centred));
+                    let centred: Vec<DMatrix<f64>> = (0..self.points.len())
+                        .map(|mu| centred_manifold(&self.points, &self.global, mu))
+                        .collect();
+                    self.dimensionality = Some(data_dimensionality(&centred));
                 }
                 Stage::Done => break,
             }
@@ -488,6 +652,61 @@ impl MftmaJob {
             return Err(e.clone());
         }
         Ok(self.is_done())
+    }
+
+    /// Finish the centre search, then analyse the remaining manifolds on
+    /// `threads` threads (native only). Each manifold is a fixed function
+    /// of (its points, V, options, its index) and the results are kept in
+    /// manifold order, so this gives the one-thread result bit for bit.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn run_manifolds_threaded(&mut self, threads: usize) {
+        while self.stage() == Stage::Centers {
+            if self.advance(1).is_err() {
+                return;
+            }
+        }
+        if self.stage() != Stage::Manifolds || threads < 2 {
+            return;
+        }
+        let v = self.feature_v().clone();
+        let start = self.per_manifold.len();
+        let p = self.points.len();
+        let chunk = (p - start).div_ceil(threads);
+        let (points, global) = (&self.points, &self.global);
+        let (zero_centre, options) = (self.zero_centre, &self.options);
+        let results: Vec<Result<ManifoldCapacity, CapacityError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (start..p)
+                .step_by(chunk)
+                .map(|lo| {
+                    let hi = (lo + chunk).min(p);
+                    let v = &v;
+                    scope.spawn(move || {
+                        (lo..hi)
+                            .map(|mu| {
+                                let x = centred_manifold(points, global, mu);
+                                analyse_manifold(&x, v, mu, zero_centre, options)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("an MFTMA thread panicked"))
+                .collect()
+        });
+        for r in results {
+            match r {
+                Ok(m) => {
+                    self.per_manifold.push(m);
+                    self.done_units += 1;
+                }
+                Err(e) => {
+                    self.error = Some(e);
+                    return;
+                }
+            }
+        }
     }
 
     /// V in feature space (N × K).
@@ -553,11 +772,35 @@ pub fn mftma(
     Ok(job.result().expect("done without error"))
 }
 
+/// One manifold's MFTMA capacity on its own (steps 3–5 with K = 0 and no
+/// global centring): its points as given (M × N), its centre their mean.
+/// Manifold μ's Gaussian samples are those of [`mftma`]'s manifold
+/// `index` with the same seed. GLUE's oracle for manifolds in orthogonal
+/// subspaces (`tests/glue.rs`) compares against 1/mean_μ(1/α_μ) of these.
+pub fn manifold_capacity(
+    x: &DMatrix<f64>,
+    index: usize,
+    options: &MftmaOptions,
+) -> Result<ManifoldCapacity, CapacityError> {
+    options.check()?;
+    check_manifolds(&[x.clone(), x.clone()])?;
+    let scale = x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let zero_centre = CENTRE_ABS_TOL * libm::sqrt(x.ncols() as f64) * scale;
+    analyse_manifold(
+        x,
+        &DMatrix::zeros(x.ncols(), 0),
+        index,
+        zero_centre,
+        options,
+    )
+}
+
 /// Steps 3–5 for one globally centred manifold (M × N) and V (N × K).
 fn analyse_manifold(
     x: &DMatrix<f64>,
     v: &DMatrix<f64>,
     mu: usize,
+    zero_centre: f64,
     options: &MftmaOptions,
 ) -> Result<ManifoldCapacity, CapacityError> {
     let (m, n) = x.shape();
@@ -569,7 +812,7 @@ fn analyse_manifold(
     };
     let centre = row_mean(&xp);
     let norm = libm::sqrt(qp::dot(&centre, &centre));
-    if !(norm > 0.0) {
+    if !(norm > zero_centre) {
         return Err(CapacityError::ZeroCenter { manifold: mu });
     }
     let y = DMatrix::from_fn(m, n, |i, f| (xp[(i, f)] - centre[f]) / norm);

@@ -31,6 +31,22 @@
 //! when λ* is not (duplicate or affinely dependent points), and so are v and
 //! Σλ = (Sλ*)_{D+1}.
 //!
+//! # Signed points (GLUE)
+//!
+//! GLUE's joint problem (Chou et al. 2025; [`super::glue`]) has the
+//! constraints y_μ⟨v, x_i⟩ ≥ 0, i.e. v·s_i ≤ 0 with s_i = σ_i x_i and the
+//! sign σ_i = −y_μ of the point's manifold: one QP per (t, y), over the
+//! same points with new signs. [`AnchorQp::solve_signed`] takes the signs
+//! beside the unsigned points and their unsigned Gram columns and works in
+//! unsigned space: w_i = σ_i(b_i − Σ_p G_ip σ_p λ_p). Multiplying by ±1 is
+//! exact and rounding is symmetric, so every number it computes is, bit for
+//! bit, the one the same method computes on the explicitly signed points
+//! ([`AnchorQp::solve_working_set`]; a test checks this), while the Gram
+//! matrix is filled once for all samples. The points need no row of ones
+//! here (κ = 0). It prices a working set of points rather than all of them
+//! (see `solve_core`): GLUE's problems have thousands of points, of which a
+//! few hundred touch the solution.
+//!
 //! # How it is solved
 //!
 //! In Gram form: the gradient w = Sᵀt' − G λ with G = SᵀS. The columns of G
@@ -80,6 +96,13 @@ pub struct QpSolution {
     pub t_minus_v: Vec<f64>,
     /// Number of points with λ_j > 0 (touching the solution).
     pub support: usize,
+    /// Whether the optimal λ may be non-unique: a point outside the final
+    /// passive set is active (|s_j·v| ≤ 1e-9 of the problem's scale) and
+    /// lies, to 1e-10 of its norm, in the span of the passive points, so
+    /// weight can move between it and them without changing Sλ. The cone
+    /// projection Sλ (so v, t − v and Σλ) is unique either way; how λ splits
+    /// among points, and so GLUE's anchor points, is not.
+    pub ambiguous: bool,
 }
 
 impl AnchorQp {
@@ -123,6 +146,20 @@ impl AnchorQp {
         let g = crate::gemm::mul_tn(&s, &s);
         for j in 0..self.m {
             self.gram[j] = g.column(j).iter().copied().collect();
+        }
+    }
+
+    /// Compute the Gram columns lo..hi now, with one blocked product
+    /// against `s`, the same points as a d × m matrix (the same bits as the
+    /// lazy dot products: every entry is summed in feature order from 0).
+    pub fn fill_gram_columns(&mut self, s: &nalgebra::DMatrix<f64>, lo: usize, hi: usize) {
+        if hi <= lo {
+            return;
+        }
+        let block = s.columns(lo, hi - lo).into_owned();
+        let g = crate::gemm::mul_tn(s, &block);
+        for (k, j) in (lo..hi).enumerate() {
+            self.gram[j] = g.column(k).iter().copied().collect();
         }
     }
 
@@ -176,6 +213,56 @@ impl AnchorQp {
     /// [`Self::solve`] with the scores b = Sᵀ(t + κe) already computed (the
     /// MFTMA loop computes them for all samples at once).
     pub fn solve_with_scores(&mut self, t: &[f64], kappa: f64, b: &[f64]) -> QpSolution {
+        self.solve_core(t, kappa, b, Unsigned, false)
+    }
+
+    /// [`Self::solve`] (κ = 0) by the working-set variant that
+    /// [`Self::solve_signed`] uses: the same optimum (to rounding), not the
+    /// same bits as `solve`. For tests.
+    pub fn solve_working_set(&mut self, t: &[f64]) -> QpSolution {
+        let b = self.scores(t, 0.0);
+        self.solve_core(t, 0.0, &b, Unsigned, true)
+    }
+
+    /// Solve min ‖v − t‖² s.t. σ_j (v·x_j) ≤ 0 for the stored points x_j
+    /// and signs σ_j ∈ {−1, +1} (κ = 0), given the unsigned scores
+    /// b_j = x_j·t. Bit for bit the answer of [`Self::solve_working_set`]
+    /// on the points σ_j x_j (see the module doc); `lambda` are the multipliers of the
+    /// signed constraints and `t_minus_v` = Σ_j λ_j σ_j x_j.
+    pub fn solve_signed(&mut self, t: &[f64], b: &[f64], signs: &[f64]) -> QpSolution {
+        assert_eq!(
+            signs.len(),
+            self.m,
+            "AnchorQp::solve_signed: one sign per point"
+        );
+        self.solve_core(t, 0.0, b, Signed(signs), true)
+    }
+
+    /// Lawson–Hanson NNLS on the (signed) points. `b` holds the unsigned
+    /// scores x_j·(t + κe); the gradient is kept in unsigned space,
+    /// w_u = b − G·(σ⊙λ), and the signed gradient is σ_j w_u,j.
+    ///
+    /// With `working_set` (GLUE), two things change. Points leaving the
+    /// passive set are deleted from its Cholesky factor by Givens rotations
+    /// (O(k²)) rather than by refactoring it (O(k³)). And above
+    /// 4 × [`WORKING_SET_GROWTH`] points, the points priced and updated
+    /// each iteration are a working set W: at first the
+    /// [`WORKING_SET_GROWTH`] most violated points, then, whenever none in
+    /// W is violated, a full pass over every point adds the most violated
+    /// outside W (the same number again); the answer is optimal when that
+    /// pass finds none. W's Gram block is kept compact, so an iteration
+    /// reads |W|·|P| numbers, not m·|P| (GLUE's joint problems have
+    /// thousands of points of which a few hundred matter). Without it, W
+    /// is every point and the factor is refactored (Lawson–Hanson as MFTMA
+    /// has always run it, whose bits its preset hashes pin).
+    fn solve_core<S: Signs>(
+        &mut self,
+        t: &[f64],
+        kappa: f64,
+        b: &[f64],
+        sg: S,
+        working_set: bool,
+    ) -> QpSolution {
         let (d, m) = (self.d, self.m);
         let mut lambda = vec![0.0; m];
         let mut tp_norm_sq = dot(t, t);
@@ -188,28 +275,53 @@ impl AnchorQp {
         let mut in_passive = vec![false; m];
         let mut banned = vec![false; m];
         let mut chol = Cholesky::new(kmax);
-        let mut w = b.to_vec();
         let max_outer = 3 * m + 50;
+        // The signed Gram entries G'_pj = σ_p σ_j G_pj of point j against
+        // the passive points.
+        let signed_col = |qp: &mut AnchorQp, j: usize, passive: &[usize]| -> Vec<f64> {
+            let sj = sg.at(j);
+            let col = qp.gram_column(j);
+            passive.iter().map(|&p| sg.at(p) * sj * col[p]).collect()
+        };
+        let mut ws = if working_set && m > 4 * WORKING_SET_GROWTH {
+            let mut ws = WorkingSet::empty(m);
+            let grow = violated_outside(&ws, b, sg, tol);
+            ws.grow(self, &grow, b);
+            ws
+        } else {
+            WorkingSet::all(m, b)
+        };
 
         for _ in 0..max_outer {
-            // The most violated point not yet passive.
+            if passive.len() == kmax {
+                break;
+            }
+            // The most violated point of W not yet passive.
             let mut best = usize::MAX;
             let mut best_w = tol;
-            for j in 0..m {
-                if !in_passive[j] && !banned[j] && w[j] > best_w {
-                    best_w = w[j];
+            for (r, &j) in ws.idx.iter().enumerate() {
+                let wj = sg.at(j) * ws.w[r];
+                if !in_passive[j] && !banned[j] && wj > best_w {
+                    best_w = wj;
                     best = j;
                 }
             }
-            if best == usize::MAX || passive.len() == kmax {
-                break;
+            if best == usize::MAX {
+                if ws.cols.is_none() {
+                    break;
+                }
+                // Price every point; grow W by the most violated outside.
+                let full = self.gradient(b, sg, &passive, &lambda);
+                let grow = violated_outside(&ws, &full, sg, tol);
+                if grow.is_empty() {
+                    break;
+                }
+                ws.grow(self, &grow, &full);
+                continue;
             }
             let j = best;
             // Extend the factor of G_PP by point j.
-            let g_j: Vec<f64> = {
-                let col = self.gram_column(j);
-                passive.iter().map(|&p| col[p]).collect()
-            };
+            let g_j = signed_col(self, j, &passive);
             if !chol.push(&g_j, self.norms_sq[j]) {
                 banned[j] = true;
                 continue;
@@ -220,7 +332,7 @@ impl AnchorQp {
             // Inner loop: keep the unconstrained solution on P feasible.
             let mut first = true;
             loop {
-                let rhs: Vec<f64> = passive.iter().map(|&p| b[p]).collect();
+                let rhs: Vec<f64> = passive.iter().map(|&p| sg.at(p) * b[p]).collect();
                 let z = chol.solve(&rhs);
                 if first && z[z.len() - 1] <= 0.0 {
                     // Rounding: the new point does not help. Undo and ban.
@@ -255,45 +367,85 @@ impl AnchorQp {
                     lambda[p] += alpha * (z[k] - lambda[p]);
                 }
                 lambda[passive[hit]] = 0.0;
-                let keep: Vec<usize> = passive
-                    .iter()
-                    .copied()
-                    .filter(|&p| lambda[p] > 0.0)
-                    .collect();
-                for &p in &passive {
-                    if lambda[p] <= 0.0 {
-                        lambda[p] = 0.0;
-                        in_passive[p] = false;
+                if working_set {
+                    // Delete the zeroed points from the factor, last first
+                    // (Givens rotations, O(k²) each).
+                    for k in (0..passive.len()).rev() {
+                        let p = passive[k];
+                        if lambda[p] <= 0.0 {
+                            lambda[p] = 0.0;
+                            in_passive[p] = false;
+                            chol.remove(k);
+                            passive.remove(k);
+                        }
                     }
-                }
-                passive = keep;
-                // Refactor the smaller passive block.
-                chol.clear();
-                let mut ok = Vec::with_capacity(passive.len());
-                for &p in &passive {
-                    let g: Vec<f64> = {
-                        let col = self.gram_column(p);
-                        ok.iter().map(|&q: &usize| col[q]).collect()
-                    };
-                    if chol.push(&g, self.norms_sq[p]) {
-                        ok.push(p);
-                    } else {
-                        lambda[p] = 0.0;
-                        in_passive[p] = false;
+                } else {
+                    let keep: Vec<usize> = passive
+                        .iter()
+                        .copied()
+                        .filter(|&p| lambda[p] > 0.0)
+                        .collect();
+                    for &p in &passive {
+                        if lambda[p] <= 0.0 {
+                            lambda[p] = 0.0;
+                            in_passive[p] = false;
+                        }
                     }
+                    passive = keep;
+                    // Refactor the smaller passive block.
+                    chol.clear();
+                    let mut ok = Vec::with_capacity(passive.len());
+                    for &p in &passive {
+                        let g = signed_col(self, p, &ok);
+                        if chol.push(&g, self.norms_sq[p]) {
+                            ok.push(p);
+                        } else {
+                            lambda[p] = 0.0;
+                            in_passive[p] = false;
+                        }
+                    }
+                    passive = ok;
                 }
-                passive = ok;
                 if passive.is_empty() {
                     break;
                 }
             }
-            // w = b − G λ over the passive set.
-            w.copy_from_slice(b);
+            // w_u = b − G (σ⊙λ) over the passive set, on W.
+            for (r, &i) in ws.idx.iter().enumerate() {
+                ws.w[r] = b[i];
+            }
             for &p in &passive {
-                let lp = lambda[p];
-                let col = self.gram_column(p);
-                for (wi, gi) in w.iter_mut().zip(col.iter()) {
+                let lp = sg.at(p) * lambda[p];
+                let col = match &ws.cols {
+                    None => self.gram_column(p),
+                    Some(cols) => &cols[ws.pos[p]],
+                };
+                for (wi, gi) in ws.w.iter_mut().zip(col.iter()) {
                     *wi -= gi * lp;
+                }
+            }
+        }
+
+        // The gradient at every point.
+        let w = if ws.cols.is_none() {
+            std::mem::take(&mut ws.w)
+        } else {
+            self.gradient(b, sg, &passive, &lambda)
+        };
+        // Non-unique multipliers: an active point outside the passive set
+        // that lies in the passive points' span.
+        let active_tol = 1e-9 * scale;
+        let mut ambiguous = false;
+        if !passive.is_empty() {
+            for j in 0..m {
+                if in_passive[j] || self.norms_sq[j] <= 0.0 || (sg.at(j) * w[j]).abs() > active_tol
+                {
+                    continue;
+                }
+                let g_j = signed_col(self, j, &passive);
+                if chol.residual_sq(&g_j, self.norms_sq[j]) <= 1e-10 * self.norms_sq[j] {
+                    ambiguous = true;
+                    break;
                 }
             }
         }
@@ -304,9 +456,10 @@ impl AnchorQp {
         for (j, &l) in lambda.iter().enumerate() {
             if l > 0.0 {
                 support += 1;
+                let ls = sg.at(j) * l;
                 let s = &self.points[j * d..(j + 1) * d];
                 for (ui, si) in u.iter_mut().zip(s) {
-                    *ui += l * si;
+                    *ui += ls * si;
                 }
             }
         }
@@ -316,7 +469,122 @@ impl AnchorQp {
             lambda,
             t_minus_v: u,
             support,
+            ambiguous,
         }
+    }
+
+    /// The unsigned gradient b − G (σ⊙λ) at every point (passive order).
+    fn gradient<S: Signs>(
+        &mut self,
+        b: &[f64],
+        sg: S,
+        passive: &[usize],
+        lambda: &[f64],
+    ) -> Vec<f64> {
+        let mut w = b.to_vec();
+        for &p in passive {
+            let lp = sg.at(p) * lambda[p];
+            let col = self.gram_column(p);
+            for (wi, gi) in w.iter_mut().zip(col.iter()) {
+                *wi -= gi * lp;
+            }
+        }
+        w
+    }
+}
+
+/// Points added to a working set at a time (and its first size).
+pub const WORKING_SET_GROWTH: usize = 64;
+
+/// The points a solve prices: all (`cols` None: the Gram columns are read
+/// whole) or a working set with its compact Gram block.
+struct WorkingSet {
+    /// The points, in pricing order.
+    idx: Vec<usize>,
+    /// Each point's row in `idx` (usize::MAX if absent).
+    pos: Vec<usize>,
+    /// Column r: G[idx[·], idx[r]] (unsigned).
+    cols: Option<Vec<Vec<f64>>>,
+    /// The unsigned gradient at idx.
+    w: Vec<f64>,
+}
+
+impl WorkingSet {
+    fn all(m: usize, b: &[f64]) -> Self {
+        WorkingSet {
+            idx: (0..m).collect(),
+            pos: (0..m).collect(),
+            cols: None,
+            w: b.to_vec(),
+        }
+    }
+
+    fn empty(m: usize) -> Self {
+        WorkingSet {
+            idx: Vec::new(),
+            pos: vec![usize::MAX; m],
+            cols: Some(Vec::new()),
+            w: Vec::new(),
+        }
+    }
+
+    /// Add points (with their current unsigned gradients `w_all`).
+    fn grow(&mut self, qp: &mut AnchorQp, new: &[usize], w_all: &[f64]) {
+        let cols = self.cols.as_mut().expect("a working set");
+        for (c, col) in cols.iter_mut().enumerate() {
+            let g = qp.gram_column(self.idx[c]);
+            col.extend(new.iter().map(|&i| g[i]));
+        }
+        for &i in new {
+            self.pos[i] = self.idx.len();
+            self.idx.push(i);
+            self.w.push(w_all[i]);
+        }
+        for &i in new {
+            let g = qp.gram_column(i);
+            cols.push(self.idx.iter().map(|&r| g[r]).collect());
+        }
+    }
+}
+
+/// The [`WORKING_SET_GROWTH`] most violated points outside W (signed
+/// gradient above `tol`), most violated first, ties by index.
+fn violated_outside<S: Signs>(ws: &WorkingSet, w: &[f64], sg: S, tol: f64) -> Vec<usize> {
+    let mut v: Vec<(f64, usize)> = (0..w.len())
+        .filter(|&i| ws.pos[i] == usize::MAX)
+        .map(|i| (sg.at(i) * w[i], i))
+        .filter(|&(x, _)| x > tol)
+        .collect();
+    v.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    v.truncate(WORKING_SET_GROWTH);
+    v.into_iter().map(|(_, i)| i).collect()
+}
+
+/// The signs of the points: all +1 (MFTMA, the simulation) or given.
+trait Signs: Copy {
+    fn at(&self, j: usize) -> f64;
+}
+
+/// Every point unsigned (σ_j = 1: multiplying by it is exact, and the
+/// compiler drops it).
+#[derive(Clone, Copy)]
+struct Unsigned;
+
+impl Signs for Unsigned {
+    #[inline(always)]
+    fn at(&self, _j: usize) -> f64 {
+        1.0
+    }
+}
+
+/// σ_j ∈ {−1, +1} per point.
+#[derive(Clone, Copy)]
+struct Signed<'a>(&'a [f64]);
+
+impl Signs for Signed<'_> {
+    #[inline(always)]
+    fn at(&self, j: usize) -> f64 {
+        self.0[j]
     }
 }
 
@@ -393,6 +661,60 @@ impl Cholesky {
         self.l.push(libm::sqrt(pivot));
         self.k += 1;
         true
+    }
+
+    /// Delete column (and row) `q` of the factored matrix: the rows of L
+    /// below q lose their entry in column q and become lower Hessenberg;
+    /// Givens rotations of columns (i, i + 1), i = q…k − 2, restore the
+    /// triangle with a positive diagonal. O(k²).
+    fn remove(&mut self, q: usize) {
+        let k = self.k;
+        // Dense copy of L without row q: (k − 1) × k, row-major.
+        let mut a = vec![0.0; (k - 1) * k];
+        for i in 0..k - 1 {
+            let src = if i < q { i } else { i + 1 };
+            for j in 0..=src {
+                a[i * k + j] = self.at(src, j);
+            }
+        }
+        for i in q..k - 1 {
+            let (x, y) = (a[i * k + i], a[i * k + i + 1]);
+            let r = libm::sqrt(x * x + y * y);
+            let (c, s) = if r > 0.0 { (x / r, y / r) } else { (1.0, 0.0) };
+            for row in i..k - 1 {
+                let (u, v) = (a[row * k + i], a[row * k + i + 1]);
+                a[row * k + i] = c * u + s * v;
+                a[row * k + i + 1] = c * v - s * u;
+            }
+        }
+        self.k = k - 1;
+        self.l.clear();
+        for i in 0..k - 1 {
+            for j in 0..=i {
+                self.l.push(a[i * k + j]);
+            }
+        }
+    }
+
+    /// The squared distance ‖s‖² − ‖L⁻¹g‖² of a point (off-diagonal Gram
+    /// entries `g` against the current rows, squared norm `diag`) from the
+    /// span of the current columns.
+    fn residual_sq(&self, g: &[f64], diag: f64) -> f64 {
+        let k = self.k;
+        let mut y = vec![0.0; k];
+        for i in 0..k {
+            let row = i * (i + 1) / 2;
+            let mut s = g[i];
+            for (jj, yj) in y.iter().enumerate().take(i) {
+                s -= self.l[row + jj] * yj;
+            }
+            y[i] = s / self.l[row + i];
+        }
+        let mut yy = 0.0;
+        for v in &y {
+            yy += v * v;
+        }
+        diag - yy
     }
 
     /// Solve L Lᵀ z = rhs.
@@ -556,5 +878,57 @@ mod tests {
         let a = AnchorQp::new(6, 30, flat.clone()).solve(&t, 0.0);
         let b = AnchorQp::new(6, 30, flat).solve(&t, 0.0);
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn signed_solve_is_the_solve_of_the_signed_points_bit_for_bit() {
+        let mut rng = Rng::new(5);
+        for case in 0..60 {
+            // Up to 400 points: several growths of the working set.
+            let (dim, m) = (3 + case % 30, 2 + (case * 37) % 400);
+            let pts: Vec<Vec<f64>> = (0..m)
+                .map(|_| (0..dim).map(|_| rng.normal()).collect())
+                .collect();
+            let signs: Vec<f64> = (0..m)
+                .map(|_| if rng.uniform() < 0.5 { 1.0 } else { -1.0 })
+                .collect();
+            let t: Vec<f64> = (0..dim).map(|_| rng.normal()).collect();
+            let flat: Vec<f64> = pts.iter().flatten().copied().collect();
+            let signed: Vec<f64> = pts
+                .iter()
+                .zip(&signs)
+                .flat_map(|(p, &s)| p.iter().map(move |x| s * x))
+                .collect();
+            let mut unsigned_qp = AnchorQp::new(dim, m, flat);
+            unsigned_qp.fill_gram();
+            let b: Vec<f64> = (0..m).map(|j| dot(unsigned_qp.point(j), &t)).collect();
+            let a = unsigned_qp.solve_signed(&t, &b, &signs);
+            let mut signed_qp = AnchorQp::new(dim, m, signed);
+            let reference = signed_qp.solve_working_set(&t);
+            assert_eq!(a, reference, "case {case}");
+            // The working set reaches Lawson–Hanson's optimum.
+            let plain = signed_qp.solve(&t, 0.0);
+            let gap =
+                a.v.iter()
+                    .zip(&plain.v)
+                    .map(|(x, y)| (x - y).abs())
+                    .fold(0.0, f64::max);
+            assert!(gap < 1e-10, "case {case}: |v − v_LH| = {gap:e}");
+        }
+    }
+
+    #[test]
+    fn a_duplicated_touching_point_makes_the_multipliers_ambiguous() {
+        // t far on the wrong side of the point (0, 1): the point touches;
+        // its duplicate could take any share of λ.
+        let pts = vec![0.0, 1.0, 0.0, 1.0, 1.0, -1.0];
+        let mut qp = AnchorQp::new(2, 3, pts);
+        let sol = qp.solve(&[-0.3, 2.0], 0.0);
+        assert_eq!(sol.support, 1);
+        assert!(sol.ambiguous);
+        // Without the duplicate the answer is unique.
+        let mut qp = AnchorQp::new(2, 2, vec![0.0, 1.0, 1.0, -1.0]);
+        let sol = qp.solve(&[-0.3, 2.0], 0.0);
+        assert!(!sol.ambiguous);
     }
 }

@@ -5,7 +5,12 @@
 //! 2. For a dimension n, project every point with one random N_amb × n
 //!    Gaussian matrix (linear separability only depends on the projection's
 //!    column space, which is a uniformly random n-dim subspace), and draw a
-//!    random dichotomy: each manifold gets the label ±1 with probability ½.
+//!    random dichotomy ([`Dichotomies`]): by default each manifold gets the
+//!    label ±1 with probability ½, independently (as the published
+//!    `manifold_simcap_analysis` draws them); or balanced, exactly ⌊P/2⌋
+//!    manifolds +1, chosen uniformly. Independent labels include lopsided
+//!    dichotomies, which are easier to separate, so the two capacities
+//!    differ by a few per cent (4–11% on the data of issue 17).
 //! 3. Test whether some w separates all points through the origin,
 //!    y_μ w·x ≥ 1 for every point x of every manifold μ (hard-margin SVM
 //!    feasibility), exactly: see [`separate`].
@@ -22,7 +27,7 @@
 use nalgebra::DMatrix;
 
 use super::qp::AnchorQp;
-use super::{check_manifolds, CapacityError};
+use super::{check_manifolds, check_points, CapacityError, Points};
 use crate::rng::Rng;
 
 /// The verdict of [`separate`].
@@ -97,12 +102,61 @@ pub fn separate(signed: &DMatrix<f64>) -> Separation {
     Separation::NotSeparable { residual }
 }
 
+/// How the random dichotomies of the manifolds are drawn.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dichotomies {
+    /// Each manifold ±1 with probability ½, independently (the default, as
+    /// the published code).
+    #[default]
+    Random,
+    /// Exactly ⌊P/2⌋ manifolds +1 (the rest −1), the subset uniform.
+    Balanced,
+}
+
+impl Dichotomies {
+    /// The name in links and on the command line (`random`, `balanced`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Dichotomies::Random => "random",
+            Dichotomies::Balanced => "balanced",
+        }
+    }
+
+    /// Parse `random` or `balanced`.
+    pub fn from_key(key: &str) -> Option<Dichotomies> {
+        match key.trim().to_ascii_lowercase().as_str() {
+            "random" => Some(Dichotomies::Random),
+            "balanced" => Some(Dichotomies::Balanced),
+            _ => None,
+        }
+    }
+
+    /// The ±1 label of each of `p` manifolds, drawn from `rng`.
+    fn draw(self, p: usize, rng: &mut Rng) -> Vec<f64> {
+        match self {
+            Dichotomies::Random => (0..p)
+                .map(|_| if rng.uniform() < 0.5 { 1.0 } else { -1.0 })
+                .collect(),
+            Dichotomies::Balanced => {
+                let mut labels = vec![-1.0; p];
+                for i in super::subsample::choose_indices(p, p / 2, rng) {
+                    labels[i] = 1.0;
+                }
+                labels
+            }
+        }
+    }
+}
+
 /// Options of [`simulated_capacity`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct SimulatedOptions {
     /// Random dichotomies (each with its own projection) per n (default 100).
     pub repetitions: usize,
     pub seed: u64,
+    /// How the dichotomies are drawn (default: independent labels).
+    pub dichotomies: Dichotomies,
 }
 
 impl Default for SimulatedOptions {
@@ -110,6 +164,7 @@ impl Default for SimulatedOptions {
         SimulatedOptions {
             repetitions: 100,
             seed: 0,
+            dichotomies: Dichotomies::Random,
         }
     }
 }
@@ -127,16 +182,18 @@ pub struct SimulatedCapacity {
 
 /// Globally centred copy of the manifolds stacked (rows), with the
 /// manifold index of each row.
-fn stack_centred(manifolds: &[DMatrix<f64>]) -> (DMatrix<f64>, Vec<usize>) {
-    let n = manifolds[0].ncols();
-    let total: usize = manifolds.iter().map(|x| x.nrows()).sum();
+fn stack_centred(points: &Points) -> (DMatrix<f64>, Vec<usize>) {
+    let n = points.features();
+    let total: usize = (0..points.len()).map(|mu| points.count(mu)).sum();
     let mut all = DMatrix::zeros(total, n);
     let mut owner = Vec::with_capacity(total);
     let mut row = 0;
-    for (mu, x) in manifolds.iter().enumerate() {
-        all.view_mut((row, 0), (x.nrows(), n)).copy_from(x);
-        owner.extend(std::iter::repeat_n(mu, x.nrows()));
-        row += x.nrows();
+    for mu in 0..points.len() {
+        let m = points.count(mu);
+        all.view_mut((row, 0), (m, n))
+            .copy_from(&points.manifold(mu));
+        owner.extend(std::iter::repeat_n(mu, m));
+        row += m;
     }
     for f in 0..n {
         let mut s = 0.0;
@@ -160,14 +217,12 @@ fn check_at(
     p: usize,
     n: usize,
     rep: usize,
-    seed: u64,
+    opts: &SimulatedOptions,
 ) -> bool {
     let n_amb = all.ncols();
-    let mut rng = Rng::fork(seed, ((n as u64) << 20) | rep as u64);
+    let mut rng = Rng::fork(opts.seed, ((n as u64) << 20) | rep as u64);
     let proj = DMatrix::from_fn(n_amb, n, |_, _| rng.normal());
-    let labels: Vec<f64> = (0..p)
-        .map(|_| if rng.uniform() < 0.5 { 1.0 } else { -1.0 })
-        .collect();
+    let labels = opts.dichotomies.draw(p, &mut rng);
     let mut z = crate::gemm::mul(all, &proj);
     for (i, &mu) in owner.iter().enumerate() {
         let y = labels[mu];
@@ -185,11 +240,11 @@ fn fraction_at(
     owner: &[usize],
     p: usize,
     n: usize,
-    reps: usize,
-    seed: u64,
+    opts: &SimulatedOptions,
 ) -> f64 {
+    let reps = opts.repetitions.max(1);
     let hits = (0..reps)
-        .filter(|&rep| check_at(all, owner, p, n, rep, seed))
+        .filter(|&rep| check_at(all, owner, p, n, rep, opts))
         .count();
     hits as f64 / reps as f64
 }
@@ -206,11 +261,10 @@ pub fn separability_curve(
             "projection dimensions must be ≥ 1".into(),
         ));
     }
-    let (all, owner) = stack_centred(manifolds);
-    let reps = options.repetitions.max(1);
+    let (all, owner) = stack_centred(&Points::Borrowed(manifolds));
     Ok(dims
         .iter()
-        .map(|&n| fraction_at(&all, &owner, manifolds.len(), n, reps, options.seed))
+        .map(|&n| fraction_at(&all, &owner, manifolds.len(), n, options))
         .collect())
 }
 
@@ -239,7 +293,7 @@ pub struct SimulatedJob {
     owner: Vec<usize>,
     p: usize,
     reps: usize,
-    seed: u64,
+    options: SimulatedOptions,
     /// Every finished (n, separable fraction), in evaluation order.
     curve: Vec<(usize, f64)>,
     /// The evaluation in progress: (n, checks done, separable so far).
@@ -254,17 +308,23 @@ impl SimulatedJob {
         manifolds: &[DMatrix<f64>],
         options: &SimulatedOptions,
     ) -> Result<Self, CapacityError> {
-        check_manifolds(manifolds)?;
+        SimulatedJob::from_points(&Points::Borrowed(manifolds), options)
+    }
+
+    /// [`SimulatedJob::new`] on any [`Points`] source (the stacked, centred
+    /// copy it keeps is the only copy of the data it makes).
+    pub fn from_points(points: &Points, options: &SimulatedOptions) -> Result<Self, CapacityError> {
+        check_points(points)?;
         if options.repetitions == 0 {
             return Err(CapacityError::BadOption("repetitions must be ≥ 1".into()));
         }
-        let (all, owner) = stack_centred(manifolds);
+        let (all, owner) = stack_centred(points);
         Ok(SimulatedJob {
             all,
             owner,
-            p: manifolds.len(),
+            p: points.len(),
             reps: options.repetitions,
-            seed: options.seed,
+            options: options.clone(),
             curve: Vec::new(),
             current: None,
             checks: 0,
@@ -336,7 +396,7 @@ impl SimulatedJob {
                 Some(c) if c.0 == n => c,
                 _ => (n, 0, 0),
             };
-            let ok = check_at(&self.all, &self.owner, self.p, n, done, self.seed);
+            let ok = check_at(&self.all, &self.owner, self.p, n, done, &self.options);
             let (done, hits) = (done + 1, hits + usize::from(ok));
             self.checks += 1;
             if done == self.reps {
@@ -430,6 +490,7 @@ mod tests {
         let opts = SimulatedOptions {
             repetitions: 7,
             seed: 9,
+            ..Default::default()
         };
         let whole = simulated_capacity(&ms, &opts).unwrap();
         assert!(whole.capacity.is_finite());
@@ -455,6 +516,37 @@ mod tests {
         assert_eq!(max_checks(2, 4), 8);
         assert_eq!(max_checks(16, 1), 5);
         assert_eq!(max_checks(17, 1), 6);
+    }
+
+    /// Balanced dichotomies have exactly ⌊P/2⌋ manifolds +1, each manifold
+    /// +1 with probability ⌊P/2⌋/P; random ones are the old draw (one
+    /// uniform per manifold, +1 below ½), so default results do not move.
+    #[test]
+    fn balanced_and_random_dichotomies() {
+        let mut rng = Rng::new(4);
+        let (p, trials) = (7, 7000);
+        let mut plus = vec![0usize; p];
+        for _ in 0..trials {
+            let l = Dichotomies::Balanced.draw(p, &mut rng);
+            assert_eq!(l.iter().filter(|&&v| v == 1.0).count(), 3);
+            for (c, &v) in plus.iter_mut().zip(&l) {
+                *c += usize::from(v == 1.0);
+            }
+        }
+        for c in plus {
+            // 3/7 of 7000 = 3000, sd ≈ 41; 5 sd.
+            assert!((c as f64 - 3000.0).abs() < 207.0, "{c}");
+        }
+        let (mut a, mut b) = (Rng::new(9), Rng::new(9));
+        let old: Vec<f64> = (0..p)
+            .map(|_| if a.uniform() < 0.5 { 1.0 } else { -1.0 })
+            .collect();
+        assert_eq!(Dichotomies::Random.draw(p, &mut b), old);
+        assert_eq!(
+            Dichotomies::from_key("Balanced"),
+            Some(Dichotomies::Balanced)
+        );
+        assert_eq!(Dichotomies::from_key("x"), None);
     }
 
     #[test]

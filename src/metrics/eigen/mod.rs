@@ -21,6 +21,7 @@ pub mod deflation;
 pub mod hessenberg;
 pub mod multishift;
 pub mod qr;
+pub mod symmetric;
 
 pub use hessenberg::hessenberg;
 pub use multishift::hessenberg_eigenvalues;
