@@ -46,6 +46,27 @@ try {
   process.exit(1);
 }
 
+/** Before a data set is provided, the lab is refused with a message that
+ * says what is missing, and a corrupted copy is refused by its SHA-256
+ * (what the page relies on: never a panic, never a silent wrong file). */
+function refusedWithout(config, name, bytes) {
+  const refused = (f, needle, what) => {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) throw new Error(`${what}: a panic, not a message`);
+      if (!String(e.message).includes(needle)) throw new Error(`${what}: "${e.message}" does not say "${needle}"`);
+      return;
+    }
+    throw new Error(`${what}: accepted`);
+  };
+  refused(() => new glue.WasmLab(config), 'reload the page', `a lab without ${name}`);
+  const bad = Uint8Array.from(bytes);
+  bad[bad.length >> 1] ^= 1;
+  refused(() => glue.provide_dataset(name, bad), 'is not the recorded one', `a corrupted ${name}`);
+  refused(() => glue.provide_dataset('no-such-set', bytes), 'unknown data set', 'an unknown data set');
+}
+
 const started = performance.now();
 let count = 0;
 let failed = false;
@@ -61,7 +82,9 @@ for (const spec of JSON.parse(glue.catalog_json())) {
       }
       const config = JSON.stringify(parsed.config);
       for (const name of JSON.parse(glue.datasets_needed(config))) {
-        glue.provide_dataset(name, readFileSync(join(resolve(opts.data), `${name}.npz`)));
+        const bytes = readFileSync(join(resolve(opts.data), `${name}.npz`));
+        refusedWithout(config, name, bytes);
+        glue.provide_dataset(name, bytes);
       }
       const lab = new glue.WasmLab(config);
       while (!lab.is_done()) {
