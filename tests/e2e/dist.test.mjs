@@ -30,6 +30,7 @@ const SMALL = 'v=1&lab=lazy-rich&seed=3&steps=300&width=32';
 const SMALL_OFFLINE = 'v=1&lab=lazy-rich&seed=5&steps=300&width=32';
 // task=haxby: the page's worker fetches data/haxby2001.*.npz before the run.
 const HAXBY = 'v=1&lab=capacity&seed=2&task=haxby&samples=30&n_t=60';
+const HAXBY_SWEEP = 'v=1&lab=capacity&seed=2&task=haxby&samples=20&n_t=40&sweep=samples:lin:10:30:3';
 const SWEEP = 'v=1&lab=lazy-rich&seed=1&width=16&n_train=50&steps=200&sweep=alpha:log:0.01:1000:5';
 
 let browser;
@@ -177,6 +178,21 @@ test('under /lab/: a sweep runs in its workers to the CLI hash', async () => {
   assert.equal(hash, summary.hash);
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   assert.ok(workers >= Math.min(cores, 5), `${workers} workers for 5 runs on ${cores} cores`);
+  assert.deepEqual(pageErrorsOf(page), []);
+  assertUnderLab();
+  await page.context().close();
+});
+
+test('under /lab/: a task=haxby sweep: each sweep worker fetches the recording and gives the CLI hash', async () => {
+  const page = await newPage(browser);
+  const fetched = [];
+  page.context().on('request', (r) => /haxby2001\.[0-9a-f]{10}\.npz$/.test(r.url()) && fetched.push(r.url()));
+  await page.goto(`${lab}#${HAXBY_SWEEP}`);
+  await waitFor(page, 'body[data-sweep="done"]', 120000);
+  const summary = JSON.parse(cli('sweep', HAXBY_SWEEP).trim().split('\n').pop());
+  assert.equal(await page.locator('#hash').textContent(), summary.hash);
+  assert.ok(fetched.length >= 1, 'the recording was fetched');
+  assert.ok(fetched.every((u) => u.startsWith(`${lab}www/data/`)), fetched.join(' '));
   assert.deepEqual(pageErrorsOf(page), []);
   assertUnderLab();
   await page.context().close();
