@@ -446,6 +446,9 @@ impl WasmLab {
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str) -> Result<WasmLab, JsValue> {
         let config = config_from_json(config_json).map_err(js_error)?;
+        if let Some(message) = labs::missing_dataset(&config) {
+            return Err(js_error(message));
+        }
         let (checked, _) = labs::check(&config);
         let (lab, warnings) = labs::build(&config);
         Ok(WasmLab {
@@ -905,6 +908,38 @@ pub fn example_file() -> Vec<u8> {
 #[wasm_bindgen]
 pub fn example_file_name() -> String {
     crate::analyze::EXAMPLE_NAME.to_string()
+}
+
+/// The data sets (by name) that a config needs and the core does not have
+/// yet, as a JSON array: `["haxby2001"]` for the capacity lab's
+/// `task=haxby` until the page has provided it, else `[]`. The page fetches
+/// each (`www/datasets.js`) and passes it to [`provide_dataset`] before it
+/// builds the lab.
+#[wasm_bindgen]
+pub fn datasets_needed(config_json: &str) -> Result<String, JsValue> {
+    let config = config_from_json(config_json).map_err(js_error)?;
+    let missing: Vec<&str> = labs::datasets_needed(&config)
+        .into_iter()
+        .filter(|&name| name != crate::data::haxby::DATASET || !crate::data::haxby::available())
+        .collect();
+    serde_json::to_string(&missing).map_err(|e| js_error(e.to_string()))
+}
+
+/// Give the core a data set's bytes, fetched by the page from its own
+/// origin: `"haxby2001"` is `data/haxby2001.npz`. Refused unless the bytes
+/// have the recorded SHA-256.
+#[wasm_bindgen]
+pub fn provide_dataset(name: &str, bytes: Vec<u8>) -> Result<(), JsValue> {
+    match name {
+        crate::data::haxby::DATASET => crate::data::haxby::provide(bytes).map_err(js_error),
+        other => Err(js_error(format!("unknown data set {other:?}"))),
+    }
+}
+
+/// The Haxby example's file name.
+#[wasm_bindgen]
+pub fn haxby_file_name() -> String {
+    crate::data::haxby::FILE_NAME.to_string()
 }
 
 /// SHA-256 (hex) of a file's bytes, to compare with a link's `sha256`.

@@ -523,3 +523,54 @@ fn simulated_capacity_offers_balanced_dichotomies() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The shipped fMRI recording (`www/data/haxby2001.npz`) reads like any
+/// upload: 8 classes of 108 volumes × 530 voxels, its SHA-256 the recorded
+/// one, and MFTMA's numbers those of the direct API on the categories as
+/// `data::haxby` reads them.
+#[test]
+fn the_shipped_haxby_file_analyses_like_any_other() {
+    use neurogeom::data::haxby;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("www/data/haxby2001.npz");
+    let out = neurogeom(&[
+        "analyze",
+        path.to_str().unwrap(),
+        "--n-t",
+        "60",
+        "--seed",
+        "4",
+        "--no-cka",
+        "--no-pca",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        format!(
+            "{}  {}\n",
+            json["file"]["sha256"].as_str().unwrap(),
+            haxby::FILE_NAME
+        ),
+        haxby::NPZ_SHA256_FILE
+    );
+    let h = haxby::load().unwrap();
+    let categories: Vec<DMatrix<f64>> = (0..8).map(|c| h.category(c)).collect();
+    let opts = MftmaOptions {
+        n_t: 60,
+        seed: 4,
+        ..MftmaOptions::default()
+    };
+    let direct = mftma(&categories, &opts).unwrap();
+    assert_eq!(json["manifolds"]["capacity"].as_array().unwrap().len(), 8);
+    for (key, want) in [
+        ("capacity", direct.capacity),
+        ("radius", direct.radius),
+        ("dimension", direct.dimension),
+    ] {
+        assert_eq!(metric(&json, key).to_bits(), want.to_bits(), "{key}");
+    }
+}

@@ -350,3 +350,115 @@ fn snapshots_between_chunks_never_fail() {
         assert_eq!(s.step, lab.steps_done());
     }
 }
+
+/// `task=haxby`: the lab's voxel and shuffled-label manifolds equal the
+/// ones built here from the shipped NPZ (read as any upload is, rows picked
+/// by label, the documented permutation), bit for bit through MFTMA; the
+/// shuffled manifolds hold the same points in classes of the same sizes.
+#[test]
+fn haxby_numbers_equal_direct_mftma_calls() {
+    let (m, seed) = (30usize, 2u64);
+    let frag = format!("v=1&lab=capacity&seed={seed}&task=haxby&samples={m}&n_t=60");
+    let s = run_fragment(&frag);
+    let arrays = neurogeom::data::files::npz::read(
+        "haxby2001.npz",
+        neurogeom::data::haxby::NPZ,
+        &Default::default(),
+    )
+    .unwrap();
+    let get = |k: &str| &arrays.iter().find(|(n, _)| n == k).unwrap().1;
+    let (x, y) = (get("X"), get("y"));
+    let voxels = x.shape[1];
+    let row = |i: usize| &x.data[i * voxels..(i + 1) * voxels];
+    let mut stacked: Vec<&[f64]> = Vec::new();
+    let data: Vec<DMatrix<f64>> = (0..8)
+        .map(|c| {
+            let rows: Vec<usize> = (0..y.data.len())
+                .filter(|&i| y.data[i] == c as f64)
+                .take(m)
+                .collect();
+            stacked.extend(rows.iter().map(|&i| row(i)));
+            DMatrix::from_fn(m, voxels, |i, j| row(rows[i])[j])
+        })
+        .collect();
+    let perm = Rng::fork(seed, capacity::STREAM_DATA).permutation(8 * m);
+    let shuffled: Vec<DMatrix<f64>> = (0..8)
+        .map(|c| DMatrix::from_fn(m, voxels, |i, j| stacked[perm[c * m + i]][j]))
+        .collect();
+    let opts = MftmaOptions {
+        n_t: 60,
+        restarts: 2,
+        ..MftmaOptions::with_seed(seed)
+    };
+    for (l, manifolds) in [(0, &data), (1, &shuffled)] {
+        let direct = mftma(manifolds, &opts).unwrap();
+        for (key, v) in [
+            ("capacity", direct.capacity),
+            ("radius", direct.radius),
+            ("dimension", direct.dimension),
+            ("center_corr", direct.center_correlation),
+        ] {
+            assert_eq!(
+                metric(&s, &format!("{key}_{l}")).to_bits(),
+                v.to_bits(),
+                "{key}_{l}"
+            );
+        }
+    }
+    let direct = mftma(&data, &opts).unwrap();
+    for (name, mc) in neurogeom::data::haxby::CATEGORIES
+        .iter()
+        .zip(&direct.manifolds)
+    {
+        assert_eq!(metric(&s, &format!("capacity_{name}")), mc.capacity);
+    }
+    // No network, nothing trained; the shuffle is a permutation.
+    assert_eq!(metric(&s, "train_steps"), 0.0);
+    let mut sorted = perm.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, (0..8 * m).collect::<Vec<_>>());
+}
+
+/// `projection=d` adds the voxels through x·G, G_ij ~ N(0, 1/d) drawn
+/// row-major from the init stream: the lab's third layer equals that
+/// projection built here, through MFTMA, to rounding (the products are
+/// summed in the same order, so to the bit).
+#[test]
+fn haxby_random_projection_is_the_documented_one() {
+    let (m, seed, d) = (20usize, 5u64, 40usize);
+    let s = run_fragment(&format!(
+        "v=1&lab=capacity&seed={seed}&task=haxby&samples={m}&n_t=60&projection={d}"
+    ));
+    let h = neurogeom::data::haxby::load().unwrap();
+    let n = h.x.ncols();
+    let mut rng = Rng::fork(seed, capacity::STREAM_INIT);
+    let scale = 1.0 / (d as f64).sqrt();
+    // Filled column by column: G's rows in order, as drawn.
+    let g = DMatrix::from_fn(d, n, |_, _| scale * rng.normal()).transpose();
+    let projected: Vec<DMatrix<f64>> = (0..8)
+        .map(|c| {
+            let x = h.category(c).rows(0, m).into_owned();
+            DMatrix::from_fn(m, d, |i, j| {
+                let mut acc = 0.0;
+                for f in 0..n {
+                    acc += x[(i, f)] * g[(f, j)];
+                }
+                acc
+            })
+        })
+        .collect();
+    let opts = MftmaOptions {
+        n_t: 60,
+        restarts: 2,
+        ..MftmaOptions::with_seed(seed)
+    };
+    let direct = mftma(&projected, &opts).unwrap();
+    assert_eq!(
+        metric(&s, "capacity_2").to_bits(),
+        direct.capacity.to_bits()
+    );
+    assert_eq!(
+        metric(&s, "dimension_2").to_bits(),
+        direct.dimension.to_bits()
+    );
+}

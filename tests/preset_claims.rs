@@ -17,6 +17,10 @@
 //!
 //! The presets run in parallel, one thread per core; the failures of all of
 //! them are reported together.
+//!
+//! `CLAIMS_FILTER=text cargo test --test preset_claims` checks only the
+//! presets whose title contains `text` (to check one preset's text while
+//! editing it; the full run checks them all).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -753,6 +757,111 @@ const CLAIMS: &[(&str, &str, Check)] = &[
             String::new(),
         );
     }),
+    (
+        "capacity",
+        "Human ventral temporal cortex (Haxby 2001): capacity against chance",
+        |c| {
+            c.claim(
+                "capacity of the 8 category manifolds is 0.043",
+                c.m("capacity_0"),
+                0.043,
+                0.0005,
+            );
+            c.claim("(0.020, chance geometry)", c.m("capacity_1"), 0.020, 0.0005);
+            c.claim(
+                "2.2 times that of the same volumes with shuffled labels",
+                c.m("capacity_0") / c.m("capacity_1"),
+                2.2,
+                0.05,
+            );
+            c.claim("radius 1.09 against 1.53", c.m("radius_0"), 1.09, 0.005);
+            c.claim("radius 1.09 against 1.53", c.m("radius_1"), 1.53, 0.005);
+            c.claim("dimension 42 against 72", c.m("dimension_0"), 42.0, 0.5);
+            c.claim("dimension 42 against 72", c.m("dimension_1"), 72.0, 0.5);
+            c.claim(
+                "The simulated capacity is 0.033",
+                c.m("capacity_sim"),
+                0.033,
+                0.0005,
+            );
+            c.claim_that(
+                "below MFTMA's",
+                c.m("capacity_sim") < c.m("capacity_theory")
+                    && c.m("capacity_theory") == c.m("capacity_0"),
+                format!("{} against {}", c.m("capacity_sim"), c.m("capacity_theory")),
+            );
+            c.claim("Centre alignment 0.19", c.m("center_align_0"), 0.19, 0.005);
+            c.claim("axis alignment 0.34", c.m("axis_align_0"), 0.34, 0.005);
+            c.claim("(shuffled: 0.58)", c.m("axis_align_1"), 0.58, 0.005);
+            c.claim_that(
+                "530 ventral-temporal voxels, 108 volumes per category",
+                c.config.num("samples") == 108.0,
+                format!("{:?}", c.config.params),
+            );
+        },
+    ),
+    (
+        "capacity",
+        "Haxby 2001: faces and houses against the other categories",
+        |c| {
+            c.claim(
+                "houses (α_μ 0.078, D 28)",
+                c.m("capacity_house"),
+                0.078,
+                0.0005,
+            );
+            c.claim(
+                "houses (α_μ 0.078, D 28)",
+                c.m("dimension_house"),
+                28.0,
+                0.5,
+            );
+            c.claim("faces (0.061, D 33)", c.m("capacity_face"), 0.061, 0.0005);
+            c.claim("faces (0.061, D 33)", c.m("dimension_face"), 33.0, 0.5);
+            let others = ["shoe", "cat", "scissors", "scrambledpix", "bottle", "chair"];
+            let alpha: Vec<f64> = others
+                .iter()
+                .map(|k| c.m(&format!("capacity_{k}")))
+                .collect();
+            let (lo, hi) = alpha
+                .iter()
+                .fold((f64::INFINITY, 0.0f64), |(a, b), &v| (a.min(v), b.max(v)));
+            c.claim_that(
+                "are the most separable manifolds",
+                hi < c.m("capacity_face") && c.m("capacity_face") < c.m("capacity_house"),
+                format!("{alpha:?}"),
+            );
+            c.claim(
+                "between 0.023 (scrambled pictures, D 64)",
+                lo,
+                0.023,
+                0.0005,
+            );
+            c.claim(
+                "between 0.023 (scrambled pictures, D 64)",
+                c.m("capacity_scrambledpix"),
+                lo,
+                0.0,
+            );
+            c.claim(
+                "between 0.023 (scrambled pictures, D 64)",
+                c.m("dimension_scrambledpix"),
+                64.0,
+                0.5,
+            );
+            c.claim("and 0.047 (scissors)", hi, 0.047, 0.0005);
+            c.claim("and 0.047 (scissors)", c.m("capacity_scissors"), hi, 0.0);
+            let shuffled: Vec<f64> = neurogeom::data::haxby::CATEGORIES
+                .iter()
+                .map(|k| c.m(&format!("capacity_{k}_shuffled")))
+                .collect();
+            let (slo, shi) = shuffled
+                .iter()
+                .fold((f64::INFINITY, 0.0f64), |(a, b), &v| (a.min(v), b.max(v)));
+            c.claim("every category falls to 0.016–0.022", slo, 0.016, 0.0005);
+            c.claim("every category falls to 0.016–0.022", shi, 0.022, 0.0005);
+        },
+    ),
     ("capacity", "Points: the Gardner capacity", |c| {
         c.claim("α₀(0.5) = 0.961", c.m("capacity_formula"), 0.961, 0.0005);
         c.claim("MFTMA against Gardner's", c.m("capacity_0"), 0.961, 0.005);
@@ -1448,6 +1557,9 @@ fn every_preset_says_what_its_run_shows() {
                     .2;
                 Some((p, check))
             })
+        })
+        .filter(|(p, _)| {
+            std::env::var("CLAIMS_FILTER").map_or(true, |f| p.title.contains(f.as_str()))
         })
         .collect();
     let next = AtomicUsize::new(0);

@@ -21,6 +21,7 @@
 
 import { WasmLab } from './pkg/neurogeom.js';
 import { ready, lastPanic, text } from './wasm-worker.js';
+import { provideDatasets } from './datasets.js';
 
 const CHUNK_MS = 30;
 const PROGRESS_MS = 150;
@@ -117,6 +118,11 @@ function handle(msg) {
 
 let queue = Promise.resolve();
 self.onmessage = (event) => {
-  queue = queue.then(() => ready).then(() => guard(() => handle(event.data)));
+  const msg = event.data;
+  queue = queue
+    .then(() => ready)
+    // A data set the wasm does not carry (task=haxby) is fetched before the build.
+    .then(() => (msg.type === 'build' ? provideDatasets(JSON.stringify(msg.config)).then(() => true, (e) => post({ type: 'error', message: text(e) })) : true))
+    .then((ok) => ok && guard(() => handle(msg)));
 };
 ready.catch((e) => post({ type: 'crash', message: `could not load the WebAssembly module: ${e}` }));

@@ -17,6 +17,7 @@
 
 import { WasmLab } from './pkg/neurogeom.js';
 import { ready, lastPanic, text } from './wasm-worker.js';
+import { provideDatasets } from './datasets.js';
 
 const CHUNK_MS = 50; // compute between progress messages, about
 const PROGRESS_MS = 150; // minimum time between progress messages
@@ -80,8 +81,12 @@ self.onmessage = (event) => {
   const msg = event.data;
   queue = queue
     .then(() => ready)
-    .then(() => {
-      if (msg.type === 'run') run(msg);
+    .then(async () => {
+      if (msg.type !== 'run') return;
+      // A data set the wasm does not carry (task=haxby) is fetched first.
+      const failed = await provideDatasets(JSON.stringify(msg.config)).then(() => null, text);
+      if (failed !== null) post({ type: 'error', index: msg.index, message: failed });
+      else run(msg);
     })
     .catch((e) => {
       const message = e instanceof WebAssembly.RuntimeError ? lastPanic() || text(e) : text(e);

@@ -41,6 +41,7 @@ import { WasmLab, debug_panic, split_parts, combine_parts } from './pkg/neurogeo
 import { ready, lastPanic, text } from './wasm-worker.js';
 import { RunClock, LONG_MS, MEASURE_MS, SETTLED_MS } from './long-run.js';
 import { moduleWorker } from './module-worker.js';
+import { provideDatasets } from './datasets.js';
 
 const CHUNK_MS = 30; // compute per chunk, so that messages are handled promptly
 const POST_MS = 150; // minimum time between snapshots while running
@@ -431,10 +432,21 @@ async function handle(msg) {
   await ready;
   try {
     switch (msg.type) {
-      case 'config':
+      case 'config': {
         runId = msg.run ?? 0;
-        if (build(JSON.stringify(msg.config))) setRunning(Boolean(msg.play));
+        const json = JSON.stringify(msg.config);
+        // A data set the wasm does not carry (task=haxby) is fetched first.
+        const failed = await provideDatasets(json).then(() => null, text);
+        if (failed !== null) {
+          stopSplit();
+          lab = null;
+          running = false;
+          post({ type: 'error', message: failed });
+          break;
+        }
+        if (build(json)) setRunning(Boolean(msg.play));
         break;
+      }
       case 'reset':
         if (configJson && build(configJson)) setRunning(Boolean(msg.play));
         break;

@@ -20,6 +20,7 @@ import { showVersion, showVersionNote } from './version.js';
 import { pageUrl } from './address.js';
 import { registerOffline } from './offline.js';
 import { moduleWorker } from './module-worker.js';
+import { fetchDataset } from './datasets.js';
 
 const CHECKS = ['mftma', 'simulated', 'glue', 'alignment', 'collapse', 'cka', 'rdm', 'pca'];
 const DEFAULT_ON = new Set(['mftma', 'alignment', 'collapse', 'cka', 'rdm', 'pca']);
@@ -172,18 +173,39 @@ function wireFiles() {
     if (files[0]) takeFile(files[0], 'data');
     if (files[1]) takeFile(files[1], 'labels');
   });
-  $('use-example').addEventListener('click', () => {
+  // The built-in files: the synthetic example (made by the core), and the
+  // Haxby et al. 2001 fMRI recording (data/haxby2001.npz, fetched from this
+  // page's server on the first click: the wasm does not carry its 1.6 MB).
+  const useBuiltIn = (name, bytes) => {
     state.labels = null;
     $('data-file').value = '';
     $('labels-file').value = '';
-    state.data = { name: core.example_file_name(), bytes: core.example_file().buffer };
+    state.data = { name, bytes: bytes.buffer };
     $('array-choice').hidden = true;
     showFileNames();
     $('analyze').disabled = false;
     run();
+  };
+  $('use-example').addEventListener('click', () => useBuiltIn(core.example_file_name(), core.example_file()));
+  // The recording's bytes, or null after saying why they could not load.
+  const haxby = async () => {
+    try {
+      return await fetchDataset('haxby2001');
+    } catch (e) {
+      showMessage(String(e && e.message ? e.message : e), { kind: 'error', group: 'run', title: 'The Haxby 2001 file did not load' });
+      return null;
+    }
+  };
+  $('use-haxby').addEventListener('click', async () => {
+    const bytes = await haxby();
+    if (bytes) useBuiltIn(core.haxby_file_name(), bytes.slice());
   });
   $('download-example').addEventListener('click', () => {
     download(core.example_file_name(), new Blob([core.example_file()], { type: 'application/octet-stream' }));
+  });
+  $('download-haxby').addEventListener('click', async () => {
+    const bytes = await haxby();
+    if (bytes) download(core.haxby_file_name(), new Blob([bytes], { type: 'application/octet-stream' }));
   });
 }
 

@@ -5,6 +5,7 @@
 pub mod context;
 pub mod digits;
 pub mod files;
+pub mod haxby;
 pub mod latent;
 pub mod manifolds;
 pub mod mixture;

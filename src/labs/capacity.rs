@@ -48,7 +48,7 @@ use nalgebra::DMatrix;
 
 use super::references;
 use crate::config::LabConfig;
-use crate::data::{digits, manifolds};
+use crate::data::{digits, haxby, manifolds};
 use crate::labs::{Lab, LabError, LabSpec, Preset, StepUnit};
 use crate::metrics::alignment::{alignment, Alignment};
 use crate::metrics::capacity::glue::{self, Centring, GlueJob, GlueOptions, GlueResult, LabelRule};
@@ -96,7 +96,10 @@ pub fn spec() -> LabSpec {
                   and their centres' correlation; alignments say how the manifolds are oriented to \
                   each other (Chung, Lee & Sompolinsky 2018; Cohen et al. 2020; Kuoch, Chung et al.). \
                   Real data: the UCI handwritten digits (Alpaydin & Kaynak 1998, CC BY 4.0), 1,797 \
-                  images of 8 × 8 pixels, as shipped with scikit-learn."
+                  images of 8 × 8 pixels, as shipped with scikit-learn; and a human fMRI recording, \
+                  ventral temporal cortex viewing 8 object categories (Haxby et al. 2001, Science \
+                  293:2425; the subset shipped with PyMVPA, Hanke et al. 2009; CC BY-SA 3.0), analysed \
+                  with no network beside the same volumes with shuffled labels."
             .into(),
         params: vec![
             ParamSpec::choice(
@@ -104,6 +107,7 @@ pub fn spec() -> LabSpec {
                 "Task",
                 &[
                     ("digits", "Handwritten digits (UCI, 8×8)"),
+                    ("haxby", "Human ventral temporal cortex, fMRI (Haxby 2001)"),
                     ("clouds", "Gaussian clouds"),
                     ("spheres", "Spheres"),
                     ("points", "Points"),
@@ -112,7 +116,7 @@ pub fn spec() -> LabSpec {
                 "digits",
             )
             .group("Task")
-            .help("Digits: 1,797 UCI images (Alpaydin & Kaynak 1998, CC BY 4.0), 10 classes, pixels/16. Clouds: x = c + (R/√N) g. Spheres: points on a D-dim sphere of radius R around a random centre c (‖c‖ ≈ 1). Points: R = 0 (the Gardner limit). Prototypes: a smooth random pattern per class, cyclically shifted by up to ±3, scaled by 0.7–1.3, plus a background shared by all classes at a random amplitude, plus noise of std R/√N."),
+            .help("Digits: 1,797 UCI images (Alpaydin & Kaynak 1998, CC BY 4.0), 10 classes, pixels/16. Clouds: x = c + (R/√N) g. Spheres: points on a D-dim sphere of radius R around a random centre c (‖c‖ ≈ 1). Points: R = 0 (the Gardner limit). Prototypes: a smooth random pattern per class, cyclically shifted by up to ±3, scaled by 0.7–1.3, plus a background shared by all classes at a random amplitude, plus noise of std R/√N. Haxby: no network and no training: the 8 object categories (face, house, shoe, cat, scissors, scrambledpix, bottle, chair) of Haxby et al. 2001 (Science 293:2425), subject 1 as PyMVPA ships it, 530 ventral-temporal voxels z-scored within each run, the first M of the 108 volumes of each category; beside it the same volumes with their labels shuffled (chance geometry)."),
             ParamSpec::integer("classes", "Classes P", 2, 40, 10).group("Task").help("Manifolds of the synthetic tasks (the digits have 10)."),
             ParamSpec::integer("samples", "Points per class M", 2, 170, 50)
                 .group("Task")
@@ -120,6 +124,7 @@ pub fn spec() -> LabSpec {
             ParamSpec::integer("dim", "Ambient dimension N", 2, 500, 100).group("Task").help("Input dimension of the synthetic tasks (the digits have 64)."),
             ParamSpec::number("radius", "Radius R", 0.0, 10.0, 1.0).group("Task").help("Radius of the clouds and spheres (centres have norm ≈ 1); noise of the prototypes."),
             ParamSpec::integer("manifold_dim", "Sphere dimension D", 1, 50, 2).group("Task").help("Dimension of each sphere."),
+            ParamSpec::integer("projection", "Random projection (Haxby)", 0, 530, 0).group("Task").help("Haxby only: also analyse the voxels through a random Gaussian projection to this many dimensions, x·G with G_ij ~ N(0, 1/d) (a third layer, 'projected'); 0: off."),
             ParamSpec::number("centre_corr", "Centre correlation ρ", 0.0, 0.99, 0.0).group("Task").help("Clouds, spheres and points: each class is moved rigidly so that its centre becomes √ρ·u + √(1 − ρ)·c, u a direction shared by its group (src/data/manifolds.rs, correlate_centres). 0: centres as drawn (nearly orthogonal)."),
             ParamSpec::integer("centre_groups", "Centre groups", 1, 40, 1).group("Task").help("Classes μ and μ + G share their centre direction u (G groups). 1: every centre shares one direction (rank 1, what MFTMA's centre search removes); G > 1: pairs, triples… of correlated classes, a rank-G structure."),
             ParamSpec::integer("depth", "Hidden layers", 1, 4, 2).group("Network").help("ReLU hidden layers (NTK scaling, He-normal weights)."),
@@ -182,7 +187,7 @@ pub fn spec() -> LabSpec {
             "step",
             "One SGD step, or one unit of the analysis: a run of the centre search, one manifold, the participation ratio and alignments of a layer, or one separability check of the simulation. The steps parameter bounds training and analysis together.",
         ),
-        references: vec![references::chung_2018(), references::cohen_2020(), references::kuoch_2024(), references::chung_2016(), references::chen_2020(), references::bardes_2022(), references::uci_digits()],
+        references: vec![references::chung_2018(), references::cohen_2020(), references::kuoch_2024(), references::chung_2016(), references::chen_2020(), references::bardes_2022(), references::uci_digits(), references::haxby_2001(), references::hanke_2009(), references::haxby_data()],
     }
 }
 
@@ -190,6 +195,10 @@ pub fn spec() -> LabSpec {
 /// self-supervised one.
 const DIGITS_SUPERVISED: &str =
     "v=1&lab=capacity&seed=1&task=digits&samples=50&depth=2&width=100&lr=0.3&steps=2384&stages=3&n_t=50";
+
+/// The Haxby recording with the simulation on.
+const HAXBY: &str =
+    "v=1&lab=capacity&seed=1&task=haxby&samples=108&n_t=300&simulate=on&sim_layer=0&sim_reps=20";
 
 fn presets() -> Vec<Preset> {
     let p = Preset::new;
@@ -222,6 +231,16 @@ fn presets() -> Vec<Preset> {
             "v=1&lab=capacity&seed=1&task=prototypes&classes=10&samples=40&dim=60&radius=0.3&depth=2&width=100&lr=0.05&steps=784&stages=3&n_t=50",
         ),
         p(
+            "Human ventral temporal cortex (Haxby 2001): capacity against chance",
+            "fMRI of one subject viewing 8 object categories (Haxby et al. 2001; PyMVPA's copy, CC BY-SA 3.0): 530 ventral-temporal voxels, 108 volumes per category, z-scored within runs; no network. MFTMA's capacity of the 8 category manifolds is 0.043, 2.2 times that of the same volumes with shuffled labels (0.020, chance geometry): radius 1.09 against 1.53, dimension 42 against 72. The simulated capacity is 0.033, below MFTMA's. Centre alignment 0.19; axis alignment 0.34 (shuffled: 0.58).",
+            HAXBY,
+        ),
+        p(
+            "Haxby 2001: faces and houses against the other categories",
+            "The same recording, per category (Haxby et al. 2001, PyMVPA's copy): houses (α_μ 0.078, D 28) and faces (0.061, D 33) are the most separable manifolds; the other six lie between 0.023 (scrambled pictures, D 64) and 0.047 (scissors). With shuffled labels every category falls to 0.016–0.022.",
+            "v=1&lab=capacity&seed=1&task=haxby&samples=108&n_t=300",
+        ),
+        p(
             "Points: the Gardner capacity",
             "Points (R = 0) at margin κ = 0.5: MFTMA against Gardner's α₀(κ)⁻¹ = ∫_{−κ}^∞ Dt (t + κ)²: α₀(0.5) = 0.961 (α = 2 at κ = 0).",
             "v=1&lab=capacity&seed=1&task=points&classes=20&samples=5&dim=100&kappa=0.5&analyse=input&n_t=1000",
@@ -245,6 +264,11 @@ pub struct TaskData {
     pub y_train: Vec<usize>,
     /// The analysis set as fed to the network (class by class).
     pub x_analysis: DMatrix<f64>,
+    /// The same points with their class labels shuffled (the same class
+    /// sizes): chance geometry, analysed beside the data (Haxby).
+    pub shuffled: Option<Vec<DMatrix<f64>>>,
+    /// The points through a random projection (Haxby, `projection` > 0).
+    pub projected: Option<Vec<DMatrix<f64>>>,
 }
 
 /// Smooth random prototypes, cyclically shifted by −3..3 and scaled by
@@ -326,7 +350,12 @@ pub fn task_data(c: &LabConfig) -> Result<TaskData, String> {
             x_train: x,
             y_train: d.labels,
             x_analysis,
+            shuffled: None,
+            projected: None,
         });
+    }
+    if task == "haxby" {
+        return haxby_task(m.min(HAXBY_PER_CATEGORY), c.seed, c.int("projection"));
     }
     let (p, n) = (c.int("classes").max(2), c.int("dim").max(2));
     let r = c.num("radius");
@@ -354,6 +383,69 @@ pub fn task_data(c: &LabConfig) -> Result<TaskData, String> {
         x_train: x_analysis.clone(),
         y_train,
         x_analysis,
+        shuffled: None,
+        projected: None,
+    })
+}
+
+/// Volumes per category in the Haxby recording.
+pub const HAXBY_PER_CATEGORY: usize = 108;
+
+/// The Haxby task: the first `m` volumes of each category (8 manifolds,
+/// 530 voxels), and the same 8·m volumes with their labels permuted by
+/// `Rng::fork(seed, STREAM_DATA).permutation`, cut into 8 manifolds of m;
+/// if `d` > 0, the manifolds through x·G, G (530 × d) with entries
+/// N(0, 1/d) drawn row-major from `Rng::fork(seed, STREAM_INIT)`.
+pub fn haxby_task(m: usize, seed: u64, d: usize) -> Result<TaskData, String> {
+    let h = haxby::load()?;
+    let manifolds: Vec<DMatrix<f64>> = (0..haxby::CATEGORIES.len())
+        .map(|c| {
+            let x = h.category(c);
+            x.rows(0, m.min(x.nrows())).into_owned()
+        })
+        .collect();
+    let x_analysis = stack(&manifolds);
+    let perm = Rng::fork(seed, STREAM_DATA).permutation(x_analysis.nrows());
+    let sizes: Vec<usize> = manifolds.iter().map(|x| x.nrows()).collect();
+    let mut start = 0;
+    let shuffled = sizes
+        .iter()
+        .map(|&n| {
+            let rows = &perm[start..start + n];
+            start += n;
+            select_rows(&x_analysis, rows)
+        })
+        .collect();
+    let y_train = sizes
+        .iter()
+        .enumerate()
+        .flat_map(|(c, &n)| std::iter::repeat_n(c, n))
+        .collect();
+    let projected = (d > 0).then(|| {
+        let n = x_analysis.ncols();
+        let mut rng = Rng::fork(seed, STREAM_INIT);
+        let scale = 1.0 / libm::sqrt(d as f64);
+        let g: Vec<f64> = (0..n * d).map(|_| scale * rng.normal()).collect();
+        manifolds
+            .iter()
+            .map(|x| {
+                DMatrix::from_fn(x.nrows(), d, |i, j| {
+                    let mut acc = 0.0;
+                    for f in 0..n {
+                        acc += x[(i, f)] * g[f * d + j];
+                    }
+                    acc
+                })
+            })
+            .collect()
+    });
+    Ok(TaskData {
+        manifolds,
+        x_train: x_analysis.clone(),
+        y_train,
+        x_analysis,
+        shuffled: Some(shuffled),
+        projected,
     })
 }
 
@@ -623,17 +715,26 @@ impl CapacityLab {
                     x_train: DMatrix::zeros(0, 1),
                     y_train: vec![],
                     x_analysis: DMatrix::zeros(0, 1),
+                    shuffled: None,
+                    projected: None,
                 }
             }
         };
         let p = data.manifolds.len();
-        let input_only = c.choice("analyse") == "input";
+        // Recordings have no network: the data (and their control) only.
+        let recording = data.shuffled.is_some();
+        let input_only = c.choice("analyse") == "input" || recording;
         let (width, depth) = (c.int("width").max(1), c.int("depth").max(1));
         let n_in = data.x_train.ncols();
         let mut sizes = vec![n_in];
         sizes.extend(std::iter::repeat_n(width, depth));
         sizes.push(p.max(1));
-        let n_layers = if input_only { 1 } else { depth + 2 };
+        let n_layers = match (input_only, recording) {
+            // The data, the data with shuffled labels (, projected).
+            (true, true) => 2 + usize::from(data.projected.is_some()),
+            (true, false) => 1,
+            _ => depth + 2,
+        };
         let (net, credit) = if input_only {
             (None, None)
         } else {
@@ -690,6 +791,8 @@ impl CapacityLab {
         // The simulated layer's width bounds the bisection.
         let sim_layer = c.int("sim_layer").min(n_layers - 1);
         let sim_width = match sim_layer {
+            2 if recording => c.int("projection"),
+            _ if recording => n_in,
             0 => n_in,
             l if l + 1 == n_layers => p.max(1),
             _ => width,
@@ -829,6 +932,8 @@ impl CapacityLab {
     fn representations(&self) -> Vec<Vec<DMatrix<f64>>> {
         let mut layers = vec![self.data.manifolds.clone()];
         let Some(net) = &self.net else {
+            layers.extend(self.data.shuffled.clone());
+            layers.extend(self.data.projected.clone());
             return layers;
         };
         let fwd = net.forward(&self.data.x_analysis);
@@ -964,6 +1069,12 @@ impl CapacityLab {
 
     fn layer_names(&self) -> Vec<String> {
         let n = self.n_layers();
+        if self.data.shuffled.is_some() {
+            return ["voxels", "shuffled", "projected"][..n.min(3)]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        }
         (0..n)
             .map(|l| match l {
                 0 => "input".to_string(),
@@ -1136,6 +1247,29 @@ impl CapacityLab {
             .and_then(|r| r.mftma.as_ref())
             .map_or(f64::NAN, |r| self.formula_capacity(r));
         add("capacity_formula".into(), "α formula (input)".into(), formula, "Points: Gardner α₀(κ); spheres: the L2-ball capacity α_B(κ, R/‖c_μ‖, D) per manifold, combined as 1/mean(1/α).");
+        if self.data.shuffled.is_some() {
+            // Per category, in the data and with shuffled labels.
+            for (l, layer) in ["", "_shuffled"].iter().enumerate() {
+                let Some(r) = self.results[last].get(l).and_then(|r| r.mftma.as_ref()) else {
+                    continue;
+                };
+                for (name, m) in haxby::CATEGORIES.iter().zip(&r.manifolds) {
+                    add(format!("capacity_{name}{layer}"), format!("α_μ, {name}{layer}"), m.capacity, "MFTMA capacity of this category's manifold (1/α = mean over the categories gives α).");
+                    add(
+                        format!("radius_{name}{layer}"),
+                        format!("R_μ, {name}{layer}"),
+                        m.radius,
+                        "This category's manifold radius, relative to its centre's norm.",
+                    );
+                    add(
+                        format!("dimension_{name}{layer}"),
+                        format!("D_μ, {name}{layer}"),
+                        m.dimension,
+                        "This category's manifold dimension.",
+                    );
+                }
+            }
+        }
         add(
             "train_steps".into(),
             "SGD steps done".into(),
@@ -1255,7 +1389,9 @@ impl CapacityLab {
             .info(info)
         };
         let last = self.last_stage();
-        if self.net.is_none() {
+        if self.data.shuffled.is_some() {
+            charts.extend(self.recording_charts());
+        } else if self.net.is_none() {
             // The data alone: MFTMA beside its checks.
             let input = self.results[last].first().and_then(|r| r.mftma.as_ref());
             let sim = match &self.sim {
@@ -1460,6 +1596,82 @@ impl CapacityLab {
                 });
             }
             charts.push(ch);
+        }
+        charts
+    }
+}
+
+impl CapacityLab {
+    /// The recording's charts: capacity of the data against shuffled
+    /// labels and the simulation, and per category α_μ, R_μ, D_μ.
+    fn recording_charts(&self) -> Vec<Chart> {
+        let last = self.last_stage();
+        let res = |l: usize| self.results[last].get(l).and_then(|r| r.mftma.as_ref());
+        let alpha = |l: usize| res(l).map_or(f64::NAN, |r| r.capacity);
+        let sim = match &self.sim {
+            Some(Ok(s)) => s.capacity,
+            _ => f64::NAN,
+        };
+        let mut bars = vec![
+            "MFTMA".to_string(),
+            "shuffled labels".into(),
+            "simulated".into(),
+        ];
+        let mut values = vec![alpha(0), alpha(1), sim];
+        if self.data.projected.is_some() {
+            bars.push("projected".into());
+            values.push(alpha(2));
+        }
+        let mut charts = vec![Chart::with_body(
+            "capacity",
+            "Capacity α: the recording against shuffled labels",
+            "",
+            "α",
+            ChartBody::Bars {
+                categories: bars,
+                series: vec![Series::new("α", (0..values.len()).map(|i| i as f64).collect(), values)],
+            },
+        )
+        .info("MFTMA's capacity of the 8 category manifolds; of the same volumes with their labels shuffled (chance geometry: the same points, classes of the same sizes); the simulated P/N_c of the simulated layer (when on); and of the voxels through a random projection (when on).")];
+        let categories: Vec<String> = haxby::CATEGORIES.iter().map(|c| c.to_string()).collect();
+        type Field = fn(&crate::metrics::capacity::ManifoldCapacity) -> f64;
+        let fields: [(&str, &str, &str, Field); 3] = [
+            (
+                "capacity_by_category",
+                "Capacity α_μ per category",
+                "α_μ",
+                |m| m.capacity,
+            ),
+            (
+                "radius_by_category",
+                "Radius R_μ per category",
+                "R_μ",
+                |m| m.radius,
+            ),
+            (
+                "dimension_by_category",
+                "Dimension D_μ per category",
+                "D_μ",
+                |m| m.dimension,
+            ),
+        ];
+        for (id, title, y, f) in fields {
+            let series = ["recording", "shuffled labels", "random projection"]
+                .iter()
+                .enumerate()
+                .filter_map(|(l, name)| {
+                    let r = res(l)?;
+                    Some(Series::new(
+                        name,
+                        (0..r.manifolds.len()).map(|i| i as f64).collect(),
+                        r.manifolds.iter().map(f).collect(),
+                    ))
+                })
+                .collect();
+            charts.push(
+                Chart::with_body(id, title, "", y, ChartBody::Bars { categories: categories.clone(), series })
+                    .info("Each category's manifold, in the recording and with shuffled labels (MFTMA, Chung, Lee & Sompolinsky 2018)."),
+            );
         }
         charts
     }

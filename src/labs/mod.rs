@@ -249,6 +249,30 @@ pub fn combine_parts(config: &LabConfig, states: &[Vec<f64>]) -> Result<Snapshot
     }
 }
 
+/// The data sets a configuration needs that the wasm does not carry, by
+/// the name the page provides them under (`provide_dataset` in
+/// `src/web.rs`): the page's workers fetch these before they build the lab.
+/// Natively every data set is embedded, so this matters only in wasm.
+pub fn datasets_needed(config: &LabConfig) -> Vec<&'static str> {
+    let (config, _) = check(config);
+    if config.lab == "capacity" && config.choice("task") == "haxby" {
+        vec![crate::data::haxby::DATASET]
+    } else {
+        Vec::new()
+    }
+}
+
+/// The first of [`datasets_needed`] that is not at hand, as the message
+/// that says so; `None` when the lab can be built.
+pub fn missing_dataset(config: &LabConfig) -> Option<String> {
+    datasets_needed(config)
+        .into_iter()
+        .find_map(|name| match name {
+            crate::data::haxby::DATASET => crate::data::haxby::bytes().err(),
+            other => Some(format!("unknown data set {other:?}")),
+        })
+}
+
 /// Build a lab from a configuration. The configuration is checked first
 /// (see [`check`]); the warnings and the lab's own notes are returned with it.
 pub fn build(config: &LabConfig) -> (Box<dyn Lab>, Vec<String>) {

@@ -121,6 +121,38 @@ pub fn uci_digits() -> Reference {
     )
 }
 
+/// The capacity lab's fMRI recording (`task=haxby`): the study, the
+/// toolbox whose copy we convert, and the data with their licence.
+pub fn haxby_2001() -> Reference {
+    Reference::paper(
+        "Haxby, J.V., Gobbini, M.I., Furey, M.L., Ishai, A., Schouten, J.L. & Pietrini, P.",
+        2001,
+        "Distributed and overlapping representations of faces and objects in ventral temporal cortex",
+        "Science 293(5539), 2425–2430",
+        "10.1126/science.1063736",
+    )
+}
+
+pub fn hanke_2009() -> Reference {
+    Reference::paper(
+        "Hanke, M., Halchenko, Y.O., Sederberg, P.B., Hanson, S.J., Haxby, J.V. & Pollmann, S.",
+        2009,
+        "PyMVPA: A Python toolbox for multivariate pattern analysis of fMRI data",
+        "Neuroinformatics 7(1), 37–53",
+        "10.1007/s12021-008-9041-y",
+    )
+}
+
+pub fn haxby_data() -> Reference {
+    Reference::data(
+        "Haxby, J.V., Gobbini, M.I., Furey, M.L., Ishai, A., Schouten, J.L. & Pietrini, P.",
+        2001,
+        "Visual object recognition (Haxby et al. 2001), subject 1, ventral temporal cortex",
+        "the subset shipped with PyMVPA (pymvpa2 2.6.5, MIT); full study OpenNeuro ds000105 (CC0); shipped here under CC BY-SA 3.0, the terms PyMVPA's data page gives",
+        "https://openneuro.org/datasets/ds000105",
+    )
+}
+
 // ---- trained feedback networks ----
 
 pub fn mastrogiuseppe_2019() -> Reference {

@@ -6,9 +6,10 @@
 // hash in a fresh page, and a build made with --base-url gives links on the
 // public address. The folder keeps its release's copy under v<release>/,
 // which runs on its own, and a link made with an older release offers that
-// release's copy when the host has it. After a first visit the pages load and run with the host
-// off the network, and a new deploy replaces the cached build on the next
-// visit.
+// release's copy when the host has it. After a first visit the pages load
+// and run with the host off the network (a task=haxby run too, its data
+// file from the cache), and a new deploy replaces the cached build on the
+// next visit.
 //
 // `cargo xtask test` builds two folders and sets:
 //   NEUROGEOM_DIST       a dist build
@@ -30,6 +31,9 @@ const NEXT = process.env.NEUROGEOM_DIST_NEXT;
 const PUBLIC = 'https://lab.example.org/neurogeom/';
 const SMALL = 'v=1&lab=lazy-rich&seed=3&steps=300&width=32';
 const SMALL_OFFLINE = 'v=1&lab=lazy-rich&seed=5&steps=300&width=32';
+// task=haxby: the page's worker fetches data/haxby2001.*.npz before the run.
+const HAXBY = 'v=1&lab=capacity&seed=2&task=haxby&samples=30&n_t=60';
+const HAXBY_SWEEP = 'v=1&lab=capacity&seed=2&task=haxby&samples=20&n_t=40&sweep=samples:lin:10:30:3';
 const SWEEP = 'v=1&lab=lazy-rich&seed=1&width=16&n_train=50&steps=200&sweep=alpha:log:0.01:1000:5';
 
 let browser;
@@ -101,7 +105,14 @@ test('the folder: content-hashed names, relative links, no source maps, the poli
   for (const f of ['index.html', 'yourdata.html', 'sw.js', '.neurogeom-dist.json']) assert.ok(all.includes(f), `${f} in ${all.join(' ')}`);
   const assets = all.filter((f) => f.startsWith('www/'));
   assert.ok(assets.some((f) => f.endsWith('.wasm')) && assets.some((f) => f.endsWith('.css')));
-  for (const f of assets) assert.match(f, /\.[0-9a-f]{10}\.(js|css|wasm)$/, `${f} carries a content hash`);
+  for (const f of assets) assert.match(f, /\.[0-9a-f]{10}\.(js|css|wasm|npz)$/, `${f} carries a content hash`);
+  // The Haxby 2001 recording: in the folder (the wasm does not carry it),
+  // the shipped bytes, listed for the service worker, preloaded by no page.
+  const haxby = all.filter((f) => /^www\/data\/haxby2001\.[0-9a-f]{10}\.npz$/.test(f));
+  assert.equal(haxby.length, 1, all.join(' '));
+  assert.ok(readFileSync(join(DIST, haxby[0])).equals(readFileSync('www/data/haxby2001.npz')), 'the shipped file');
+  assert.ok(readFileSync(join(DIST, 'sw.js'), 'utf8').includes(`"${haxby[0]}"`), 'the service worker caches it');
+  for (const page of ['index.html', 'yourdata.html']) assert.doesNotMatch(readFileSync(join(DIST, page), 'utf8'), /<link[^>]*haxby2001/, `${page} does not preload it`);
   assert.ok(!all.some((f) => f.endsWith('.map') || f.endsWith('.d.ts')), 'no source maps, no typings');
   for (const f of all.filter((f) => /\.(js|css|html)$/.test(f))) {
     const text = readFileSync(join(DIST, f), 'utf8');
@@ -175,6 +186,21 @@ test('under /lab/: a sweep runs in its workers to the CLI hash', async () => {
   await page.context().close();
 });
 
+test('under /lab/: a task=haxby sweep: each sweep worker fetches the recording and gives the CLI hash', async () => {
+  const page = await newPage(browser);
+  const fetched = [];
+  page.context().on('request', (r) => /haxby2001\.[0-9a-f]{10}\.npz$/.test(r.url()) && fetched.push(r.url()));
+  await page.goto(`${lab}#${HAXBY_SWEEP}`);
+  await waitFor(page, 'body[data-sweep="done"]', 120000);
+  const summary = JSON.parse(cli('sweep', HAXBY_SWEEP).trim().split('\n').pop());
+  assert.equal(await page.locator('#hash').textContent(), summary.hash);
+  assert.ok(fetched.length >= 1, 'the recording was fetched');
+  assert.ok(fetched.every((u) => u.startsWith(`${lab}www/data/`)), fetched.join(' '));
+  assert.deepEqual(pageErrorsOf(page), []);
+  assertUnderLab();
+  await page.context().close();
+});
+
 test('under /lab/: "Your data" analyses the example file, to the hash of neurogeom analyze', async () => {
   const page = await newPage(browser, { acceptDownloads: true });
   await page.goto(`${lab}yourdata.html`);
@@ -232,6 +258,9 @@ test('offline: after a first visit both pages load and run with the network off;
     await page.goto(`${lab}#${SMALL_OFFLINE}`);
     await page.reload();
     assert.equal(await settled(page), cliHash(SMALL_OFFLINE), 'a run, offline');
+    await page.goto(`${lab}#${HAXBY}`);
+    await page.reload();
+    assert.equal(await settled(page), cliHash(HAXBY), 'task=haxby, offline: its file from the cache');
     await page.goto(`${lab}#${SWEEP}`);
     await page.reload();
     await waitFor(page, 'body[data-sweep="done"]', 120000);

@@ -123,6 +123,42 @@ test('a good file gives charts and the CLI hash; no request is made while it is 
   await page.context().close();
 });
 
+test('the Haxby 2001 recording runs in one click, with the CLI hash; its file is fetched once, from the page\'s server', async () => {
+  const page = await openPage();
+  const before = requestsOf(page).length;
+  await page.click('#use-haxby');
+  await page.waitForSelector('body[data-state="done"]', { timeout: 120000 });
+  await page.waitForTimeout(300); // drawn at the next frame
+  // The wasm does not carry the recording: the button fetches it from the
+  // page's own origin, and nothing else is requested.
+  const file = url('www/data/haxby2001.npz');
+  assert.deepEqual(requestsOf(page).slice(before), [file], 'only the recording, from the page\'s server');
+  assert.deepEqual(foreignRequests(page), []);
+  assert.match(await page.textContent('#layout'), /haxby2001\.npz/);
+  assert.match(await page.textContent('#layout'), /864/);
+  const hash = (await page.textContent('#hash')).trim();
+  const cli = process.env.NEUROGEOM_CLI;
+  assert.ok(cli, 'NEUROGEOM_CLI is set by cargo xtask test');
+  const out = JSON.parse(execFileSync(cli, ['analyze', 'www/data/haxby2001.npz', '--json'], { encoding: 'utf8' }));
+  assert.equal(hash, out.hash, 'page and CLI give the same hash on the shipped file');
+  const capacity = Number(await page.textContent('td[data-key="capacity"]'));
+  assert.ok(capacity > 0 && capacity < 1, `capacity shown: ${capacity}`);
+  for (const id of ['chart-pca', 'chart-rdm', 'chart-manifold_capacity']) {
+    assert.ok((await inkedPixels(page, id)) > 500, `${id} has pixels`);
+  }
+  await screenshot(page, 'yourdata-haxby');
+  // Again: the same file, no second request.
+  await page.click('#use-example');
+  await page.waitForFunction((h) => document.body.dataset.state === 'done' && /^[0-9a-f]{16}$/.test(document.getElementById('hash').textContent) && document.getElementById('hash').textContent !== h, hash, { timeout: 60000 });
+  const example = (await page.textContent('#hash')).trim();
+  await page.click('#use-haxby');
+  await page.waitForFunction((h) => document.body.dataset.state === 'done' && /^[0-9a-f]{16}$/.test(document.getElementById('hash').textContent) && document.getElementById('hash').textContent !== h, example, { timeout: 120000 });
+  assert.equal((await page.textContent('#hash')).trim(), hash, 'the same hash from the fetched copy');
+  assert.deepEqual(requestsOf(page).slice(before), [file], 'fetched once');
+  assert.deepEqual(pageErrorsOf(page), []);
+  await page.context().close();
+});
+
 test('a bad file gives its precise message', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'yourdata-'));
   const bad = join(dir, 'ragged.csv');

@@ -2,7 +2,7 @@
 // wasm build in Node: the same path as the page's worker (parse the preset's
 // link, build a WasmLab, step it to its end, hash the final snapshot).
 //
-//   node tests/wasm/preset_hashes.mjs [--pkg www/pkg] [--chunk 997] [--only FRAGMENT_SUBSTRING]
+//   node tests/wasm/preset_hashes.mjs [--pkg www/pkg] [--data www/data] [--chunk 997] [--only FRAGMENT_SUBSTRING]
 //
 // The presets come from the wasm module's own registry (catalog_json()), so a
 // lab added to src/labs/mod.rs is picked up with no edit here. Prints one JSON
@@ -14,13 +14,17 @@
 // The chunk size (steps per WasmLab.step call) is odd on purpose, so that the
 // chunks straddle every recording step: step(a); step(b) must equal
 // step(a + b), and a different chunking than the CLI's checks that too.
+//
+// Data sets the wasm does not carry (task=haxby: www/data/haxby2001.npz) are
+// read from --data and provided as the page's workers do (www/datasets.js),
+// before the lab is built.
 
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
-const opts = { pkg: 'www/pkg', chunk: '997', only: '' };
+const opts = { pkg: 'www/pkg', data: 'www/data', chunk: '997', only: '' };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i += 2) {
   const key = argv[i].replace(/^--/, '');
@@ -42,6 +46,27 @@ try {
   process.exit(1);
 }
 
+/** Before a data set is provided, the lab is refused with a message that
+ * says what is missing, and a corrupted copy is refused by its SHA-256
+ * (what the page relies on: never a panic, never a silent wrong file). */
+function refusedWithout(config, name, bytes) {
+  const refused = (f, needle, what) => {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) throw new Error(`${what}: a panic, not a message`);
+      if (!String(e.message).includes(needle)) throw new Error(`${what}: "${e.message}" does not say "${needle}"`);
+      return;
+    }
+    throw new Error(`${what}: accepted`);
+  };
+  refused(() => new glue.WasmLab(config), 'reload the page', `a lab without ${name}`);
+  const bad = Uint8Array.from(bytes);
+  bad[bad.length >> 1] ^= 1;
+  refused(() => glue.provide_dataset(name, bad), 'is not the recorded one', `a corrupted ${name}`);
+  refused(() => glue.provide_dataset('no-such-set', bytes), 'unknown data set', 'an unknown data set');
+}
+
 const started = performance.now();
 let count = 0;
 let failed = false;
@@ -55,7 +80,13 @@ for (const spec of JSON.parse(glue.catalog_json())) {
       if (parsed.warnings && parsed.warnings.length) {
         line.warnings = parsed.warnings;
       }
-      const lab = new glue.WasmLab(JSON.stringify(parsed.config));
+      const config = JSON.stringify(parsed.config);
+      for (const name of JSON.parse(glue.datasets_needed(config))) {
+        const bytes = readFileSync(join(resolve(opts.data), `${name}.npz`));
+        refusedWithout(config, name, bytes);
+        glue.provide_dataset(name, bytes);
+      }
+      const lab = new glue.WasmLab(config);
       while (!lab.is_done()) {
         try {
           lab.step(chunk);

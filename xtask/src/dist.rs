@@ -4,8 +4,8 @@
 //! What goes in is what the two pages reach: `index.html` and
 //! `yourdata.html`, the files their `src`/`href` name, every module those
 //! import (`'./x.js'` literals, `new URL('./x.js', import.meta.url)` for
-//! workers and the wasm), recursively. Pages keep their names; every other
-//! file is renamed `stem.HASH.ext`, where HASH digests the file and
+//! workers, the wasm and the data sets of `www/data/`), recursively. Pages
+//! keep their names; every other file is renamed `stem.HASH.ext`, where HASH digests the file and
 //! everything it reaches, and each reference is rewritten to the new name. A
 //! visitor's cache therefore never mixes two deploys: a changed module
 //! renames itself and every module that imports it, up to the pages.
@@ -294,14 +294,19 @@ fn read_sources(root: &Path, pkg: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
     for page in PAGES {
         sources.insert(page.to_string(), read(&root.join(page))?);
     }
-    for entry in std::fs::read_dir(root.join("www")).context("could not read www/")? {
-        let path = entry?.path();
-        if path.is_file() {
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .context("a non-UTF-8 name in www/")?;
-            sources.insert(format!("www/{name}"), read(&path)?);
+    // www/ and its data sets (www/data/, fetched by www/datasets.js).
+    for dir in ["www", "www/data"] {
+        for entry in
+            std::fs::read_dir(root.join(dir)).with_context(|| format!("could not read {dir}/"))?
+        {
+            let path = entry?.path();
+            if path.is_file() {
+                let name = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .with_context(|| format!("a non-UTF-8 name in {dir}/"))?;
+                sources.insert(format!("{dir}/{name}"), read(&path)?);
+            }
         }
     }
     for name in ["neurogeom.js", "neurogeom_bg.wasm"] {
@@ -520,7 +525,8 @@ fn is_text(file: &str) -> bool {
 /// The files a page, module or style sheet refers to. HTML: `src="…"` and
 /// `href="…"` (not `data:`, `#…` or another host); JS: quoted literals that
 /// start with `./` or `../`; CSS: `url(…)`. A relative literal naming a
-/// `.js`, `.wasm`, `.css` or `.html` file that does not exist is an error
+/// `.js`, `.wasm`, `.css`, `.html` or `.npz` (a data set) file that does not
+/// exist is an error
 /// (caught in [`assemble`]); other such literals are left alone.
 fn references(file: &str, bytes: &[u8]) -> Result<Refs> {
     if !is_text(file) {
@@ -579,7 +585,7 @@ fn references(file: &str, bytes: &[u8]) -> Result<Refs> {
     for lit in literals {
         let target = resolve(dir, &lit)
             .with_context(|| format!("{file} refers to {lit:?}, outside the folder"))?;
-        let is_asset = [".js", ".wasm", ".css", ".html"]
+        let is_asset = [".js", ".wasm", ".css", ".html", ".npz"]
             .iter()
             .any(|e| target.ends_with(e));
         if is_asset {
@@ -690,9 +696,11 @@ mod tests {
         );
         s.insert(
             "www/worker.js".into(),
-            b"import { b } from './b.js';\nnew URL('./pkg/neurogeom_bg.wasm', import.meta.url);\n"
+            b"import { b } from './b.js';\nnew URL('./pkg/neurogeom_bg.wasm', import.meta.url);\nconst d = new URL('./data/set.npz', import.meta.url);\n"
                 .to_vec(),
         );
+        s.insert("www/data/set.npz".into(), b"PK\x03\x04 a data set".to_vec());
+        s.insert("www/data/unused.npz".into(), b"PK\x03\x04".to_vec());
         s.insert(
             "www/yourdata.js".into(),
             b"import { a } from './a.js';\n".to_vec(),
@@ -734,6 +742,38 @@ mod tests {
 
     fn text(b: &Build, name: &str) -> String {
         String::from_utf8(b.files[name].clone()).unwrap()
+    }
+
+    /// A data set the page fetches (`www/data/*.npz`) is in the folder under
+    /// a content-hashed name, the worker fetches that name, the service
+    /// worker caches it for offline use, and no page preloads it.
+    #[test]
+    fn data_sets_are_hashed_cached_and_not_preloaded() {
+        let b = assemble(&sources(), None).unwrap();
+        let data = name_of(&b, "www/data/set.");
+        assert!(data.ends_with(".npz"), "{data}");
+        assert_eq!(b.files[data], b"PK\x03\x04 a data set");
+        assert!(!b.files.keys().any(|k| k.contains("unused.npz")));
+        let worker = name_of(&b, "www/worker.");
+        let file = data.rsplit('/').next().unwrap();
+        assert!(
+            text(&b, worker).contains(&format!("new URL('./data/{file}', import.meta.url)")),
+            "{}",
+            text(&b, worker)
+        );
+        assert!(text(&b, "sw.js").contains(&format!("\"{data}\"")));
+        for page in PAGES {
+            assert!(
+                !text(&b, page).contains(".npz"),
+                "{page} preloads no data set"
+            );
+        }
+        // A changed data set renames itself and the worker that fetches it.
+        let mut changed = sources();
+        changed.insert("www/data/set.npz".into(), b"PK\x03\x04 another".to_vec());
+        let c = assemble(&changed, None).unwrap();
+        assert_ne!(name_of(&c, "www/data/set."), data);
+        assert_ne!(name_of(&c, "www/worker."), worker);
     }
 
     #[test]

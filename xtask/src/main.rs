@@ -18,6 +18,7 @@
 //! cargo xtask bench sweep [--rounds R] [--steps N]   a 16-point sweep, 1 vs 2 threads
 //! cargo xtask bench page [--runs N]           a dist build's bytes and time to the first chart
 //! cargo xtask golden [--check]                record every preset's hash in golden/ (or compare)
+//! cargo xtask data haxby [--sdist P] [--raw] [--out P]  the Haxby 2001 recording to www/data/haxby2001.npz
 //! ```
 //!
 //! Everything runs from the repository root, found from this crate's
@@ -32,6 +33,8 @@ mod bench_symeig;
 mod citation;
 mod dist;
 mod golden;
+mod haxby;
+mod nifti;
 mod python;
 mod serve;
 mod test;
@@ -59,6 +62,11 @@ commands:
   golden [--check]                     record every preset's result hash (natively) in
                                        golden/preset-hashes.json; --check compares instead. A
                                        changed preset must then be named in CHANGELOG.md
+  data haxby [--sdist PATH] [--raw] [--out PATH]
+                                       the Haxby et al. 2001 recording (PyMVPA's copy, from the
+                                       pymvpa2 2.6.5 sdist on PyPI, SHA-256 checked) to
+                                       www/data/haxby2001.npz and its .sha256: masked, z-scored
+                                       within runs (--raw: not), rest dropped
   bench [--pytorch] [--seconds S]      training steps/s of the MLP benchmark, native and wasm in
                                        Node; --pytorch adds PyTorch CPU (venv in target/bench-venv)
   bench credit [--seconds S]           training steps/s of each credit-assignment rule, native
@@ -166,6 +174,17 @@ fn run(args: Vec<String>) -> Result<()> {
             let root = repo_root();
             let cli = test::build_cli(&root)?;
             golden::run(&root, &cli, check_only)?;
+        }
+        "data" => {
+            if flags.args.first().map(String::as_str) != Some("haxby") {
+                bail!("`cargo xtask data` converts one data set: `cargo xtask data haxby`");
+            }
+            flags.args.remove(0);
+            let sdist = flags.take_value("--sdist")?.map(PathBuf::from);
+            let out = flags.take_value("--out")?.map(PathBuf::from);
+            let raw = flags.take_switch("--raw");
+            flags.finish()?;
+            haxby::run(&repo_root(), haxby::Options { sdist, raw, out })?;
         }
         "bench" if rest.first().map(String::as_str) == Some("capacity") => {
             let mut flags = Flags::new(&rest[1..]);
