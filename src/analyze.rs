@@ -1188,13 +1188,7 @@ pub fn parse_time_window(text: &str) -> Result<(usize, usize), String> {
 }
 
 /// SHA-256 of the bytes, in hex (the page records the file's hash in the link).
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+pub use crate::data::sha256_hex;
 
 /// The JSON report of `neurogeom analyze --json` and of the page's export:
 /// the snapshot's `metrics` and `charts`, the last layer's per-manifold

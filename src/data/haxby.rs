@@ -56,7 +56,7 @@ pub fn expected_sha256() -> &'static str {
 /// them). Refused, with the reason, unless they are the recorded file: a
 /// stale or truncated copy would silently change every number.
 pub fn provide(bytes: Vec<u8>) -> Result<(), String> {
-    let got = crate::analyze::sha256_hex(&bytes);
+    let got = crate::data::sha256_hex(&bytes);
     if got != expected_sha256() {
         return Err(format!(
             "{FILE_NAME}: the file the page loaded ({} bytes, SHA-256 {got}) is not the recorded one ({}); reload the page",

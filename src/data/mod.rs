@@ -48,3 +48,13 @@ pub fn one_hot(labels: &[usize], n_classes: usize) -> DMatrix<f64> {
         }
     })
 }
+
+/// SHA-256 of the bytes, in hex: the file hashes "Your data" records in its
+/// links and the shipped data files' recorded hashes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -26,6 +26,7 @@ use pyo3::prelude::*;
 use neurogeom::analyze::{self as an, Settings};
 use neurogeom::batch::{self, SweepPlan};
 use neurogeom::data::files::{self, Input, Layer, LoadOptions, Recording};
+use neurogeom::metrics::capacity::glue::{Centring, GlueJob, GlueOptions, LabelRule};
 use neurogeom::metrics::capacity::{MftmaJob, MftmaOptions};
 use neurogeom::snapshot::Snapshot;
 use neurogeom::sweep::shard::{self, Shard};
@@ -205,6 +206,7 @@ fn analyze_file(
         label_column,
         time_window,
         drop_nonfinite,
+        ..LoadOptions::default()
     };
     let rec = files::load(
         Input { name, bytes: data },
@@ -319,6 +321,69 @@ fn mftma(
     let (manifolds, classes, _) = class_manifolds(x, labels)?;
     let out = run_mftma(py, &manifolds, &options, progress.as_ref())?;
     Ok((classes, out))
+}
+
+/// GLUE result as plain values: (capacity, capacity_se, radius, dimension,
+/// utility, center_alignment, axis_alignment, center_axis_alignment, notes).
+type GlueTuple = (f64, f64, f64, f64, f64, f64, f64, f64, Vec<String>);
+
+/// GLUE (Chou et al. 2024; Chou, Le, Wang & Chung, ICML 2025) of X grouped
+/// by label, with the options of `neurogeom analyze --glue` (so the numbers
+/// equal its). Returns the class names and the [`GlueTuple`].
+#[pyfunction]
+#[pyo3(signature = (x, label_numbers, label_texts_, n_t, points, labels, centre, seed, progress=None))]
+#[allow(clippy::too_many_arguments)]
+fn glue(
+    py: Python<'_>,
+    x: PyReadonlyArray2<'_, f64>,
+    label_numbers: Option<PyReadonlyArray1<'_, f64>>,
+    label_texts_: Option<Vec<String>>,
+    n_t: usize,
+    points: usize,
+    labels: &str,
+    centre: &str,
+    seed: u64,
+    progress: Option<Bound<'_, PyAny>>,
+) -> PyResult<(Vec<String>, GlueTuple)> {
+    let options = GlueOptions {
+        n_t,
+        max_points: points,
+        labels: LabelRule::from_key(labels).ok_or_else(|| {
+            value_error(format!(
+                "labels must be random, balanced or one_vs_rest, got '{labels}'"
+            ))
+        })?,
+        centre: Centring::from_key(centre)
+            .ok_or_else(|| value_error(format!("centre must be none or global, got '{centre}'")))?,
+        seed,
+    };
+    options.check().map_err(|e| value_error(e.to_string()))?;
+    let row_labels = label_texts(label_numbers, label_texts_)?;
+    let (manifolds, classes, _) = class_manifolds(x, row_labels)?;
+    let mut job = GlueJob::new(&manifolds, &options).map_err(|e| value_error(e.to_string()))?;
+    loop {
+        let done = detached(py, || job.advance(8))?;
+        let (d, total) = job.progress();
+        tick(py, progress.as_ref(), d, total, "GLUE")?;
+        if done {
+            break;
+        }
+    }
+    let r = job.result().expect("done");
+    Ok((
+        classes,
+        (
+            r.capacity,
+            r.capacity_se,
+            r.radius,
+            r.dimension,
+            r.utility,
+            r.center_alignment,
+            r.axis_alignment,
+            r.center_axis_alignment,
+            r.notes.clone(),
+        ),
+    ))
 }
 
 /// MFTMA of manifolds given one by one (samples × features each), for the
@@ -479,7 +544,11 @@ fn simulated_capacity(
     settings.check().map_err(value_error)?;
     let labels = label_texts(label_numbers, label_texts_)?;
     let (manifolds, classes, _) = class_manifolds(x, labels)?;
-    let opts = SimulatedOptions { repetitions, seed };
+    let opts = SimulatedOptions {
+        repetitions,
+        seed,
+        ..SimulatedOptions::default()
+    };
     let r = detached(py, || sim::simulated_capacity(&manifolds, &opts))?
         .map_err(|e| value_error(e.to_string()))?;
     Ok((classes, r.capacity, r.critical_dim, r.curve))
@@ -648,6 +717,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(analyze_file, m)?)?;
     m.add_function(wrap_pyfunction!(mftma, m)?)?;
     m.add_function(wrap_pyfunction!(mftma_manifolds, m)?)?;
+    m.add_function(wrap_pyfunction!(glue, m)?)?;
     m.add_function(wrap_pyfunction!(alignment, m)?)?;
     m.add_function(wrap_pyfunction!(participation_ratio, m)?)?;
     m.add_function(wrap_pyfunction!(cka, m)?)?;

@@ -161,3 +161,18 @@ def test_progress_callback_sees_every_unit(clouds):
     assert seen, "the callback was never called"
     assert seen[-1][0] == seen[-1][1]
     assert [d for d, _, _ in seen] == sorted(d for d, _, _ in seen)
+
+
+def test_glue_equals_cli(clouds, cli, clouds_file):
+    X, y, _ = clouds
+    args = ["--glue", "--glue-n-t", 60, "--glue-points", 20, "--glue-labels", "balanced", "--glue-centre", "global", "--seed", 3]
+    report = json.loads(cli("analyze", clouds_file, "--json", *args).stdout)
+    layer = report["layers"][0]["metrics"]
+    g = neurogeom.glue(X, y, n_t=60, points=20, labels="balanced", centre="global", seed=3, progress=False)
+    for key in ["capacity", "capacity_se", "radius", "dimension", "utility", "center_alignment", "axis_alignment", "center_axis_alignment"]:
+        assert getattr(g, key) == layer[f"glue_{key}"], key
+    assert g.classes == ["0", "1", "2", "3"]
+    # The exact split of the capacity (arXiv 2603.01879, B.3).
+    assert g.capacity == pytest.approx(g.utility * (1 + g.radius**-2) / g.dimension, rel=1e-12)
+    with pytest.raises(ValueError, match="labels must be"):
+        neurogeom.glue(X, y, labels="half", progress=False)

@@ -44,10 +44,12 @@ __version__: str = _core.__version__
 
 __all__ = [
     "Mftma",
+    "Glue",
     "Alignment",
     "NeuralCollapse",
     "SimulatedCapacity",
     "mftma",
+    "glue",
     "analyze",
     "alignment",
     "participation_ratio",
@@ -270,6 +272,92 @@ def mftma(
         lambda cb: _core.mftma(x, numbers, texts, float(kappa), int(n_t), int(seed), int(restarts), cb),
     )
     return _mftma_from_tuple(classes, t)
+
+
+@dataclass(frozen=True)
+class Glue:
+    """GLUE results (Chou, Kim, Arend, …, Chung, bioRxiv 2024; Chou, Le, Wang
+    & Chung, ICML 2025, Algorithm 2): the capacity of the class manifolds
+    with their correlations, and its exact split α = Ψ(1 + R⁻²)/D.
+
+    ``capacity`` α = P/E[a], a = (St)ᵀ(SSᵀ)⁺(St) = ‖t − v*‖² (v* the joint
+    QP's solution for labels y and t ~ N(0, I)), with its Monte Carlo
+    standard error ``capacity_se``; ``radius`` R = √(E[c]/E[b − c]),
+    ``dimension`` D = E[b]/P and ``utility`` Ψ = E[c]/E[a] from the anchors'
+    axis parts; ``center_alignment``, ``axis_alignment`` and
+    ``center_axis_alignment`` are mean absolute cosines between the anchor
+    centres and axis parts of different classes. ``notes`` says what the
+    user should know (e.g. a large share of samples with non-unique duals,
+    where R, D and Ψ depend on the solver's choice and α does not).
+    """
+
+    capacity: float
+    capacity_se: float
+    radius: float
+    dimension: float
+    utility: float
+    center_alignment: float
+    axis_alignment: float
+    center_axis_alignment: float
+    classes: List[str]
+    notes: List[str] = field(default_factory=list)
+
+
+def glue(
+    X: Any,
+    y: Any,
+    *,
+    n_t: int = 200,
+    points: int = 50,
+    labels: str = "random",
+    centre: str = "none",
+    seed: int = 0,
+    progress: Progress = None,
+) -> Glue:
+    """GLUE of X, one manifold per class: the capacity and effective geometry
+    of correlated manifolds, from one joint quadratic program per sample.
+
+    Per sample: t ~ N(0, I_N) and labels y ∈ {±1}^P; v* = argmin ‖v − t‖²
+    subject to y_μ⟨v, x⟩ ≥ 0 for every point x of every manifold μ; each
+    active manifold's anchor s^μ = Σ λ x / Σ λ (its duals λ). Over samples,
+    s₀^μ = E[s^μ], s₁^μ = s^μ − s₀^μ, and
+
+    - a = (St)ᵀ(SSᵀ)⁺(St), b = (S₁t)ᵀ(S₁S₁ᵀ)⁺(S₁t),
+      c = (S₁t)ᵀ(S₀S₀ᵀ + S₁S₁ᵀ)⁺(S₁t);
+    - α = P/E[a], D = E[b]/P, R = √(E[c]/E[b − c]), Ψ = E[c]/E[a].
+
+    Args:
+        X: samples × features.
+        y: one label per row (numbers or text).
+        n_t: Gaussian samples (t, y); the error of α falls as 1/√n_t.
+        points: at most this many points per class (a seeded subsample, as
+            the lab's own code uses 50).
+        labels: ``"random"`` (independent fair signs), ``"balanced"`` (half
+            the classes +1) or ``"one_vs_rest"``.
+        centre: ``"none"`` (the data as given: a component shared by every
+            class counts as structure) or ``"global"`` (minus the mean of all
+            points first). The two differ a great deal when class centres
+            share a component: say which you used.
+        seed: seed of every draw; the same as ``neurogeom analyze --seed``.
+        progress: ``progress(done, total, stage)``, ``False`` or ``None``.
+
+    Returns:
+        :class:`Glue`; its numbers are those of ``neurogeom analyze --glue``
+        with the same settings (``--glue-n-t``, ``--glue-points``,
+        ``--glue-labels``, ``--glue-centre``, ``--seed``).
+
+    Raises:
+        ValueError: fewer than 2 classes, a class with fewer than 2 points,
+            NaN or infinite values, bad shapes or options.
+    """
+    x = _matrix(X)
+    numbers, texts = _labels(y, x.shape[0])
+    classes, t = _with_progress(
+        progress,
+        "GLUE",
+        lambda cb: _core.glue(x, numbers, texts, int(n_t), int(points), str(labels), str(centre), int(seed), cb),
+    )
+    return Glue(*t[:8], classes=list(classes), notes=list(t[8]))
 
 
 # ---------------------------------------------------------------- analyze

@@ -38,6 +38,17 @@ def mftma(
     restarts: int,
     progress: _Progress = ...,
 ) -> Tuple[List[str], _MftmaTuple]: ...
+def glue(
+    x: np.ndarray,
+    label_numbers: Optional[np.ndarray],
+    label_texts_: Optional[List[str]],
+    n_t: int,
+    points: int,
+    labels: str,
+    centre: str,
+    seed: int,
+    progress: _Progress = ...,
+) -> Tuple[List[str], Tuple[float, float, float, float, float, float, float, float, List[str]]]: ...
 def mftma_manifolds(
     manifolds: Sequence[np.ndarray], kappa: float, n_t: int, seed: int, restarts: int, progress: _Progress = ...
 ) -> _MftmaTuple: ...
