@@ -2,7 +2,9 @@
 //
 // staticServer(mounts): a plain static file server on 127.0.0.1, like any
 // host a dist folder is put on: a file's type from its extension, a
-// folder's index.html, Last-Modified with 304s, and no other header (no
+// folder's index.html, an ETag from the content and Last-Modified, with
+// 304s (If-None-Match first, as HTTP says: two deploys written within the
+// same second have the same Last-Modified), and no other header (no
 // Content-Security-Policy: the pages' <meta> policy must do its work
 // alone). `mounts` maps a URL prefix ('/lab/') to a folder; `mount(prefix,
 // dir)` swaps a folder, as a new deploy does; `stop()` and `start()` take
@@ -12,6 +14,7 @@
 // that reaches it (the CSP tests check that none does).
 
 import http from 'node:http';
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 
@@ -54,14 +57,17 @@ export async function staticServer(mounts) {
         info = await stat(file);
       }
       const modified = info.mtime.toUTCString();
-      if (req.headers['if-modified-since'] === modified) {
-        res.writeHead(304).end();
+      const body = await readFile(file);
+      const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`;
+      const match = req.headers['if-none-match'];
+      if (match !== undefined ? match === etag : req.headers['if-modified-since'] === modified) {
+        res.writeHead(304, { ETag: etag, 'Last-Modified': modified }).end();
         return;
       }
-      const body = await readFile(file);
       res.writeHead(200, {
         'Content-Type': TYPES[extname(file)] || 'application/octet-stream',
         'Content-Length': body.length,
+        ETag: etag,
         'Last-Modified': modified,
       });
       res.end(req.method === 'HEAD' ? undefined : body);
