@@ -1156,15 +1156,15 @@ pub fn class_means(x: &DMatrix<f64>, labels: &[usize], c: usize) -> DMatrix<f64>
     for &l in labels {
         counts[l] += 1;
     }
-    for j in 0..x.ncols() {
-        let col = x.column(j);
-        for (i, &l) in labels.iter().enumerate() {
-            m[(l, j)] += col[i];
+    // Column by column (both matrices' storage order), rows in order: each
+    // sum runs over its class's rows in row order.
+    for (xc, mut mc) in x.column_iter().zip(m.column_iter_mut()) {
+        let mc = mc.as_mut_slice();
+        for (&v, &l) in xc.iter().zip(labels) {
+            mc[l] += v;
         }
-    }
-    for (l, &k) in counts.iter().enumerate() {
-        for j in 0..x.ncols() {
-            m[(l, j)] /= k.max(1) as f64;
+        for (v, &k) in mc.iter_mut().zip(&counts) {
+            *v /= k.max(1) as f64;
         }
     }
     m

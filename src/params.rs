@@ -253,7 +253,7 @@ impl ParamSpec {
                 },
                 ParamValue::Choice(s),
             ) => {
-                if options.iter().any(|o| *o == s) {
+                if options.contains(&s) {
                     (ParamValue::Choice(s), None)
                 } else {
                     (

@@ -557,6 +557,14 @@ fn the_shipped_haxby_file_analyses_like_any_other() {
         ),
         haxby::NPZ_SHA256_FILE
     );
+    // The categories by name, in the file's order (its `label_names`).
+    let classes: Vec<&str> = json["manifolds"]["class"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(classes, haxby::CATEGORIES);
     let h = haxby::load().unwrap();
     let categories: Vec<DMatrix<f64>> = (0..8).map(|c| h.category(c)).collect();
     let opts = MftmaOptions {

@@ -535,3 +535,44 @@ fn text_labels_from_numpy_string_arrays() {
     // A numeric array is not text.
     assert_eq!(npy::read("x.npy", &x).unwrap().text, None);
 }
+
+/// Integer labels with the file's class names (`label_names`, and
+/// scikit-learn's `data`/`target`/`target_names`), written by numpy
+/// (tests/data/files/make_class_names.py): label k is names[k], and the
+/// classes keep the names' order (zebra, ant, moth), neither alphabetical
+/// nor the order of first appearance. A label that indexes no name, and a
+/// separate labels file, behave as they should.
+#[test]
+fn integer_labels_take_the_files_class_names_in_their_order() {
+    let opts = LoadOptions::default();
+    for file in ["label_names.npz", "target_names.npz"] {
+        let z = fixture(file);
+        let r = files::load(input(file, &z), None, &opts).unwrap();
+        assert_eq!(r.class_names, vec!["zebra", "ant", "moth"], "{file}");
+        assert_eq!(r.labels, vec![2, 0, 2, 1, 0, 1], "{file}");
+        let x: Vec<f64> = (0..18).map(|i| i as f64 / 4.0 - 1.0).collect();
+        assert_eq!(row_major(&r.layers[0].x), x, "{file}");
+        assert!(
+            r.notes.iter().any(|n| n.contains("zebra, ant, moth")),
+            "{:?}",
+            r.notes
+        );
+    }
+    let e = files::load(
+        input("short.npz", &fixture("label_names_short.npz")),
+        None,
+        &opts,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("'label_names'") && e.contains("names 3 classes (0 to 2)") && e.contains("'3'"),
+        "{e}"
+    );
+    // A labels file given beside the data wins; the names array is not used.
+    let y = npy::write(&[6], &[1.0, 0.0, 1.0, 0.0, 1.0, 0.0], "<i8", false);
+    let z = fixture("label_names.npz");
+    let r = files::load(input("n.npz", &z), Some(input("y.npy", &y)), &opts).unwrap();
+    assert_eq!(r.class_names, vec!["0", "1"]);
+    assert_eq!(r.labels, vec![1, 0, 1, 0, 1, 0]);
+}

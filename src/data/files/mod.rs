@@ -30,6 +30,7 @@ pub mod npy;
 pub mod npz;
 
 use nalgebra::DMatrix;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The most values (f64) one upload may hold in the page: 50 million,
 /// 400 MB (a browser tab cannot count on more). Natively the limit follows
@@ -198,7 +199,11 @@ fn human_bytes(b: u64) -> String {
 /// Names under which an NPZ holds the data matrix, in order of preference.
 pub const DATA_NAMES: [&str; 5] = ["X", "x", "data", "activations", "responses"];
 /// Names under which an NPZ holds the labels.
-pub const LABEL_NAMES: [&str; 4] = ["y", "labels", "targets", "classes"];
+pub const LABEL_NAMES: [&str; 5] = ["y", "labels", "targets", "target", "classes"];
+/// Names under which an NPZ holds the class names of integer labels (label
+/// `k` is class `names[k]`, as scikit-learn's `target_names`): a text array
+/// (`<U…`, `|S…`), or a 2-D `uint8` array of zero-padded UTF-8 rows.
+pub const CLASS_NAME_ARRAYS: [&str; 3] = ["label_names", "class_names", "target_names"];
 
 /// What went wrong reading a file.
 #[derive(Clone, Debug, PartialEq)]
@@ -410,7 +415,7 @@ pub fn load(
         check_kind(l)?;
     }
     let mut notes = Vec::new();
-    let (layers, row_labels, layout) = if npy::looks_like_npy(data.bytes) {
+    let (layers, row_labels, layout, class_order) = if npy::looks_like_npy(data.bytes) {
         let a = npy::read_with(data.name, data.bytes, &read_options)?;
         let layout = format!("NPY {:?} {}", a.shape, a.dtype);
         let x = to_samples(data.name, a, options, &mut notes)?;
@@ -421,6 +426,7 @@ pub fn load(
             }],
             None,
             layout,
+            None,
         )
     } else if npz::looks_like_zip(data.bytes) {
         read_npz(data.name, data.bytes, options, &read_options, &mut notes)?
@@ -444,6 +450,7 @@ pub fn load(
             }],
             t.labels,
             layout,
+            None,
         )
     } else {
         return Err(FileError::NotRecognised {
@@ -452,9 +459,9 @@ pub fn load(
         });
     };
 
-    let row_labels = match (labels, row_labels) {
-        (Some(file), _) => read_labels(file)?,
-        (None, Some(l)) => l,
+    let (row_labels, class_order) = match (labels, row_labels) {
+        (Some(file), _) => (read_labels(file)?, None),
+        (None, Some(l)) => (l, class_order),
         (None, None) => {
             return Err(FileError::Labels {
                 detail: format!(
@@ -464,7 +471,7 @@ pub fn load(
             })
         }
     };
-    assemble(layers, row_labels, layout, notes, options)
+    assemble(layers, row_labels, class_order, layout, notes, options)
 }
 
 /// A file named `.npy` or `.npz` must be one: a text file renamed `.npy`
@@ -512,14 +519,16 @@ pub fn from_arrays(
         layers.len(),
         first.x.nrows()
     );
-    assemble(layers, row_labels, layout, Vec::new(), options)
+    assemble(layers, row_labels, None, layout, Vec::new(), options)
 }
 
 /// Check the layers against the labels and each other, drop or refuse
-/// non-finite rows, and map the labels to classes.
+/// non-finite rows, and map the labels to classes (in `class_order` when
+/// the file gives one).
 fn assemble(
     mut layers: Vec<Layer>,
     mut row_labels: Vec<String>,
+    class_order: ClassOrder,
     layout: String,
     mut notes: Vec<String>,
     options: &LoadOptions,
@@ -580,7 +589,10 @@ fn assemble(
             bad.len()
         ));
     }
-    let (labels, class_names) = classes(&row_labels);
+    let (labels, class_names) = match &class_order {
+        Some(order) => ordered_classes(&row_labels, order),
+        None => classes(&row_labels),
+    };
     if class_names.len() < 2 {
         return Err(FileError::Classes {
             detail: format!(
@@ -652,6 +664,96 @@ fn classes(row_labels: &[String]) -> (Vec<usize>, Vec<String>) {
         })
         .collect();
     (labels, names)
+}
+
+/// Map label texts to class indices in a given order (the classes that
+/// occur, in `order`); every label is one of `order` ([`named_labels`]).
+fn ordered_classes(row_labels: &[String], order: &[String]) -> (Vec<usize>, Vec<String>) {
+    let used: BTreeSet<&str> = row_labels.iter().map(String::as_str).collect();
+    let names: Vec<String> = order
+        .iter()
+        .filter(|n| used.contains(n.as_str()))
+        .cloned()
+        .collect();
+    let index: BTreeMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let labels = row_labels.iter().map(|l| index[l.as_str()]).collect();
+    (labels, names)
+}
+
+/// Row labels and the order of the classes they name.
+type Labelled = (Vec<String>, Vec<String>);
+/// The order of a file's classes, when it names them.
+type ClassOrder = Option<Vec<String>>;
+
+/// Integer labels named by the NPZ's class-name array ([`CLASS_NAME_ARRAYS`]):
+/// label `k` becomes `names[k]`, and the classes keep the names' order.
+/// `Ok(None)` when the file has no such array. A label that is not an index
+/// into the names, or a name given twice, is an error.
+fn named_labels(
+    file: &str,
+    arrays: &[(String, npy::Array)],
+    row_labels: &[String],
+) -> Result<Option<Labelled>, FileError> {
+    let Some((key, a)) = CLASS_NAME_ARRAYS
+        .iter()
+        .find_map(|n| arrays.iter().find(|(k, _)| k == n))
+    else {
+        return Ok(None);
+    };
+    let bad = |detail: String| FileError::Labels {
+        detail: format!("{file}: '{key}' {detail}"),
+    };
+    let names: Vec<String> = match &a.text {
+        Some(t) if a.ndim() == 1 => t.iter().map(|s| s.trim().to_string()).collect(),
+        None if a.ndim() == 2 && a.dtype.ends_with("u1") => (0..a.shape[0])
+            .map(|r| {
+                let bytes: Vec<u8> = (0..a.shape[1])
+                    .map(|c| a.at2(r, c) as u8)
+                    .take_while(|&b| b != 0)
+                    .collect();
+                String::from_utf8(bytes)
+                    .map(|s| s.trim().to_string())
+                    .map_err(|_| bad(format!("row {r} is not UTF-8 text")))
+            })
+            .collect::<Result<_, _>>()?,
+        _ => {
+            return Err(bad(format!(
+                "has shape {:?} ({}); class names are a 1-D text array, or a 2-D uint8 array of zero-padded UTF-8 rows",
+                a.shape, a.dtype
+            )))
+        }
+    };
+    let mut seen = BTreeSet::new();
+    for n in &names {
+        if n.is_empty() {
+            return Err(bad("has an empty name".into()));
+        }
+        if !seen.insert(n.as_str()) {
+            return Err(bad(format!("names '{n}' twice")));
+        }
+    }
+    let named = row_labels
+        .iter()
+        .map(|l| {
+            l.trim()
+                .parse::<usize>()
+                .ok()
+                .and_then(|k| names.get(k).cloned())
+                .ok_or_else(|| {
+                    bad(format!(
+                        "names {} classes (0 to {}), but a label is '{}'; with class names, labels are their indices",
+                        names.len(),
+                        names.len().saturating_sub(1),
+                        crate::params::shorten(l)
+                    ))
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some((named, names)))
 }
 
 /// Label texts from a labels file: an `.npy` vector (or an N × 1 column), or
@@ -769,7 +871,10 @@ fn to_samples(
     }
 }
 
-type Read = (Vec<Layer>, Option<Vec<String>>, String);
+/// What a data file gives: its layers, its row labels if it has any, its
+/// layout, and the order of its classes when it names them
+/// ([`CLASS_NAME_ARRAYS`]).
+type Read = (Vec<Layer>, Option<Vec<String>>, String, ClassOrder);
 
 fn read_npz(
     name: &str,
@@ -861,6 +966,7 @@ fn read_npz(
                 "NPZ, replicaMFT layout: {} classes of {features} features",
                 classes.len()
             ),
+            None,
         ));
     }
 
@@ -878,7 +984,8 @@ fn read_npz(
             });
         }
         let n = layers.len();
-        return Ok((layers, row_labels, format!("NPZ, {n} layers")));
+        let (row_labels, order) = with_class_names(name, &arrays, row_labels, notes)?;
+        return Ok((layers, row_labels, format!("NPZ, {n} layers"), order));
     }
 
     // One data array: asked for, by a usual name, or the only candidate.
@@ -888,6 +995,7 @@ fn read_npz(
             (a.ndim() == 2 || a.ndim() == 3)
                 && a.text.is_none()
                 && !LABEL_NAMES.contains(&k.as_str())
+                && !CLASS_NAME_ARRAYS.contains(&k.as_str())
                 && !(a.ndim() == 2 && a.shape[1] == 1)
         })
         .collect();
@@ -936,7 +1044,38 @@ fn read_npz(
     );
     let a = take(&mut arrays, chosen);
     let x = to_samples(&data_name, a, options, notes)?;
-    Ok((vec![Layer { name: data_name, x }], row_labels, layout))
+    let (row_labels, order) = with_class_names(name, &arrays, row_labels, notes)?;
+    Ok((
+        vec![Layer { name: data_name, x }],
+        row_labels,
+        layout,
+        order,
+    ))
+}
+
+/// The NPZ's own labels, named by its class-name array if it has one
+/// ([`named_labels`]), and the classes' order; a note says so.
+fn with_class_names(
+    file: &str,
+    arrays: &[(String, npy::Array)],
+    row_labels: Option<Vec<String>>,
+    notes: &mut Vec<String>,
+) -> Result<(Option<Vec<String>>, ClassOrder), FileError> {
+    let Some(labels) = row_labels else {
+        return Ok((None, None));
+    };
+    let named: Option<Labelled> = named_labels(file, arrays, &labels)?;
+    match named {
+        Some((named, order)) => {
+            let shown = match order.len() {
+                n if n <= 8 => order.join(", "),
+                n => format!("{}, … ({n} in all)", order[..8].join(", ")),
+            };
+            notes.push(format!("class names from the file's names array: {shown}"));
+            Ok((Some(named), Some(order)))
+        }
+        None => Ok((Some(labels), None)),
+    }
 }
 
 /// The list of arrays in an NPZ (name and shape), for the page's chooser.

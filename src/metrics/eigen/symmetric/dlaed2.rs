@@ -43,6 +43,7 @@ pub struct Deflated {
 /// `z` the coupling vector, `rho` the coupling. On return the deflated
 /// eigenvalues are `d[k..]` (descending) with their vectors in columns
 /// k.. of `q`.
+#[allow(clippy::too_many_arguments)] // LAPACK's argument list, kept for comparison
 pub fn dlaed2(
     n: usize,
     n1: usize,

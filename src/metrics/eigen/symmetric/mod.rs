@@ -151,6 +151,43 @@ pub fn eigen(a: &DMatrix<f64>) -> Result<(Vec<f64>, DMatrix<f64>), Error> {
     Ok((d, z))
 }
 
+/// As [`crate::linalg::symmetric_eigen_desc`] (descending, eigenvectors as columns in the
+/// same order, lower triangle read, `None` for non-square, empty or
+/// non-finite input or a failure), by the divide-and-conquer solver after
+/// LAPACK's `dsyevd` ([`eigen`]): at
+/// d = 1000 several times faster than nalgebra's implicit QR, with the same
+/// bits in wasm and natively. Its eigenvalues agree with
+/// [`crate::linalg::symmetric_eigen_desc`]'s to rounding (≈ ε‖A‖); its eigenvectors up to
+/// sign (and, within a cluster of equal eigenvalues, up to rotation).
+/// "Your data" uses it ([`crate::metrics::covariance::Centred::with_dsyevd`]);
+/// the labs keep nalgebra's, so their results keep their bits.
+pub fn eigen_desc(a: &DMatrix<f64>) -> Option<(Vec<f64>, DMatrix<f64>)> {
+    let n = a.nrows();
+    if n == 0 || a.ncols() != n {
+        return None;
+    }
+    // Ascending from the solver: reversed, values and columns together.
+    let (mut values, mut vectors) = eigen(a).ok()?;
+    values.reverse();
+    for c in 0..n / 2 {
+        vectors.swap_columns(c, n - 1 - c);
+    }
+    Some((values, vectors))
+}
+
+/// As [`crate::linalg::symmetric_eigenvalues_desc`], by the `dsyevd`-style solver's
+/// eigenvalues-only path (tridiagonal reduction then the root-free QR,
+/// `dsterf`: numpy's `eigvalsh`); see [`eigen_desc`].
+pub fn eigenvalues_desc(a: &DMatrix<f64>) -> Option<Vec<f64>> {
+    let n = a.nrows();
+    if n == 0 || a.ncols() != n {
+        return None;
+    }
+    let mut values = eigenvalues(a).ok()?;
+    values.reverse();
+    Some(values)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -456,39 +493,4 @@ mod tests {
             assert_eq!(with_kernel(k, || bits(eigen(&a).unwrap())), want, "{k:?}");
         }
     }
-}
-
-/// As [`crate::linalg::symmetric_eigen_desc`] (descending, eigenvectors as columns in the
-/// same order, lower triangle read, `None` for non-square, empty or
-/// non-finite input or a failure), by the divide-and-conquer solver after
-/// LAPACK's `dsyevd` ([`eigen`]): at
-/// d = 1000 several times faster than nalgebra's implicit QR, with the same
-/// bits in wasm and natively. Its eigenvalues agree with
-/// [`crate::linalg::symmetric_eigen_desc`]'s to rounding (≈ ε‖A‖); its eigenvectors up to
-/// sign (and, within a cluster of equal eigenvalues, up to rotation).
-/// "Your data" uses it ([`crate::metrics::covariance::Centred::with_dsyevd`]);
-/// the labs keep nalgebra's, so their results keep their bits.
-pub fn eigen_desc(a: &DMatrix<f64>) -> Option<(Vec<f64>, DMatrix<f64>)> {
-    let n = a.nrows();
-    if n == 0 || a.ncols() != n {
-        return None;
-    }
-    // Ascending from the solver: reversed, values and columns together.
-    let (mut values, asc) = eigen(a).ok()?;
-    values.reverse();
-    let vectors = DMatrix::from_fn(n, n, |r, c| asc[(r, n - 1 - c)]);
-    Some((values, vectors))
-}
-
-/// As [`crate::linalg::symmetric_eigenvalues_desc`], by the `dsyevd`-style solver's
-/// eigenvalues-only path (tridiagonal reduction then the root-free QR,
-/// `dsterf`: numpy's `eigvalsh`); see [`eigen_desc`].
-pub fn eigenvalues_desc(a: &DMatrix<f64>) -> Option<Vec<f64>> {
-    let n = a.nrows();
-    if n == 0 || a.ncols() != n {
-        return None;
-    }
-    let mut values = eigenvalues(a).ok()?;
-    values.reverse();
-    Some(values)
 }
