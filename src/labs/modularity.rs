@@ -27,8 +27,9 @@ use crate::metrics::modularity::{self as m, PairwiseCondition};
 use crate::nn::autoencoder::{Adam, Autoencoder, Energies, MLP_LATENTS};
 use crate::params::ParamSpec;
 use crate::rng::Rng;
-use crate::snapshot::{Chart, ChartBody, Metric, Overlay, Series, Snapshot};
+use crate::snapshot::{Chart, ChartBody, Metric, Series, Snapshot};
 
+mod charts;
 mod recurrent;
 mod rnn_freq;
 mod rnn_grid;
@@ -497,38 +498,14 @@ impl Modularity {
 
     fn charts(&self) -> Vec<Chart> {
         let col = |k: usize| self.x.column(k).iter().copied().collect::<Vec<f64>>();
-        let mut scatter = Chart::scatter(
+        let scatter = charts::sources_chart(
             "sources",
             "Sources, their convex hull and the theory's ellipse",
-            "source 1",
-            "source 2",
+            ("source 1", "source 2"),
             vec![Series::new("samples", col(0), col(1))],
-        )
-        .info("The ellipse {x : (x − mean)ᵀS⁻¹(x − mean) = 1}, S = [[e1², −c], [−c, e2²]], e_k = min(|min s̃_k|, |max s̃_k|), c = mean(s̃1 s̃2). Modular iff it lies inside the convex hull (Dorrell et al. 2025).");
-        if let Ok(t) = &self.theory {
-            let c = &t.pairs[0].2;
-            scatter = scatter.overlay(Overlay::Polygon {
-                x: c.hull.iter().map(|p| p[0]).collect(),
-                y: c.hull.iter().map(|p| p[1]).collect(),
-                label: "convex hull".into(),
-            });
-            if c.has_ellipse() {
-                let (s11, s12, s22) = c.s_matrix();
-                scatter = scatter.overlay(Overlay::Ellipse {
-                    cx: c.mean[0],
-                    cy: c.mean[1],
-                    s11,
-                    s12,
-                    s22,
-                    label: if t.modular {
-                        "ellipse (modular)"
-                    } else {
-                        "ellipse (mixed)"
-                    }
-                    .into(),
-                });
-            }
-        }
+            &self.theory,
+            "The ellipse {x : (x − mean)ᵀS⁻¹(x − mean) = 1}, S = [[e1², −c], [−c, e2²]], e_k = min(|min s̃_k|, |max s̃_k|), c = mean(s̃1 s̃2). Modular iff it lies inside the convex hull (Dorrell et al. 2025).",
+        );
         let (mut ax, mut ay, mut sx, mut sy) = (vec![], vec![], vec![], vec![]);
         let (tuning, active) = if self.enough_points() {
             let z = self.net.encode(&self.x);

@@ -10,7 +10,7 @@ use nalgebra::DMatrix;
 use crate::labs::{Lab, LabError};
 use crate::metrics::modularity::{self as m, PairwiseCondition};
 use crate::nn::rnn::{Rnn, RnnAdam, RnnLoss, Sequences};
-use crate::snapshot::{Chart, ChartBody, Heatmap, Metric, Overlay, Series, Snapshot};
+use crate::snapshot::{Chart, ChartBody, Heatmap, Metric, Series, Snapshot};
 
 /// Records of the metrics over a run.
 const RECORDS: u64 = 100;
@@ -240,44 +240,6 @@ pub fn theory_metrics(theory: &Result<PairwiseCondition, String>, what: &str) ->
             info: "min over hull edges of h² − uᵀSu, with each source in units of its e_k (so it does not change when a source is rescaled). 0 on a full square (tight), negative when the code mixes.".into(),
         },
     ]
-}
-
-/// A scatter of sources (at most `max_points`, the first ones) with their
-/// convex hull and the theory's ellipse.
-pub fn sources_chart(
-    id: &str,
-    title: &str,
-    labels: (&str, &str),
-    series: Vec<Series>,
-    theory: &Result<PairwiseCondition, String>,
-    info: &str,
-) -> Chart {
-    let mut chart = Chart::scatter(id, title, labels.0, labels.1, series).info(info);
-    if let Ok(t) = theory {
-        let c = &t.pairs[0].2;
-        chart = chart.overlay(Overlay::Polygon {
-            x: c.hull.iter().map(|p| p[0]).collect(),
-            y: c.hull.iter().map(|p| p[1]).collect(),
-            label: "convex hull".into(),
-        });
-        if c.has_ellipse() {
-            let (s11, s12, s22) = c.s_matrix();
-            chart = chart.overlay(Overlay::Ellipse {
-                cx: c.mean[0],
-                cy: c.mean[1],
-                s11,
-                s12,
-                s22,
-                label: if t.modular {
-                    "ellipse (modular)"
-                } else {
-                    "ellipse (mixed)"
-                }
-                .into(),
-            });
-        }
-    }
-    chart
 }
 
 /// Rows `0..n` (at most) of a column of `x`.

@@ -199,7 +199,7 @@ impl Task for FreqTask {
         let label = pair_label(self.pair);
         let (c1, c2) = (format!("cos {}", fmt_f(f1)), format!("cos {}", fmt_f(f2)));
         let n_seq = rhythms::STEPS;
-        let support = r::sources_chart(
+        let support = super::charts::sources_chart(
             "lissajous",
             &format!("Lissajous support of {label} and the theory's ellipse"),
             (&format!("{c1}t"), &format!("{c2}t")),

@@ -282,7 +282,7 @@ impl Task for TeacherTask {
 
     fn charts(&self, net: &Rnn, history: &History) -> Vec<Chart> {
         let s = &self.eval_sources;
-        let sources = r::sources_chart(
+        let sources = super::charts::sources_chart(
             "teacher_states",
             "The teacher's states (the sources), their convex hull and the theory's ellipse",
             ("teacher unit 1", "teacher unit 2"),
