@@ -7,8 +7,12 @@
 //
 //   node bench/first_chart.mjs DIST_DIR [--runs N] [--link FRAGMENT]
 //
-// Prints one tab-separated row per run, then the medians. `cargo xtask bench
-// page` builds the folder and runs this.
+// Prints one tab-separated row per run, then the medians; then where the
+// time went, run by run and in medians: the marks the page and its run
+// worker set on the way (www/app.js, run-client.js, wasm-worker.js,
+// worker.js, charts.js), in ms from navigation on the page's clock, and how
+// many times the wasm was fetched. `cargo xtask bench page` builds the
+// folder and runs this.
 
 import { launch, newPage } from '../tests/e2e/browser.mjs';
 import { staticServer } from '../tests/e2e/static-server.mjs';
@@ -29,6 +33,37 @@ if (!dir) {
 const host = await staticServer({ '/lab/': dir });
 const browser = await launch();
 const rows = [];
+const phaseRows = [];
+
+/** Marks and measures of a context as [name, ms from navigation] (measures
+ * give their end; the first of each name), and when its wasm arrived. */
+const entriesIn = () => {
+  const out = [];
+  const seen = new Set();
+  for (const e of performance.getEntries()) {
+    if (!e.name.startsWith('neurogeom:') || seen.has(e.name)) continue;
+    seen.add(e.name);
+    out.push([e.name.slice('neurogeom:'.length), performance.timeOrigin + e.startTime + e.duration]);
+  }
+  const wasm = performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'));
+  if (wasm) out.push(['wasm fetched', performance.timeOrigin + wasm.responseEnd]);
+  return out;
+};
+
+/** Where the time went in this run: page and run-worker entries on the page's clock. */
+async function phases(page, workers) {
+  const origin = await page.evaluate(() => performance.timeOrigin);
+  const row = {};
+  const add = (prefix, list) => {
+    for (const [name, at] of list) row[prefix + name] = at - origin;
+  };
+  add('page: ', await page.evaluate(entriesIn));
+  for (const w of workers) {
+    const list = await w.evaluate(entriesIn).catch(() => []);
+    if (list.some(([name]) => name === 'worker-config')) add('worker: ', list);
+  }
+  return row;
+}
 console.log('run\tfirst chart ms\tDOMContentLoaded ms\tload ms\tbytes');
 for (let r = 0; r < runs; r++) {
   const page = await newPage(browser);
@@ -41,10 +76,17 @@ for (let r = 0; r < runs; r++) {
     }).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-drawn'] });
   });
   let bytes = 0;
+  let wasmFetches = 0;
   page.on('response', async (res) => {
     const len = Number((await res.allHeaders())['content-length'] || 0);
     bytes += len;
   });
+  // Every request, the workers' too (the context sees them all).
+  page.context().on('request', (req) => {
+    if (req.url().endsWith('.wasm')) wasmFetches++;
+  });
+  const workers = [];
+  page.on('worker', (w) => workers.push(w));
   await page.goto(`${host.origin}/lab/${link ? `#${link}` : ''}`);
   await page.waitForFunction(() => window.__firstChart !== undefined, null, { timeout: 60000 });
   const t = await page.evaluate(() => {
@@ -53,6 +95,7 @@ for (let r = 0; r < runs; r++) {
   });
   rows.push(t);
   console.log(`${r + 1}\t${t.chart.toFixed(0)}\t${t.dcl.toFixed(0)}\t${t.load.toFixed(0)}\t${bytes}`);
+  phaseRows.push({ ...(await phases(page, workers)), 'first chart': t.chart, 'wasm fetches': wasmFetches });
   await page.context().close();
 }
 const median = (xs) => {
@@ -60,5 +103,14 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 console.log(`median\t${median(rows.map((r) => r.chart)).toFixed(0)}\t${median(rows.map((r) => r.dcl)).toFixed(0)}\t${median(rows.map((r) => r.load)).toFixed(0)}`);
+
+// Where the time went: each phase's median over the runs, in time order.
+const names = [...new Set(phaseRows.flatMap((r) => Object.keys(r)))].filter((n) => n !== 'wasm fetches');
+const at = names.map((n) => [n, median(phaseRows.filter((r) => r[n] !== undefined).map((r) => r[n]))]).sort((a, b) => a[1] - b[1]);
+console.log('\nphase (median ms from navigation)\t' + phaseRows.map((_, i) => `run ${i + 1}`).join('\t') + '\tmedian');
+for (const [n, m] of at) {
+  console.log(`${n}\t${phaseRows.map((r) => (r[n] === undefined ? '-' : r[n].toFixed(0))).join('\t')}\t${m.toFixed(0)}`);
+}
+console.log(`wasm fetches\t${phaseRows.map((r) => r['wasm fetches']).join('\t')}`);
 await browser.close();
 await host.close();

@@ -153,6 +153,9 @@ function wireSkipLinks() {
 }
 
 async function main() {
+  // Marks of the way to the first chart (bench/first_chart.mjs reads them,
+  // DevTools' Performance panel shows them): the page's modules are in.
+  performance.mark('neurogeom:modules');
   $('controls').addEventListener('submit', (e) => e.preventDefault());
   wireSkipLinks();
   // On a phone the sweep form starts folded too (controls.js folds the rest).
@@ -171,6 +174,7 @@ async function main() {
   try {
     await initWasm({ module_or_path: new URL('./pkg/neurogeom_bg.wasm', import.meta.url) });
     core.init();
+    performance.mark('neurogeom:wasm');
     state.catalog = JSON.parse(core.catalog_json());
   } catch (e) {
     showMessage(`Could not load the WebAssembly core: ${e.message || e}`, { kind: 'error', group: 'fatal' });

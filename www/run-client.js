@@ -59,6 +59,7 @@ export function startRun(play) {
   delete document.body.dataset.parts;
   delete document.body.dataset.estimate;
   delete document.body.dataset.estimateSettled;
+  performance.mark('neurogeom:config-sent');
   send({ type: 'config', config: state.config, play, run: ++runId });
 }
 
@@ -194,6 +195,7 @@ function onCrash(detail) {
 }
 
 function onSnapshot(json) {
+  performance.mark('neurogeom:snapshot');
   const snap = JSON.parse(json);
   if (snap.error) {
     showMessage(snap.error, { kind: 'error' });

@@ -13,7 +13,10 @@ console.error = (...args) => {
 };
 
 /** Resolves once the wasm module is loaded and the panic hook installed. */
-export const ready = initWasm({ module_or_path: new URL('./pkg/neurogeom_bg.wasm', import.meta.url) }).then(() => init());
+export const ready = initWasm({ module_or_path: new URL('./pkg/neurogeom_bg.wasm', import.meta.url) }).then(() => {
+  init();
+  performance.mark('neurogeom:worker-wasm');
+});
 
 /** The last message console_error_panic_hook printed ('' if none). */
 export const lastPanic = () => lastPanicText;

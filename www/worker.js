@@ -92,6 +92,7 @@ function postSnapshot() {
   post({ type: 'snapshot', json: lab.snapshot_json(), msLeft: clock.left(), estimateMs: clock.estimate(), settled: clock.settled() || lab.is_done() });
   lastPost = performance.now();
   snapshotCost = lastPost - t0;
+  performance.measure('neurogeom:worker-snapshot', { start: t0 });
 }
 
 function setRunning(on) {
@@ -408,8 +409,10 @@ function build(json) {
   lab = null;
   running = false;
   chunk = 1;
+  const t0 = performance.now();
   try {
     lab = new WasmLab(json);
+    performance.measure('neurogeom:worker-lab', { start: t0 });
   } catch (e) {
     if (isPanic(e)) return crash(e);
     post({ type: 'error', message: String(e && e.message ? e.message : e) });
@@ -433,6 +436,7 @@ async function handle(msg) {
   try {
     switch (msg.type) {
       case 'config': {
+        performance.mark('neurogeom:worker-config');
         runId = msg.run ?? 0;
         const json = JSON.stringify(msg.config);
         // A data set the wasm does not carry (task=haxby) is fetched first.
