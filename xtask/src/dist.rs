@@ -811,6 +811,54 @@ mod tests {
     }
 
     #[test]
+    fn preloads_come_in_load_order() {
+        // Two scripts: boot.js (first in the page) and app.js. Each one's
+        // graph comes whole, depth first, in the order its file names them,
+        // each file once; the other page and non-module files are left out.
+        let mut s = sources();
+        s.insert(
+            "index.html".into(),
+            String::from_utf8(page("app.js"))
+                .unwrap()
+                .replace(
+                    "<script type=\"module\" src=\"www/app.js\">",
+                    "<script type=\"module\" async src=\"www/boot.js\"></script><script type=\"module\" src=\"www/app.js\">",
+                )
+                .into_bytes(),
+        );
+        s.insert(
+            "www/boot.js".into(),
+            b"import { b } from './b.js';\nconst w = new URL('./worker.js', import.meta.url);\n"
+                .to_vec(),
+        );
+        let b = assemble(&s, None).unwrap();
+        let index = text(&b, "index.html");
+        let order: Vec<&str> = index
+            .match_indices("rel=\"modulepreload\" href=\"")
+            .map(|(i, m)| {
+                let rest = &index[i + m.len()..];
+                &rest[..rest.find('"').unwrap()]
+            })
+            .collect();
+        let expected: Vec<&str> = [
+            "www/boot.",
+            "www/b.",
+            "www/a.",
+            "www/worker.",
+            "www/app.",
+            "www/pkg/neurogeom.",
+        ]
+        .iter()
+        .map(|f| name_of(&b, f))
+        .collect();
+        assert_eq!(order, expected, "{index}");
+        assert!(
+            index.find("rel=\"preload\"").unwrap() < index.find("modulepreload").unwrap(),
+            "the wasm first"
+        );
+    }
+
+    #[test]
     fn names_by_content_and_rewrites_every_reference() {
         let b = assemble(&sources(), None).unwrap();
         let app = name_of(&b, "www/app.");
