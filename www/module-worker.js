@@ -10,7 +10,10 @@
 // obey the page's policy. The policy allows blob: for workers only.
 //
 // Used by the page (run-client, pin, sweep-pool, yourdata) and by worker.js
-// (a split run's part workers), so nested workers are bound too.
+// (a split run's part workers), so nested workers are bound too. Each
+// worker gets the compiled core in its first message (core-module.js).
+
+import { shareCore } from './core-module.js';
 
 const bootstraps = new Map(); // script URL -> the blob: URL importing it
 
@@ -22,5 +25,7 @@ export function moduleWorker(url) {
     boot = URL.createObjectURL(new Blob([`import ${JSON.stringify(href)};\n`], { type: 'text/javascript' }));
     bootstraps.set(href, boot); // a few bytes per script, kept for the page's life
   }
-  return new Worker(boot, { type: 'module' });
+  const worker = new Worker(boot, { type: 'module' });
+  shareCore(worker);
+  return worker;
 }

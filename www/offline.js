@@ -2,13 +2,40 @@
 // name="neurogeom-build">) registers its service worker (sw.js, made from
 // www/service-worker.js), which keeps the build's files so that both pages
 // load and run with the network off after a first visit. Registered after
-// the page has loaded, so that it never delays the first chart.
+// the page has loaded and, on the lab's page, after its first chart (or
+// FIRST_CHART_WAIT_MS at most): its install fetches the whole build (the
+// wasm, a 1.5 MB data set), which would otherwise share the network and the
+// cores with the first run.
 //
 // Served from the repository (`cargo xtask serve`), the page has no build
 // id and registers nothing; a service worker left by a dist once served at
 // the same address is removed, so that it cannot serve old files.
 
-export function registerOffline() {
+/** How long registration waits for the first chart at most (a link that
+ * opens a sweep, or a run that fails, draws none at once). */
+const FIRST_CHART_WAIT_MS = 5000;
+
+/** Resolves when the page has drawn its first chart (<body data-drawn>),
+ * or after FIRST_CHART_WAIT_MS. */
+export function firstChart() {
+  return new Promise((resolve) => {
+    if (document.body.dataset.drawn !== undefined) return resolve();
+    const observer = new MutationObserver(() => {
+      if (document.body.dataset.drawn !== undefined) done();
+    });
+    const timer = setTimeout(() => done(), FIRST_CHART_WAIT_MS);
+    function done() {
+      observer.disconnect();
+      clearTimeout(timer);
+      resolve();
+    }
+    observer.observe(document.body, { attributes: true, attributeFilter: ['data-drawn'] });
+  });
+}
+
+/** Register the service worker once the page has loaded and `after` has
+ * resolved. */
+export function registerOffline(after = Promise.resolve()) {
   if (!('serviceWorker' in navigator)) return;
   const build = document.querySelector('meta[name="neurogeom-build"]')?.content;
   if (!build) {
@@ -25,6 +52,9 @@ export function registerOffline() {
       (r) => r.update().catch(() => {}), // offline: the cached build stays
       (e) => console.warn(`NeuroGeom: offline use is not available here: ${e.message || e}`),
     );
-  if (document.readyState === 'complete') register();
-  else window.addEventListener('load', register, { once: true });
+  const loaded = new Promise((resolve) => {
+    if (document.readyState === 'complete') resolve();
+    else window.addEventListener('load', resolve, { once: true });
+  });
+  Promise.all([loaded, after]).then(register);
 }

@@ -11,6 +11,7 @@ import { scheduleDraw } from './charts.js';
 import { setRunState, setCounter, setProgress, setHash, setEta } from './topbar.js';
 import { durationText } from './eta.js';
 import { moduleWorker } from './module-worker.js';
+import { takeRunWorker } from './boot.js';
 
 let worker = null;
 let workerId = 0; // messages from replaced workers are ignored
@@ -22,17 +23,22 @@ let msLeftAt = 0; // when that estimate came
 function startWorker() {
   if (worker) worker.terminate();
   const id = ++workerId;
-  worker = moduleWorker(new URL('./worker.js', import.meta.url));
+  // The first one was started by boot.js, before the page's modules had loaded.
+  const early = takeRunWorker();
+  worker = early ? early.worker : moduleWorker(new URL('./worker.js', import.meta.url));
   worker.onmessage = (e) => id === workerId && onWorkerMessage(e.data);
   worker.onerror = (e) => {
     e.preventDefault();
     if (id === workerId) onCrash(e.message || 'the worker failed to start');
   };
   worker.onmessageerror = () => id === workerId && onCrash('a message from the worker could not be read');
+  // What it said before it was ours, handled as if it came now.
+  const w = worker;
+  for (const e of early ? early.events : []) queueMicrotask(() => w[`on${e.type}`]?.(e));
 }
 
-/** Start the run worker now, so that it loads the wasm while the page
- * does: the first chart comes sooner. startRun() uses it. */
+/** Take over the run worker (started by boot.js, or start one), so that it
+ * has loaded the wasm by the time the page sends a config. startRun() uses it. */
 export function warmUp() {
   if (!worker) startWorker();
 }
@@ -59,6 +65,7 @@ export function startRun(play) {
   delete document.body.dataset.parts;
   delete document.body.dataset.estimate;
   delete document.body.dataset.estimateSettled;
+  performance.mark('neurogeom:config-sent');
   send({ type: 'config', config: state.config, play, run: ++runId });
 }
 
@@ -194,6 +201,7 @@ function onCrash(detail) {
 }
 
 function onSnapshot(json) {
+  performance.mark('neurogeom:snapshot');
   const snap = JSON.parse(json);
   if (snap.error) {
     showMessage(snap.error, { kind: 'error' });

@@ -1,9 +1,11 @@
-// What every worker that runs the core needs: the wasm module loaded, and
-// the last panic message kept. console_error_panic_hook prints a panic with
+// What every worker that runs the core needs: the wasm module loaded (from
+// the compiled module its parent sends, core-module.js), and the last panic
+// message kept. console_error_panic_hook prints a panic with
 // console.error just before the wasm traps, so a crash report can say what
 // happened instead of only "unreachable".
 
 import initWasm, { init } from './pkg/neurogeom.js';
+import { coreModule } from './core-module.js';
 
 let lastPanicText = '';
 const consoleError = console.error.bind(console);
@@ -13,7 +15,12 @@ console.error = (...args) => {
 };
 
 /** Resolves once the wasm module is loaded and the panic hook installed. */
-export const ready = initWasm({ module_or_path: new URL('./pkg/neurogeom_bg.wasm', import.meta.url) }).then(() => init());
+export const ready = coreModule()
+  .then((module) => initWasm({ module_or_path: module }))
+  .then(() => {
+    init();
+    performance.mark('neurogeom:worker-wasm');
+  });
 
 /** The last message console_error_panic_hook printed ('' if none). */
 export const lastPanic = () => lastPanicText;

@@ -2,7 +2,13 @@
 // in chunks of about CHUNK_MS, and posts snapshots to the page. The page
 // never computes; it only draws what arrives here.
 //
-// Messages in (from app.js):
+// Messages in (from app.js; 'prebuild' from boot.js):
+//   {type: 'prebuild', link}         the page's address, sent before the page has read it:
+//                                    build the lab its link names (a single run whose data the
+//                                    wasm carries) and its first snapshot, and keep them; post
+//                                    nothing. A 'config' of that very config then takes them
+//                                    over instead of building again, so the first chart comes
+//                                    sooner; any other config drops them
 //   {type: 'config', config, play, run}
 //                                    build a new lab from a config; play if asked. `run`
 //                                    (a number) comes back on every message out from then on
@@ -37,11 +43,13 @@
 // furthest one and posts the combined snapshot there. The first part to stop
 // early (divergence) stops the others.
 
-import { WasmLab, debug_panic, split_parts, combine_parts } from './pkg/neurogeom.js';
+import { WasmLab, debug_panic, split_parts, combine_parts, parse_link, datasets_needed } from './pkg/neurogeom.js';
 import { ready, lastPanic, text } from './wasm-worker.js';
 import { RunClock, LONG_MS, MEASURE_MS, SETTLED_MS } from './long-run.js';
 import { moduleWorker } from './module-worker.js';
 import { provideDatasets } from './datasets.js';
+
+performance.mark('neurogeom:worker-modules'); // this worker's modules are in
 
 const CHUNK_MS = 30; // compute per chunk, so that messages are handled promptly
 const POST_MS = 150; // minimum time between snapshots while running
@@ -61,6 +69,9 @@ let confirmed = false; // the user chose to go on with a long run
 
 // Combined snapshots of a split run while it plays (see above).
 const CHECKPOINTS = 40;
+
+// The lab of the page's link, built ahead ('prebuild'): {json, lab, snapshot}.
+let prebuilt = null;
 
 // A split run: {workers, steps, done, states, waiters, total, over,
 // checkpoints: Map step -> states so far, shown: last step posted}.
@@ -87,11 +98,12 @@ function workOf() {
   return { done, total };
 }
 
-function postSnapshot() {
+function postSnapshot(json = lab.snapshot_json()) {
   const t0 = performance.now();
-  post({ type: 'snapshot', json: lab.snapshot_json(), msLeft: clock.left(), estimateMs: clock.estimate(), settled: clock.settled() || lab.is_done() });
+  post({ type: 'snapshot', json, msLeft: clock.left(), estimateMs: clock.estimate(), settled: clock.settled() || lab.is_done() });
   lastPost = performance.now();
   snapshotCost = lastPost - t0;
+  performance.measure('neurogeom:worker-snapshot', { start: t0 });
 }
 
 function setRunning(on) {
@@ -408,8 +420,11 @@ function build(json) {
   lab = null;
   running = false;
   chunk = 1;
+  const t0 = performance.now();
+  const ahead = takePrebuilt(json);
   try {
-    lab = new WasmLab(json);
+    lab = ahead ? ahead.lab : new WasmLab(json);
+    performance.measure('neurogeom:worker-lab', { start: t0 });
   } catch (e) {
     if (isPanic(e)) return crash(e);
     post({ type: 'error', message: String(e && e.message ? e.message : e) });
@@ -422,17 +437,48 @@ function build(json) {
     fragment: lab.fragment(),
     total: lab.total_steps(),
   });
-  postSnapshot();
+  postSnapshot(ahead ? ahead.snapshot : undefined);
   const parts = JSON.parse(split_parts(json));
   if (parts.length >= 2) startSplit(parts, lab.total_steps());
   return true;
+}
+
+/** Build the lab of the page's link ahead of its config: a single run
+ * (not a sweep) whose data sets the wasm has. The same lab as the config
+ * would build: the core reads the same link the page will. */
+function prebuild(link) {
+  try {
+    const parsed = JSON.parse(parse_link(link));
+    if (parsed.sweep) return;
+    const json = JSON.stringify(parsed.config);
+    if (JSON.parse(datasets_needed(json)).length > 0) return;
+    const lab = new WasmLab(json);
+    prebuilt = { json, lab, snapshot: lab.snapshot_json() };
+    performance.mark('neurogeom:worker-prebuilt');
+  } catch (e) {
+    if (isPanic(e)) throw e;
+    // A config the core refuses: its 'config' message will say why.
+  }
+}
+
+/** The prebuilt lab if it is that of `json` (else it is dropped); null if none. */
+function takePrebuilt(json) {
+  const ahead = prebuilt;
+  prebuilt = null;
+  if (ahead && ahead.json === json) return ahead;
+  if (ahead) ahead.lab.free();
+  return null;
 }
 
 async function handle(msg) {
   await ready;
   try {
     switch (msg.type) {
+      case 'prebuild':
+        prebuild(msg.link);
+        break;
       case 'config': {
+        performance.mark('neurogeom:worker-config');
         runId = msg.run ?? 0;
         const json = JSON.stringify(msg.config);
         // A data set the wasm does not carry (task=haxby) is fetched first.

@@ -13,6 +13,7 @@
 // through textContent.
 
 import initWasm, * as core from './pkg/neurogeom.js';
+import { coreModule } from './core-module.js';
 import { $, el, formatValue, showLinkBox } from './dom.js';
 import { showMessage, clearMessages, infoButton, wireMessages } from './messages.js';
 import { download, snapshotCsv } from './export.js';
@@ -417,7 +418,7 @@ async function copyLink() {
 }
 
 async function main() {
-  await initWasm({ module_or_path: new URL('./pkg/neurogeom_bg.wasm', import.meta.url) });
+  await initWasm({ module_or_path: await coreModule() });
   core.init();
   wireMessages();
   startWorker();

@@ -431,7 +431,7 @@ pub fn assemble(sources: &BTreeMap<String, Vec<u8>>, base_url: Option<&str>) -> 
             .map(|i| i + "<meta charset=\"utf-8\">".len())
             .with_context(|| format!("{page} has no <meta charset=\"utf-8\">"))?;
         let html = format!("{}\n  {meta}{}", &html[..at], &html[at..]);
-        let html = with_preloads(page, &html, &reach_of(page), &names)?;
+        let html = with_preloads(page, &html, &load_order(page, &refs, sources), &names)?;
         files.insert(page.to_string(), html.into_bytes());
     }
 
@@ -441,15 +441,49 @@ pub fn assemble(sources: &BTreeMap<String, Vec<u8>>, base_url: Option<&str>) -> 
     Ok(Build { id, files })
 }
 
+/// Everything a page reaches (not through another page), in the order it
+/// needs them: each of its references in the order they appear (its
+/// scripts first, in document order), with all that one reaches before the
+/// next (depth first, each file once). index.html's first script, boot.js,
+/// starts the run worker: its modules come before those of app.js, whose
+/// graph is larger.
+fn load_order(
+    page: &str,
+    refs: &BTreeMap<String, Refs>,
+    sources: &BTreeMap<String, Vec<u8>>,
+) -> Vec<String> {
+    // A file's references in text order (`references` gives them sorted).
+    let ordered = |f: &str| {
+        let text = String::from_utf8_lossy(&sources[f]);
+        let mut found: Vec<String> = Vec::new();
+        let mut by_place: Vec<&(String, String)> = refs[f].iter().collect();
+        by_place.sort_by_key(|(literal, _)| text.find(literal.as_str()).unwrap_or(usize::MAX));
+        found.extend(by_place.into_iter().map(|(_, t)| t.clone()));
+        found
+    };
+    let mut seen = BTreeSet::from([page.to_string()]);
+    let mut out = Vec::new();
+    let mut stack: Vec<String> = ordered(page).into_iter().rev().collect();
+    while let Some(f) = stack.pop() {
+        if PAGES.contains(&f.as_str()) || !seen.insert(f.clone()) {
+            continue;
+        }
+        stack.extend(ordered(&f).into_iter().rev());
+        out.push(f);
+    }
+    out
+}
+
 /// The page with `<link rel="preload">` for the wasm and `<link
-/// rel="modulepreload">` for every module it reaches, before its first
-/// module script: the browser fetches them all at once instead of one level
-/// of imports after another, and the wasm (the largest file) while the
-/// modules load. The workers' modules come from the HTTP cache then.
+/// rel="modulepreload">` for every module it reaches (in [`load_order`]),
+/// before its first module script: the browser fetches them all at once
+/// instead of one level of imports after another, and the wasm (the
+/// largest file) first, while the modules load. The workers' modules come
+/// from the HTTP cache then.
 fn with_preloads(
     page: &str,
     html: &str,
-    reach: &BTreeSet<String>,
+    reach: &[String],
     names: &BTreeMap<String, String>,
 ) -> Result<String> {
     let mut links = String::new();
@@ -774,6 +808,54 @@ mod tests {
         let c = assemble(&changed, None).unwrap();
         assert_ne!(name_of(&c, "www/data/set."), data);
         assert_ne!(name_of(&c, "www/worker."), worker);
+    }
+
+    #[test]
+    fn preloads_come_in_load_order() {
+        // Two scripts: boot.js (first in the page) and app.js. Each one's
+        // graph comes whole, depth first, in the order its file names them,
+        // each file once; the other page and non-module files are left out.
+        let mut s = sources();
+        s.insert(
+            "index.html".into(),
+            String::from_utf8(page("app.js"))
+                .unwrap()
+                .replace(
+                    "<script type=\"module\" src=\"www/app.js\">",
+                    "<script type=\"module\" async src=\"www/boot.js\"></script><script type=\"module\" src=\"www/app.js\">",
+                )
+                .into_bytes(),
+        );
+        s.insert(
+            "www/boot.js".into(),
+            b"import { b } from './b.js';\nconst w = new URL('./worker.js', import.meta.url);\n"
+                .to_vec(),
+        );
+        let b = assemble(&s, None).unwrap();
+        let index = text(&b, "index.html");
+        let order: Vec<&str> = index
+            .match_indices("rel=\"modulepreload\" href=\"")
+            .map(|(i, m)| {
+                let rest = &index[i + m.len()..];
+                &rest[..rest.find('"').unwrap()]
+            })
+            .collect();
+        let expected: Vec<&str> = [
+            "www/boot.",
+            "www/b.",
+            "www/a.",
+            "www/worker.",
+            "www/app.",
+            "www/pkg/neurogeom.",
+        ]
+        .iter()
+        .map(|f| name_of(&b, f))
+        .collect();
+        assert_eq!(order, expected, "{index}");
+        assert!(
+            index.find("rel=\"preload\"").unwrap() < index.find("modulepreload").unwrap(),
+            "the wasm first"
+        );
     }
 
     #[test]
