@@ -82,7 +82,6 @@ pub fn run(root: &Path, reps: usize, reference: Option<String>) -> Result<()> {
                 .arg(data.join(format!("{kind}.csv")))
                 .args(["--seed", "1"]);
             let out = capture(&mut cmd)?;
-            print!("{out}");
             let field = |n: usize, unit: &str| -> Option<f64> {
                 out.lines()
                     .find_map(|l| l.split('\t').nth(n))
