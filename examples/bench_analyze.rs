@@ -7,7 +7,8 @@
 //!
 //! Prints rows `P×M×N<TAB>analysis<TAB>median s<TAB>min<TAB>max<TAB>median
 //! CPU s` (CPU: every thread, from /proc/self/stat), the same
-//! analyses as bench/analyze_numpy.py, plus `mftma` and `all` (every
+//! analyses as bench/analyze_numpy.py, plus `mftma`, `mftma centres` (its
+//! serial centre search alone) and `all` (every
 //! default analysis, MFTMA on its own thread: `Job::run_to_end`).
 
 use std::sync::Arc;
@@ -174,6 +175,22 @@ fn main() {
             let mut job = MftmaJob::from_points(points, &settings.mftma_options()).expect("mftma");
             while !job.advance(usize::MAX).expect("mftma") {}
             std::hint::black_box(job.result());
+        }),
+    );
+    // MFTMA's serial part: the centre search (the manifolds after it are
+    // independent and split across threads).
+    print(
+        "mftma centres",
+        timed(reps.min(2), || {
+            let points = Points::Rows {
+                x: Arc::clone(&shared),
+                rows: rows.clone(),
+            };
+            let mut job = MftmaJob::from_points(points, &settings.mftma_options()).expect("mftma");
+            while job.stage() == neurogeom::metrics::capacity::Stage::Centers {
+                job.advance(1).expect("mftma");
+            }
+            std::hint::black_box(job.progress());
         }),
     );
     print(

@@ -1,7 +1,8 @@
 //! GLUE benchmark (docs/benchmarks.md, "GLUE"): P manifolds of M points in
 //! N dimensions (the capacity benchmark's data sets), n_t samples; prints
 //! tab-separated timings, the results, the capacity's bits (to compare
-//! with wasm), and the longest unit of the job.
+//! with wasm), the longest unit of the job, the time per stage of the job
+//! stepped one unit at a time, and (one thread) the thread's CPU time.
 //!
 //!   cargo run --release --example bench_glue -- [--reps 3] [--p 10]
 //!       [--m 50] [--n 500] [--nt 200] [--kind points|spheres]
@@ -50,7 +51,7 @@ fn main() {
         i += 2;
     }
     println!("# native GLUE, P = {p}, M = {m}, N = {n}, n_t = {nt}, {reps} reps");
-    println!("kind\tthreads\tseconds (median)\tmin\tmax\tcapacity\tradius\tdimension\tutility\tlongest unit (s)");
+    println!("kind\tthreads\tseconds (median)\tmin\tmax\tcapacity\tradius\tdimension\tutility\tlongest unit (s)\tthread CPU s (median)");
     for kind in kinds {
         let data = benchmark_set(kind, p, m, n).expect("a known kind");
         if let Some(dir) = &write {
@@ -65,29 +66,54 @@ fn main() {
         // The longest unit, one-unit steps as the page runs them.
         let mut job = GlueJob::new(&data, &opts).expect("valid data");
         let mut longest = 0.0f64;
+        let mut per_stage: Vec<(String, f64)> = Vec::new();
         loop {
+            let stage = format!("{:?}", job.stage());
             let t = Instant::now();
             let done = job.advance(1);
-            longest = longest.max(t.elapsed().as_secs_f64());
+            let dt = t.elapsed().as_secs_f64();
+            longest = longest.max(dt);
+            match per_stage.iter_mut().find(|(s, _)| *s == stage) {
+                Some((_, sum)) => *sum += dt,
+                None => per_stage.push((stage, dt)),
+            }
             if done {
                 break;
             }
         }
+        println!(
+            "# {kind} stepped, time per stage: {}",
+            per_stage
+                .iter()
+                .map(|(s, t)| format!("{s} {:.1} ms", 1000.0 * t))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         let stepped = job.result().expect("done");
         for &th in &threads {
             let mut times = Vec::new();
+            let mut cpu = Vec::new();
             let mut last = None;
             for _ in 0..reps {
-                let t = Instant::now();
+                let (t, c) = (Instant::now(), thread_cpu());
                 let r = glue_threaded(&data, &opts, th).expect("valid data");
                 times.push(t.elapsed().as_secs_f64());
+                cpu.push(thread_cpu() - c);
                 last = Some(r);
             }
+            cpu.sort_by(f64::total_cmp);
+            // On one thread, this thread's CPU time is the job's (the load
+            // of other processes disturbs it far less than wall time).
+            let cpu = if th == 1 {
+                cpu[cpu.len() / 2]
+            } else {
+                f64::NAN
+            };
             let r = last.expect("reps ≥ 1");
             assert_eq!(r, stepped, "threads and steps give the same bits");
             times.sort_by(f64::total_cmp);
             println!(
-                "{kind}\t{th}\t{:.4}\t{:.4}\t{:.4}\t{:.6}\t{:.6}\t{:.4}\t{:.4}\t{longest:.4}",
+                "{kind}\t{th}\t{:.4}\t{:.4}\t{:.4}\t{:.6}\t{:.6}\t{:.4}\t{:.4}\t{longest:.4}\t{cpu:.4}",
                 times[times.len() / 2],
                 times[0],
                 times[times.len() - 1],
@@ -103,6 +129,15 @@ fn main() {
             stepped.ambiguous_share
         );
     }
+}
+
+/// This thread's CPU time in seconds (Linux: /proc/thread-self/schedstat,
+/// nanoseconds on a CPU); NaN elsewhere.
+fn thread_cpu() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(f64::NAN, |ns| ns / 1e9)
 }
 
 fn write_csv(path: &str, data: &[nalgebra::DMatrix<f64>]) {

@@ -72,6 +72,8 @@ use crate::metrics::alignment::alignment_of;
 use crate::metrics::capacity::glue::{Centring, GlueJob, GlueOptions, GlueResult, LabelRule};
 use crate::metrics::capacity::simulated::{Dichotomies, SimulatedJob, SimulatedOptions};
 use crate::metrics::capacity::subsample::subsample_rows;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::metrics::capacity::ManifoldWork;
 use crate::metrics::capacity::{CapacityError, MftmaJob, MftmaOptions, MftmaResult, Points};
 use crate::metrics::collapse::feature_collapse;
 use crate::metrics::covariance::Centred;
@@ -732,9 +734,14 @@ impl Job {
 
     /// Run every remaining unit. Natively, with MFTMA on and more than one
     /// core, the MFTMA of every layer runs on a thread of its own while the
-    /// other analyses run here: the same bits as [`Job::advance`] in any
-    /// chunks (each analysis is a pure function of its inputs, and the
-    /// first error in plan order is the one reported).
+    /// other analyses run here. MFTMA's centre search runs each K's
+    /// restarts on the threads; its manifolds are shared
+    /// ([`crate::metrics::capacity::ManifoldWork`]) with this thread once
+    /// its own analyses are done, and with any threads beyond two. The
+    /// same bits as [`Job::advance`] in any
+    /// chunks (each analysis is a pure function of its inputs, MFTMA's
+    /// manifolds are combined in manifold order, and the first error in
+    /// plan order is the one reported).
     pub fn run_to_end(&mut self) -> Result<(), String> {
         #[cfg(not(target_arch = "wasm32"))]
         if self.settings.mftma && self.next == 0 && self.mftma.is_none() && self.threads > 1 {
@@ -761,8 +768,13 @@ impl Job {
         // Layers above this one need no MFTMA: an earlier layer failed here.
         let limit = AtomicUsize::new(usize::MAX);
         self.mftma_apart = true;
+        let pool = WorkPool::default();
+        let threads = self.threads;
         let (apart, here) = std::thread::scope(|s| {
             let handle = s.spawn(|| {
+                // Tell the helpers that no more work will come, however
+                // this thread ends.
+                let _closing = Closing(&pool);
                 crate::gemm::with_threads(1, || {
                     let mut out: Vec<Result<(MftmaResult, usize), String>> = Vec::new();
                     for (&l, p) in layers.iter().zip(points) {
@@ -777,12 +789,36 @@ impl Job {
                                 describe(e, &class_names)
                             )
                         };
+                        let stopped = || l > limit.load(Ordering::Relaxed);
                         let run = MftmaJob::from_points(p, &options).and_then(|mut job| {
-                            while !job.advance(1)? {
-                                if l > limit.load(Ordering::Relaxed) {
-                                    break;
+                            // The centre search: each K's restarts on
+                            // `threads` threads (beside the analysis
+                            // thread's own work: the cores are shared).
+                            while job.stage() == crate::metrics::capacity::Stage::Centers
+                                && !stopped()
+                            {
+                                job.centres_threaded(threads);
+                            }
+                            // The manifolds, shared with the analysis
+                            // thread once it is free, and with the threads
+                            // beyond two.
+                            if !stopped() {
+                                if let Some(work) = job.manifold_work() {
+                                    pool.publish(Some(Arc::clone(&work)));
+                                    std::thread::scope(|s| {
+                                        for _ in 2..threads {
+                                            s.spawn(|| {
+                                                crate::gemm::with_threads(1, || work.help())
+                                            });
+                                        }
+                                        work.help();
+                                    });
+                                    work.wait();
+                                    pool.publish(None);
+                                    job.finish_manifolds(&work);
                                 }
                             }
+                            while !stopped() && !job.advance(1)? {}
                             Ok(job)
                         });
                         match run {
@@ -806,6 +842,12 @@ impl Job {
             if here.is_err() {
                 let l = self.plan.get(self.next).map_or(usize::MAX, |p| p.0);
                 limit.store(l, Ordering::Relaxed);
+            } else {
+                crate::gemm::with_threads(1, || {
+                    while let Some(work) = pool.next() {
+                        work.help();
+                    }
+                });
             }
             (handle.join(), here)
         });
@@ -853,6 +895,62 @@ impl Job {
         s.total_steps = self.done_units as u64;
         s.hash = crate::run::result_hash(&s);
         Some(s)
+    }
+}
+
+/// MFTMA's manifolds on offer to the analysis thread (native only): the
+/// MFTMA thread publishes each layer's [`ManifoldWork`] while it works on
+/// it, and closes the pool when it ends; [`WorkPool::next`] waits for work
+/// with a manifold left to take, or None once the pool is closed.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Default)]
+struct WorkPool {
+    /// The work on offer, and whether the pool is closed.
+    state: std::sync::Mutex<(Option<Arc<ManifoldWork>>, bool)>,
+    changed: std::sync::Condvar,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl WorkPool {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (Option<Arc<ManifoldWork>>, bool)> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn publish(&self, work: Option<Arc<ManifoldWork>>) {
+        self.lock().0 = work;
+        self.changed.notify_all();
+    }
+
+    fn close(&self) {
+        let mut state = self.lock();
+        state.0 = None;
+        state.1 = true;
+        self.changed.notify_all();
+    }
+
+    fn next(&self) -> Option<Arc<ManifoldWork>> {
+        let mut state = self.lock();
+        loop {
+            if state.1 {
+                return None;
+            }
+            if let Some(w) = state.0.as_ref().filter(|w| w.has_pending()) {
+                return Some(Arc::clone(w));
+            }
+            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+/// Closes the pool when dropped (also when the MFTMA thread panics, so that
+/// the analysis thread never waits for nothing).
+#[cfg(not(target_arch = "wasm32"))]
+struct Closing<'a>(&'a WorkPool);
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Drop for Closing<'_> {
+    fn drop(&mut self) {
+        self.0.close();
     }
 }
 

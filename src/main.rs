@@ -508,16 +508,22 @@ fn analyze(a: AnalyzeArgs) -> Result<ExitCode, String> {
             Some(p) => Some((name(p), read(p)?)),
             None => None,
         };
-        let recording = files::load(
-            Input {
-                name: &data_name,
-                bytes: &data,
-            },
-            labels.as_ref().map(|(n, b)| Input { name: n, bytes: b }),
-            &options,
-        )
-        .map_err(|e| e.to_string())?;
-        (recording, an::sha256_hex(&data), data.len())
+        // The hash on a thread of its own while the file is parsed.
+        let (recording, sha256) = std::thread::scope(|s| {
+            let sha256 = s.spawn(|| an::sha256_hex(&data));
+            let recording = files::load(
+                Input {
+                    name: &data_name,
+                    bytes: &data,
+                },
+                labels.as_ref().map(|(n, b)| Input { name: n, bytes: b }),
+                &options,
+            );
+            (recording, sha256.join())
+        });
+        let recording = recording.map_err(|e| e.to_string())?;
+        let sha256 = sha256.map_err(|_| "SHA-256 of the file: the thread stopped".to_string())?;
+        (recording, sha256, data.len())
     };
     let layout = recording.layout.clone();
     let mut notes = recording.notes.clone();

@@ -647,6 +647,78 @@ impl CapacityBench {
     }
 }
 
+/// The GLUE benchmark (docs/benchmarks.md, "GLUE beside MFTMA"): one data
+/// set of `data::manifolds::benchmark_set`, then a GLUE job that the caller
+/// (`bench/wasm_glue_bench.mjs`) steps and times, one `advance` call at a
+/// time as the Your-data worker does, or in one call.
+#[wasm_bindgen]
+pub struct GlueBench {
+    data: Vec<nalgebra::DMatrix<f64>>,
+    job: Option<crate::metrics::capacity::glue::GlueJob>,
+}
+
+#[wasm_bindgen]
+impl GlueBench {
+    /// `kind` is "points" or "spheres"; P manifolds of M points in N dims.
+    #[wasm_bindgen(constructor)]
+    pub fn new(kind: &str, p: usize, m: usize, n: usize) -> Result<GlueBench, JsValue> {
+        let data = CapacityBench::new(kind, p, m, n)?.data;
+        Ok(GlueBench { data, job: None })
+    }
+
+    /// Start a job (the native example's options: seed, at most
+    /// `max_points` points per manifold, default labels and centring).
+    pub fn start(&mut self, n_t: usize, seed: u32, max_points: usize) -> Result<(), JsValue> {
+        use crate::metrics::capacity::glue::{GlueJob, GlueOptions};
+        let opts = GlueOptions {
+            n_t,
+            max_points,
+            seed: seed as u64,
+            ..Default::default()
+        };
+        let job = GlueJob::new(&self.data, &opts).map_err(|e| js_error(e.to_string()))?;
+        self.job = Some(job);
+        Ok(())
+    }
+
+    /// Up to `units` units of the job; true once it is done.
+    pub fn advance(&mut self, units: u32) -> Result<bool, JsValue> {
+        let job = self
+            .job
+            .as_mut()
+            .ok_or_else(|| js_error("no job: call start"))?;
+        Ok(job.advance(units.max(1) as usize))
+    }
+
+    /// The job's stage (`Gram`, `Samples`, `Centres`, `Statistics`, `Done`).
+    pub fn stage(&self) -> String {
+        self.job
+            .as_ref()
+            .map_or_else(|| "none".into(), |j| format!("{:?}", j.stage()))
+    }
+
+    /// JSON `{capacity, radius, dimension, utility, units, bits}` once done,
+    /// with the capacity's bits in hex (to compare with the native run).
+    pub fn result_json(&self) -> Result<String, JsValue> {
+        let job = self
+            .job
+            .as_ref()
+            .ok_or_else(|| js_error("no job: call start"))?;
+        let r = job
+            .result()
+            .ok_or_else(|| js_error("the job has not finished"))?;
+        Ok(serde_json::json!({
+            "capacity": r.capacity,
+            "radius": r.radius,
+            "dimension": r.dimension,
+            "utility": r.utility,
+            "units": job.progress().1,
+            "bits": format!("{:016x}", r.capacity.to_bits()),
+        })
+        .to_string())
+    }
+}
+
 /// The feedback lab's spectrum benchmark (docs/benchmarks.md): the
 /// eigenvalues of `metrics::stability::bench_matrix(n, seed)` by `solver`
 /// "ours" (Hessenberg + Francis QR) or "nalgebra" (Schur). Returns the

@@ -582,3 +582,72 @@ fn the_shipped_haxby_file_analyses_like_any_other() {
         assert_eq!(metric(&json, key).to_bits(), want.to_bits(), "{key}");
     }
 }
+
+/// Issue 19 ("use every core, with the same bits"): MFTMA's manifolds are
+/// shared among threads (the MFTMA thread, the analysis thread once its own
+/// analyses are done, and any threads beyond two) and combined in manifold
+/// order, so any thread count gives the one-unit-at-a-time result bit for
+/// bit, on two layers (two rounds of shared work); and
+/// `MftmaJob::run_manifolds_threaded` equals `mftma`.
+#[test]
+fn mftma_manifolds_on_any_number_of_threads_give_the_same_bits() {
+    let mut rng = Rng::new(23);
+    let clouds = gaussian_clouds(9, 12, 10, 0.6, &mut rng);
+    let mut x = Vec::new();
+    let mut y = Vec::new();
+    for (c, cloud) in clouds.iter().enumerate() {
+        for i in 0..12 {
+            x.extend(cloud.row(i).iter().copied());
+            y.push(c as f64);
+        }
+    }
+    let x2: Vec<f64> = x.iter().map(|v| libm::tanh(1.5 * v)).collect();
+    let bytes = npz::write(
+        &[
+            ("layer_0", &[108, 10], &x, "<f8"),
+            ("layer_1", &[108, 10], &x2, "<f8"),
+            ("y", &[108], &y, "<i8"),
+        ],
+        false,
+    );
+    let load = || {
+        files::load(
+            Input {
+                name: "two.npz",
+                bytes: &bytes,
+            },
+            None,
+            &LoadOptions::default(),
+        )
+        .unwrap()
+    };
+    let settings = Settings {
+        n_t: 40,
+        ..Settings::default()
+    };
+    let mut job = Job::new(load(), &settings).unwrap();
+    while !job.advance(1).unwrap() {}
+    let stepped = job.snapshot().unwrap();
+    for threads in [1, 2, 3, 5] {
+        let a = analyze::analyze_threaded(load(), &settings, threads).unwrap();
+        assert_eq!(a.snapshot.hash, stepped.hash, "{threads} threads");
+        assert_eq!(a.snapshot, stepped, "{threads} threads");
+    }
+    // The job on its own, its manifolds on 1 to 4 threads.
+    let opts = MftmaOptions {
+        n_t: 40,
+        ..MftmaOptions::with_seed(3)
+    };
+    let direct = mftma(&clouds, &opts).unwrap();
+    for threads in 1..=4 {
+        let mut job = neurogeom::metrics::capacity::MftmaJob::new(&clouds, &opts).unwrap();
+        job.run_manifolds_threaded(threads);
+        while !job.advance(1).unwrap() {}
+        // (Debug text: the same bits, NaN included.)
+        assert_eq!(
+            format!("{:?}", job.result().unwrap()),
+            format!("{direct:?}"),
+            "{threads} threads"
+        );
+    }
+}

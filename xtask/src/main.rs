@@ -11,6 +11,7 @@
 //! cargo xtask bench capacity [--reps N] [--reference PYTHON]
 //! cargo xtask bench python --reference PYTHON [--reps N]   neurogeom.mftma vs published, in Python
 //!                                             MFTMA seconds: native, wasm in Node (, published Python)
+//! cargo xtask bench glue [--reps N] [--reference PYTHON]   GLUE's speed goals: reference, native, wasm
 //! cargo xtask bench analyze [--sizes P×M×N,…] [--reps R] [--threads T,…]
 //!                                             each analysis of "Your data" alone and all
 //!                                             together, against numpy's equivalent
@@ -28,6 +29,7 @@
 mod bench;
 mod bench_analyze;
 mod bench_capacity;
+mod bench_glue;
 mod bench_python;
 mod bench_symeig;
 mod citation;
@@ -78,6 +80,11 @@ commands:
                                        MFTMA (P = 50, M = 100, N = 500, n_t = 300) native and wasm
                                        in Node; --reference PYTHON (an interpreter where the
                                        published package imports as `mftma`) adds its timing
+  bench glue [--reps N] [--reference PYTHON]
+                                       GLUE (P = 10, M = 50, N = 500, n_t = 200) native (1, 2
+                                       threads) and wasm in Node, the longest wasm step;
+                                       --reference PYTHON (with numpy and cvxopt) adds
+                                       bench/glue_reference.py
   bench analyze [--sizes P×M×N,…] [--reps R] [--threads 2,1]
                                        Your data at 10×50×100 … 100×400×2000: each analysis
                                        alone and all together (in process and as whole
@@ -198,6 +205,19 @@ fn run(args: Vec<String>) -> Result<()> {
             let reference = flags.take_value("--reference")?;
             flags.finish()?;
             bench_capacity::run(&repo_root(), reps, reference)?;
+        }
+        "bench" if rest.first().map(String::as_str) == Some("glue") => {
+            let mut flags = Flags::new(&rest[1..]);
+            let reps = match flags.take_value("--reps")? {
+                None => 3,
+                Some(s) => match s.parse::<usize>() {
+                    Ok(n) if n >= 1 => n,
+                    _ => bail!("--reps must be a whole number ≥ 1, got {s:?}"),
+                },
+            };
+            let reference = flags.take_value("--reference")?;
+            flags.finish()?;
+            bench_glue::run(&repo_root(), reps, reference)?;
         }
         "bench" if flags.args.first().map(String::as_str) == Some("sweep") => {
             flags.args.remove(0);

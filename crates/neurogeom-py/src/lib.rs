@@ -26,7 +26,7 @@ use pyo3::prelude::*;
 use neurogeom::analyze::{self as an, Settings};
 use neurogeom::batch::{self, SweepPlan};
 use neurogeom::data::files::{self, Input, Layer, LoadOptions, Recording};
-use neurogeom::metrics::capacity::glue::{Centring, GlueJob, GlueOptions, LabelRule};
+use neurogeom::metrics::capacity::glue::{Centring, GlueJob, GlueOptions, GlueStage, LabelRule};
 use neurogeom::metrics::capacity::{MftmaJob, MftmaOptions};
 use neurogeom::snapshot::Snapshot;
 use neurogeom::sweep::shard::{self, Shard};
@@ -361,8 +361,18 @@ fn glue(
     let row_labels = label_texts(label_numbers, label_texts_)?;
     let (manifolds, classes, _) = class_manifolds(x, row_labels)?;
     let mut job = GlueJob::new(&manifolds, &options).map_err(|e| value_error(e.to_string()))?;
+    // The samples on every core (the same bits as one thread: they are
+    // handed back in sample order), 8 per thread between progress reports.
+    let threads = neurogeom::gemm::max_threads();
     loop {
-        let done = detached(py, || job.advance(8))?;
+        let done = detached(py, || {
+            if threads > 1 && job.stage() == GlueStage::Samples {
+                job.run_some_samples_threaded(threads, 8 * threads);
+                job.advance(0)
+            } else {
+                job.advance(8)
+            }
+        })?;
         let (d, total) = job.progress();
         tick(py, progress.as_ref(), d, total, "GLUE")?;
         if done {

@@ -266,10 +266,65 @@ impl CenterSearch {
         if self.done {
             return true;
         }
+        let v0 = self.draw_start();
+        let run = restart(&self.cost, &v0, self.cg);
+        self.take(run);
+        self.done
+    }
+
+    /// Run the remaining restarts of the current K (one unit each) on up
+    /// to `threads` threads (native only), then take their results in
+    /// restart order: the same bits as that many [`Self::step`] calls. The
+    /// restarts of one K are independent: each starts from its own draw
+    /// (made here, in restart order, from the one stream) and V_{K−1}.
+    /// Returns the units done.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn step_restarts_threaded(&mut self, threads: usize) -> usize {
+        if self.done {
+            return 0;
+        }
+        let starts: Vec<DMatrix<f64>> = (self.rep..self.restarts)
+            .map(|_| self.draw_start())
+            .collect();
+        let units = starts.len();
+        let threads = threads.clamp(1, units.max(1));
+        let chunk = units.div_ceil(threads);
+        let (cost, cg) = (&self.cost, self.cg);
+        let runs: Vec<(f64, DMatrix<f64>, usize)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = starts
+                .chunks(chunk)
+                .skip(1)
+                .map(|part| {
+                    scope.spawn(move || {
+                        crate::gemm::with_threads(1, || {
+                            part.iter()
+                                .map(|v0| restart(cost, v0, cg))
+                                .collect::<Vec<_>>()
+                        })
+                    })
+                })
+                .collect();
+            let mut runs: Vec<_> = starts[..chunk.min(units)]
+                .iter()
+                .map(|v0| restart(cost, v0, cg))
+                .collect();
+            for h in handles {
+                runs.extend(h.join().expect("a centre-search thread panicked"));
+            }
+            runs
+        });
+        for run in runs {
+            self.take(run);
+        }
+        units
+    }
+
+    /// The start of the next restart: [Xᵀs, V_{K−1}] orthonormalised, s
+    /// drawn from the search's stream.
+    fn draw_start(&mut self) -> DMatrix<f64> {
         let x = &self.cost.x;
         let (p, n) = x.shape();
         let k = self.k;
-        // Start: [Xᵀs, V_{K−1}], orthonormalised.
         let s: Vec<f64> = (0..p).map(|_| self.rng.normal()).collect();
         let mut v0 = DMatrix::zeros(n, k);
         for j in 0..n {
@@ -286,19 +341,24 @@ impl CenterSearch {
                 }
             }
         }
-        let v0 = orthonormalize(&v0);
-        let res = conjugate_gradient(&self.cost, &v0, self.cg);
-        self.result.cg_iterations += res.iterations;
-        let stability = stability(x, &res.v);
+        orthonormalize(&v0)
+    }
+
+    /// Take one restart's (stability, V, CG iterations): keep the best V
+    /// of this K (the first of equals), and at the last restart record K's
+    /// residual and move on (or finish).
+    fn take(&mut self, (stability, v, iterations): (f64, DMatrix<f64>, usize)) {
+        self.result.cg_iterations += iterations;
         let better = match &self.best {
             None => true,
             Some((b, _)) => stability > *b,
         };
         if better {
-            self.best = Some((stability, res.v));
+            self.best = Some((stability, v));
         }
         self.rep += 1;
         if self.rep == self.restarts {
+            let x = &self.cost.x;
             let (_, v) = self.best.take().expect("at least one restart");
             let residual = x - (x * &v) * v.transpose();
             let r = mean_abs_correlation(&residual);
@@ -314,7 +374,6 @@ impl CenterSearch {
                 self.finish();
             }
         }
-        self.done
     }
 
     fn finish(&mut self) {
@@ -339,6 +398,12 @@ impl CenterSearch {
     pub fn result(&self) -> &CenterStructure {
         &self.result
     }
+}
+
+/// One restart: CG from `v0`, then the stability of its V.
+fn restart(cost: &CenterCost, v0: &DMatrix<f64>, cg: CgOptions) -> (f64, DMatrix<f64>, usize) {
+    let res = conjugate_gradient(cost, v0, cg);
+    (stability(&cost.x, &res.v), res.v, res.iterations)
 }
 
 /// min_μ ‖x_μ − x_μVVᵀ‖/‖x_μ‖: how much of the least-preserved centre is
@@ -384,6 +449,34 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Each K's restarts on 1 to 4 threads give the search that one restart
+    /// per step gives, bit for bit (V per K, residuals, K, CG iterations),
+    /// and the same number of units.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn restarts_on_threads_give_the_same_search() {
+        let mut rng = Rng::new(12);
+        let x = DMatrix::from_fn(9, 7, |_, _| rng.normal());
+        let cg = CgOptions::default();
+        let mut serial = CenterSearch::new(x.clone(), 5, cg, Rng::fork(4, 0));
+        let mut steps = 0;
+        while !serial.step() {
+            steps += 1;
+        }
+        steps += 1;
+        let want = format!("{:?}", serial.result());
+        for threads in 1..=4 {
+            let mut s = CenterSearch::new(x.clone(), 5, cg, Rng::fork(4, 0));
+            let mut units = 0;
+            while !s.is_done() {
+                units += s.step_restarts_threaded(threads);
+            }
+            assert_eq!(units, steps, "{threads} threads");
+            assert_eq!(format!("{:?}", s.result()), want, "{threads} threads");
+        }
+        assert!(serial.result().v_by_k.len() >= 2);
     }
 
     #[test]

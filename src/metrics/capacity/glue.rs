@@ -676,12 +676,22 @@ impl GlueJob {
     /// order, so the result is the one-thread result, bit for bit.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn run_samples_threaded(&mut self, threads: usize) {
+        self.run_some_samples_threaded(threads, usize::MAX);
+    }
+
+    /// [`Self::run_samples_threaded`] for the next `count` pending samples
+    /// at most (so that a caller can report progress between calls).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn run_some_samples_threaded(&mut self, threads: usize, count: usize) {
         while !self.ready_for_samples() {
             self.advance(1);
         }
-        let range = self.pending_samples();
+        let pending = self.pending_samples();
+        let range = pending.start..pending.end.min(pending.start.saturating_add(count));
         let threads = threads.max(1).min(range.len().max(1));
-        if threads <= 1 || range.len() < 2 {
+        if threads <= 1 {
+            let samples = self.compute_samples(range.start, range.end);
+            self.insert_samples(range.start, samples);
             return;
         }
         let chunk = range.len().div_ceil(threads);
@@ -691,7 +701,10 @@ impl GlueJob {
                     let lo = range.start + k * chunk;
                     let hi = (lo + chunk).min(range.end);
                     let mut job = self.clone();
-                    scope.spawn(move || (lo, job.compute_samples(lo, hi)))
+                    scope.spawn(move || {
+                        // Products on one thread: the threads share the cores.
+                        crate::gemm::with_threads(1, || (lo, job.compute_samples(lo, hi)))
+                    })
                 })
                 .collect();
             handles

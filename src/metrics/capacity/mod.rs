@@ -332,6 +332,80 @@ pub struct MftmaJob {
     error: Option<CapacityError>,
 }
 
+/// MFTMA's manifolds stage, shared among threads (native only): each
+/// thread that calls [`ManifoldWork::help`] takes the next manifold not yet
+/// taken, until none is left. Each manifold is a fixed function of (its
+/// points, V, the options, its index), and [`MftmaJob::finish_manifolds`]
+/// reads the results in manifold order, so the result is the same bits
+/// for any number of helpers and any timing.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Debug)]
+pub struct ManifoldWork {
+    points: Points<'static>,
+    global: Vec<f64>,
+    v: DMatrix<f64>,
+    zero_centre: f64,
+    options: MftmaOptions,
+    /// The first manifold of the work.
+    start: usize,
+    /// The next manifold to take.
+    next: std::sync::atomic::AtomicUsize,
+    /// Manifold start + k's result in slot k.
+    slots: Vec<std::sync::OnceLock<Result<ManifoldCapacity, CapacityError>>>,
+    /// Manifolds finished, signalled when all are.
+    finished: std::sync::Mutex<usize>,
+    all_done: std::sync::Condvar,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl ManifoldWork {
+    /// Manifolds in the work.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// Whether a manifold is left for a helper to take.
+    pub fn has_pending(&self) -> bool {
+        self.next.load(std::sync::atomic::Ordering::Relaxed) < self.start + self.len()
+    }
+
+    /// Analyse manifolds (the next one not taken, again and again) until
+    /// none is left to take.
+    pub fn help(&self) {
+        use std::sync::atomic::Ordering;
+        loop {
+            let mu = self.next.fetch_add(1, Ordering::Relaxed);
+            let Some(slot) = self.slots.get(mu.wrapping_sub(self.start)) else {
+                return;
+            };
+            let x = centred_manifold(&self.points, &self.global, mu);
+            let r = analyse_manifold(&x, &self.v, mu, self.zero_centre, &self.options);
+            // Each index is taken once, so its slot is empty.
+            let _ = slot.set(r);
+            let mut finished = self.finished.lock().unwrap_or_else(|e| e.into_inner());
+            *finished += 1;
+            if *finished == self.len() {
+                self.all_done.notify_all();
+            }
+        }
+    }
+
+    /// Block until every manifold is done (by any helper).
+    pub fn wait(&self) {
+        let mut finished = self.finished.lock().unwrap_or_else(|e| e.into_inner());
+        while *finished < self.len() {
+            finished = self
+                .all_done
+                .wait(finished)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
 /// Check the manifolds (samples × features each).
 pub fn check_manifolds(manifolds: &[DMatrix<f64>]) -> Result<usize, CapacityError> {
     check_points(&Points::Borrowed(manifolds))
@@ -661,42 +735,72 @@ impl MftmaJob {
     #[cfg(not(target_arch = "wasm32"))]
     pub fn run_manifolds_threaded(&mut self, threads: usize) {
         while self.stage() == Stage::Centers {
-            if self.advance(1).is_err() {
-                return;
-            }
+            self.centres_threaded(threads);
         }
-        if self.stage() != Stage::Manifolds || threads < 2 {
+        if threads < 2 {
             return;
+        }
+        let Some(work) = self.manifold_work() else {
+            return;
+        };
+        std::thread::scope(|scope| {
+            for _ in 1..threads.min(work.len()) {
+                scope.spawn(|| crate::gemm::with_threads(1, || work.help()));
+            }
+            crate::gemm::with_threads(1, || work.help());
+        });
+        self.finish_manifolds(&work);
+    }
+
+    /// In the centre search: the remaining restarts of the current K on up
+    /// to `threads` threads ([`CenterSearch::step_restarts_threaded`]: the
+    /// same bits as one [`Self::advance`] unit per restart). Nothing in
+    /// other stages.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn centres_threaded(&mut self, threads: usize) {
+        if self.stage() == Stage::Centers {
+            self.done_units += self.search.step_restarts_threaded(threads);
+        }
+    }
+
+    /// The remaining manifolds as work that any number of threads can
+    /// share ([`ManifoldWork::help`]); None unless the job is at the
+    /// manifolds stage (the centre search is done). Hand it back with
+    /// [`Self::finish_manifolds`] once [`ManifoldWork::wait`] returns.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn manifold_work(&mut self) -> Option<Arc<ManifoldWork>> {
+        if self.stage() != Stage::Manifolds {
+            return None;
         }
         let v = self.feature_v().clone();
         let start = self.per_manifold.len();
         let p = self.points.len();
-        let chunk = (p - start).div_ceil(threads);
-        let (points, global) = (&self.points, &self.global);
-        let (zero_centre, options) = (self.zero_centre, &self.options);
-        let results: Vec<Result<ManifoldCapacity, CapacityError>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (start..p)
-                .step_by(chunk)
-                .map(|lo| {
-                    let hi = (lo + chunk).min(p);
-                    let v = &v;
-                    scope.spawn(move || {
-                        (lo..hi)
-                            .map(|mu| {
-                                let x = centred_manifold(points, global, mu);
-                                analyse_manifold(&x, v, mu, zero_centre, options)
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().expect("an MFTMA thread panicked"))
-                .collect()
-        });
-        for r in results {
-            match r {
+        Some(Arc::new(ManifoldWork {
+            points: self.points.clone(),
+            global: self.global.clone(),
+            v,
+            zero_centre: self.zero_centre,
+            options: self.options.clone(),
+            start,
+            next: std::sync::atomic::AtomicUsize::new(start),
+            slots: (start..p).map(|_| std::sync::OnceLock::new()).collect(),
+            finished: std::sync::Mutex::new(0),
+            all_done: std::sync::Condvar::new(),
+        }))
+    }
+
+    /// Take the results of [`Self::manifold_work`] (every manifold must be
+    /// done: after [`ManifoldWork::wait`]), in manifold order, up to the
+    /// first error, where [`Self::advance`] would have stopped.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn finish_manifolds(&mut self, work: &ManifoldWork) {
+        assert_eq!(
+            work.start,
+            self.per_manifold.len(),
+            "the work belongs to this job's manifolds stage"
+        );
+        for slot in &work.slots {
+            match slot.get().expect("every manifold is done").clone() {
                 Ok(m) => {
                     self.per_manifold.push(m);
                     self.done_units += 1;
