@@ -255,10 +255,13 @@ pub fn combine_parts(config: &LabConfig, states: &[Vec<f64>]) -> Result<Snapshot
 /// Natively every data set is embedded, so this matters only in wasm.
 pub fn datasets_needed(config: &LabConfig) -> Vec<&'static str> {
     let (config, _) = check(config);
-    if config.lab == "capacity" && config.choice("task") == "haxby" {
-        vec![crate::data::haxby::DATASET]
-    } else {
-        Vec::new()
+    if config.lab != "capacity" {
+        return Vec::new();
+    }
+    match config.choice("task").as_str() {
+        "haxby" => vec![crate::data::haxby::DATASET],
+        "digits" => vec![crate::data::digits::DATASET],
+        _ => Vec::new(),
     }
 }
 
@@ -269,6 +272,7 @@ pub fn missing_dataset(config: &LabConfig) -> Option<String> {
         .into_iter()
         .find_map(|name| match name {
             crate::data::haxby::DATASET => crate::data::haxby::bytes().err(),
+            crate::data::digits::DATASET => crate::data::digits::bytes().err(),
             other => Some(format!("unknown data set {other:?}")),
         })
 }

@@ -1,0 +1,61 @@
+//! Stable sorts through one compiled copy per element type.
+//!
+//! `slice::sort_by` is compiled anew for every comparator closure (each
+//! closure is its own type), about 5 KB of wasm each time; some twenty call
+//! sites made a tenth of the page's wasm code. These wrappers call the same
+//! stable sort (so every result is the same: equal elements keep their
+//! order) with the comparator behind a `&dyn Fn`, so it is compiled once
+//! per element type. The indirect call per comparison costs nothing
+//! measurable next to the work around these sorts (a handful to a few
+//! thousand elements, once per analysis step).
+
+use std::cmp::Ordering;
+
+/// `v.sort_by(cmp)`: stable, the same order.
+pub fn sort_by<T>(v: &mut [T], cmp: &dyn Fn(&T, &T) -> Ordering) {
+    v.sort_by(|a, b| cmp(a, b));
+}
+
+/// Floats ascending by `f64::total_cmp` (stable; equal bits keep their
+/// order, which no caller can tell apart).
+pub fn floats_ascending(v: &mut [f64]) {
+    sort_by(v, &f64::total_cmp);
+}
+
+/// Floats descending by `f64::total_cmp`, stable.
+pub fn floats_descending(v: &mut [f64]) {
+    sort_by(v, &|a, b| b.total_cmp(a));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The same permutation as `slice::sort_by`, ties included (stability
+    /// is what keeps the results' hashes).
+    #[test]
+    fn the_same_order_as_the_standard_stable_sort() {
+        let keys = [3.0, -1.0, 3.0, f64::NAN, 0.0, -0.0, 2.5, -1.0, 3.0, 1e300, -f64::INFINITY];
+        let mut mine: Vec<(f64, usize)> = keys.iter().copied().zip(0..).collect();
+        let mut std_sorted = mine.clone();
+        sort_by(&mut mine, &|a, b| a.0.total_cmp(&b.0));
+        std_sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+        assert_eq!(format!("{mine:?}"), format!("{std_sorted:?}"));
+        // The ties by key keep their input order: the 3.0s are 0, 2, 8.
+        let threes: Vec<usize> = mine.iter().filter(|p| p.0 == 3.0).map(|p| p.1).collect();
+        assert_eq!(threes, vec![0, 2, 8]);
+
+        let mut up = keys.to_vec();
+        floats_ascending(&mut up);
+        let mut down = keys.to_vec();
+        floats_descending(&mut down);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let mut want = keys.to_vec();
+        want.sort_by(f64::total_cmp);
+        assert_eq!(bits(&up), bits(&want));
+        want.reverse();
+        assert_eq!(bits(&down), bits(&want));
+        assert_eq!(up[0], f64::NEG_INFINITY);
+        assert!(down[0].is_nan());
+    }
+}
