@@ -128,7 +128,9 @@ pub fn symmetric_eigen_desc(a: &DMatrix<f64>) -> Option<(Vec<f64>, DMatrix<f64>)
     let eig = SymmetricEigen::try_new(a.clone(), f64::EPSILON, max_iterations(n))?;
     let mut order: Vec<usize> = (0..n).collect();
     // Stable sort: ties keep nalgebra's (deterministic) order.
-    crate::sort::sort_by(&mut order, &|&i, &j| eig.eigenvalues[j].total_cmp(&eig.eigenvalues[i]));
+    crate::sort::sort_by(&mut order, &|&i, &j| {
+        eig.eigenvalues[j].total_cmp(&eig.eigenvalues[i])
+    });
     let values = order.iter().map(|&i| eig.eigenvalues[i]).collect();
     let vectors = DMatrix::from_fn(n, n, |r, c| eig.eigenvectors[(r, order[c])]);
     Some((values, vectors))
