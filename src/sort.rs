@@ -116,7 +116,7 @@ mod tests {
                 let mut mine = keys.clone();
                 sort_by(&mut mine, &|a, b| a.0.cmp(&b.0));
                 let mut want = keys.clone();
-                want.sort_by(|a, b| a.0.cmp(&b.0));
+                want.sort_by_key(|a| a.0);
                 assert_eq!(mine, want, "n = {n}");
             }
         }

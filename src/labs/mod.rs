@@ -301,8 +301,14 @@ mod tests {
     #[test]
     fn the_data_sets_a_config_needs() {
         let cases = [
-            ("v=1&lab=capacity&task=digits", vec![crate::data::digits::DATASET]),
-            ("v=1&lab=capacity&task=haxby", vec![crate::data::haxby::DATASET]),
+            (
+                "v=1&lab=capacity&task=digits",
+                vec![crate::data::digits::DATASET],
+            ),
+            (
+                "v=1&lab=capacity&task=haxby",
+                vec![crate::data::haxby::DATASET],
+            ),
             ("v=1&lab=capacity&task=points", vec![]),
             ("v=1&lab=capacity", vec!["digits"]), // the default task
             ("v=1&lab=lazy-rich", vec![]),

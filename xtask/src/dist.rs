@@ -700,7 +700,10 @@ mod tests {
                 .to_vec(),
         );
         s.insert("www/data/set.npz".into(), b"PK\x03\x04 a data set".to_vec());
-        s.insert("www/data/other.csv.gz".into(), b"\x1f\x8b a gzip data set".to_vec());
+        s.insert(
+            "www/data/other.csv.gz".into(),
+            b"\x1f\x8b a gzip data set".to_vec(),
+        );
         s.insert("www/data/unused.npz".into(), b"PK\x03\x04".to_vec());
         s.insert(
             "www/yourdata.js".into(),
@@ -765,10 +768,16 @@ mod tests {
         assert!(text(&b, "sw.js").contains(&format!("\"{data}\"")));
         // A gzip file (the UCI digits) likewise, its hash before `.gz`.
         let gz = name_of(&b, "www/data/other.csv.");
-        assert!(gz.ends_with(".gz") && gz.len() == "www/data/other.csv..gz".len() + 10, "{gz}");
+        assert!(
+            gz.ends_with(".gz") && gz.len() == "www/data/other.csv..gz".len() + 10,
+            "{gz}"
+        );
         assert_eq!(b.files[gz], b"\x1f\x8b a gzip data set");
         assert!(text(&b, "sw.js").contains(&format!("\"{gz}\"")));
-        assert!(text(&b, worker).contains(&format!("new URL('./data/{}', import.meta.url)", &gz["www/data/".len()..])));
+        assert!(text(&b, worker).contains(&format!(
+            "new URL('./data/{}', import.meta.url)",
+            &gz["www/data/".len()..]
+        )));
         for page in PAGES {
             assert!(
                 !text(&b, page).contains(".npz"),
