@@ -965,7 +965,7 @@ fn group_by_class(rec: &mut Recording) {
         return;
     }
     let mut order: Vec<usize> = (0..labels.len()).collect();
-    order.sort_by_key(|&i| labels[i]);
+    crate::sort::sort_by(&mut order, &|&a, &b| labels[a].cmp(&labels[b]));
     let mut column = vec![0.0; labels.len()];
     for layer in rec.layers.iter_mut() {
         for mut col in layer.x.column_iter_mut() {

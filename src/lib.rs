@@ -21,6 +21,7 @@ pub mod rng;
 pub mod run;
 pub mod share;
 pub mod snapshot;
+pub mod sort;
 pub mod sweep;
 pub mod version;
 

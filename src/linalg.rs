@@ -128,7 +128,9 @@ pub fn symmetric_eigen_desc(a: &DMatrix<f64>) -> Option<(Vec<f64>, DMatrix<f64>)
     let eig = SymmetricEigen::try_new(a.clone(), f64::EPSILON, max_iterations(n))?;
     let mut order: Vec<usize> = (0..n).collect();
     // Stable sort: ties keep nalgebra's (deterministic) order.
-    order.sort_by(|&i, &j| eig.eigenvalues[j].total_cmp(&eig.eigenvalues[i]));
+    crate::sort::sort_by(&mut order, &|&i, &j| {
+        eig.eigenvalues[j].total_cmp(&eig.eigenvalues[i])
+    });
     let values = order.iter().map(|&i| eig.eigenvalues[i]).collect();
     let vectors = DMatrix::from_fn(n, n, |r, c| eig.eigenvectors[(r, order[c])]);
     Some((values, vectors))
@@ -149,7 +151,7 @@ pub fn symmetric_eigenvalues_desc(a: &DMatrix<f64>) -> Option<Vec<f64>> {
     // nalgebra's eigenvalues-only path (`do_decompose` without vectors)
     // has no iteration cap; it converges on any finite input.
     let mut values: Vec<f64> = a.symmetric_eigenvalues().iter().copied().collect();
-    values.sort_by(|x, y| y.total_cmp(x));
+    crate::sort::floats_descending(&mut values);
     Some(values)
 }
 
@@ -233,7 +235,7 @@ pub fn svd_sorted(a: &DMatrix<f64>) -> Option<SVD<f64, nalgebra::Dyn, nalgebra::
         .collect();
     let mut order: Vec<usize> = (0..k).collect();
     // Stable: equal singular values keep their column order.
-    order.sort_by(|&i, &j| norms[j].total_cmp(&norms[i]));
+    crate::sort::sort_by(&mut order, &|&i, &j| norms[j].total_cmp(&norms[i]));
     let left = DMatrix::from_fn(rows, k, |r, c| {
         let j = order[c];
         if norms[j] == 0.0 {

@@ -178,7 +178,7 @@ fn changes_between(from: &Version, to: &Version, releases: &[Release]) -> Vec<Ch
             v.cmp_precedence(from) == Ordering::Greater && v.cmp_precedence(to) != Ordering::Greater
         })
         .collect();
-    sections.sort_by(|a, b| a.0.cmp_precedence(&b.0));
+    crate::sort::sort_by(&mut sections, &|a, b| a.0.cmp_precedence(&b.0));
     sections
         .into_iter()
         .flat_map(|(_, r)| {

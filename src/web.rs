@@ -984,7 +984,8 @@ pub fn example_file_name() -> String {
 
 /// The data sets (by name) that a config needs and the core does not have
 /// yet, as a JSON array: `["haxby2001"]` for the capacity lab's
-/// `task=haxby` until the page has provided it, else `[]`. The page fetches
+/// `task=haxby` and `["digits"]` for its `task=digits` until the page has
+/// provided them, else `[]`. The page fetches
 /// each (`www/datasets.js`) and passes it to [`provide_dataset`] before it
 /// builds the lab.
 #[wasm_bindgen]
@@ -992,18 +993,23 @@ pub fn datasets_needed(config_json: &str) -> Result<String, JsValue> {
     let config = config_from_json(config_json).map_err(js_error)?;
     let missing: Vec<&str> = labs::datasets_needed(&config)
         .into_iter()
-        .filter(|&name| name != crate::data::haxby::DATASET || !crate::data::haxby::available())
+        .filter(|&name| match name {
+            crate::data::haxby::DATASET => !crate::data::haxby::available(),
+            crate::data::digits::DATASET => !crate::data::digits::available(),
+            _ => true,
+        })
         .collect();
     serde_json::to_string(&missing).map_err(|e| js_error(e.to_string()))
 }
 
 /// Give the core a data set's bytes, fetched by the page from its own
-/// origin: `"haxby2001"` is `data/haxby2001.npz`. Refused unless the bytes
-/// have the recorded SHA-256.
+/// origin: `"haxby2001"` is `data/haxby2001.npz`, `"digits"` is
+/// `data/digits.csv.gz`. Refused unless the bytes have the recorded SHA-256.
 #[wasm_bindgen]
 pub fn provide_dataset(name: &str, bytes: Vec<u8>) -> Result<(), JsValue> {
     match name {
         crate::data::haxby::DATASET => crate::data::haxby::provide(bytes).map_err(js_error),
+        crate::data::digits::DATASET => crate::data::digits::provide(bytes).map_err(js_error),
         other => Err(js_error(format!("unknown data set {other:?}"))),
     }
 }

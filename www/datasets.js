@@ -2,7 +2,8 @@
 // origin when a run needs one (the Content-Security-Policy's connect-src
 // 'self' allows exactly that). Natively the core embeds them; in the page,
 // embedding the Haxby 2001 recording (1.6 MB) would triple the wasm that
-// every visitor downloads before the first chart.
+// every visitor downloads before the first chart, and the UCI digits (57 KB)
+// would be fetched by every visitor, most of whom never run task=digits.
 //
 // Every context that builds a WasmLab (worker.js, part-worker.js,
 // sweep-worker.js) calls provideDatasets(config) first: the core says which
@@ -18,6 +19,7 @@ import { datasets_needed, provide_dataset } from './pkg/neurogeom.js';
 /** Each data set's file, by the name the core knows it by. */
 const FILES = {
   haxby2001: new URL('./data/haxby2001.npz', import.meta.url),
+  digits: new URL('./data/digits.csv.gz', import.meta.url),
 };
 
 const fetched = new Map(); // name -> Promise<Uint8Array>

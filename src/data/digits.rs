@@ -5,15 +5,78 @@
 //!
 //! The file is the copy scikit-learn ships (`sklearn/datasets/data/
 //! digits.csv.gz`): one image per line, 64 pixel values row by row, then the
-//! label. It is embedded in the binary (57 KB) and inflated with `flate2`
-//! (pure Rust), so the page and the CLI read the same bytes.
+//! label. It lives in `www/data/` (57 KB, with `digits.csv.gz.sha256`) and
+//! is inflated with `flate2` (pure Rust), so the page and the CLI read the
+//! same bytes. The native build embeds it. The page's wasm does not (it was
+//! 57 of the wasm's gzipped kilobytes, fetched by every visitor): like the
+//! Haxby recording ([`super::haxby`]), a worker that runs a config needing
+//! it ([`crate::labs::datasets_needed`]) fetches it from the page's own
+//! origin and hands it to [`provide`] first (`www/datasets.js`).
 
 use std::io::Read;
+use std::sync::OnceLock;
 
 use nalgebra::DMatrix;
 
-/// The gzip-compressed CSV, as shipped by scikit-learn.
-static DIGITS_CSV_GZ: &[u8] = include_bytes!("digits.csv.gz");
+/// The gzip-compressed CSV, as shipped by scikit-learn (native builds only;
+/// see the module doc).
+#[cfg(not(target_arch = "wasm32"))]
+pub static CSV_GZ: &[u8] = include_bytes!("../../www/data/digits.csv.gz");
+/// Its SHA-256 (`sha256sum` format).
+pub const CSV_GZ_SHA256_FILE: &str = include_str!("../../www/data/digits.csv.gz.sha256");
+/// SHA-256 of the inflated CSV: a server that sends the `.gz` file with
+/// `Content-Encoding: gzip` (Apache's `AddEncoding x-gzip .gz`) makes the
+/// browser hand over the inflated text, which is the same data.
+const CSV_SHA256: &str = "6ebb3d2fee246a4e99363262ddf8a00a3c41bee6014c373ed9d9216ba7f651b8";
+/// The file's name, for the page and its messages.
+pub const FILE_NAME: &str = "digits.csv.gz";
+/// The name the page provides it by (`provide_dataset` in `src/web.rs`).
+pub const DATASET: &str = "digits";
+/// Why a run cannot start when the page has not provided the file.
+pub const MISSING: &str = "task=digits needs the UCI digits (data/digits.csv.gz), which this page has not loaded: reload the page; if that does not help, the file is missing from the server";
+
+/// The bytes the page provided (wasm), checked against the recorded hash.
+static PROVIDED: OnceLock<Vec<u8>> = OnceLock::new();
+
+/// The file's SHA-256 (hex), as recorded.
+pub fn expected_sha256() -> &'static str {
+    CSV_GZ_SHA256_FILE.split_whitespace().next().unwrap_or("")
+}
+
+/// Give the core the file's bytes (the page does, before a run that needs
+/// them): the `.gz` file, or its inflated CSV. Refused, with the reason,
+/// unless they are the recorded file.
+pub fn provide(bytes: Vec<u8>) -> Result<(), String> {
+    let got = crate::data::sha256_hex(&bytes);
+    if got != expected_sha256() && got != CSV_SHA256 {
+        return Err(format!(
+            "{FILE_NAME}: the file the page loaded ({} bytes, SHA-256 {got}) is not the recorded one ({}); reload the page",
+            bytes.len(),
+            expected_sha256()
+        ));
+    }
+    // Provided twice: the same data (the hash says so), keep the first.
+    let _ = PROVIDED.set(bytes);
+    Ok(())
+}
+
+/// Whether the file's bytes are at hand (always natively).
+pub fn available() -> bool {
+    bytes().is_ok()
+}
+
+/// The file's bytes: the embedded ones natively, the provided ones in wasm.
+pub fn bytes() -> Result<&'static [u8], String> {
+    #[cfg(not(target_arch = "wasm32"))]
+    let embedded = Some(CSV_GZ);
+    #[cfg(target_arch = "wasm32")]
+    let embedded = None;
+    PROVIDED
+        .get()
+        .map(Vec::as_slice)
+        .or(embedded)
+        .ok_or_else(|| MISSING.to_string())
+}
 
 /// Images in the file.
 pub const N_IMAGES: usize = 1797;
@@ -30,13 +93,24 @@ pub struct Digits {
     pub labels: Vec<usize>,
 }
 
-/// Inflate and parse the embedded file. An error only if the embedded bytes
-/// are corrupt (a build problem, tested).
+/// Inflate and parse the file ([`bytes`]). An error if the page has not
+/// provided it (wasm), or if the bytes are corrupt (a build problem, tested).
 pub fn load() -> Result<Digits, String> {
+    parse(bytes()?)
+}
+
+/// Parse the file: gzip-compressed (it starts with gzip's magic bytes) or
+/// already inflated.
+fn parse(bytes: &[u8]) -> Result<Digits, String> {
     let mut text = String::new();
-    flate2::read::GzDecoder::new(DIGITS_CSV_GZ)
-        .read_to_string(&mut text)
-        .map_err(|e| format!("the embedded digits file does not inflate: {e}"))?;
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        flate2::read::GzDecoder::new(bytes)
+            .read_to_string(&mut text)
+            .map_err(|e| format!("{FILE_NAME} does not inflate: {e}"))?;
+    } else {
+        text = String::from_utf8(bytes.to_vec())
+            .map_err(|_| format!("{FILE_NAME}: the inflated file is not text"))?;
+    }
     let mut values = Vec::with_capacity(N_IMAGES * N_PIXELS);
     let mut labels = Vec::with_capacity(N_IMAGES);
     for (line_no, line) in text.lines().filter(|l| !l.trim().is_empty()).enumerate() {
@@ -75,6 +149,37 @@ pub fn load() -> Result<Digits, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_embedded_file_is_the_recorded_one() {
+        assert_eq!(
+            CSV_GZ_SHA256_FILE,
+            format!("{}  {FILE_NAME}\n", crate::data::sha256_hex(CSV_GZ))
+        );
+        let mut csv = Vec::new();
+        flate2::read::GzDecoder::new(CSV_GZ)
+            .read_to_end(&mut csv)
+            .unwrap();
+        assert_eq!(crate::data::sha256_hex(&csv), CSV_SHA256);
+        // Inflated by the server or not: the same images.
+        assert_eq!(parse(&csv).unwrap(), parse(CSV_GZ).unwrap());
+    }
+
+    /// The page's copy is checked before it is used; without one, the
+    /// message says what is missing and what to do.
+    #[test]
+    fn provided_bytes_must_be_the_recorded_file() {
+        let mut bad = CSV_GZ.to_vec();
+        bad[100] ^= 1;
+        let e = provide(bad).unwrap_err();
+        assert!(e.contains("is not the recorded one"), "{e}");
+        assert!(e.contains(expected_sha256()), "{e}");
+        assert!(provide(CSV_GZ[..1000].to_vec()).is_err());
+        assert!(PROVIDED.get().is_none(), "a refused copy is not kept");
+        provide(CSV_GZ.to_vec()).unwrap();
+        assert_eq!(bytes().unwrap(), CSV_GZ);
+        assert!(MISSING.contains("task=digits") && MISSING.contains("reload the page"));
+    }
 
     #[test]
     fn the_embedded_file_has_1797_images_of_10_classes() {

@@ -1571,7 +1571,7 @@ impl CapacityLab {
             let p = self.data.manifolds.len() as f64;
             let (x, y): (Vec<f64>, Vec<f64>) = {
                 let mut c = sim.curve.clone();
-                c.sort_by_key(|v| v.0);
+                crate::sort::sort_by(&mut c, &|a, b| a.0.cmp(&b.0));
                 c.into_iter().map(|(n, f)| (n as f64, f)).unzip()
             };
             let mut ch = Chart::lines("theory_sim", "Separable fraction against projection dimension", "N (projection dimension)", "fraction separable", vec![Series::new("simulated", x, y)])

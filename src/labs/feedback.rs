@@ -447,7 +447,7 @@ impl Feedback {
                 spectrum: stability::summarise(Vec::new()),
             })
             .collect();
-        fps.sort_by(|a, b| a.z.total_cmp(&b.z));
+        crate::sort::sort_by(&mut fps, &|a, b| a.z.total_cmp(&b.z));
         // Spectra for at most 3: the one nearest the first trajectory's end
         // first, then the others in ascending z.
         let z0 = self.z_end();

@@ -1706,7 +1706,7 @@ fn probe_rows(data: &Dataset) -> Vec<usize> {
             (0, data.y_train[(r, 0)])
         }
     };
-    rows.sort_by(|&a, &b| {
+    crate::sort::sort_by(&mut rows, &|&a, &b| {
         let (ka, kb) = (key(a), key(b));
         ka.0.cmp(&kb.0).then(ka.1.total_cmp(&kb.1)).then(a.cmp(&b))
     });

@@ -255,10 +255,13 @@ pub fn combine_parts(config: &LabConfig, states: &[Vec<f64>]) -> Result<Snapshot
 /// Natively every data set is embedded, so this matters only in wasm.
 pub fn datasets_needed(config: &LabConfig) -> Vec<&'static str> {
     let (config, _) = check(config);
-    if config.lab == "capacity" && config.choice("task") == "haxby" {
-        vec![crate::data::haxby::DATASET]
-    } else {
-        Vec::new()
+    if config.lab != "capacity" {
+        return Vec::new();
+    }
+    match config.choice("task").as_str() {
+        "haxby" => vec![crate::data::haxby::DATASET],
+        "digits" => vec![crate::data::digits::DATASET],
+        _ => Vec::new(),
     }
 }
 
@@ -269,6 +272,7 @@ pub fn missing_dataset(config: &LabConfig) -> Option<String> {
         .into_iter()
         .find_map(|name| match name {
             crate::data::haxby::DATASET => crate::data::haxby::bytes().err(),
+            crate::data::digits::DATASET => crate::data::digits::bytes().err(),
             other => Some(format!("unknown data set {other:?}")),
         })
 }
@@ -281,4 +285,39 @@ pub fn build(config: &LabConfig) -> (Box<dyn Lab>, Vec<String>) {
     let lab = (entry.build)(&config);
     warnings.extend(lab.notes());
     (lab, warnings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(link: &str) -> LabConfig {
+        crate::share::parse_link(link).config
+    }
+
+    /// The page fetches exactly the files a run reads: the capacity lab's
+    /// real-data tasks, and nothing for the synthetic ones or other labs.
+    /// Natively both files are embedded, so nothing is missing.
+    #[test]
+    fn the_data_sets_a_config_needs() {
+        let cases = [
+            (
+                "v=1&lab=capacity&task=digits",
+                vec![crate::data::digits::DATASET],
+            ),
+            (
+                "v=1&lab=capacity&task=haxby",
+                vec![crate::data::haxby::DATASET],
+            ),
+            ("v=1&lab=capacity&task=points", vec![]),
+            ("v=1&lab=capacity", vec!["digits"]), // the default task
+            ("v=1&lab=lazy-rich", vec![]),
+        ];
+        for (link, want) in cases {
+            let c = config(link);
+            assert_eq!(datasets_needed(&c), want, "{link}");
+            assert_eq!(missing_dataset(&c), None, "{link}");
+        }
+        assert_eq!(crate::data::digits::DATASET, "digits");
+    }
 }

@@ -404,7 +404,7 @@ impl MeanField {
             }
         }
         pts.extend(extra);
-        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        crate::sort::sort_by(&mut pts, &|a, b| a.0.total_cmp(&b.0));
         let mut roots: Vec<f64> = Vec::new();
         for w in pts.windows(2) {
             let ((a, fa), (b, fb)) = (w[0], w[1]);
@@ -421,7 +421,7 @@ impl MeanField {
                 roots.push(b);
             }
         }
-        roots.sort_by(f64::total_cmp);
+        crate::sort::floats_ascending(&mut roots);
         roots.dedup_by(|a, b| (*a - *b).abs() < 1e-9 * (1.0 + b.abs()));
         roots.into_iter().map(|z| self.stability(z)).collect()
     }

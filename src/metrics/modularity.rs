@@ -80,7 +80,9 @@ pub fn convex_hull(points: &[[f64; 2]]) -> Vec<[f64; 2]> {
         .copied()
         .filter(|q| q[0].is_finite() && q[1].is_finite())
         .collect();
-    p.sort_by(|a, b| a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])));
+    crate::sort::sort_by(&mut p, &|a, b| {
+        a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1]))
+    });
     p.dedup();
     if p.len() < 3 {
         return p;
@@ -738,7 +740,7 @@ pub fn auto_bin_codes(x: &[f64]) -> Vec<usize> {
         return Vec::new();
     }
     let mut sorted = x.to_vec();
-    sorted.sort_by(f64::total_cmp);
+    crate::sort::floats_ascending(&mut sorted);
     let (lo, hi) = (sorted[0], sorted[n - 1]);
     let range = hi - lo;
     let sturges = range / (libm::log2(n as f64) + 1.0);
@@ -761,7 +763,7 @@ pub fn auto_bin_codes(x: &[f64]) -> Vec<usize> {
 /// `np.unique(axis=0)`).
 fn entropy_of_rows(rows: &[Vec<usize>]) -> f64 {
     let mut sorted: Vec<&Vec<usize>> = rows.iter().collect();
-    sorted.sort();
+    crate::sort::sort_by(&mut sorted, &|a, b| a.cmp(b));
     let n = rows.len() as f64;
     let mut h = 0.0;
     let mut i = 0;

@@ -187,7 +187,7 @@ pub fn find_fixed_points(net: &RateNetwork, inits: &[Vec<f64>], tol: f64) -> Vec
             })
         })
         .collect();
-    out.sort_by(|a, b| a.z.total_cmp(&b.z));
+    crate::sort::sort_by(&mut out, &|a, b| a.z.total_cmp(&b.z));
     out
 }
 

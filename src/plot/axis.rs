@@ -474,7 +474,7 @@ fn symlog_ticks(lo: f64, hi: f64, c: f64, target: usize) -> (Vec<(f64, String)>,
             }
         }
     }
-    ticks.sort_by(|a, b| a.0.total_cmp(&b.0));
+    crate::sort::sort_by(&mut ticks, &|a, b| a.0.total_cmp(&b.0));
     if ticks.len() >= 2 {
         return (ticks, minor);
     }

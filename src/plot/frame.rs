@@ -482,7 +482,7 @@ impl Framing {
 pub fn plot<DB: DrawingBackend, F>(
     area: &DrawingArea<DB, Shift>,
     spec: &Chart,
-    mut b: Bounds,
+    b: Bounds,
     framing: Framing,
     empty_note: &str,
     t: &Theme,
@@ -491,6 +491,36 @@ pub fn plot<DB: DrawingBackend, F>(
 where
     F: FnOnce(&ChartContext<DB, Coord>, &Axis, &Axis) -> Result<Vec<String>, String>,
 {
+    // The frame is compiled once per backend, not once per chart kind (each
+    // body closure is its own type): a few KB of the page's wasm each.
+    let mut body = Some(body);
+    plot_with(
+        area,
+        spec,
+        b,
+        framing,
+        empty_note,
+        t,
+        &mut |chart, xa, ya| match body.take() {
+            Some(f) => f(chart, xa, ya),
+            None => Err("a chart's body was drawn twice".to_string()),
+        },
+    )
+}
+
+/// [`plot`], with the body behind a `&mut dyn FnMut` (called once).
+type Body<'a, DB> =
+    dyn FnMut(&ChartContext<DB, Coord>, &Axis, &Axis) -> Result<Vec<String>, String> + 'a;
+
+fn plot_with<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    spec: &Chart,
+    mut b: Bounds,
+    framing: Framing,
+    empty_note: &str,
+    t: &Theme,
+    body: &mut Body<'_, DB>,
+) -> Result<Option<Frame>, String> {
     if !(b.has_x() || framing.x_axis.is_some()) || !b.has_y() {
         return draw_empty(area, spec, empty_note, t).map(Some);
     }

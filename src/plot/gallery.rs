@@ -171,7 +171,9 @@ pub fn complex_plane() -> Chart {
 
 /// The convex hull of points, counter-clockwise (Andrew's monotone chain).
 fn convex_hull(mut pts: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
-    pts.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    crate::sort::sort_by(&mut pts, &|a, b| {
+        a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1))
+    });
     let cross = |o: (f64, f64), a: (f64, f64), b: (f64, f64)| {
         (a.0 - o.0) * (b.1 - o.1) - (a.1 - o.1) * (b.0 - o.0)
     };

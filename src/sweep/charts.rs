@@ -146,7 +146,7 @@ fn scale(log: bool) -> Scale {
 /// The indices of `values` in ascending order of value.
 fn ascending(values: &[f64]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+    crate::sort::sort_by(&mut order, &|&a, &b| values[a].total_cmp(&values[b]));
     order
 }
 

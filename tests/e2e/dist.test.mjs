@@ -7,8 +7,8 @@
 // public address. The folder keeps its release's copy under v<release>/,
 // which runs on its own, and a link made with an older release offers that
 // release's copy when the host has it. After a first visit the pages load
-// and run with the host off the network (a task=haxby run too, its data
-// file from the cache), and a new deploy replaces the cached build on the
+// and run with the host off the network (task=haxby and task=digits runs
+// too, their data files from the cache), and a new deploy replaces the cached build on the
 // next visit.
 //
 // `cargo xtask test` builds two folders and sets:
@@ -33,6 +33,9 @@ const SMALL = 'v=1&lab=lazy-rich&seed=3&steps=300&width=32';
 const SMALL_OFFLINE = 'v=1&lab=lazy-rich&seed=5&steps=300&width=32';
 // task=haxby: the page's worker fetches data/haxby2001.*.npz before the run.
 const HAXBY = 'v=1&lab=capacity&seed=2&task=haxby&samples=30&n_t=60';
+// task=digits: the page's worker fetches data/digits.csv.*.gz (the wasm
+// does not carry the UCI digits either).
+const DIGITS = 'v=1&lab=capacity&seed=1&task=digits&samples=20&depth=2&width=30&steps=300&stages=2&n_t=20';
 const HAXBY_SWEEP = 'v=1&lab=capacity&seed=2&task=haxby&samples=20&n_t=40&sweep=samples:lin:10:30:3';
 const SWEEP = 'v=1&lab=lazy-rich&seed=1&width=16&n_train=50&steps=200&sweep=alpha:log:0.01:1000:5';
 
@@ -105,7 +108,7 @@ test('the folder: content-hashed names, relative links, no source maps, the poli
   for (const f of ['index.html', 'yourdata.html', 'sw.js', '.neurogeom-dist.json']) assert.ok(all.includes(f), `${f} in ${all.join(' ')}`);
   const assets = all.filter((f) => f.startsWith('www/'));
   assert.ok(assets.some((f) => f.endsWith('.wasm')) && assets.some((f) => f.endsWith('.css')));
-  for (const f of assets) assert.match(f, /\.[0-9a-f]{10}\.(js|css|wasm|npz)$/, `${f} carries a content hash`);
+  for (const f of assets) assert.match(f, /\.[0-9a-f]{10}\.(js|css|wasm|npz|gz)$/, `${f} carries a content hash`);
   // The Haxby 2001 recording: in the folder (the wasm does not carry it),
   // the shipped bytes, listed for the service worker, preloaded by no page.
   const haxby = all.filter((f) => /^www\/data\/haxby2001\.[0-9a-f]{10}\.npz$/.test(f));
@@ -113,6 +116,12 @@ test('the folder: content-hashed names, relative links, no source maps, the poli
   assert.ok(readFileSync(join(DIST, haxby[0])).equals(readFileSync('www/data/haxby2001.npz')), 'the shipped file');
   assert.ok(readFileSync(join(DIST, 'sw.js'), 'utf8').includes(`"${haxby[0]}"`), 'the service worker caches it');
   for (const page of ['index.html', 'yourdata.html']) assert.doesNotMatch(readFileSync(join(DIST, page), 'utf8'), /<link[^>]*haxby2001/, `${page} does not preload it`);
+  // The UCI digits likewise.
+  const digits = all.filter((f) => /^www\/data\/digits\.csv\.[0-9a-f]{10}\.gz$/.test(f));
+  assert.equal(digits.length, 1, all.join(' '));
+  assert.ok(readFileSync(join(DIST, digits[0])).equals(readFileSync('www/data/digits.csv.gz')), 'the shipped digits');
+  assert.ok(readFileSync(join(DIST, 'sw.js'), 'utf8').includes(`"${digits[0]}"`), 'the service worker caches the digits');
+  for (const page of ['index.html', 'yourdata.html']) assert.doesNotMatch(readFileSync(join(DIST, page), 'utf8'), /<link[^>]*digits\.csv/, `${page} does not preload the digits`);
   assert.ok(!all.some((f) => f.endsWith('.map') || f.endsWith('.d.ts')), 'no source maps, no typings');
   for (const f of all.filter((f) => /\.(js|css|html)$/.test(f))) {
     const text = readFileSync(join(DIST, f), 'utf8');
@@ -261,6 +270,9 @@ test('offline: after a first visit both pages load and run with the network off;
     await page.goto(`${lab}#${HAXBY}`);
     await page.reload();
     assert.equal(await settled(page), cliHash(HAXBY), 'task=haxby, offline: its file from the cache');
+    await page.goto(`${lab}#${DIGITS}`);
+    await page.reload();
+    assert.equal(await settled(page), cliHash(DIGITS), 'task=digits, offline: the digits from the cache');
     await page.goto(`${lab}#${SWEEP}`);
     await page.reload();
     await waitFor(page, 'body[data-sweep="done"]', 120000);

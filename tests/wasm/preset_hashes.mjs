@@ -15,9 +15,9 @@
 // chunks straddle every recording step: step(a); step(b) must equal
 // step(a + b), and a different chunking than the CLI's checks that too.
 //
-// Data sets the wasm does not carry (task=haxby: www/data/haxby2001.npz) are
-// read from --data and provided as the page's workers do (www/datasets.js),
-// before the lab is built.
+// Data sets the wasm does not carry (task=haxby: www/data/haxby2001.npz,
+// task=digits: www/data/digits.csv.gz) are read from --data and provided as
+// the page's workers do (www/datasets.js), before the lab is built.
 
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -35,6 +35,9 @@ for (let i = 0; i < argv.length; i += 2) {
   opts[key] = argv[i + 1];
 }
 const chunk = Math.max(1, Number(opts.chunk) | 0);
+/** Each data set's file in --data, by the name the core knows it by (as in
+ * www/datasets.js). */
+const DATA_FILES = { haxby2001: 'haxby2001.npz', digits: 'digits.csv.gz' };
 
 const pkg = resolve(opts.pkg);
 let glue;
@@ -82,7 +85,7 @@ for (const spec of JSON.parse(glue.catalog_json())) {
       }
       const config = JSON.stringify(parsed.config);
       for (const name of JSON.parse(glue.datasets_needed(config))) {
-        const bytes = readFileSync(join(resolve(opts.data), `${name}.npz`));
+        const bytes = readFileSync(join(resolve(opts.data), DATA_FILES[name] ?? `${name}.npz`));
         refusedWithout(config, name, bytes);
         glue.provide_dataset(name, bytes);
       }

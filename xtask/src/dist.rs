@@ -559,7 +559,7 @@ fn is_text(file: &str) -> bool {
 /// The files a page, module or style sheet refers to. HTML: `src="…"` and
 /// `href="…"` (not `data:`, `#…` or another host); JS: quoted literals that
 /// start with `./` or `../`; CSS: `url(…)`. A relative literal naming a
-/// `.js`, `.wasm`, `.css`, `.html` or `.npz` (a data set) file that does not
+/// `.js`, `.wasm`, `.css`, `.html`, `.npz` or `.gz` (a data set) file that does not
 /// exist is an error
 /// (caught in [`assemble`]); other such literals are left alone.
 fn references(file: &str, bytes: &[u8]) -> Result<Refs> {
@@ -619,7 +619,7 @@ fn references(file: &str, bytes: &[u8]) -> Result<Refs> {
     for lit in literals {
         let target = resolve(dir, &lit)
             .with_context(|| format!("{file} refers to {lit:?}, outside the folder"))?;
-        let is_asset = [".js", ".wasm", ".css", ".html", ".npz"]
+        let is_asset = [".js", ".wasm", ".css", ".html", ".npz", ".gz"]
             .iter()
             .any(|e| target.ends_with(e));
         if is_asset {
@@ -730,10 +730,14 @@ mod tests {
         );
         s.insert(
             "www/worker.js".into(),
-            b"import { b } from './b.js';\nnew URL('./pkg/neurogeom_bg.wasm', import.meta.url);\nconst d = new URL('./data/set.npz', import.meta.url);\n"
+            b"import { b } from './b.js';\nnew URL('./pkg/neurogeom_bg.wasm', import.meta.url);\nconst d = new URL('./data/set.npz', import.meta.url);\nconst g = new URL('./data/other.csv.gz', import.meta.url);\n"
                 .to_vec(),
         );
         s.insert("www/data/set.npz".into(), b"PK\x03\x04 a data set".to_vec());
+        s.insert(
+            "www/data/other.csv.gz".into(),
+            b"\x1f\x8b a gzip data set".to_vec(),
+        );
         s.insert("www/data/unused.npz".into(), b"PK\x03\x04".to_vec());
         s.insert(
             "www/yourdata.js".into(),
@@ -796,6 +800,18 @@ mod tests {
             text(&b, worker)
         );
         assert!(text(&b, "sw.js").contains(&format!("\"{data}\"")));
+        // A gzip file (the UCI digits) likewise, its hash before `.gz`.
+        let gz = name_of(&b, "www/data/other.csv.");
+        assert!(
+            gz.ends_with(".gz") && gz.len() == "www/data/other.csv..gz".len() + 10,
+            "{gz}"
+        );
+        assert_eq!(b.files[gz], b"\x1f\x8b a gzip data set");
+        assert!(text(&b, "sw.js").contains(&format!("\"{gz}\"")));
+        assert!(text(&b, worker).contains(&format!(
+            "new URL('./data/{}', import.meta.url)",
+            &gz["www/data/".len()..]
+        )));
         for page in PAGES {
             assert!(
                 !text(&b, page).contains(".npz"),

@@ -639,8 +639,8 @@ fn classes(row_labels: &[String]) -> (Vec<usize>, Vec<String>) {
     };
     let mut order: Vec<usize> = (0..canonical.len()).collect();
     match &numbers {
-        Some(v) => order.sort_by(|&a, &b| v[a].total_cmp(&v[b])),
-        None => order.sort_by(|&a, &b| canonical[a].cmp(&canonical[b])),
+        Some(v) => crate::sort::sort_by(&mut order, &|&a, &b| v[a].total_cmp(&v[b])),
+        None => crate::sort::sort_by(&mut order, &|&a, &b| canonical[a].cmp(&canonical[b])),
     }
     let mut names: Vec<String> = Vec::new();
     for &i in &order {

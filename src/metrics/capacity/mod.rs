@@ -1093,7 +1093,7 @@ pub fn data_dimensionality(centred: &[DMatrix<f64>]) -> (f64, usize) {
     };
     let vals = g.symmetric_eigenvalues();
     let mut vals: Vec<f64> = vals.iter().map(|v| v.max(0.0)).collect();
-    vals.sort_by(|a, b| b.total_cmp(a));
+    crate::sort::floats_descending(&mut vals);
     let sum: f64 = vals.iter().sum();
     let sum_sq: f64 = vals.iter().map(|v| v * v).sum();
     if !(sum > 0.0) {

@@ -575,7 +575,7 @@ fn violated_outside<S: Signs>(ws: &WorkingSet, w: &[f64], sg: S, tol: f64) -> Ve
         .map(|i| (sg.at(i) * w[i], i))
         .filter(|&(x, _)| x > tol)
         .collect();
-    v.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    crate::sort::sort_by(&mut v, &|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     v.truncate(WORKING_SET_GROWTH);
     v.into_iter().map(|(_, i)| i).collect()
 }

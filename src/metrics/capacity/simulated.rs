@@ -345,7 +345,7 @@ impl SimulatedJob {
         };
         let sorted = || {
             let mut c = self.curve.clone();
-            c.sort_by_key(|c| c.0);
+            crate::sort::sort_by(&mut c, &|a, b| a.0.cmp(&b.0));
             c
         };
         let (mut lo, mut hi) = (0usize, self.all.ncols());

@@ -232,6 +232,6 @@ pub fn dsterf(d: &mut [f64], e: &mut [f64]) -> bool {
             return false;
         }
     }
-    d.sort_by(f64::total_cmp);
+    crate::sort::floats_ascending(d);
     true
 }
