@@ -462,3 +462,30 @@ fn haxby_random_projection_is_the_documented_one() {
         direct.dimension.to_bits()
     );
 }
+
+/// The page fetches exactly the files a run reads: the capacity lab's
+/// real-data tasks, and nothing for the synthetic ones or other labs.
+/// Natively both files are embedded, so nothing is missing.
+#[test]
+fn the_data_sets_a_config_needs() {
+    use neurogeom::labs::{datasets_needed, missing_dataset};
+    let cases = [
+        (
+            "v=1&lab=capacity&task=digits",
+            vec![neurogeom::data::digits::DATASET],
+        ),
+        (
+            "v=1&lab=capacity&task=haxby",
+            vec![neurogeom::data::haxby::DATASET],
+        ),
+        ("v=1&lab=capacity&task=points", vec![]),
+        ("v=1&lab=capacity", vec!["digits"]), // the default task
+        ("v=1&lab=lazy-rich", vec![]),
+    ];
+    for (link, want) in cases {
+        let c = neurogeom::share::parse_link(link).config;
+        assert_eq!(datasets_needed(&c), want, "{link}");
+        assert_eq!(missing_dataset(&c), None, "{link}");
+    }
+    assert_eq!(neurogeom::data::digits::DATASET, "digits");
+}

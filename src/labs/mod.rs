@@ -286,38 +286,3 @@ pub fn build(config: &LabConfig) -> (Box<dyn Lab>, Vec<String>) {
     warnings.extend(lab.notes());
     (lab, warnings)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn config(link: &str) -> LabConfig {
-        crate::share::parse_link(link).config
-    }
-
-    /// The page fetches exactly the files a run reads: the capacity lab's
-    /// real-data tasks, and nothing for the synthetic ones or other labs.
-    /// Natively both files are embedded, so nothing is missing.
-    #[test]
-    fn the_data_sets_a_config_needs() {
-        let cases = [
-            (
-                "v=1&lab=capacity&task=digits",
-                vec![crate::data::digits::DATASET],
-            ),
-            (
-                "v=1&lab=capacity&task=haxby",
-                vec![crate::data::haxby::DATASET],
-            ),
-            ("v=1&lab=capacity&task=points", vec![]),
-            ("v=1&lab=capacity", vec!["digits"]), // the default task
-            ("v=1&lab=lazy-rich", vec![]),
-        ];
-        for (link, want) in cases {
-            let c = config(link);
-            assert_eq!(datasets_needed(&c), want, "{link}");
-            assert_eq!(missing_dataset(&c), None, "{link}");
-        }
-        assert_eq!(crate::data::digits::DATASET, "digits");
-    }
-}
