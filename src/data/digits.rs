@@ -14,7 +14,8 @@
 //! origin and hands it to [`provide`] first (`www/datasets.js`).
 
 use std::io::Read;
-use std::sync::OnceLock;
+
+use super::fetched::FetchedFile;
 
 use nalgebra::DMatrix;
 
@@ -35,47 +36,39 @@ pub const DATASET: &str = "digits";
 /// Why a run cannot start when the page has not provided the file.
 pub const MISSING: &str = "task=digits needs the UCI digits (data/digits.csv.gz), which this page has not loaded: reload the page; if that does not help, the file is missing from the server";
 
-/// The bytes the page provided (wasm), checked against the recorded hash.
-static PROVIDED: OnceLock<Vec<u8>> = OnceLock::new();
+/// The file, embedded natively and provided by the page in wasm.
+static FILE: FetchedFile = FetchedFile::new(
+    FILE_NAME,
+    CSV_GZ_SHA256_FILE,
+    Some(CSV_SHA256),
+    MISSING,
+    EMBEDDED,
+);
+#[cfg(not(target_arch = "wasm32"))]
+const EMBEDDED: Option<&[u8]> = Some(CSV_GZ);
+#[cfg(target_arch = "wasm32")]
+const EMBEDDED: Option<&[u8]> = None;
 
 /// The file's SHA-256 (hex), as recorded.
 pub fn expected_sha256() -> &'static str {
-    CSV_GZ_SHA256_FILE.split_whitespace().next().unwrap_or("")
+    FILE.expected_sha256()
 }
 
 /// Give the core the file's bytes (the page does, before a run that needs
 /// them): the `.gz` file, or its inflated CSV. Refused, with the reason,
-/// unless they are the recorded file.
+/// unless they are the recorded file ([`FetchedFile::provide`]).
 pub fn provide(bytes: Vec<u8>) -> Result<(), String> {
-    let got = crate::data::sha256_hex(&bytes);
-    if got != expected_sha256() && got != CSV_SHA256 {
-        return Err(format!(
-            "{FILE_NAME}: the file the page loaded ({} bytes, SHA-256 {got}) is not the recorded one ({}); reload the page",
-            bytes.len(),
-            expected_sha256()
-        ));
-    }
-    // Provided twice: the same data (the hash says so), keep the first.
-    let _ = PROVIDED.set(bytes);
-    Ok(())
+    FILE.provide(bytes)
 }
 
 /// Whether the file's bytes are at hand (always natively).
 pub fn available() -> bool {
-    bytes().is_ok()
+    FILE.available()
 }
 
 /// The file's bytes: the embedded ones natively, the provided ones in wasm.
 pub fn bytes() -> Result<&'static [u8], String> {
-    #[cfg(not(target_arch = "wasm32"))]
-    let embedded = Some(CSV_GZ);
-    #[cfg(target_arch = "wasm32")]
-    let embedded = None;
-    PROVIDED
-        .get()
-        .map(Vec::as_slice)
-        .or(embedded)
-        .ok_or_else(|| MISSING.to_string())
+    FILE.bytes()
 }
 
 /// Images in the file.
@@ -175,7 +168,7 @@ mod tests {
         assert!(e.contains("is not the recorded one"), "{e}");
         assert!(e.contains(expected_sha256()), "{e}");
         assert!(provide(CSV_GZ[..1000].to_vec()).is_err());
-        assert!(PROVIDED.get().is_none(), "a refused copy is not kept");
+        assert!(FILE.provided().is_none(), "a refused copy is not kept");
         provide(CSV_GZ.to_vec()).unwrap();
         assert_eq!(bytes().unwrap(), CSV_GZ);
         assert!(MISSING.contains("task=digits") && MISSING.contains("reload the page"));

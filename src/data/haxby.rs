@@ -30,7 +30,7 @@ use nalgebra::DMatrix;
 
 use super::files::{npy, npz};
 
-use std::sync::OnceLock;
+use super::fetched::FetchedFile;
 
 /// The converted file, as shipped (native builds only; see the module doc).
 #[cfg(not(target_arch = "wasm32"))]
@@ -44,51 +44,33 @@ pub const DATASET: &str = "haxby2001";
 /// Why a run cannot start when the page has not provided the file.
 pub const MISSING: &str = "task=haxby needs the Haxby 2001 recording (data/haxby2001.npz), which this page has not loaded: reload the page; if that does not help, the file is missing from the server";
 
-/// The bytes the page provided (wasm), checked against the recorded hash.
-static PROVIDED: OnceLock<Vec<u8>> = OnceLock::new();
+/// The file, embedded natively and provided by the page in wasm.
+static FILE: FetchedFile = FetchedFile::new(FILE_NAME, NPZ_SHA256_FILE, None, MISSING, EMBEDDED);
+#[cfg(not(target_arch = "wasm32"))]
+const EMBEDDED: Option<&[u8]> = Some(NPZ);
+#[cfg(target_arch = "wasm32")]
+const EMBEDDED: Option<&[u8]> = None;
 
 /// The file's SHA-256 (hex), as the converter recorded it.
 pub fn expected_sha256() -> &'static str {
-    NPZ_SHA256_FILE.split_whitespace().next().unwrap_or("")
+    FILE.expected_sha256()
 }
 
 /// Give the core the file's bytes (the page does, before a run that needs
-/// them). Refused, with the reason, unless they are the recorded file: a
-/// stale or truncated copy would silently change every number.
+/// them). Refused, with the reason, unless they are the recorded file
+/// ([`FetchedFile::provide`]).
 pub fn provide(bytes: Vec<u8>) -> Result<(), String> {
-    let got = crate::data::sha256_hex(&bytes);
-    if got != expected_sha256() {
-        return Err(format!(
-            "{FILE_NAME}: the file the page loaded ({} bytes, SHA-256 {got}) is not the recorded one ({}); reload the page",
-            bytes.len(),
-            expected_sha256()
-        ));
-    }
-    // Provided twice: the same bytes (the hash says so), keep the first.
-    let _ = PROVIDED.set(bytes);
-    Ok(())
+    FILE.provide(bytes)
 }
 
 /// Whether the file's bytes are at hand (always natively).
 pub fn available() -> bool {
-    bytes().is_ok()
+    FILE.available()
 }
 
 /// The file's bytes: the embedded ones natively, the provided ones in wasm.
 pub fn bytes() -> Result<&'static [u8], String> {
-    #[cfg(not(target_arch = "wasm32"))]
-    let embedded = Some(NPZ);
-    #[cfg(target_arch = "wasm32")]
-    let embedded = None;
-    pick(PROVIDED.get().map(Vec::as_slice), embedded)
-}
-
-/// The provided bytes, else the embedded ones, else [`MISSING`].
-fn pick(
-    provided: Option<&'static [u8]>,
-    embedded: Option<&'static [u8]>,
-) -> Result<&'static [u8], String> {
-    provided.or(embedded).ok_or_else(|| MISSING.to_string())
+    FILE.bytes()
 }
 
 /// Volumes (rows) after rest is dropped.
@@ -185,16 +167,17 @@ mod tests {
         assert!(e.contains("is not the recorded one"), "{e}");
         assert!(e.contains(expected_sha256()), "{e}");
         assert!(provide(NPZ[..1000].to_vec()).is_err());
-        assert!(PROVIDED.get().is_none(), "a refused copy is not kept");
+        assert!(FILE.provided().is_none(), "a refused copy is not kept");
         provide(NPZ.to_vec()).unwrap();
         assert_eq!(bytes().unwrap(), NPZ);
         assert_eq!(expected_sha256().len(), 64);
-        let e = pick(None, None).unwrap_err();
+        // Without the file (as in wasm before the page provides it).
+        let without = FetchedFile::new(FILE_NAME, NPZ_SHA256_FILE, None, MISSING, None);
+        let e = without.bytes().unwrap_err();
         assert!(
             e.contains("task=haxby") && e.contains("reload the page"),
             "{e}"
         );
-        assert_eq!(pick(None, Some(NPZ)).unwrap(), NPZ);
     }
 
     #[test]

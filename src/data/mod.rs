@@ -4,6 +4,7 @@
 
 pub mod context;
 pub mod digits;
+pub mod fetched;
 pub mod files;
 pub mod haxby;
 pub mod latent;

@@ -162,8 +162,8 @@ fn per_kind(out: &str, col: usize) -> [Option<f64>; 2] {
     secs
 }
 
-/// The `# KIND capacity bits HEX` lines, joined.
-fn bits(out: &str) -> String {
+/// The `# KIND capacity bits HEX` lines, joined (also for `bench glue`).
+pub(crate) fn bits(out: &str) -> String {
     out.lines()
         .filter(|l| l.starts_with('#') && l.contains("capacity bits"))
         .map(|l| {

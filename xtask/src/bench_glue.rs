@@ -20,6 +20,7 @@
 //! the same bits.
 
 use crate::bench::capture;
+use crate::bench_capacity::bits;
 use crate::{cargo, wasm};
 use anyhow::{bail, Result};
 use std::path::Path;
@@ -181,18 +182,6 @@ fn cells(out: &str, threads: &str) -> [Cell; 2] {
         }
     }
     cells
-}
-
-/// The `# KIND capacity bits HEX` lines, joined.
-fn bits(out: &str) -> String {
-    out.lines()
-        .filter(|l| l.starts_with('#') && l.contains("capacity bits"))
-        .map(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            format!("{}={}", f.get(1).unwrap_or(&"?"), f.get(4).unwrap_or(&"?"))
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[cfg(test)]

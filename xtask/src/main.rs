@@ -195,26 +195,14 @@ fn run(args: Vec<String>) -> Result<()> {
         }
         "bench" if rest.first().map(String::as_str) == Some("capacity") => {
             let mut flags = Flags::new(&rest[1..]);
-            let reps = match flags.take_value("--reps")? {
-                None => 3,
-                Some(s) => match s.parse::<usize>() {
-                    Ok(n) if n >= 1 => n,
-                    _ => bail!("--reps must be a whole number ≥ 1, got {s:?}"),
-                },
-            };
+            let reps = flags.take_count("--reps", 3)?;
             let reference = flags.take_value("--reference")?;
             flags.finish()?;
             bench_capacity::run(&repo_root(), reps, reference)?;
         }
         "bench" if rest.first().map(String::as_str) == Some("glue") => {
             let mut flags = Flags::new(&rest[1..]);
-            let reps = match flags.take_value("--reps")? {
-                None => 3,
-                Some(s) => match s.parse::<usize>() {
-                    Ok(n) if n >= 1 => n,
-                    _ => bail!("--reps must be a whole number ≥ 1, got {s:?}"),
-                },
-            };
+            let reps = flags.take_count("--reps", 3)?;
             let reference = flags.take_value("--reference")?;
             flags.finish()?;
             bench_glue::run(&repo_root(), reps, reference)?;
@@ -256,13 +244,7 @@ fn run(args: Vec<String>) -> Result<()> {
                 None => bench_analyze::SIZES.to_vec(),
                 Some(s) => bench_analyze::parse_sizes(&s)?,
             };
-            let reps = match flags.take_value("--reps")? {
-                None => 3,
-                Some(s) => match s.parse::<usize>() {
-                    Ok(n) if n >= 1 => n,
-                    _ => bail!("--reps must be a whole number ≥ 1, got {s:?}"),
-                },
-            };
+            let reps = flags.take_count("--reps", 3)?;
             let threads: Vec<usize> = match flags.take_value("--threads")? {
                 None => vec![2],
                 Some(s) => s
@@ -280,13 +262,7 @@ fn run(args: Vec<String>) -> Result<()> {
         }
         "bench" if flags.args.first().map(String::as_str) == Some("python") => {
             flags.args.remove(0);
-            let reps = match flags.take_value("--reps")? {
-                None => 5,
-                Some(s) => match s.parse::<usize>() {
-                    Ok(n) if n >= 1 => n,
-                    _ => bail!("--reps must be a whole number ≥ 1, got {s:?}"),
-                },
-            };
+            let reps = flags.take_count("--reps", 5)?;
             let Some(reference) = flags.take_value("--reference")? else {
                 bail!("bench python needs --reference PYTHON: an interpreter where the published package imports as `mftma`");
             };
@@ -364,6 +340,17 @@ impl Flags {
             return Ok(Some(value));
         }
         Ok(None)
+    }
+
+    /// A whole number ≥ 1 (`default` when the flag is absent).
+    fn take_count(&mut self, name: &str, default: usize) -> Result<usize> {
+        match self.take_value(name)? {
+            None => Ok(default),
+            Some(s) => match s.parse::<usize>() {
+                Ok(n) if n >= 1 => Ok(n),
+                _ => bail!("{name} must be a whole number ≥ 1, got {s:?}"),
+            },
+        }
     }
 
     fn finish(self) -> Result<()> {
