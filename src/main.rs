@@ -470,18 +470,8 @@ fn analyze(a: AnalyzeArgs) -> Result<ExitCode, String> {
         glue: a.glue,
         glue_n_t: a.glue_n_t,
         glue_points: a.glue_points,
-        glue_labels: LabelRule::from_key(&a.glue_labels).ok_or_else(|| {
-            format!(
-                "--glue-labels must be random, balanced or one_vs_rest, got '{}'",
-                neurogeom::params::shorten(&a.glue_labels)
-            )
-        })?,
-        glue_centre: Centring::from_key(&a.glue_centre).ok_or_else(|| {
-            format!(
-                "--glue-centre must be none or global, got '{}'",
-                neurogeom::params::shorten(&a.glue_centre)
-            )
-        })?,
+        glue_labels: LabelRule::parse(&a.glue_labels, "--glue-labels")?,
+        glue_centre: Centring::parse(&a.glue_centre, "--glue-centre")?,
         sim_labels,
         alignment: !a.no_alignment,
         dimensionality: true,

@@ -348,13 +348,8 @@ fn glue(
     let options = GlueOptions {
         n_t,
         max_points: points,
-        labels: LabelRule::from_key(labels).ok_or_else(|| {
-            value_error(format!(
-                "labels must be random, balanced or one_vs_rest, got '{labels}'"
-            ))
-        })?,
-        centre: Centring::from_key(centre)
-            .ok_or_else(|| value_error(format!("centre must be none or global, got '{centre}'")))?,
+        labels: LabelRule::parse(labels, "labels").map_err(value_error)?,
+        centre: Centring::parse(centre, "centre").map_err(value_error)?,
         seed,
     };
     options.check().map_err(|e| value_error(e.to_string()))?;

@@ -182,6 +182,17 @@ impl LabelRule {
         }
     }
 
+    /// Parse a name given as option `what` (`--glue-labels`, `labels`), or
+    /// say what it must be.
+    pub fn parse(key: &str, what: &str) -> Result<Self, String> {
+        Self::from_key(key).ok_or_else(|| {
+            format!(
+                "{what} must be random, balanced or one_vs_rest, got '{}'",
+                crate::params::shorten(key)
+            )
+        })
+    }
+
     /// Draw y ∈ {±1}^p.
     fn draw(self, p: usize, rng: &mut Rng) -> Vec<f64> {
         match self {
@@ -233,6 +244,17 @@ impl Centring {
             "global" => Some(Centring::Global),
             _ => None,
         }
+    }
+
+    /// Parse a name given as option `what` (`--glue-centre`, `centre`), or
+    /// say what it must be.
+    pub fn parse(key: &str, what: &str) -> Result<Self, String> {
+        Self::from_key(key).ok_or_else(|| {
+            format!(
+                "{what} must be none or global, got '{}'",
+                crate::params::shorten(key)
+            )
+        })
     }
 }
 
